@@ -23,8 +23,8 @@ import org.slf4j.spi.SLF4JServiceProvider;
 /**
  * SLF4J backend of the broker child JVM: writes to the file named by {@code backfill.broker.log}.
  *
- * <p>The broker runs on the test's own classpath, where the only SLF4J provider is Quarkus's
- * JBoss LogManager binding, which buffers until a Quarkus application configures it. This class is
+ * <p>The broker runs on the test's own classpath, where the only SLF4J provider is Quarkus's JBoss
+ * LogManager binding, which buffers until a Quarkus application configures it. This class is
  * deliberately not registered in {@code META-INF/services}, so it never competes with that binding
  * in a test JVM; the child selects it with {@code -Dslf4j.provider}.
  */
@@ -126,7 +126,11 @@ public final class BrokerLogProvider implements SLF4JServiceProvider {
 
     @Override
     protected void handleNormalizedLoggingCall(
-        Level level, Marker marker, String messagePattern, Object[] arguments, Throwable throwable) {
+        Level level,
+        Marker marker,
+        String messagePattern,
+        Object[] arguments,
+        Throwable throwable) {
       String message = MessageFormatter.basicArrayFormat(messagePattern, arguments);
       synchronized (out) {
         out.printf(

@@ -41,7 +41,9 @@ final class ChildClasspath {
     try (JarFile jarFile = new JarFile(jar.toFile())) {
       Manifest manifest = jarFile.getManifest();
       String classPath =
-          manifest == null ? null : manifest.getMainAttributes().getValue(Attributes.Name.CLASS_PATH);
+          manifest == null
+              ? null
+              : manifest.getMainAttributes().getValue(Attributes.Name.CLASS_PATH);
       List<String> entries = new ArrayList<>();
       if (classPath == null) {
         entries.add(jar.toString());

@@ -1,0 +1,87 @@
+package io.backfill.monitor.domain;
+
+import io.backfill.contracts.event.RunCompleted;
+import io.backfill.contracts.event.RunEvent;
+import io.backfill.contracts.event.RunFailed;
+import io.backfill.contracts.event.RunHeartbeat;
+import io.backfill.contracts.event.RunStarted;
+import io.backfill.monitor.persistence.LedgerStore;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+import org.jboss.logging.Logger;
+
+/**
+ * Applies what executors report to the ledger. At most one attempt of a run is running: a newer
+ * RunStarted supersedes the running one, and anything later from an attempt that is no longer
+ * running is fenced (ignored and counted). A redelivered event (same eventId) changes nothing.
+ */
+@ApplicationScoped
+public class RunLedger {
+
+  private static final Logger LOG = Logger.getLogger(RunLedger.class);
+
+  /** What applying one event did. */
+  public enum Outcome {
+    APPLIED,
+    DUPLICATE,
+    FENCED
+  }
+
+  private final LedgerStore store;
+  private final MeterRegistry metrics;
+
+  RunLedger(LedgerStore store, MeterRegistry metrics) {
+    this.store = store;
+    this.metrics = metrics;
+  }
+
+  @Transactional
+  public Outcome apply(RunEvent event) {
+    if (!store.markConsumed(event.eventId())) {
+      metrics.counter("backfill_ledger_duplicate_events_total").increment();
+      return Outcome.DUPLICATE;
+    }
+    boolean applied;
+    if (event instanceof RunStarted started) {
+      applied = start(started);
+    } else if (event instanceof RunHeartbeat heartbeat) {
+      applied = store.recordHeartbeat(heartbeat.attemptId(), heartbeat.progress());
+    } else if (event instanceof RunCompleted completed) {
+      applied = store.finishAttempt(completed.attemptId(), "completed", null, null);
+    } else if (event instanceof RunFailed failed) {
+      applied =
+          store.finishAttempt(failed.attemptId(), "failed", failed.error(), failed.retryable());
+    } else {
+      throw new IllegalStateException("unhandled run event " + event.getClass().getName());
+    }
+    if (!applied) {
+      metrics
+          .counter("backfill_ledger_fenced_events_total", "type", event.getClass().getSimpleName())
+          .increment();
+      LOG.infof(
+          "fenced %s of attempt %s of run %s (tenant %s): the attempt is not running",
+          event.getClass().getSimpleName(), event.attemptId(), event.runId(), event.tenantId());
+      return Outcome.FENCED;
+    }
+    return Outcome.APPLIED;
+  }
+
+  private boolean start(RunStarted started) {
+    store.upsertAndLockRun(started);
+    if (store.attemptExists(started.attemptId())) {
+      // The same attempt announced twice under different event ids: nothing new.
+      return true;
+    }
+    store
+        .supersedeRunningAttempt(started.runId())
+        .ifPresent(
+            previous ->
+                LOG.infof(
+                    "attempt %s of run %s supersedes running attempt %s (tenant %s)",
+                    started.attemptId(), started.runId(), previous, started.tenantId()));
+    int number = store.startAttempt(started);
+    LOG.debugf("run %s attempt %d (%s) running", started.runId(), number, started.attemptId());
+    return true;
+  }
+}

@@ -1,0 +1,196 @@
+package io.backfill.monitor.persistence;
+
+import io.backfill.contracts.event.ErrorInfo;
+import io.backfill.contracts.event.Progress;
+import io.backfill.contracts.event.RunStarted;
+import io.backfill.contracts.id.AttemptId;
+import io.backfill.contracts.id.RunId;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The ledger's SQL, written out where it is used. Callers own the transaction; every method runs
+ * inside it. Times come from the database's clock ({@code now()}), the ledger's single clock.
+ */
+@ApplicationScoped
+public class LedgerStore {
+
+  private final EntityManager em;
+
+  LedgerStore(EntityManager em) {
+    this.em = em;
+  }
+
+  /** Records an event id; false when it was already applied (a redelivery). */
+  public boolean markConsumed(UUID eventId) {
+    return em.createNativeQuery(
+                "INSERT INTO consumed_events (event_id) VALUES (:id) ON CONFLICT DO NOTHING")
+            .setParameter("id", eventId)
+            .executeUpdate()
+        == 1;
+  }
+
+  /** Creates the run if it is new and locks its row for the rest of the transaction. */
+  public void upsertAndLockRun(RunStarted started) {
+    var chunk = started.chunk();
+    em.createNativeQuery(
+            """
+            INSERT INTO runs (run_id, lane, tenant_id, job_id, state,
+                              chunk_topic, chunk_partition, chunk_offset)
+            VALUES (:run, :lane, :tenant, :job, 'running', :topic, :partition, :offset)
+            ON CONFLICT (run_id) DO NOTHING
+            """)
+        .setParameter("run", started.runId().value())
+        .setParameter("lane", started.lane().wireName())
+        .setParameter("tenant", started.tenantId())
+        .setParameter("job", UUID.fromString(started.jobId().value()))
+        .setParameter("topic", chunk == null ? null : chunk.topic())
+        .setParameter("partition", chunk == null ? null : chunk.partition())
+        .setParameter("offset", chunk == null ? null : chunk.offset())
+        .executeUpdate();
+    em.createNativeQuery("SELECT run_id FROM runs WHERE run_id = :run FOR UPDATE")
+        .setParameter("run", started.runId().value())
+        .getResultList();
+  }
+
+  public boolean attemptExists(AttemptId attemptId) {
+    return !em.createNativeQuery("SELECT 1 FROM attempts WHERE attempt_id = :id")
+        .setParameter("id", attemptId.value())
+        .getResultList()
+        .isEmpty();
+  }
+
+  /** Marks the run's running attempt (if any) superseded; returns its id. */
+  public Optional<UUID> supersedeRunningAttempt(RunId runId) {
+    @SuppressWarnings("unchecked")
+    List<UUID> superseded =
+        em.createNativeQuery(
+                """
+                UPDATE attempts SET state = 'superseded', ended_at = now()
+                WHERE run_id = :run AND state = 'running'
+                RETURNING attempt_id
+                """,
+                UUID.class)
+            .setParameter("run", runId.value())
+            .getResultList();
+    return superseded.stream().findFirst();
+  }
+
+  /** Inserts the attempt as running with the next number of its run; returns that number. */
+  public int startAttempt(RunStarted started) {
+    Number number =
+        (Number)
+            em.createNativeQuery(
+                    """
+                    UPDATE runs SET attempts = attempts + 1, state = 'running',
+                                    current_attempt_id = :attempt, updated_at = now()
+                    WHERE run_id = :run
+                    RETURNING attempts
+                    """)
+                .setParameter("attempt", started.attemptId().value())
+                .setParameter("run", started.runId().value())
+                .getSingleResult();
+    em.createNativeQuery(
+            """
+            INSERT INTO attempts (attempt_id, run_id, number, worker_id, build_sha,
+                                  heartbeat_interval_ms, state, started_at, last_heartbeat_at,
+                                  progress_changed_at)
+            VALUES (:attempt, :run, :number, :worker, :sha, :interval, 'running', now(), now(),
+                    now())
+            """)
+        .setParameter("attempt", started.attemptId().value())
+        .setParameter("run", started.runId().value())
+        .setParameter("number", number.intValue())
+        .setParameter("worker", started.workerId())
+        .setParameter("sha", started.buildSha())
+        .setParameter("interval", started.heartbeatIntervalMs())
+        .executeUpdate();
+    return number.intValue();
+  }
+
+  /** Records a heartbeat of a running attempt; false when the attempt is not running (fenced). */
+  public boolean recordHeartbeat(AttemptId attemptId, Progress progress) {
+    return em.createNativeQuery(
+                """
+                UPDATE attempts
+                SET last_heartbeat_at = now(),
+                    progress_changed_at = CASE
+                      WHEN progress_done IS DISTINCT FROM :done
+                        OR progress_phase IS DISTINCT FROM :phase THEN now()
+                      ELSE progress_changed_at END,
+                    progress_done = :done, progress_total = :total, progress_phase = :phase
+                WHERE attempt_id = :attempt AND state = 'running'
+                """)
+            .setParameter("attempt", attemptId.value())
+            .setParameter("done", progress.done())
+            .setParameter("total", progress.total())
+            .setParameter("phase", progress.phase())
+            .executeUpdate()
+        == 1;
+  }
+
+  /**
+   * Ends a running attempt and its run with the given state; false when the attempt is not the
+   * run's running attempt (fenced).
+   */
+  public boolean finishAttempt(
+      AttemptId attemptId, String attemptState, ErrorInfo error, Boolean retryable) {
+    int updated =
+        em.createNativeQuery(
+                """
+                UPDATE attempts
+                SET state = :state, ended_at = now(), error_type = :type,
+                    error_message = :message, error_stack_trace = :trace,
+                    error_retryable = :retryable
+                WHERE attempt_id = :attempt AND state = 'running'
+                """)
+            .setParameter("state", attemptState)
+            .setParameter("type", error == null ? null : error.type())
+            .setParameter("message", error == null ? null : error.message())
+            .setParameter("trace", error == null ? null : error.stackTrace())
+            .setParameter("retryable", retryable)
+            .setParameter("attempt", attemptId.value())
+            .executeUpdate();
+    if (updated == 0) {
+      return false;
+    }
+    em.createNativeQuery(
+            """
+            UPDATE runs SET state = :state, updated_at = now()
+            WHERE run_id = (SELECT run_id FROM attempts WHERE attempt_id = :attempt)
+            """)
+        .setParameter("state", attemptState)
+        .setParameter("attempt", attemptId.value())
+        .executeUpdate();
+    return true;
+  }
+
+  /** The attempts of a run in order, as the ledger sees them now. */
+  public List<AttemptRow> attemptsOf(RunId runId) {
+    @SuppressWarnings("unchecked")
+    List<Object[]> rows =
+        em.createNativeQuery(
+                """
+                SELECT attempt_id, number, state, worker_id, build_sha, heartbeat_interval_ms,
+                       progress_done
+                FROM attempts WHERE run_id = :run ORDER BY number
+                """)
+            .setParameter("run", runId.value())
+            .getResultList();
+    return rows.stream()
+        .map(
+            row ->
+                new AttemptRow(
+                    (UUID) row[0],
+                    ((Number) row[1]).intValue(),
+                    (String) row[2],
+                    (String) row[3],
+                    (String) row[4],
+                    ((Number) row[5]).longValue(),
+                    ((Number) row[6]).longValue()))
+        .toList();
+  }
+}
