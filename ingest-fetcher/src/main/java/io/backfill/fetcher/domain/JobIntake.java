@@ -1,0 +1,144 @@
+package io.backfill.fetcher.domain;
+
+import io.backfill.contracts.event.BackfillRequested;
+import io.backfill.contracts.event.JobAccepted;
+import io.backfill.contracts.event.JobRejected;
+import io.backfill.contracts.id.JobId;
+import io.backfill.fetcher.messaging.JobEventsPublisher;
+import io.backfill.fetcher.persistence.JobRow;
+import io.backfill.fetcher.persistence.JobStore;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.temporal.ChronoUnit;
+import java.util.Objects;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
+
+/**
+ * Turns a backfill request into a pending job and tells {@code job.events}: JobAccepted, or
+ * JobRejected with the reason when the request cannot be a job.
+ *
+ * <p>The job id is derived from (tenantId, requestId), so a repeated request is the same job.
+ * Intake is (a) insert the job if absent in one short transaction, (b) publish JobAccepted and wait
+ * for the broker's ack outside any transaction (a slow broker must not hold a database connection
+ * or lock), then (c) mark it published in another short transaction. A repeated request finds the
+ * flag set and publishes nothing. A crash between (b) and (c) leaves the flag unset, so the
+ * redelivered request publishes JobAccepted again: at-least-once, which is fine because consumers
+ * of {@code job.events} key on jobId. Publishing before inserting could announce a job that was
+ * never stored; this order never loses one.
+ */
+@ApplicationScoped
+public class JobIntake {
+
+  private static final Logger LOG = Logger.getLogger(JobIntake.class);
+
+  private final JobStore store;
+  private final RequestValidator validator;
+  private final JobEventsPublisher publisher;
+  private final IntakeMetrics metrics;
+
+  JobIntake(
+      JobStore store,
+      RequestValidator validator,
+      JobEventsPublisher publisher,
+      IntakeMetrics metrics) {
+    this.store = store;
+    this.validator = validator;
+    this.publisher = publisher;
+    this.metrics = metrics;
+  }
+
+  /**
+   * Takes one request. Throws (so the record goes to the dead-letter topic) only when the database
+   * or the broker fails; that failure is logged and counted here, with the ids, and nowhere else.
+   */
+  public IntakeOutcome take(BackfillRequested request) {
+    JobId jobId = JobId.derive(request.tenantId(), request.requestId());
+    MDC.put("tenantId", request.tenantId());
+    MDC.put("jobId", jobId.value());
+    try {
+      IntakeOutcome outcome = intake(jobId, request);
+      metrics.count(outcome);
+      return outcome;
+    } catch (RuntimeException e) {
+      metrics.count(IntakeOutcome.FAILED);
+      LOG.errorf(
+          e,
+          "intake of request %s failed (tenant %s, job %s): %s",
+          request.requestId(),
+          request.tenantId(),
+          jobId,
+          e.getMessage());
+      throw e;
+    } finally {
+      MDC.remove("tenantId");
+      MDC.remove("jobId");
+    }
+  }
+
+  private IntakeOutcome intake(JobId jobId, BackfillRequested request) {
+    Optional<String> problem = validator.problemWith(request);
+    if (problem.isPresent()) {
+      publisher.publish(JobRejected.of(request, problem.get()));
+      LOG.infof(
+          "rejected request %s (tenant %s, job %s): %s",
+          request.requestId(), request.tenantId(), jobId, problem.get());
+      return IntakeOutcome.REJECTED;
+    }
+
+    // (a) the job, once, and whether its JobAccepted was already acknowledged
+    Registered registered =
+        QuarkusTransaction.requiringNew()
+            .call(
+                () -> {
+                  boolean inserted = store.insertIfAbsent(jobId, request);
+                  JobRow row =
+                      store
+                          .find(jobId)
+                          .orElseThrow(
+                              () -> new IllegalStateException("job " + jobId + " vanished"));
+                  return new Registered(inserted, row);
+                });
+    boolean created = registered.created();
+    JobRow job = registered.job();
+    if (!created) {
+      warnIfReusedWithOtherParameters(job, request);
+    }
+    // (b) JobAccepted, acknowledged, outside any transaction; (c) remembered
+    if (!job.acceptedPublished()) {
+      publisher.publish(JobAccepted.of(request));
+      QuarkusTransaction.requiringNew().run(() -> store.markAcceptedPublished(jobId));
+      LOG.infof(
+          "accepted request %s as job %s (tenant %s, mailbox %s, %s to %s)",
+          request.requestId(),
+          jobId,
+          request.tenantId(),
+          request.mailbox(),
+          request.from(),
+          request.to());
+    }
+    return created ? IntakeOutcome.ACCEPTED : IntakeOutcome.DUPLICATE;
+  }
+
+  private record Registered(boolean created, JobRow job) {}
+
+  private void warnIfReusedWithOtherParameters(JobRow job, BackfillRequested request) {
+    boolean same =
+        job.mailbox().equals(request.mailbox())
+            && job.windowFrom().equals(request.from().truncatedTo(ChronoUnit.MICROS))
+            && job.windowTo().equals(request.to().truncatedTo(ChronoUnit.MICROS))
+            && Objects.equals(job.folder(), request.folder());
+    if (!same) {
+      LOG.warnf(
+          "request %s (tenant %s, job %s) was repeated with other parameters; the job keeps the"
+              + " first ones (mailbox %s, %s to %s)",
+          request.requestId(),
+          request.tenantId(),
+          job.jobId(),
+          job.mailbox(),
+          job.windowFrom(),
+          job.windowTo());
+    }
+  }
+}
