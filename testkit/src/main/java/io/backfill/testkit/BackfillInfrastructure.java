@@ -35,10 +35,8 @@ public class BackfillInfrastructure implements QuarkusTestResourceLifecycleManag
   @Override
   public Map<String, String> start() {
     Map<String, String> config = new HashMap<>();
-    // Dev services would try to start containers, and there is no container engine.
-    config.put("quarkus.devservices.enabled", "false");
-    config.put("quarkus.kafka.devservices.enabled", "false");
-    config.put("quarkus.datasource.devservices.enabled", "false");
+    // Dev Services are off in every service's application.properties: they are fixed at build time,
+    // so setting them here would only earn a "cannot be changed at runtime" warning.
     if (kafka) {
       config.put("kafka.bootstrap.servers", KafkaBroker.shared().bootstrapServers());
     }
