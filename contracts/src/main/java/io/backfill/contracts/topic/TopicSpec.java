@@ -1,5 +1,7 @@
 package io.backfill.contracts.topic;
 
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /** A topic as Backfill creates it: name, partition count and topic-level configs. */
@@ -15,9 +17,18 @@ public record TopicSpec(String name, int partitions, Map<String, String> configs
     configs = Map.copyOf(configs);
   }
 
-  /** The dead-letter topic of this one: same name + {@code .dlq}, one partition, 14 days. */
+  /**
+   * The dead-letter topic of this one: same name + {@code .dlq}, one partition, kept 14 days, and
+   * the same record size limit and compression, so any record of this topic fits in it.
+   */
   public TopicSpec deadLetter() {
-    return new TopicSpec(
-        Topics.deadLetterOf(name), 1, Map.of("retention.ms", String.valueOf(Topics.DAYS_14_MS)));
+    Map<String, String> dlqConfigs = new HashMap<>();
+    dlqConfigs.put("retention.ms", String.valueOf(Topics.DAYS_14_MS));
+    for (String inherited : List.of("max.message.bytes", "compression.type")) {
+      if (configs.containsKey(inherited)) {
+        dlqConfigs.put(inherited, configs.get(inherited));
+      }
+    }
+    return new TopicSpec(Topics.deadLetterOf(name), 1, dlqConfigs);
   }
 }

@@ -15,6 +15,15 @@ class TopicsTest {
   }
 
   @Test
+  void chunkDeadLetterTopicTakesRecordsAsLargeAsTheChunkTopic() {
+    assertThat(Topics.CHUNKS.deadLetter().configs())
+        .containsEntry("max.message.bytes", String.valueOf(8 * 1024 * 1024))
+        .containsEntry("compression.type", "zstd")
+        .containsKey("retention.ms");
+    assertThat(Topics.CHUNKS.deadLetter().name()).isEqualTo("backfill.chunks.dlq");
+  }
+
+  @Test
   void everyTopicHasADeadLetterTopicNamedAfterIt() {
     var names = Topics.all().stream().map(TopicSpec::name).toList();
 

@@ -1,0 +1,177 @@
+package io.backfill.worker.persistence;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.backfill.contracts.event.Chunk;
+import io.backfill.contracts.event.MailMessage;
+import io.backfill.contracts.event.Recipient;
+import io.backfill.contracts.id.JobId;
+import io.backfill.contracts.serde.EventJson;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.hibernate.Session;
+
+/**
+ * The documents' SQL, written out where it is used. Callers own the transaction; every method runs
+ * inside it. Plain JDBC on the transaction's connection, so a chunk's upserts go to the database as
+ * one batch.
+ */
+@ApplicationScoped
+public class DocumentStore {
+
+  private static final TypeReference<List<Recipient>> RECIPIENTS = new TypeReference<>() {};
+
+  private final EntityManager em;
+
+  DocumentStore(EntityManager em) {
+    this.em = em;
+  }
+
+  /**
+   * Inserts or updates one document per message of the chunk, keyed by (tenant, message id). An
+   * update takes the chunk's content, keeps first_extracted_at and counts the extraction.
+   */
+  public void upsertAll(Chunk chunk) {
+    if (chunk.messages().isEmpty()) {
+      return;
+    }
+    em.unwrap(Session.class)
+        .doWork(
+            connection -> {
+              try (PreparedStatement upsert =
+                  connection.prepareStatement(
+                      """
+                      INSERT INTO documents (tenant_id, message_id, job_id, run_id, seq,
+                                             internet_message_id, conversation_id, subject,
+                                             received_at, sent_at, from_name, from_address,
+                                             to_addresses, cc_addresses, body, body_truncated)
+                      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?)
+                      ON CONFLICT (tenant_id, message_id) DO UPDATE SET
+                        job_id = EXCLUDED.job_id,
+                        run_id = EXCLUDED.run_id,
+                        seq = EXCLUDED.seq,
+                        internet_message_id = EXCLUDED.internet_message_id,
+                        conversation_id = EXCLUDED.conversation_id,
+                        subject = EXCLUDED.subject,
+                        received_at = EXCLUDED.received_at,
+                        sent_at = EXCLUDED.sent_at,
+                        from_name = EXCLUDED.from_name,
+                        from_address = EXCLUDED.from_address,
+                        to_addresses = EXCLUDED.to_addresses,
+                        cc_addresses = EXCLUDED.cc_addresses,
+                        body = EXCLUDED.body,
+                        body_truncated = EXCLUDED.body_truncated,
+                        last_extracted_at = now(),
+                        extraction_count = documents.extraction_count + 1
+                      """)) {
+                UUID jobId = UUID.fromString(chunk.jobId().value());
+                for (MailMessage message : chunk.messages()) {
+                  Recipient from = message.from();
+                  upsert.setString(1, chunk.tenantId());
+                  upsert.setString(2, message.id());
+                  upsert.setObject(3, jobId);
+                  upsert.setString(4, chunk.runId().value());
+                  upsert.setInt(5, chunk.seq());
+                  upsert.setString(6, message.internetMessageId());
+                  upsert.setString(7, message.conversationId());
+                  upsert.setString(8, message.subject());
+                  upsert.setObject(9, timestamp(message.receivedAt()));
+                  upsert.setObject(10, timestamp(message.sentAt()));
+                  upsert.setString(11, from == null ? null : from.name());
+                  upsert.setString(12, from == null ? null : from.address());
+                  upsert.setString(13, json(message.to()));
+                  upsert.setString(14, json(message.cc()));
+                  upsert.setString(15, message.body());
+                  upsert.setBoolean(16, message.bodyTruncated());
+                  upsert.addBatch();
+                }
+                upsert.executeBatch();
+              }
+            });
+  }
+
+  /** The documents a job last extracted for a tenant, by message id. */
+  public List<DocumentRow> documentsOf(String tenantId, JobId jobId) {
+    return em.unwrap(Session.class)
+        .doReturningWork(
+            connection -> {
+              try (PreparedStatement query =
+                  connection.prepareStatement(
+                      """
+                      SELECT tenant_id, message_id, job_id, run_id, seq, internet_message_id,
+                             conversation_id, subject, received_at, sent_at, from_name,
+                             from_address, to_addresses::text, cc_addresses::text, body,
+                             body_truncated, first_extracted_at, last_extracted_at,
+                             extraction_count
+                      FROM documents WHERE tenant_id = ? AND job_id = ? ORDER BY message_id
+                      """)) {
+                query.setString(1, tenantId);
+                query.setObject(2, UUID.fromString(jobId.value()));
+                List<DocumentRow> rows = new ArrayList<>();
+                try (ResultSet rs = query.executeQuery()) {
+                  while (rs.next()) {
+                    rows.add(row(rs));
+                  }
+                }
+                return rows;
+              }
+            });
+  }
+
+  private static DocumentRow row(ResultSet rs) throws SQLException {
+    return new DocumentRow(
+        rs.getString(1),
+        rs.getString(2),
+        rs.getObject(3, UUID.class),
+        rs.getString(4),
+        rs.getInt(5),
+        rs.getString(6),
+        rs.getString(7),
+        rs.getString(8),
+        instant(rs, 9),
+        instant(rs, 10),
+        rs.getString(11),
+        rs.getString(12),
+        recipients(rs.getString(13)),
+        recipients(rs.getString(14)),
+        rs.getString(15),
+        rs.getBoolean(16),
+        instant(rs, 17),
+        instant(rs, 18),
+        rs.getInt(19));
+  }
+
+  private static OffsetDateTime timestamp(Instant instant) {
+    return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+  }
+
+  private static Instant instant(ResultSet rs, int column) throws SQLException {
+    OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+    return value == null ? null : value.toInstant();
+  }
+
+  private static String json(List<Recipient> recipients) {
+    try {
+      return EventJson.mapper().writeValueAsString(recipients);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("could not write recipients as JSON", e);
+    }
+  }
+
+  private static List<Recipient> recipients(String json) throws SQLException {
+    try {
+      return EventJson.mapper().readValue(json, RECIPIENTS);
+    } catch (JsonProcessingException e) {
+      throw new SQLException("stored recipients are not a JSON list of recipients", e);
+    }
+  }
+}
