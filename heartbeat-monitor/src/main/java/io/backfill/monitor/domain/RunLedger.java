@@ -29,10 +29,12 @@ public class RunLedger {
   }
 
   private final LedgerStore store;
+  private final RetryPlanner retries;
   private final MeterRegistry metrics;
 
-  RunLedger(LedgerStore store, MeterRegistry metrics) {
+  RunLedger(LedgerStore store, RetryPlanner retries, MeterRegistry metrics) {
     this.store = store;
+    this.retries = retries;
     this.metrics = metrics;
   }
 
@@ -50,8 +52,7 @@ public class RunLedger {
     } else if (event instanceof RunCompleted completed) {
       applied = store.finishAttempt(completed.attemptId(), "completed", null, null);
     } else if (event instanceof RunFailed failed) {
-      applied =
-          store.finishAttempt(failed.attemptId(), "failed", failed.error(), failed.retryable());
+      applied = fail(failed);
     } else {
       throw new IllegalStateException("unhandled run event " + event.getClass().getName());
     }
@@ -67,6 +68,23 @@ public class RunLedger {
     return Outcome.APPLIED;
   }
 
+  /** Ends the attempt as failed and, in the same transaction, plans the run's retry or its end. */
+  private boolean fail(RunFailed failed) {
+    // Lock the run first, as RunStarted does, so the two never wait on each other in reverse.
+    var run = store.lockRun(failed.runId());
+    if (run.isEmpty()
+        || !store.finishAttempt(failed.attemptId(), "failed", failed.error(), failed.retryable())) {
+      return false;
+    }
+    retries.afterUnsuccessfulAttempt(
+        run.get(),
+        failed.attemptId().value(),
+        "failed: " + failed.error().type(),
+        failed.retryable(),
+        failed.error());
+    return true;
+  }
+
   private boolean start(RunStarted started) {
     store.upsertAndLockRun(started);
     if (store.attemptExists(started.attemptId())) {
@@ -80,6 +98,15 @@ public class RunLedger {
                 LOG.infof(
                     "attempt %s of run %s supersedes running attempt %s (tenant %s)",
                     started.attemptId(), started.runId(), previous, started.tenantId()));
+    if (store.cancelPendingRetries(started.runId()) > 0) {
+      metrics
+          .counter("backfill_ledger_retries_deduped_total", "lane", started.lane().wireName())
+          .increment();
+      LOG.infof(
+          "attempt %s of run %s (tenant %s) started before its pending retry was due; the retry"
+              + " is cancelled",
+          started.attemptId(), started.runId(), started.tenantId());
+    }
     int number = store.startAttempt(started);
     LOG.debugf("run %s attempt %d (%s) running", started.runId(), number, started.attemptId());
     return true;

@@ -3,6 +3,7 @@ package io.backfill.monitor.messaging;
 import io.backfill.contracts.event.RunEvent;
 import io.backfill.contracts.serde.EventJson;
 import io.backfill.monitor.domain.RunLedger;
+import io.backfill.monitor.reaper.LedgerCatchUp;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -24,9 +25,11 @@ public class RunEventsConsumer {
   private static final Logger LOG = Logger.getLogger(RunEventsConsumer.class);
 
   private final RunLedger ledger;
+  private final LedgerCatchUp catchUp;
 
-  RunEventsConsumer(RunLedger ledger) {
+  RunEventsConsumer(RunLedger ledger, LedgerCatchUp catchUp) {
     this.ledger = ledger;
+    this.catchUp = catchUp;
   }
 
   @Incoming("run-events")
@@ -53,6 +56,10 @@ public class RunEventsConsumer {
           e.getMessage());
       return record.nack(e);
     } finally {
+      // Applied, fenced or dead-lettered: either way the ledger has read this record.
+      record
+          .getMetadata(IncomingKafkaRecordMetadata.class)
+          .ifPresent(m -> catchUp.processed(m.getPartition(), m.getOffset()));
       MDC.remove("tenantId");
       MDC.remove("jobId");
       MDC.remove("runId");

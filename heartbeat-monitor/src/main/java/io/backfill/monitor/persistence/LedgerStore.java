@@ -1,9 +1,12 @@
 package io.backfill.monitor.persistence;
 
+import io.backfill.contracts.event.ChunkCoordinates;
 import io.backfill.contracts.event.ErrorInfo;
 import io.backfill.contracts.event.Progress;
 import io.backfill.contracts.event.RunStarted;
 import io.backfill.contracts.id.AttemptId;
+import io.backfill.contracts.id.JobId;
+import io.backfill.contracts.id.Lane;
 import io.backfill.contracts.id.RunId;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
@@ -166,6 +169,48 @@ public class LedgerStore {
         .setParameter("attempt", attemptId.value())
         .executeUpdate();
     return true;
+  }
+
+  /** The run, its row locked for the rest of the transaction; empty when unknown. */
+  public Optional<RunRow> lockRun(RunId runId) {
+    @SuppressWarnings("unchecked")
+    List<Object[]> rows =
+        em.createNativeQuery(
+                """
+                SELECT run_id, lane, tenant_id, job_id, state, attempts,
+                       chunk_topic, chunk_partition, chunk_offset
+                FROM runs WHERE run_id = :run FOR UPDATE
+                """)
+            .setParameter("run", runId.value())
+            .getResultList();
+    return rows.stream().findFirst().map(LedgerStore::runRow);
+  }
+
+  /** Maps a row of run_id, lane, tenant_id, job_id, state, attempts, chunk_* columns. */
+  public static RunRow runRow(Object[] row) {
+    String topic = (String) row[6];
+    return new RunRow(
+        new RunId((String) row[0]),
+        Lane.fromWireName((String) row[1]),
+        (String) row[2],
+        new JobId(row[3].toString()),
+        (String) row[4],
+        ((Number) row[5]).intValue(),
+        topic == null
+            ? null
+            : new ChunkCoordinates(
+                topic, ((Number) row[7]).intValue(), ((Number) row[8]).longValue()));
+  }
+
+  /**
+   * Cancels the run's pending retry: a new attempt started (Kafka redelivered the chunk, or the
+   * executor resumed), so that attempt answers the run. Returns how many were cancelled.
+   */
+  public int cancelPendingRetries(RunId runId) {
+    return em.createNativeQuery(
+            "UPDATE retries SET state = 'cancelled' WHERE run_id = :run AND state = 'pending'")
+        .setParameter("run", runId.value())
+        .executeUpdate();
   }
 
   /** The attempts of a run in order, as the ledger sees them now. */

@@ -1,0 +1,173 @@
+package io.backfill.monitor.domain;
+
+import io.backfill.contracts.event.ErrorInfo;
+import io.backfill.contracts.event.RunExhausted;
+import io.backfill.contracts.id.Lane;
+import io.backfill.contracts.topic.Topics;
+import io.backfill.monitor.config.MonitorConfig;
+import io.backfill.monitor.persistence.OutboxStore;
+import io.backfill.monitor.persistence.RunRow;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import org.jboss.logging.Logger;
+
+/**
+ * Decides what follows an attempt that ended without success (timed out or failed): a retry, no
+ * retry because one is already coming (dedup), or the end of the run (exhausted). Runs inside the
+ * caller's transaction, the same one that ended the attempt, so the decision and its outbox rows
+ * commit with it.
+ */
+@ApplicationScoped
+public class RetryPlanner {
+
+  private static final Logger LOG = Logger.getLogger(RetryPlanner.class);
+
+  /** Header of a chunk dead letter: why the chunk is there. */
+  public static final String DLQ_REASON_HEADER = "dead-letter-reason";
+
+  private final EntityManager em;
+  private final OutboxStore outbox;
+  private final MeterRegistry metrics;
+  private final RetryPolicy policy;
+
+  RetryPlanner(EntityManager em, OutboxStore outbox, MeterRegistry metrics, MonitorConfig config) {
+    this.em = em;
+    this.outbox = outbox;
+    this.metrics = metrics;
+    this.policy = new RetryPolicy(config.retry(), () -> ThreadLocalRandom.current().nextDouble());
+  }
+
+  /** What the planner decided. */
+  public enum Decision {
+    RETRY_SCHEDULED,
+    DEDUPED,
+    EXHAUSTED
+  }
+
+  /**
+   * Plans the follow-up of {@code attemptId}, which has just ended unsuccessfully. The run's row
+   * must be locked by the caller.
+   */
+  public Decision afterUnsuccessfulAttempt(
+      RunRow run, UUID attemptId, String reason, boolean retryable, ErrorInfo lastError) {
+    if (!retryable) {
+      exhaust(run, lastError, "non-retryable failure: " + reason);
+      return Decision.EXHAUSTED;
+    }
+    if (!policy.allowsAnotherAfter(run.attempts())) {
+      exhaust(run, lastError, run.attempts() + " attempts: " + reason);
+      return Decision.EXHAUSTED;
+    }
+    // Dedup: a running attempt or a pending retry already answers this run (LESSONS 24).
+    boolean alreadyAnswered =
+        (Boolean)
+            em.createNativeQuery(
+                    """
+                    SELECT EXISTS (SELECT 1 FROM attempts
+                                   WHERE run_id = :run AND state = 'running')
+                        OR EXISTS (SELECT 1 FROM retries
+                                   WHERE run_id = :run AND state = 'pending')
+                    """)
+                .setParameter("run", run.runId().value())
+                .getSingleResult();
+    if (alreadyAnswered) {
+      metrics.counter("backfill_ledger_retries_deduped_total", "lane", lane(run)).increment();
+      LOG.infof(
+          "no retry for attempt %s of run %s (tenant %s, job %s): another attempt is running or"
+              + " a retry is pending",
+          attemptId, run.runId(), run.tenantId(), run.jobId());
+      return Decision.DEDUPED;
+    }
+    Duration delay = policy.delayAfter(run.attempts());
+    em.createNativeQuery(
+            """
+            INSERT INTO retries (run_id, attempt_number, retry_of, due_at, reason, state)
+            VALUES (:run, :number, :retryOf, now() + :delayMs * interval '1 millisecond',
+                    :reason, 'pending')
+            """)
+        .setParameter("run", run.runId().value())
+        .setParameter("number", run.attempts() + 1)
+        .setParameter("retryOf", attemptId)
+        .setParameter("delayMs", delay.toMillis())
+        .setParameter("reason", reason)
+        .executeUpdate();
+    em.createNativeQuery(
+            "UPDATE runs SET state = 'retry_pending', updated_at = now() WHERE run_id = :run")
+        .setParameter("run", run.runId().value())
+        .executeUpdate();
+    metrics.counter("backfill_ledger_retries_scheduled_total", "lane", lane(run)).increment();
+    LOG.infof(
+        "retry %d of run %s (tenant %s, job %s) due in %d ms after attempt %s: %s",
+        run.attempts() + 1,
+        run.runId(),
+        run.tenantId(),
+        run.jobId(),
+        delay.toMillis(),
+        attemptId,
+        reason);
+    return Decision.RETRY_SCHEDULED;
+  }
+
+  private void exhaust(RunRow run, ErrorInfo lastError, String why) {
+    em.createNativeQuery(
+            """
+            UPDATE runs SET state = 'exhausted', last_error_type = :type,
+                            last_error_message = :message, updated_at = now()
+            WHERE run_id = :run
+            """)
+        .setParameter("type", lastError == null ? null : lastError.type())
+        .setParameter("message", lastError == null ? null : lastError.message())
+        .setParameter("run", run.runId().value())
+        .executeUpdate();
+    RunExhausted exhausted =
+        new RunExhausted(
+            UUID.randomUUID(),
+            1,
+            Instant.now(),
+            run.tenantId(),
+            run.jobId(),
+            run.runId(),
+            run.lane(),
+            Math.max(1, run.attempts()),
+            lastError,
+            run.chunk());
+    outbox.append(Topics.RUN_CONTROL, run.runId().value(), exhausted);
+    if (run.lane() == Lane.EXTRACT && run.chunk() != null) {
+      // contracts has no chunk dead-letter record: operators get the RunExhausted itself, keyed
+      // like the chunk (runId), with headers that name the chunk and the last error.
+      Map<String, String> headers = new LinkedHashMap<>();
+      headers.put(DLQ_REASON_HEADER, "run exhausted after " + why);
+      headers.put("chunk-topic", run.chunk().topic());
+      headers.put("chunk-partition", String.valueOf(run.chunk().partition()));
+      headers.put("chunk-offset", String.valueOf(run.chunk().offset()));
+      if (lastError != null) {
+        headers.put("last-error-type", lastError.type());
+        if (lastError.message() != null) {
+          headers.put("last-error-message", lastError.message());
+        }
+      }
+      outbox.append(
+          Topics.deadLetterOf(Topics.BACKFILL_CHUNKS), run.runId().value(), exhausted, headers);
+    }
+    metrics.counter("backfill_ledger_runs_exhausted_total", "lane", lane(run)).increment();
+    LOG.warnf(
+        "run %s (tenant %s, job %s, lane %s) exhausted after %s%s",
+        run.runId(),
+        run.tenantId(),
+        run.jobId(),
+        lane(run),
+        why,
+        run.chunk() == null ? "" : "; chunk " + run.chunk() + " goes to backfill.chunks.dlq");
+  }
+
+  private static String lane(RunRow run) {
+    return run.lane().wireName();
+  }
+}

@@ -1,0 +1,216 @@
+package io.backfill.monitor.outbox;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.backfill.contracts.serde.EventJson;
+import io.backfill.monitor.config.MonitorConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.persistence.EntityManager;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Publishes the outbox ({@code run.control}, {@code backfill.chunks.dlq}, later {@code job.events})
+ * to Kafka: rows in id order, each send acknowledged by all in-sync replicas, then the rows are
+ * deleted in the same transaction that locked them. A crash after the sends and before the commit
+ * publishes them again on the next pass — at-least-once; consumers dedup on {@code eventId}.
+ *
+ * <p>Order per key with N replicas: a pass runs only while holding a transaction-scoped advisory
+ * lock, so one relay publishes at a time and a later row of a key can never overtake an earlier one
+ * held by another replica (docs/decisions/0007-run-ledger-outbox-and-reaper.md). The idempotent
+ * producer keeps order within a pass, across its own retries.
+ */
+@ApplicationScoped
+public class OutboxRelay {
+
+  private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
+
+  /** Any fixed number shared by all monitor replicas: the relay's advisory lock. */
+  private static final long RELAY_LOCK = 0x6f7574626f78L;
+
+  private final EntityManager em;
+  private final MonitorConfig config;
+  private final MeterRegistry metrics;
+  private final String bootstrapServers;
+  private final AtomicLong backlog = new AtomicLong();
+  private KafkaProducer<String, String> producer;
+  private ScheduledExecutorService executor;
+  private volatile boolean suspended;
+
+  OutboxRelay(
+      EntityManager em,
+      MonitorConfig config,
+      MeterRegistry metrics,
+      @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+    this.em = em;
+    this.config = config;
+    this.metrics = metrics;
+    this.bootstrapServers = bootstrapServers;
+    metrics.gauge("backfill_outbox_backlog_rows", backlog, AtomicLong::get);
+  }
+
+  void start(@Observes StartupEvent startup) {
+    Properties props = new Properties();
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    props.put(ProducerConfig.CLIENT_ID_CONFIG, "heartbeat-monitor-outbox");
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    // Idempotence keeps each partition's order across the producer's own retries (with up to 5
+    // requests in flight) and drops the duplicates those retries would make.
+    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "5");
+    // A pass sends many rows and waits for all: a few ms of batching, within the ack timeout.
+    long ackTimeoutMs = config.relay().ackTimeout().toMillis();
+    props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+    props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, String.valueOf(ackTimeoutMs));
+    props.put(
+        ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
+        String.valueOf(Math.max(1, Math.min(30_000, ackTimeoutMs - 5))));
+    props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    producer = new KafkaProducer<>(props);
+    executor =
+        Executors.newSingleThreadScheduledExecutor(
+            task -> {
+              Thread thread = new Thread(task, "outbox-relay");
+              thread.setDaemon(true);
+              return thread;
+            });
+    long intervalMs = config.relay().interval().toMillis();
+    executor.scheduleWithFixedDelay(this::drain, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+  }
+
+  void stop(@Observes ShutdownEvent shutdown) {
+    if (executor != null) {
+      executor.shutdownNow();
+    }
+    if (producer != null) {
+      producer.close(Duration.ofSeconds(5));
+    }
+  }
+
+  /** Stops publishing; rows wait in the outbox (operations, and tests that cut the relay). */
+  public void suspend() {
+    suspended = true;
+  }
+
+  /** Publishes again from the next pass on. */
+  public void resume() {
+    suspended = false;
+  }
+
+  private void drain() {
+    if (suspended) {
+      return;
+    }
+    try {
+      int published;
+      do {
+        published = QuarkusTransaction.requiringNew().call(this::publishBatch);
+      } while (published == config.relay().batchSize() && !suspended);
+    } catch (RuntimeException e) {
+      // The rows stay in the outbox and are sent again on the next pass (duplicates are
+      // dropped by consumers on eventId).
+      metrics.counter("backfill_outbox_publish_failures_total").increment();
+      LOG.errorf(e, "outbox relay pass failed; the rows stay and are retried: %s", e.getMessage());
+    }
+  }
+
+  /**
+   * One pass in the caller's transaction: lock the oldest rows, send them, wait for every
+   * acknowledgement, delete them. Returns the rows published (0 when another replica relays).
+   */
+  public int publishBatch() {
+    boolean relaying =
+        (Boolean)
+            em.createNativeQuery("SELECT pg_try_advisory_xact_lock(:lock)")
+                .setParameter("lock", RELAY_LOCK)
+                .getSingleResult();
+    if (!relaying) {
+      return 0;
+    }
+    @SuppressWarnings("unchecked")
+    List<Object[]> rows =
+        em.createNativeQuery(
+                """
+                SELECT id, topic, record_key, payload, headers FROM outbox
+                ORDER BY id
+                LIMIT :batch
+                FOR UPDATE SKIP LOCKED
+                """)
+            .setParameter("batch", config.relay().batchSize())
+            .getResultList();
+    if (rows.isEmpty()) {
+      backlog.set(0);
+      return 0;
+    }
+    List<Future<RecordMetadata>> acks = new ArrayList<>(rows.size());
+    List<Long> ids = new ArrayList<>(rows.size());
+    for (Object[] row : rows) {
+      ids.add(((Number) row[0]).longValue());
+      ProducerRecord<String, String> record =
+          new ProducerRecord<>((String) row[1], (String) row[2], (String) row[3]);
+      headers((String) row[4])
+          .forEach(
+              (name, value) -> record.headers().add(name, value.getBytes(StandardCharsets.UTF_8)));
+      acks.add(producer.send(record));
+    }
+    long deadline = System.nanoTime() + config.relay().ackTimeout().toNanos();
+    for (int i = 0; i < acks.size(); i++) {
+      awaitAck(acks.get(i), ids.get(i), deadline);
+    }
+    em.createNativeQuery("DELETE FROM outbox WHERE id IN (:ids)")
+        .setParameter("ids", ids)
+        .executeUpdate();
+    metrics.counter("backfill_outbox_published_total").increment(rows.size());
+    Number left = (Number) em.createNativeQuery("SELECT count(*) FROM outbox").getSingleResult();
+    backlog.set(left.longValue());
+    return rows.size();
+  }
+
+  private static void awaitAck(Future<RecordMetadata> ack, long id, long deadline) {
+    try {
+      ack.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("outbox row " + id + " was not acknowledged", e.getCause());
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("outbox row " + id + " not acknowledged in time", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted waiting for outbox row " + id, e);
+    }
+  }
+
+  private static Map<String, String> headers(String json) {
+    if (json == null) {
+      return Map.of();
+    }
+    try {
+      return EventJson.mapper().readValue(json, new TypeReference<Map<String, String>>() {});
+    } catch (IOException e) {
+      throw new IllegalStateException("outbox headers are not a JSON object: " + json, e);
+    }
+  }
+}

@@ -1,0 +1,187 @@
+package io.backfill.monitor.reaper;
+
+import io.backfill.contracts.topic.Topics;
+import io.backfill.monitor.config.MonitorConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Whether the ledger has read {@code run.events} far enough to judge staleness: unread heartbeats
+ * are not missing heartbeats. The ledger is behind
+ *
+ * <ul>
+ *   <li>until this instance's consumer was first assigned partitions (start-up);
+ *   <li>after every assignment, until it has processed every record that was in its partitions when
+ *       they were assigned (restart, rebalance);
+ *   <li>whenever the consumer group's lag on {@code run.events} (log end minus committed offsets,
+ *       all partitions, so replicas also wait for each other) is above {@code
+ *       backfill.monitor.reaper.lag-threshold-records}, or cannot be measured.
+ * </ul>
+ */
+@ApplicationScoped
+public class LedgerCatchUp {
+
+  private static final Logger LOG = Logger.getLogger(LedgerCatchUp.class);
+  private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(5);
+
+  /** End offset per assigned partition at assignment time: what must be processed first. */
+  private final Map<Integer, Long> catchUpTargets = new ConcurrentHashMap<>();
+
+  /** Next offset to process per assigned partition. */
+  private final Map<Integer, Long> nextOffsets = new ConcurrentHashMap<>();
+
+  private final AtomicLong groupLag = new AtomicLong(-1);
+  private final MonitorConfig config;
+  private final String groupId;
+  private final String bootstrapServers;
+  private volatile boolean assigned;
+  private volatile Admin admin;
+  private volatile String lastReason = "no partitions assigned yet";
+
+  LedgerCatchUp(
+      MonitorConfig config,
+      MeterRegistry metrics,
+      @ConfigProperty(name = "mp.messaging.incoming.run-events.group.id") String groupId,
+      @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+    this.config = config;
+    this.groupId = groupId;
+    this.bootstrapServers = bootstrapServers;
+    metrics.gauge("backfill_ledger_lag_records", groupLag, AtomicLong::get);
+  }
+
+  /** Called on the consumer's thread when partitions are assigned. */
+  public void assigned(Map<Integer, Long> positions, Map<Integer, Long> endOffsets) {
+    nextOffsets.putAll(positions);
+    catchUpTargets.putAll(endOffsets);
+    assigned = true;
+  }
+
+  /** Called on the consumer's thread when partitions are revoked or lost. */
+  public void revoked(Collection<Integer> partitions) {
+    partitions.forEach(
+        partition -> {
+          catchUpTargets.remove(partition);
+          nextOffsets.remove(partition);
+        });
+  }
+
+  /** Called after a run.events record was handled (applied, fenced or dead-lettered). */
+  public void processed(int partition, long offset) {
+    nextOffsets.merge(partition, offset + 1, Math::max);
+  }
+
+  /** True while the reaper must not judge attempts. */
+  public boolean isBehind() {
+    if (!assigned) {
+      lastReason = "no partitions assigned yet";
+      return true;
+    }
+    for (Map.Entry<Integer, Long> target : catchUpTargets.entrySet()) {
+      long next = nextOffsets.getOrDefault(target.getKey(), 0L);
+      if (next < target.getValue()) {
+        lastReason =
+            "partition "
+                + target.getKey()
+                + " at offset "
+                + next
+                + " of "
+                + target.getValue()
+                + " present at assignment";
+        return true;
+      }
+      // Caught up with what was there at assignment; only the group lag matters from now on.
+      catchUpTargets.remove(target.getKey(), target.getValue());
+    }
+    long lag = measureGroupLag();
+    groupLag.set(lag);
+    if (lag < 0) {
+      lastReason = "consumer group lag unknown";
+      return true;
+    }
+    if (lag > config.reaper().lagThresholdRecords()) {
+      lastReason =
+          "consumer group lag "
+              + lag
+              + " records > threshold "
+              + config.reaper().lagThresholdRecords();
+      return true;
+    }
+    return false;
+  }
+
+  /** Why the ledger was last found behind. */
+  public String describe() {
+    return lastReason;
+  }
+
+  /** Log end minus committed offset over all run.events partitions; -1 when not measurable. */
+  private long measureGroupLag() {
+    try {
+      Map<TopicPartition, OffsetAndMetadata> committed =
+          admin()
+              .listConsumerGroupOffsets(groupId)
+              .partitionsToOffsetAndMetadata()
+              .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+      for (int p = 0; p < Topics.RUNS.partitions(); p++) {
+        request.put(new TopicPartition(Topics.RUN_EVENTS, p), OffsetSpec.latest());
+      }
+      Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends =
+          admin().listOffsets(request).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      long lag = 0;
+      for (var end : ends.entrySet()) {
+        OffsetAndMetadata done = committed.get(end.getKey());
+        // A partition the group never committed is counted from 0: an overestimate that ends
+        // with the group's first commit on it.
+        lag += Math.max(0, end.getValue().offset() - (done == null ? 0 : done.offset()));
+      }
+      return lag;
+    } catch (ExecutionException | TimeoutException e) {
+      LOG.warnf("could not measure the lag of group %s on run.events: %s", groupId, e.toString());
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+
+  private Admin admin() {
+    if (admin == null) {
+      synchronized (this) {
+        if (admin == null) {
+          Properties props = new Properties();
+          props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+          props.put(AdminClientConfig.CLIENT_ID_CONFIG, "heartbeat-monitor-lag");
+          admin = Admin.create(props);
+        }
+      }
+    }
+    return admin;
+  }
+
+  @PreDestroy
+  void close() {
+    if (admin != null) {
+      admin.close(Duration.ofSeconds(2));
+    }
+  }
+}

@@ -1,0 +1,467 @@
+package io.backfill.monitor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.backfill.contracts.event.ChunkCoordinates;
+import io.backfill.contracts.event.ErrorInfo;
+import io.backfill.contracts.event.Progress;
+import io.backfill.contracts.event.RetryDue;
+import io.backfill.contracts.event.RunCompleted;
+import io.backfill.contracts.event.RunEvent;
+import io.backfill.contracts.event.RunExhausted;
+import io.backfill.contracts.event.RunFailed;
+import io.backfill.contracts.event.RunHeartbeat;
+import io.backfill.contracts.event.RunStarted;
+import io.backfill.contracts.event.RunTimedOut;
+import io.backfill.contracts.event.TimeoutDiagnosis;
+import io.backfill.contracts.id.AttemptId;
+import io.backfill.contracts.id.JobId;
+import io.backfill.contracts.id.Lane;
+import io.backfill.contracts.id.RunId;
+import io.backfill.contracts.serde.EventJson;
+import io.backfill.contracts.topic.Topics;
+import io.backfill.monitor.config.MonitorConfig;
+import io.backfill.monitor.outbox.OutboxRelay;
+import io.backfill.monitor.reaper.ReaperSchedule;
+import io.backfill.monitor.reaper.StaleAttemptReaper;
+import io.backfill.testkit.BackfillInfrastructure;
+import io.backfill.testkit.KafkaBroker;
+import io.backfill.testkit.RecordTap;
+import io.backfill.testkit.TestProducer;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The reaper, the retry policy and the outbox relay against a real broker and database, with the
+ * short intervals of the test profile: extract staleFloor 1 s (fetch hard deadline 3 s), tick 200
+ * ms, retries after at most 400 ms × 2^(n-1) capped at 1.5 s.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = BackfillInfrastructure.class, restrictToAnnotatedClass = true)
+class RunReaperTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static ControlTap control;
+
+  @Inject EntityManager em;
+  @Inject MonitorConfig config;
+  @Inject StaleAttemptReaper reaper;
+  @Inject ReaperSchedule schedule;
+  @Inject OutboxRelay relay;
+
+  private TestProducer producer;
+  private JobId job;
+
+  @BeforeEach
+  void setUp() {
+    producer = new TestProducer(KafkaBroker.shared().bootstrapServers());
+    job = JobId.derive("contoso", UUID.randomUUID().toString());
+    if (control == null) {
+      control = ControlTap.open();
+    }
+  }
+
+  @AfterEach
+  void tearDown() {
+    schedule.resume();
+    relay.resume();
+    producer.close();
+  }
+
+  @AfterAll
+  static void closeTap() {
+    if (control != null) {
+      control.close();
+      control = null;
+    }
+  }
+
+  @Test
+  void runThatHeartbeatsOnTimeIsNeverTimedOutHoweverLongItRuns() {
+    RunId run = RunId.extract(job, 1);
+    AttemptId attempt = AttemptId.random();
+    // Interval 300 ms → staleAfter = max(1 s floor, 900 ms) = 1 s; it runs for 10 × staleAfter.
+    publish(RunStarted.of("contoso", run, attempt, "worker-1", "sha-1", 300, chunk(1)));
+    ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor();
+    long[] done = {0};
+    try {
+      worker.scheduleAtFixedRate(
+          () ->
+              publish(
+                  RunHeartbeat.of(
+                      "contoso",
+                      run,
+                      attempt,
+                      "worker-1",
+                      "sha-1",
+                      new Progress(++done[0], 1000L, "llm"))),
+          0,
+          300,
+          TimeUnit.MILLISECONDS);
+
+      await()
+          .during(Duration.ofSeconds(10))
+          .atMost(Duration.ofSeconds(15))
+          .until(() -> "running".equals(attemptState(attempt)));
+    } finally {
+      worker.shutdownNow();
+    }
+    publish(RunCompleted.of("contoso", run, attempt, "worker-1", null, 100));
+
+    await().atMost(WAIT).until(() -> "completed".equals(runState(run)));
+    assertThat(control.effects(run)).isEmpty();
+  }
+
+  @Test
+  void silentRunIsTimedOutWithinStaleAfterPlusOneTickWithItsDiagnosisAndRetriedOnce() {
+    RunId run = RunId.extract(job, 2);
+    AttemptId attempt = AttemptId.random();
+    publish(RunStarted.of("contoso", run, attempt, "worker-7", "sha-abc", 200, chunk(2)));
+    publish(
+        RunHeartbeat.of(
+            "contoso", run, attempt, "worker-7", "sha-abc", new Progress(3, 100L, "rules")));
+
+    await().atMost(WAIT).until(() -> control.effects(run, RetryDue.class).size() == 1);
+
+    RunTimedOut timedOut = control.effects(run, RunTimedOut.class).get(0);
+    TimeoutDiagnosis diagnosis = timedOut.diagnosis();
+    long staleAfterMs = config.extract().staleFloor().toMillis();
+    long tickMs = config.reaper().tick().toMillis();
+    assertThat(diagnosis.rule()).isEqualTo(TimeoutDiagnosis.RULE_STALE);
+    assertThat(diagnosis.staleAfterMs()).isEqualTo(staleAfterMs);
+    // Detected within staleAfter + one tick, measured by the ledger's clock. The allowance covers
+    // the sweep's own duration and scheduling on a loaded two-core machine.
+    assertThat(diagnosis.heartbeatAgeMs())
+        .isGreaterThan(staleAfterMs)
+        .isLessThanOrEqualTo(staleAfterMs + tickMs + 300);
+    assertThat(diagnosis.attemptAgeMs()).isGreaterThanOrEqualTo(diagnosis.heartbeatAgeMs());
+    assertThat(diagnosis.lane()).isEqualTo(Lane.EXTRACT);
+    assertThat(diagnosis.lastProgress()).isEqualTo(new Progress(3, 100L, "rules"));
+    assertThat(diagnosis.workerId()).isEqualTo("worker-7");
+    assertThat(diagnosis.buildSha()).isEqualTo("sha-abc");
+    assertThat(timedOut.attemptId()).isEqualTo(attempt);
+    assertThat(timedOut.attemptNumber()).isEqualTo(1);
+
+    RetryDue retry = control.effects(run, RetryDue.class).get(0);
+    assertThat(retry.attemptNumber()).isEqualTo(2);
+    assertThat(retry.retryOf()).isEqualTo(attempt);
+    assertThat(retry.chunk()).isEqualTo(chunk(2));
+    assertThat(retry.occurredAt()).isAfterOrEqualTo(timedOut.occurredAt());
+    // Exactly one retry, however many ticks pass after it.
+    await()
+        .during(Duration.ofSeconds(2))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> control.effects(run, RetryDue.class).size() == 1);
+    assertThat(control.effects(run, RunTimedOut.class)).hasSize(1);
+    assertThat(attemptState(attempt)).isEqualTo("timed_out");
+  }
+
+  @Test
+  void runDeclaringNoHeartbeatIsNotReapedByStalenessButAtItsHardDeadline() {
+    RunId run = RunId.fetch(job);
+    AttemptId attempt = AttemptId.random();
+    publish(RunStarted.of("contoso", run, attempt, "fetcher-1", "sha-1", 0, null));
+
+    // Well past any staleAfter (1 s floor + ticks), it is still running...
+    await()
+        .during(Duration.ofMillis(2000))
+        .atMost(Duration.ofSeconds(3))
+        .until(() -> control.effects(run).isEmpty());
+    // ...until the fetch lane's 3 s hard deadline.
+    await().atMost(WAIT).until(() -> !control.effects(run, RunTimedOut.class).isEmpty());
+    TimeoutDiagnosis diagnosis = control.effects(run, RunTimedOut.class).get(0).diagnosis();
+    assertThat(diagnosis.rule()).isEqualTo(TimeoutDiagnosis.RULE_DEADLINE);
+    assertThat(diagnosis.staleAfterMs()).isNull();
+    assertThat(diagnosis.attemptAgeMs())
+        .isGreaterThan(config.fetch().hardDeadline().toMillis())
+        .isLessThanOrEqualTo(
+            config.fetch().hardDeadline().toMillis() + config.reaper().tick().toMillis() + 300);
+  }
+
+  @Test
+  void supersededAttemptsLateCompletionDoesNotCompleteTheRunButTheNewAttemptsDoes() {
+    RunId run = RunId.extract(job, 3);
+    AttemptId first = AttemptId.random();
+    AttemptId second = AttemptId.random();
+    publish(RunStarted.of("contoso", run, first, "worker-1", "sha-1", 5_000, chunk(3)));
+    publish(RunStarted.of("contoso", run, second, "worker-2", "sha-1", 5_000, chunk(3)));
+    publish(RunCompleted.of("contoso", run, first, "worker-1", null, 100));
+
+    await().atMost(WAIT).until(() -> "superseded".equals(attemptState(first)));
+    RunHeartbeat marker =
+        RunHeartbeat.of("contoso", run, second, "worker-2", "sha-1", new Progress(1, 2L, "x"));
+    publish(marker);
+    await().atMost(WAIT).until(() -> progressOf(second) == 1);
+    assertThat(runState(run)).isEqualTo("running");
+
+    publish(RunCompleted.of("contoso", run, second, "worker-2", null, 100));
+    await().atMost(WAIT).until(() -> "completed".equals(runState(run)));
+    assertThat(attemptState(first)).isEqualTo("superseded");
+    assertThat(attemptState(second)).isEqualTo("completed");
+  }
+
+  @Test
+  void twoReapersOnOneLedgerTimeOutEachDeadAttemptOnceAndRetryItOnce() throws Exception {
+    schedule.suspend();
+    List<RunId> runs = List.of(RunId.extract(job, 4), RunId.extract(job, 5), RunId.extract(job, 6));
+    for (RunId run : runs) {
+      publish(
+          RunStarted.of(
+              "contoso", run, AttemptId.random(), "worker-1", "sha-1", 100, chunk(run.seq())));
+    }
+    await().atMost(WAIT).until(() -> staleAttempts(runs) == runs.size());
+
+    // Reaper A locks the dead attempts and holds its transaction open while reaper B sweeps.
+    CountDownLatch aLocked = new CountDownLatch(1);
+    CountDownLatch bDone = new CountDownLatch(1);
+    CompletableFuture<Integer> reaperA =
+        CompletableFuture.supplyAsync(
+            () ->
+                QuarkusTransaction.requiringNew()
+                    .call(
+                        () -> {
+                          int timedOut = reaper.timeOutDeadAttempts();
+                          aLocked.countDown();
+                          bDone.await(30, TimeUnit.SECONDS);
+                          return timedOut;
+                        }));
+    assertThat(aLocked.await(30, TimeUnit.SECONDS)).isTrue();
+    int byB = QuarkusTransaction.requiringNew().call(reaper::timeOutDeadAttempts);
+    bDone.countDown();
+    int byA = reaperA.get(30, TimeUnit.SECONDS);
+    // Both sweep again, concurrently with the scheduled reaper, once A committed.
+    schedule.resume();
+    CompletableFuture<StaleAttemptReaper.Sweep> again =
+        CompletableFuture.supplyAsync(reaper::sweep);
+    reaper.sweep();
+    again.get(30, TimeUnit.SECONDS);
+
+    assertThat(byB).isZero();
+    assertThat(byA).isGreaterThanOrEqualTo(runs.size());
+    await()
+        .atMost(WAIT)
+        .until(() -> runs.stream().allMatch(r -> control.effects(r, RetryDue.class).size() == 1));
+    await()
+        .during(Duration.ofSeconds(2))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> runs.stream().allMatch(r -> control.effects(r, RetryDue.class).size() == 1));
+    for (RunId run : runs) {
+      assertThat(control.effects(run, RunTimedOut.class)).hasSize(1);
+      assertThat(retryRows(run)).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void relayCrashBetweenCommitAndPublishRepublishesAndConsumersSeeEachEffectOnce() {
+    relay.suspend();
+    RunId run = RunId.extract(job, 7);
+    AttemptId attempt = AttemptId.random();
+    publish(RunStarted.of("contoso", run, attempt, "worker-1", "sha-1", 100, chunk(7)));
+
+    // The timeout and its retry are committed to the ledger, but nothing is published.
+    await().atMost(WAIT).until(() -> outboxRows(run) >= 2);
+    assertThat(control.all(run)).isEmpty();
+
+    // A relay publishes and dies before its commit: the rows stay in the outbox.
+    try {
+      QuarkusTransaction.requiringNew()
+          .run(
+              () -> {
+                assertThat(relay.publishBatch()).isPositive();
+                throw new SimulatedCrash();
+              });
+    } catch (SimulatedCrash expected) {
+      assertThat(outboxRows(run)).isGreaterThanOrEqualTo(2);
+    }
+    await().atMost(WAIT).until(() -> !control.all(run).isEmpty());
+
+    // The restarted relay publishes them again and empties the outbox.
+    relay.resume();
+    await().atMost(WAIT).until(() -> outboxRows(run) == 0);
+    await().atMost(WAIT).until(() -> control.effects(run, RetryDue.class).size() == 1);
+    assertThat(control.all(run).size()).isGreaterThan(control.effects(run).size());
+    assertThat(control.effects(run, RunTimedOut.class)).hasSize(1);
+    assertThat(control.effects(run, RetryDue.class)).hasSize(1);
+  }
+
+  @Test
+  void nonRetryableFailureExhaustsTheRunWithoutARetryAndDeadLettersItsChunk() {
+    RunId run = RunId.extract(job, 8);
+    AttemptId attempt = AttemptId.random();
+    try (RecordTap dlq = chunkDeadLetters()) {
+      publish(RunStarted.of("contoso", run, attempt, "worker-1", "sha-1", 5_000, chunk(8)));
+      publish(
+          RunFailed.of(
+              "contoso",
+              run,
+              attempt,
+              "worker-1",
+              false,
+              ErrorInfo.coded("InvalidChunk", "message 17 has no id")));
+
+      await().atMost(WAIT).until(() -> !control.effects(run, RunExhausted.class).isEmpty());
+      RunExhausted exhausted = control.effects(run, RunExhausted.class).get(0);
+      assertThat(exhausted.attempts()).isEqualTo(1);
+      assertThat(exhausted.lastError().type()).isEqualTo("InvalidChunk");
+      assertThat(retryRows(run)).isZero();
+      assertThat(runState(run)).isEqualTo("exhausted");
+      ConsumerRecord<String, String> dead = awaitDeadLetter(dlq, run);
+      assertThat(header(dead, "chunk-offset")).isEqualTo("8");
+      assertThat(header(dead, "last-error-message")).isEqualTo("message 17 has no id");
+    }
+    assertThat(control.effects(run, RetryDue.class)).isEmpty();
+  }
+
+  @Test
+  void fiveRetryableFailuresExhaustTheRunAndSendItsChunkToTheDeadLetterTopic() {
+    RunId run = RunId.extract(job, 9);
+    try (RecordTap dlq = chunkDeadLetters()) {
+      for (int attempt = 1; attempt <= config.retry().maxAttempts(); attempt++) {
+        AttemptId id = AttemptId.random();
+        publish(RunStarted.of("contoso", run, id, "worker-1", "sha-1", 5_000, chunk(9)));
+        publish(
+            RunFailed.of(
+                "contoso",
+                run,
+                id,
+                "worker-1",
+                true,
+                ErrorInfo.coded("LlmTimeout", "attempt " + attempt + " timed out")));
+        if (attempt < config.retry().maxAttempts()) {
+          int retries = attempt;
+          await().atMost(WAIT).until(() -> control.effects(run, RetryDue.class).size() == retries);
+        }
+      }
+
+      await().atMost(WAIT).until(() -> !control.effects(run, RunExhausted.class).isEmpty());
+      RunExhausted exhausted = control.effects(run, RunExhausted.class).get(0);
+      assertThat(exhausted.attempts()).isEqualTo(5);
+      assertThat(exhausted.lastError().message()).isEqualTo("attempt 5 timed out");
+      assertThat(exhausted.chunk()).isEqualTo(chunk(9));
+      assertThat(control.effects(run, RetryDue.class))
+          .extracting(RetryDue::attemptNumber)
+          .containsExactly(2, 3, 4, 5);
+      ConsumerRecord<String, String> dead = awaitDeadLetter(dlq, run);
+      assertThat(header(dead, "chunk-topic")).isEqualTo(Topics.BACKFILL_CHUNKS);
+      assertThat(header(dead, "chunk-partition")).isEqualTo("0");
+      assertThat(header(dead, "chunk-offset")).isEqualTo("9");
+      assertThat(header(dead, "last-error-type")).isEqualTo("LlmTimeout");
+      assertThat(EventJson.fromJson(dead.value(), RunExhausted.class).runId()).isEqualTo(run);
+    }
+  }
+
+  private static final class SimulatedCrash extends RuntimeException {
+    SimulatedCrash() {
+      super("relay killed between publish and commit");
+    }
+  }
+
+  private static ChunkCoordinates chunk(long offset) {
+    return new ChunkCoordinates(Topics.BACKFILL_CHUNKS, 0, offset);
+  }
+
+  private void publish(RunEvent event) {
+    producer.send(Topics.RUN_EVENTS, event.key(), EventJson.toJson(event));
+  }
+
+  private static RecordTap chunkDeadLetters() {
+    return RecordTap.open(
+        KafkaBroker.shared().bootstrapServers(), Topics.deadLetterOf(Topics.BACKFILL_CHUNKS));
+  }
+
+  private static ConsumerRecord<String, String> awaitDeadLetter(RecordTap dlq, RunId run) {
+    await()
+        .atMost(WAIT)
+        .until(() -> dlq.records().stream().anyMatch(r -> run.value().equals(r.key())));
+    return dlq.records().stream()
+        .filter(r -> run.value().equals(r.key()))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  private static String header(ConsumerRecord<String, String> record, String name) {
+    var header = record.headers().lastHeader(name);
+    return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+  }
+
+  private String attemptState(AttemptId attempt) {
+    return text("SELECT state FROM attempts WHERE attempt_id = :id", attempt.value());
+  }
+
+  private String text(String sql, Object id) {
+    return QuarkusTransaction.requiringNew()
+        .call(
+            () -> {
+              List<?> rows = em.createNativeQuery(sql).setParameter("id", id).getResultList();
+              return rows.isEmpty() ? null : rows.get(0).toString();
+            });
+  }
+
+  private long progressOf(AttemptId attempt) {
+    return QuarkusTransaction.requiringNew()
+        .call(
+            () ->
+                ((Number)
+                        em.createNativeQuery(
+                                "SELECT progress_done FROM attempts WHERE attempt_id = :id")
+                            .setParameter("id", attempt.value())
+                            .getSingleResult())
+                    .longValue());
+  }
+
+  private String runState(RunId run) {
+    return text("SELECT state FROM runs WHERE run_id = :id", run.value());
+  }
+
+  private long retryRows(RunId run) {
+    return count("SELECT count(*) FROM retries WHERE run_id = :run", run.value());
+  }
+
+  private long outboxRows(RunId run) {
+    return count("SELECT count(*) FROM outbox WHERE record_key = :run", run.value());
+  }
+
+  /** Running attempts of the runs whose last heartbeat is older than their staleAfter. */
+  private long staleAttempts(List<RunId> runs) {
+    return QuarkusTransaction.requiringNew()
+        .call(
+            () ->
+                ((Number)
+                        em.createNativeQuery(
+                                """
+                                SELECT count(*) FROM attempts
+                                WHERE run_id IN (:runs) AND state = 'running'
+                                  AND last_heartbeat_at < now() - :ms * interval '1 millisecond'
+                                """)
+                            .setParameter("runs", runs.stream().map(RunId::value).toList())
+                            .setParameter("ms", config.extract().staleFloor().toMillis())
+                            .getSingleResult())
+                    .longValue());
+  }
+
+  private long count(String sql, String run) {
+    return QuarkusTransaction.requiringNew()
+        .call(
+            () ->
+                ((Number) em.createNativeQuery(sql).setParameter("run", run).getSingleResult())
+                    .longValue());
+  }
+}
