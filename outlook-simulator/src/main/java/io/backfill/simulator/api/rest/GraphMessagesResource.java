@@ -1,0 +1,243 @@
+package io.backfill.simulator.api.rest;
+
+import io.backfill.simulator.domain.MailMessage;
+import io.backfill.simulator.domain.Mailbox;
+import io.backfill.simulator.domain.MailboxRegistry;
+import io.backfill.simulator.faults.FaultInjector;
+import io.backfill.simulator.faults.FaultKind;
+import io.backfill.simulator.faults.FaultRule;
+import io.backfill.simulator.faults.FaultedResponse;
+import io.backfill.simulator.graph.GraphException;
+import io.backfill.simulator.graph.MailboxThrottle;
+import io.backfill.simulator.graph.MessageJson;
+import io.backfill.simulator.graph.MessagePager;
+import io.backfill.simulator.graph.MessageQuery;
+import io.backfill.simulator.graph.TokenIssuer;
+import io.backfill.simulator.metrics.RequestLedger;
+import io.smallrye.mutiny.Uni;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.MultivaluedMap;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Graph's message lists: {@code GET /v1.0/users/{user}/messages} and {@code
+ * /v1.0/users/{user}/mailFolders/{folder}/messages}, with OData query options, paging by
+ * {@code @odata.nextLink}, the Prefer header for text bodies, throttling and injected faults.
+ */
+@Path("/v1.0/users/{user}")
+public class GraphMessagesResource {
+
+  private static final Set<String> WELL_KNOWN_FOLDERS =
+      Set.of("inbox", "sentitems", "archive", "drafts", "deleteditems", "junkemail");
+  private static final String TEXT_PREFERENCE = "outlook.body-content-type=\"text\"";
+
+  private final MailboxRegistry mailboxes;
+  private final TokenIssuer tokens;
+  private final MailboxThrottle throttle;
+  private final FaultInjector faults;
+  private final RequestLedger ledger;
+
+  GraphMessagesResource(
+      MailboxRegistry mailboxes,
+      TokenIssuer tokens,
+      MailboxThrottle throttle,
+      FaultInjector faults,
+      RequestLedger ledger) {
+    this.mailboxes = mailboxes;
+    this.tokens = tokens;
+    this.throttle = throttle;
+    this.faults = faults;
+    this.ledger = ledger;
+  }
+
+  @GET
+  @Path("/messages")
+  public Uni<Response> messages(
+      @PathParam("user") String user,
+      @HeaderParam("Authorization") String authorization,
+      @HeaderParam("Prefer") String prefer,
+      @Context UriInfo uri,
+      RoutingContext context) {
+    return list(user, null, authorization, prefer, uri, context);
+  }
+
+  @GET
+  @Path("/mailFolders/{folder}/messages")
+  public Uni<Response> folderMessages(
+      @PathParam("user") String user,
+      @PathParam("folder") String folder,
+      @HeaderParam("Authorization") String authorization,
+      @HeaderParam("Prefer") String prefer,
+      @Context UriInfo uri,
+      RoutingContext context) {
+    return list(user, folder, authorization, prefer, uri, context);
+  }
+
+  private Uni<Response> list(
+      String user,
+      String folderName,
+      String authorization,
+      String prefer,
+      UriInfo uri,
+      RoutingContext context) {
+    RequestLedger.Call call = ledger.track(context, "messages", user);
+    TokenIssuer.Grant grant = tokens.check(authorization);
+    call.tenant(grant.tenant());
+    Mailbox mailbox =
+        mailboxes
+            .find(user)
+            .orElseThrow(
+                () ->
+                    new GraphException(
+                        404,
+                        "ErrorItemNotFound",
+                        "The requested user '" + user + "' is invalid or has no mailbox."));
+    String folder = folderName == null ? null : folder(mailbox, folderName);
+    throttle.acquire(mailbox.address());
+    context.addEndHandler(ended -> throttle.release(mailbox.address()));
+    throttle.charge(grant.tenant(), mailbox.address());
+    MessageQuery query = MessageQuery.parse(options(uri.getQueryParameters()));
+    List<MailMessage> snapshot = mailbox.snapshot();
+    throttle.checkWork(query.top(), MessagePager.windowDays(snapshot, query));
+    boolean text = prefer != null && prefer.replace(" ", "").contains(TEXT_PREFERENCE);
+    FaultInjector.Decision decision = faults.decide(mailbox.address(), FaultKind.Surface.GRAPH);
+    return FaultedResponse.play(
+        decision,
+        context,
+        () -> {
+          failIfFaulted(decision.fault(), authorization);
+          return page(mailbox, folder, snapshot, query, text, uri);
+        });
+  }
+
+  private Response page(
+      Mailbox mailbox,
+      String folder,
+      List<MailMessage> snapshot,
+      MessageQuery query,
+      boolean text,
+      UriInfo uri) {
+    MessagePager.Page page = MessagePager.page(snapshot, query, folder);
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("@odata.context", context(uri, mailbox, folder));
+    if (page.count() != null) {
+      body.put("@odata.count", page.count());
+    }
+    List<Object> values = new ArrayList<>(page.messages().size());
+    for (MailMessage m : page.messages()) {
+      values.add(MessageJson.render(m, mailbox.address(), query.select(), text));
+    }
+    body.put("value", values);
+    if (page.next() != null) {
+      body.put("@odata.nextLink", nextLink(uri.getRequestUri(), page.next().encode()));
+    }
+    Response.ResponseBuilder response = Response.ok(body, MediaType.APPLICATION_JSON);
+    if (text) {
+      response.header("Preference-Applied", TEXT_PREFERENCE);
+    }
+    return response.build();
+  }
+
+  private void failIfFaulted(FaultRule fault, String authorization) {
+    if (fault == null) {
+      return;
+    }
+    String retryAfter = Integer.toString(fault.retryAfterSeconds());
+    switch (fault.kind()) {
+      case THROTTLE ->
+          throw new GraphException(
+              429,
+              "TooManyRequests",
+              "Too many requests. Retry after the time in the Retry-After header.",
+              Map.of("Retry-After", retryAfter));
+      case UNAVAILABLE ->
+          throw new GraphException(
+              503,
+              "ServiceUnavailable",
+              "The service is temporarily unavailable.",
+              Map.of("Retry-After", retryAfter));
+      case GATEWAY_TIMEOUT -> throw new GraphException(504, "UnknownError", "Gateway Timeout.");
+      case SERVER_ERROR ->
+          throw new GraphException(
+              500, "InternalServerError", "An internal server error occurred.");
+      case REVOKE_TOKEN -> {
+        tokens.revoke(authorization);
+        tokens.check(authorization);
+      }
+      default -> {
+        // latency, hang and reset were played out before the answer
+      }
+    }
+  }
+
+  private static String folder(Mailbox mailbox, String name) {
+    String lower = name.toLowerCase(Locale.ROOT);
+    if (WELL_KNOWN_FOLDERS.contains(lower)) {
+      return lower;
+    }
+    for (String folder : WELL_KNOWN_FOLDERS) {
+      if (MessageJson.folderId(mailbox.address(), folder).equals(name)) {
+        return folder;
+      }
+    }
+    throw new GraphException(
+        404, "ErrorItemNotFound", "The specified object was not found in the store.");
+  }
+
+  private static Map<String, String> options(MultivaluedMap<String, String> params) {
+    Map<String, String> options = new HashMap<>();
+    params.forEach((name, values) -> options.put(name, values.get(0)));
+    return options;
+  }
+
+  private static String context(UriInfo uri, Mailbox mailbox, String folder) {
+    URI base = uri.getBaseUri();
+    String user = URLEncoder.encode(mailbox.address(), StandardCharsets.UTF_8);
+    return base.resolve("v1.0/$metadata").toString()
+        + "#users('"
+        + user
+        + "')"
+        + (folder == null ? "" : "/mailFolders('" + folder + "')")
+        + "/messages";
+  }
+
+  /** The same request with the new skip token: absolute, from the base the client called. */
+  static String nextLink(URI request, String skipToken) {
+    StringBuilder query = new StringBuilder();
+    String raw = request.getRawQuery();
+    if (raw != null) {
+      for (String part : raw.split("&")) {
+        String name = part.contains("=") ? part.substring(0, part.indexOf('=')) : part;
+        if (!name.equals("$skiptoken")
+            && !name.equalsIgnoreCase("%24skiptoken")
+            && !part.isEmpty()) {
+          query.append(part).append('&');
+        }
+      }
+    }
+    query.append("%24skiptoken=").append(skipToken);
+    return request.getScheme()
+        + "://"
+        + request.getRawAuthority()
+        + request.getRawPath()
+        + "?"
+        + query;
+  }
+}

@@ -1,0 +1,110 @@
+package io.backfill.simulator.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Everything the simulator is told at start-up; faults and limits can also change at runtime. */
+@ConfigMapping(prefix = "backfill.simulator")
+public interface SimulatorConfig {
+
+  /**
+   * Mailboxes to generate, comma-separated, each {@code address=size;seed=N}, e.g. {@code
+   * alice@contoso.com=5000;seed=7,bob@fabrikam.com=200;seed=3}. The seed defaults to 1.
+   */
+  @WithDefault("alice@contoso.com=500;seed=7")
+  String mailboxes();
+
+  /**
+   * The newest generated message is received just before this instant. Unset: the start of today
+   * (UTC), so a "last 90 days" backfill finds mail while a day's runs all see the same mailbox.
+   */
+  Optional<Instant> mailboxEnd();
+
+  /** How many days of mail a generated mailbox spans, oldest to newest. */
+  @WithDefault("365")
+  int mailboxSpanDays();
+
+  /** Microsoft Graph and its token endpoint. */
+  Graph graph();
+
+  /** The OpenAI-compatible LLM. */
+  Llm llm();
+
+  /**
+   * Fault rules applied from start-up, comma-separated, each {@code target:kind[;key=value]*}, e.g.
+   * {@code alice@contoso.com:unavailable;probability=0.1,gpt-4o-mini:null-content}. See the README
+   * for kinds and keys.
+   */
+  Optional<List<String>> faults();
+
+  /** Graph settings. */
+  interface Graph {
+
+    /**
+     * Tenant directories and their app credentials: {@code
+     * backfill.simulator.graph.tenants.<directoryId>.client-id} and {@code .client-secret}.
+     */
+    Map<String, TenantCredentials> tenants();
+
+    /** Lifetime of an issued access token (Graph's default is one hour). */
+    @WithDefault("3600s")
+    Duration tokenLifetime();
+
+    /** Concurrent requests per mailbox before 429 MailboxConcurrency (Outlook's limit is 4). */
+    @WithDefault("4")
+    int maxConcurrentPerMailbox();
+
+    /** Requests per mailbox per app in each 10-minute window (Outlook's limit is 10,000). */
+    @WithDefault("10000")
+    int requestsPerTenMinutes();
+
+    /**
+     * 504 when {@code $top} × days in the filter window is over this budget: Graph answered 504 at
+     * {@code $top=1000} over 90 days (90,000) but serves {@code $top=100} over 90 days (9,000).
+     * Zero or less turns the rule off.
+     */
+    @WithDefault("50000")
+    long topDaysBudget();
+  }
+
+  /** One tenant directory's client-credentials app. */
+  interface TenantCredentials {
+
+    /** The application (client) id. */
+    String clientId();
+
+    /** The client secret. */
+    String clientSecret();
+  }
+
+  /** LLM settings. */
+  interface Llm {
+
+    /** API keys per tenant: {@code backfill.simulator.llm.keys.<tenant>=sk-...}. */
+    Map<String, String> keys();
+
+    /** Models served; any other name is 404 model_not_found. */
+    @WithDefault("gpt-4o-mini,gpt-4.1-mini,o3-mini,o4-mini")
+    List<String> models();
+
+    /**
+     * Models that behave as reasoning models: {@code content} is null and the answer is in {@code
+     * reasoning_content}.
+     */
+    @WithDefault("o3-mini")
+    List<String> reasoningModels();
+
+    /** Fraction of answered entities that are in the ground truth. */
+    @WithDefault("0.9")
+    double precision();
+
+    /** Fraction of ground-truth entities that the answer contains. */
+    @WithDefault("0.9")
+    double recall();
+  }
+}
