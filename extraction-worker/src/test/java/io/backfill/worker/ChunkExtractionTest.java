@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.backfill.contracts.event.Chunk;
+import io.backfill.contracts.event.ChunkExtracted;
+import io.backfill.contracts.event.LlmStatus;
 import io.backfill.contracts.event.MailMessage;
 import io.backfill.contracts.event.Recipient;
 import io.backfill.contracts.id.JobId;
@@ -13,12 +15,19 @@ import io.backfill.testkit.BackfillInfrastructure;
 import io.backfill.testkit.KafkaBroker;
 import io.backfill.testkit.RecordTap;
 import io.backfill.testkit.TestProducer;
+import io.backfill.worker.domain.ExtractedGraph.Entity;
+import io.backfill.worker.domain.ExtractedGraph.Mention;
+import io.backfill.worker.domain.ExtractedGraph.Relationship;
+import io.backfill.worker.persistence.CompletedRunStore;
 import io.backfill.worker.persistence.DocumentRow;
 import io.backfill.worker.persistence.DocumentStore;
+import io.backfill.worker.persistence.GraphStore;
+import io.backfill.worker.support.Runs;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -44,6 +53,9 @@ class ChunkExtractionTest {
 
   @Inject DocumentStore store;
   @Inject MeterRegistry metrics;
+  @Inject GraphStore graphs;
+  @Inject CompletedRunStore completedRuns;
+  @Inject EntityManager em;
 
   private TestProducer producer;
   private JobId job;
@@ -62,6 +74,38 @@ class ChunkExtractionTest {
   @Transactional
   List<DocumentRow> documents() {
     return store.documentsOf(TENANT, job);
+  }
+
+  @Transactional
+  List<DocumentRow> documentsOf(String tenant) {
+    return store.documentsOf(tenant, job);
+  }
+
+  @Transactional
+  boolean completed(Chunk chunk) {
+    return completedRuns.find(chunk.runId()).isPresent();
+  }
+
+  @Transactional
+  void forgetCompletion(Chunk chunk) {
+    em.createNativeQuery("DELETE FROM completed_runs WHERE run_id = ?1")
+        .setParameter(1, chunk.runId().value())
+        .executeUpdate();
+  }
+
+  record Snapshot(
+      List<DocumentRow> documents,
+      List<Entity> entities,
+      List<Mention> mentions,
+      List<Relationship> relationships) {}
+
+  @Transactional
+  Snapshot snapshot(String tenant) {
+    return new Snapshot(
+        store.documentsOf(tenant, job).stream().map(DocumentRow::content).toList(),
+        graphs.entitiesOf(tenant),
+        graphs.mentionsOf(tenant),
+        graphs.relationshipsOf(tenant));
   }
 
   @Test
@@ -101,26 +145,155 @@ class ChunkExtractionTest {
   }
 
   @Test
-  void theSameChunkDeliveredThreeTimesLeavesTheSameRowsWithTheSameContent() {
+  void theSameChunkDeliveredThreeTimesIsExtractedOnceAndThenSkipped() {
     Chunk chunk = Chunk.of(TENANT, job, 2, messages(25, 200), false);
     String json = EventJson.toJson(chunk);
     String key = chunk.key();
+    double skippedBefore = counter("backfill_worker_chunks_total", "skipped");
 
     producer.send(Topics.BACKFILL_CHUNKS, key, json);
-    await().atMost(WAIT).until(() -> documents().size() == 25);
-    List<DocumentRow> first = documents().stream().map(DocumentRow::content).toList();
+    await().atMost(WAIT).until(() -> documents().size() == 25 && completed(chunk));
+    List<DocumentRow> first = documents();
 
     producer.send(Topics.BACKFILL_CHUNKS, key, json);
     producer.send(Topics.BACKFILL_CHUNKS, key, json);
 
     await()
         .atMost(WAIT)
-        .until(() -> documents().stream().allMatch(row -> row.extractionCount() == 3));
-    List<DocumentRow> third = documents();
-    assertThat(third).hasSize(25);
-    assertThat(third).map(DocumentRow::content).containsExactlyElementsOf(first);
-    assertThat(third)
-        .allSatisfy(row -> assertThat(row.lastExtractedAt()).isAfter(row.firstExtractedAt()));
+        .until(() -> counter("backfill_worker_chunks_total", "skipped") >= skippedBefore + 2);
+    assertThat(documents()).containsExactlyElementsOf(first);
+    assertThat(documents()).allSatisfy(row -> assertThat(row.extractionCount()).isEqualTo(1));
+  }
+
+  @Test
+  void aChunkExtractedThreeTimesLeavesTheSameDocumentsEntitiesMentionsAndRelationships() {
+    String tenant = "rerun-" + UUID.randomUUID();
+    Chunk chunk = Chunk.of(tenant, job, 5, messages(25, 200), false);
+    String json = EventJson.toJson(chunk);
+
+    producer.send(Topics.BACKFILL_CHUNKS, chunk.key(), json);
+    await().atMost(WAIT).until(() -> completed(chunk));
+    Snapshot first = snapshot(tenant);
+    assertThat(first.entities()).isNotEmpty();
+    assertThat(first.mentions()).isNotEmpty();
+    assertThat(first.relationships()).isNotEmpty();
+
+    for (int delivery = 2; delivery <= 3; delivery++) {
+      // Forget the completion, so the delivery is extracted again instead of skipped.
+      forgetCompletion(chunk);
+      producer.send(Topics.BACKFILL_CHUNKS, chunk.key(), json);
+      int expected = delivery;
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  completed(chunk)
+                      && documentsOf(tenant).stream()
+                          .allMatch(row -> row.extractionCount() == expected));
+    }
+
+    Snapshot third = snapshot(tenant);
+    assertThat(third.documents()).isEqualTo(first.documents());
+    assertThat(third.entities()).isEqualTo(first.entities());
+    assertThat(third.mentions()).isEqualTo(first.mentions());
+    assertThat(third.relationships()).isEqualTo(first.relationships());
+  }
+
+  @Test
+  void rulesFindPeopleOrganisationsThreadsAndDatesWithTheirRelationships() {
+    String tenant = "rules-" + UUID.randomUUID();
+    Recipient ann = new Recipient("Ann Lee", "Ann@Contoso.com");
+    Recipient bob = new Recipient("Bob Roe", "bob@fabrikam.com");
+    Recipient carol = new Recipient(null, "carol@gmail.com");
+    List<MailMessage> mail =
+        List.of(
+            new MailMessage(
+                "m1",
+                null,
+                "conv-x",
+                "Budget 2024",
+                Instant.parse("2024-03-01T09:00:00Z"),
+                null,
+                ann,
+                List.of(bob),
+                List.of(carol),
+                "Numbers attached.",
+                false),
+            new MailMessage(
+                "m2",
+                null,
+                "conv-x",
+                "RE: Budget 2024",
+                Instant.parse("2024-03-02T10:00:00Z"),
+                null,
+                bob,
+                List.of(new Recipient("Ann", "ann@contoso.com")),
+                List.of(),
+                "Thanks.",
+                false),
+            new MailMessage(
+                "m3",
+                null,
+                null,
+                null,
+                Instant.parse("2024-03-02T23:00:00Z"),
+                null,
+                null,
+                List.of(new Recipient("Dan", "dan@contoso.com")),
+                List.of(),
+                "",
+                false));
+    Chunk chunk = Chunk.of(tenant, job, 6, mail, false);
+
+    try (RecordTap results =
+        RecordTap.open(KafkaBroker.shared().bootstrapServers(), Topics.EXTRACTION_RESULTS)) {
+      publish(chunk);
+      await().atMost(WAIT).until(() -> !Runs.resultsOf(results, chunk.runId().value()).isEmpty());
+      ChunkExtracted extracted = Runs.resultsOf(results, chunk.runId().value()).get(0);
+      assertThat(extracted.messages()).isEqualTo(3);
+      assertThat(extracted.entities()).isEqualTo(9);
+      assertThat(extracted.relationships()).isEqualTo(9);
+      assertThat(extracted.embeddings()).isZero();
+      assertThat(extracted.llm().status()).isEqualTo(LlmStatus.SKIPPED_NO_KEY);
+    }
+
+    Snapshot graph = snapshot(tenant);
+    assertThat(graph.entities())
+        .containsExactly(
+            new Entity("date:2024-03-01", "date", "2024-03-01", null),
+            new Entity("date:2024-03-02", "date", "2024-03-02", null),
+            new Entity("organisation:contoso.com", "organisation", "contoso.com", null),
+            new Entity("organisation:fabrikam.com", "organisation", "fabrikam.com", null),
+            new Entity("person:ann@contoso.com", "person", "Ann Lee", "ann@contoso.com"),
+            new Entity("person:bob@fabrikam.com", "person", "Bob Roe", "bob@fabrikam.com"),
+            new Entity("person:carol@gmail.com", "person", null, "carol@gmail.com"),
+            new Entity("person:dan@contoso.com", "person", "Dan", "dan@contoso.com"),
+            new Entity("thread:conv-x", "thread", "Budget 2024", null));
+    assertThat(graph.relationships())
+        .containsExactlyInAnyOrder(
+            new Relationship("person:ann@contoso.com", "sent_to", "person:bob@fabrikam.com", "m1"),
+            new Relationship("person:ann@contoso.com", "cc", "person:carol@gmail.com", "m1"),
+            new Relationship(
+                "person:ann@contoso.com", "works_at", "organisation:contoso.com", "m1"),
+            new Relationship(
+                "person:bob@fabrikam.com", "works_at", "organisation:fabrikam.com", "m1"),
+            new Relationship("person:bob@fabrikam.com", "sent_to", "person:ann@contoso.com", "m2"),
+            new Relationship(
+                "person:bob@fabrikam.com", "works_at", "organisation:fabrikam.com", "m2"),
+            new Relationship(
+                "person:ann@contoso.com", "works_at", "organisation:contoso.com", "m2"),
+            new Relationship("person:bob@fabrikam.com", "replied_in", "thread:conv-x", "m2"),
+            new Relationship(
+                "person:dan@contoso.com", "works_at", "organisation:contoso.com", "m3"));
+    assertThat(graph.mentions()).hasSize(16);
+    assertThat(graph.mentions())
+        .contains(
+            new Mention("m1", "person:ann@contoso.com", List.of("from")),
+            new Mention("m1", "person:carol@gmail.com", List.of("cc")),
+            new Mention("m1", "thread:conv-x", List.of("thread")),
+            new Mention("m2", "person:ann@contoso.com", List.of("to")),
+            new Mention("m3", "date:2024-03-02", List.of("received")),
+            new Mention("m3", "organisation:contoso.com", List.of("domain")));
   }
 
   @Test

@@ -1,29 +1,63 @@
 package io.backfill.worker.domain;
 
-import io.micrometer.core.instrument.Counter;
+import io.backfill.contracts.event.LlmStatus;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.concurrent.atomic.AtomicInteger;
 
-/** The worker's counters of chunks by outcome and of messages written as documents. */
+/**
+ * The worker's counters: chunks and attempts by outcome, messages written, LLM outcomes, and every
+ * failed send to Kafka (heartbeats included).
+ */
 @ApplicationScoped
 public class ChunkMetrics {
 
-  private final Counter extracted;
-  private final Counter failed;
-  private final Counter messages;
+  private final MeterRegistry registry;
+  private final AtomicInteger inFlight = new AtomicInteger();
 
   ChunkMetrics(MeterRegistry registry) {
-    this.extracted = registry.counter("backfill_worker_chunks_total", "outcome", "extracted");
-    this.failed = registry.counter("backfill_worker_chunks_total", "outcome", "failed");
-    this.messages = registry.counter("backfill_worker_messages_total");
+    this.registry = registry;
+    registry.gauge("backfill_worker_attempts_in_flight", inFlight);
   }
 
   public void chunkExtracted(int messageCount) {
-    extracted.increment();
-    messages.increment(messageCount);
+    registry.counter("backfill_worker_chunks_total", "outcome", "extracted").increment();
+    registry.counter("backfill_worker_messages_total").increment(messageCount);
   }
 
+  /** A chunk record that could not be used (undecodable) or a chunk whose attempt failed. */
   public void chunkFailed() {
-    failed.increment();
+    registry.counter("backfill_worker_chunks_total", "outcome", "failed").increment();
+  }
+
+  /** A chunk whose run this worker completed already. */
+  public void chunkSkipped() {
+    registry.counter("backfill_worker_chunks_total", "outcome", "skipped").increment();
+  }
+
+  /** An attempt ended: completed, failed, deadline, self_fenced or timed_out. */
+  public void attemptEnded(String outcome) {
+    registry.counter("backfill_worker_attempts_total", "outcome", outcome).increment();
+  }
+
+  public void attemptStarted() {
+    inFlight.incrementAndGet();
+  }
+
+  public void attemptReleased() {
+    inFlight.decrementAndGet();
+  }
+
+  public void heartbeatFailed() {
+    registry.counter("backfill_worker_heartbeat_failures_total").increment();
+  }
+
+  /** A run event or result that Kafka did not acknowledge in time. */
+  public void publishFailed(String eventType) {
+    registry.counter("backfill_worker_publish_failures_total", "event", eventType).increment();
+  }
+
+  public void llmOutcome(LlmStatus status) {
+    registry.counter("llm_outcomes_total", "outcome", status.name().toLowerCase()).increment();
   }
 }

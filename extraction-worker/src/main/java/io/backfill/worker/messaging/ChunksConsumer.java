@@ -1,14 +1,16 @@
 package io.backfill.worker.messaging;
 
 import io.backfill.contracts.event.Chunk;
+import io.backfill.contracts.event.ChunkCoordinates;
 import io.backfill.contracts.event.ChunkEvent;
 import io.backfill.contracts.serde.EventDecodingException;
 import io.backfill.contracts.serde.EventJson;
+import io.backfill.worker.attempt.AttemptRunner;
 import io.backfill.worker.domain.ChunkMetrics;
-import io.backfill.worker.domain.DocumentWriter;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -16,44 +18,72 @@ import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
 /**
- * Consumes {@code backfill.chunks} into documents. A record that is not a valid chunk, or whose
- * documents could not be written, is nacked and goes to {@code backfill.chunks.dlq} with the reason
- * (see application.properties).
+ * Consumes {@code backfill.chunks}: each chunk becomes an attempt of its extract run. The record is
+ * acknowledged once the attempt's RunStarted is acknowledged by Kafka — from then on the ledger
+ * owns the run, and a retry re-reads the chunk by the coordinates in RunStarted
+ * (docs/decisions/0010-worker-acknowledgement-and-back-pressure.md). A record that is not a valid
+ * chunk is nacked to {@code backfill.chunks.dlq} with the reason.
  *
  * <p>It acks and nacks itself instead of throwing, so each failure is logged once, with its
- * context, by the class that knows it (here or {@link DocumentWriter}), not again by SmallRye.
+ * context, by the class that knows it, not again by SmallRye.
  */
 @ApplicationScoped
 public class ChunksConsumer {
 
   private static final Logger LOG = Logger.getLogger(ChunksConsumer.class);
 
-  private final DocumentWriter writer;
+  private final AttemptRunner runner;
   private final ChunkMetrics metrics;
 
-  ChunksConsumer(DocumentWriter writer, ChunkMetrics metrics) {
-    this.writer = writer;
+  ChunksConsumer(AttemptRunner runner, ChunkMetrics metrics) {
+    this.runner = runner;
     this.metrics = metrics;
   }
 
   @Incoming("backfill-chunks")
   @Blocking
   public CompletionStage<Void> onChunk(Message<String> record) {
+    Chunk chunk;
     try {
-      Chunk chunk = decode(record);
-      // Every log line while writing the chunk carries its ids.
-      MDC.put("tenantId", chunk.tenantId());
-      MDC.put("jobId", chunk.jobId().value());
-      MDC.put("runId", chunk.runId().value());
-      writer.write(chunk);
+      chunk = decode(record);
     } catch (RuntimeException e) {
       return record.nack(e);
+    }
+    MDC.put("tenantId", chunk.tenantId());
+    MDC.put("jobId", chunk.jobId().value());
+    MDC.put("runId", chunk.runId().value());
+    try {
+      if (alreadyCompleted(chunk)) {
+        metrics.chunkSkipped();
+        LOG.infof(
+            "chunk %d of job %s (run %s, tenant %s) was extracted already; skipped",
+            chunk.seq(), chunk.jobId(), chunk.runId(), chunk.tenantId());
+        return record.ack();
+      }
+      // Blocks while every attempt slot is busy: the channel then stops requesting records.
+      runner.start(chunk, coordinates(record));
+      return record.ack();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      // Shutting down before RunStarted was acknowledged: leave the record unacknowledged, so it
+      // is not committed and another worker takes it after the rebalance.
+      return new CompletableFuture<>();
     } finally {
       MDC.remove("tenantId");
       MDC.remove("jobId");
       MDC.remove("runId");
     }
-    return record.ack();
+  }
+
+  private boolean alreadyCompleted(Chunk chunk) {
+    try {
+      return runner.completed(chunk).isPresent();
+    } catch (RuntimeException e) {
+      // Unknown (database unreachable): extract it; the attempt fails retryable if the database
+      // stays away, and the ledger retries it.
+      LOG.warnf(e, "could not check whether run %s was completed already", chunk.runId());
+      return false;
+    }
   }
 
   private Chunk decode(Message<String> record) {
@@ -70,6 +100,14 @@ public class ChunksConsumer {
       return chunk;
     }
     throw new IllegalStateException("unhandled chunk event " + event.getClass().getName());
+  }
+
+  private static ChunkCoordinates coordinates(Message<String> record) {
+    IncomingKafkaRecordMetadata<?, ?> kafka =
+        record
+            .getMetadata(IncomingKafkaRecordMetadata.class)
+            .orElseThrow(() -> new IllegalStateException("a chunk record without Kafka metadata"));
+    return new ChunkCoordinates(kafka.getTopic(), kafka.getPartition(), kafka.getOffset());
   }
 
   private static String describe(Message<String> record) {

@@ -1,0 +1,388 @@
+package io.backfill.worker.attempt;
+
+import io.backfill.contracts.event.Chunk;
+import io.backfill.contracts.event.ChunkCoordinates;
+import io.backfill.contracts.event.ChunkExtracted;
+import io.backfill.contracts.event.ErrorInfo;
+import io.backfill.contracts.event.RunCompleted;
+import io.backfill.contracts.event.RunFailed;
+import io.backfill.contracts.event.RunHeartbeat;
+import io.backfill.contracts.event.RunStarted;
+import io.backfill.contracts.id.AttemptId;
+import io.backfill.contracts.topic.Topics;
+import io.backfill.worker.config.WorkerConfig;
+import io.backfill.worker.domain.ChunkExtractor;
+import io.backfill.worker.domain.ChunkExtractor.Extraction;
+import io.backfill.worker.domain.ChunkMetrics;
+import io.backfill.worker.messaging.EventPublisher;
+import io.backfill.worker.persistence.CompletedRunStore;
+import io.backfill.worker.persistence.CompletedRunStore.CompletedRun;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.ShutdownEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jboss.logging.Logger;
+
+/**
+ * Runs attempts of the {@code extract} lane (ARCHITECTURE §4): a bounded number at once, each
+ * announced by a RunStarted that Kafka acknowledged before any work, heartbeating from a scheduler
+ * thread while a pool thread does the work, ended by ChunkExtracted + RunCompleted or by RunFailed.
+ *
+ * <p>An attempt is cancelled, and writes nothing more, when it passes its hard deadline (RunFailed,
+ * retryable), when its heartbeats could not be delivered for the stale threshold (self-fencing: the
+ * ledger may already have given the run to another attempt) or when the ledger timed it out.
+ */
+@ApplicationScoped
+public class AttemptRunner {
+
+  private static final Logger LOG = Logger.getLogger(AttemptRunner.class);
+
+  private final WorkerConfig config;
+  private final WorkerIdentity identity;
+  private final EventPublisher publisher;
+  private final ChunkExtractor extractor;
+  private final CompletedRunStore completedRuns;
+  private final ChunkMetrics metrics;
+  private final Semaphore slots;
+  private final ExecutorService workers;
+  private final ScheduledExecutorService scheduler;
+  private final Map<AttemptId, ChunkAttempt> running = new ConcurrentHashMap<>();
+  private volatile boolean stopping;
+
+  AttemptRunner(
+      WorkerConfig config,
+      WorkerIdentity identity,
+      EventPublisher publisher,
+      ChunkExtractor extractor,
+      CompletedRunStore completedRuns,
+      ChunkMetrics metrics) {
+    this.config = config;
+    this.identity = identity;
+    this.publisher = publisher;
+    this.extractor = extractor;
+    this.completedRuns = completedRuns;
+    this.metrics = metrics;
+    this.slots = new Semaphore(config.maxInFlightAttempts(), true);
+    AtomicInteger workerNumber = new AtomicInteger();
+    this.workers =
+        Executors.newFixedThreadPool(
+            config.maxInFlightAttempts(),
+            task -> daemon(task, "attempt-" + workerNumber.incrementAndGet()));
+    // Two threads: a heartbeat send blocked on missing metadata must not delay every deadline.
+    this.scheduler = Executors.newScheduledThreadPool(2, task -> daemon(task, "attempt-watch"));
+  }
+
+  void stop(@Observes ShutdownEvent shutdown) {
+    stopping = true;
+    running.values().forEach(attempt -> attempt.cancel("worker shutting down"));
+    workers.shutdownNow();
+    scheduler.shutdownNow();
+  }
+
+  /** Whether this worker committed the run already (its chunk then needs no new attempt). */
+  public Optional<CompletedRun> completed(Chunk chunk) {
+    return QuarkusTransaction.requiringNew().call(() -> completedRuns.find(chunk.runId()));
+  }
+
+  /**
+   * Starts an attempt of the chunk: waits for a free slot (so the caller, the chunk consumer, stops
+   * taking records while all slots are busy), then announces it and returns once Kafka acknowledged
+   * its RunStarted. The work goes on in the background.
+   */
+  public ChunkAttempt start(Chunk chunk, ChunkCoordinates coordinates) throws InterruptedException {
+    slots.acquire();
+    ChunkAttempt attempt = new ChunkAttempt(chunk, coordinates);
+    try {
+      announce(attempt);
+    } catch (RuntimeException | InterruptedException e) {
+      slots.release();
+      throw e;
+    }
+    metrics.attemptStarted();
+    running.put(attempt.attemptId(), attempt);
+    long intervalMs = config.heartbeatInterval().toMillis();
+    attempt.heartbeatAcknowledged();
+    attempt.heartbeats =
+        scheduler.scheduleAtFixedRate(
+            () -> heartbeat(attempt), intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+    attempt.deadline =
+        scheduler.schedule(
+            () -> expire(attempt), config.chunkDeadline().toMillis(), TimeUnit.MILLISECONDS);
+    workers.execute(() -> work(attempt));
+    return attempt;
+  }
+
+  /**
+   * Announces a new attempt of a run this worker committed already and completes it at once: a
+   * retry of such a run (its first attempt committed but could not report) then ends the run.
+   */
+  public void completeAgain(Chunk chunk, ChunkCoordinates coordinates, CompletedRun done)
+      throws InterruptedException {
+    ChunkAttempt attempt = new ChunkAttempt(chunk, coordinates);
+    announce(attempt);
+    publisher.publish(
+        Topics.RUN_EVENTS,
+        chunk.runId().value(),
+        RunCompleted.of(
+            chunk.tenantId(),
+            chunk.runId(),
+            attempt.attemptId(),
+            identity.workerId(),
+            null,
+            done.messages()));
+  }
+
+  /** The ledger timed the attempt out: stop its work; it is fenced, so report nothing. */
+  public boolean timedOut(AttemptId attemptId) {
+    ChunkAttempt attempt = running.get(attemptId);
+    if (attempt == null || !attempt.cancel("timed out by the ledger")) {
+      return false;
+    }
+    if (attempt.finish()) {
+      metrics.attemptEnded("timed_out");
+      metrics.chunkFailed();
+    }
+    return true;
+  }
+
+  /** Sends RunStarted until Kafka acknowledges it: no work begins before that. */
+  private void announce(ChunkAttempt attempt) throws InterruptedException {
+    Chunk chunk = attempt.chunk();
+    while (true) {
+      RunStarted started =
+          RunStarted.of(
+              chunk.tenantId(),
+              chunk.runId(),
+              attempt.attemptId(),
+              identity.workerId(),
+              identity.buildSha(),
+              config.heartbeatInterval().toMillis(),
+              attempt.coordinates());
+      try {
+        publisher.publish(Topics.RUN_EVENTS, chunk.runId().value(), started);
+        return;
+      } catch (RuntimeException e) {
+        metrics.publishFailed("RunStarted");
+        if (stopping) {
+          throw e;
+        }
+        // Nothing can be done without the broker; the chunk's partition waits with us.
+        LOG.warnf(
+            e,
+            "RunStarted of %s not acknowledged; trying again in %s",
+            attempt.describe(),
+            config.startRetryBackoff());
+        Thread.sleep(config.startRetryBackoff().toMillis());
+      }
+    }
+  }
+
+  private void work(ChunkAttempt attempt) {
+    attempt.bindWorkThread(Thread.currentThread());
+    attempt.enterLogContext();
+    Chunk chunk = attempt.chunk();
+    try {
+      Extraction extraction = extractor.extract(attempt);
+      metrics.llmOutcome(extraction.llm().status());
+      if (!attempt.finish()) {
+        // Cancelled between the commit and here; whoever cancelled has reported it.
+        return;
+      }
+      report(attempt, extraction);
+    } catch (RuntimeException e) {
+      if (attempt.isCancelled()) {
+        // The canceller logged and reported it; this is only the work unwinding.
+        LOG.debugf("work of %s stopped: %s", attempt.describe(), e.toString());
+        return;
+      }
+      if (attempt.finish()) {
+        metrics.attemptEnded("failed");
+        metrics.chunkFailed();
+        LOG.errorf(
+            e,
+            "%s failed after phase %s; reporting it retryable",
+            attempt.describe(),
+            attempt.progress().phase());
+        fail(attempt, e);
+      }
+    } finally {
+      attempt.heartbeats.cancel(false);
+      attempt.deadline.cancel(false);
+      running.remove(attempt.attemptId());
+      metrics.attemptReleased();
+      slots.release();
+      ChunkAttempt.leaveLogContext();
+      // A cancellation may have interrupted this pool thread; the next attempt starts clean.
+      Thread.interrupted();
+    }
+  }
+
+  private void report(ChunkAttempt attempt, Extraction extraction) {
+    Chunk chunk = attempt.chunk();
+    try {
+      publisher.publish(
+          Topics.EXTRACTION_RESULTS,
+          chunk.jobId().value(),
+          new ChunkExtracted(
+              UUID.randomUUID(),
+              1,
+              Instant.now(),
+              chunk.tenantId(),
+              chunk.jobId(),
+              chunk.runId(),
+              chunk.seq(),
+              attempt.attemptId(),
+              extraction.messages(),
+              extraction.entities(),
+              extraction.relationships(),
+              0,
+              extraction.llm()));
+      publisher.publish(
+          Topics.RUN_EVENTS,
+          chunk.runId().value(),
+          RunCompleted.of(
+              chunk.tenantId(),
+              chunk.runId(),
+              attempt.attemptId(),
+              identity.workerId(),
+              null,
+              extraction.messages()));
+    } catch (RuntimeException e) {
+      // Committed but not reported: the ledger times the attempt out and its retry finds the run
+      // in completed_runs and completes it without extracting again.
+      metrics.publishFailed("RunCompleted");
+      LOG.errorf(e, "%s was committed but its completion was not acknowledged", attempt.describe());
+      return;
+    }
+    metrics.attemptEnded("completed");
+    metrics.chunkExtracted(extraction.messages());
+    LOG.debugf(
+        "%s completed: %d messages, %d entities, %d relationships, llm %s",
+        attempt.describe(),
+        extraction.messages(),
+        extraction.entities(),
+        extraction.relationships(),
+        extraction.llm().status());
+  }
+
+  private void fail(ChunkAttempt attempt, Throwable failure) {
+    Chunk chunk = attempt.chunk();
+    try {
+      publisher.publish(
+          Topics.RUN_EVENTS,
+          chunk.runId().value(),
+          RunFailed.of(
+              chunk.tenantId(),
+              chunk.runId(),
+              attempt.attemptId(),
+              identity.workerId(),
+              true,
+              ErrorInfo.of(failure)));
+    } catch (RuntimeException e) {
+      // The ledger will time the attempt out instead; the failure itself is logged already.
+      metrics.publishFailed("RunFailed");
+      LOG.warnf(e, "RunFailed of %s not acknowledged", attempt.describe());
+    }
+  }
+
+  private void heartbeat(ChunkAttempt attempt) {
+    if (attempt.isFinished()) {
+      return;
+    }
+    attempt.enterLogContext();
+    try {
+      long silentNanos = attempt.nanosSinceLastAcknowledgedHeartbeat();
+      if (silentNanos > config.staleAfter().toNanos()) {
+        selfFence(attempt, silentNanos);
+        return;
+      }
+      Chunk chunk = attempt.chunk();
+      publisher
+          .send(
+              Topics.RUN_EVENTS,
+              chunk.runId().value(),
+              RunHeartbeat.of(
+                  chunk.tenantId(),
+                  chunk.runId(),
+                  attempt.attemptId(),
+                  identity.workerId(),
+                  identity.buildSha(),
+                  attempt.progress()))
+          .whenComplete(
+              (ok, failure) -> {
+                if (failure == null) {
+                  attempt.heartbeatAcknowledged();
+                } else {
+                  metrics.heartbeatFailed();
+                  // Runs on the producer's thread, without the MDC: the ids are in the message.
+                  LOG.warnf("heartbeat of %s failed: %s", attempt.describe(), failure.toString());
+                }
+              });
+    } finally {
+      ChunkAttempt.leaveLogContext();
+    }
+  }
+
+  private void selfFence(ChunkAttempt attempt, long silentNanos) {
+    if (!attempt.cancel("self-fenced: no heartbeat delivered") || !attempt.finish()) {
+      return;
+    }
+    metrics.attemptEnded("self_fenced");
+    metrics.chunkFailed();
+    LOG.errorf(
+        "%s cancelled itself: no heartbeat acknowledged for %d ms (stale threshold %d ms)",
+        attempt.describe(),
+        TimeUnit.NANOSECONDS.toMillis(silentNanos),
+        config.staleAfter().toMillis());
+    // Best effort: Kafka is probably unreachable; the ledger times the attempt out either way.
+    Chunk chunk = attempt.chunk();
+    publisher.send(
+        Topics.RUN_EVENTS,
+        chunk.runId().value(),
+        RunFailed.of(
+            chunk.tenantId(),
+            chunk.runId(),
+            attempt.attemptId(),
+            identity.workerId(),
+            true,
+            ErrorInfo.coded("SelfFenced", "no heartbeat delivered within the stale threshold")));
+  }
+
+  private void expire(ChunkAttempt attempt) {
+    if (!attempt.cancel("deadline of " + config.chunkDeadline() + " passed")) {
+      return;
+    }
+    if (!attempt.finish()) {
+      return;
+    }
+    attempt.enterLogContext();
+    try {
+      metrics.attemptEnded("deadline");
+      metrics.chunkFailed();
+      DeadlineExceededException failure = new DeadlineExceededException(config.chunkDeadline());
+      LOG.errorf(
+          "%s passed its deadline of %s in phase %s; its work is cancelled",
+          attempt.describe(), config.chunkDeadline(), attempt.progress().phase());
+      fail(attempt, failure);
+    } finally {
+      ChunkAttempt.leaveLogContext();
+    }
+  }
+
+  private static Thread daemon(Runnable task, String name) {
+    Thread thread = new Thread(task, name);
+    thread.setDaemon(true);
+    return thread;
+  }
+}

@@ -1,0 +1,64 @@
+package io.backfill.worker.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+
+/** How the worker runs attempts of the {@code extract} lane (ARCHITECTURE §4 and §6). */
+@ConfigMapping(prefix = "backfill.worker")
+public interface WorkerConfig {
+
+  /** This worker's id in run events; defaults to {@code <host>-<pid>}. */
+  Optional<String> workerId();
+
+  /** How often a running attempt heartbeats; declared in its RunStarted. */
+  @WithDefault("5s")
+  Duration heartbeatInterval();
+
+  /**
+   * An attempt that could not deliver a heartbeat for this many intervals cancels itself: the
+   * ledger's staleness rule is {@code max(lane floor, 3 × interval)}, so the attempt stops before
+   * the ledger can have given its run to another attempt.
+   */
+  @WithDefault("3")
+  int staleAfterIntervals();
+
+  /** Hard deadline of one attempt; on expiry it fails (retryable) and its work is cancelled. */
+  @WithDefault("5m")
+  Duration chunkDeadline();
+
+  /**
+   * Attempts running at once in this process. The chunk consumer waits for a free slot, so the
+   * channel pauses its partitions instead of buffering chunks without limit.
+   */
+  @WithDefault("4")
+  int maxInFlightAttempts();
+
+  /** How long a send to Kafka may take until it counts as failed (acks=all). */
+  @WithDefault("10s")
+  Duration publishTimeout();
+
+  /** Pause between tries to announce an attempt (RunStarted) while Kafka does not acknowledge. */
+  @WithDefault("2s")
+  Duration startRetryBackoff();
+
+  /** How long a retry may wait for its chunk when re-reading it by coordinates. */
+  @WithDefault("30s")
+  Duration chunkReadTimeout();
+
+  /**
+   * Mail domains of public providers: their users are people, not colleagues, so they make no
+   * organisation and no works-at relationship.
+   */
+  @WithDefault(
+      "gmail.com,googlemail.com,outlook.com,hotmail.com,live.com,msn.com,yahoo.com,ymail.com,"
+          + "icloud.com,me.com,mac.com,aol.com,proton.me,protonmail.com,gmx.com,gmx.de,gmx.net,"
+          + "web.de,mail.com,yandex.com,yandex.ru,zoho.com,fastmail.com,hey.com,qq.com,163.com")
+  Set<String> publicMailDomains();
+
+  default Duration staleAfter() {
+    return heartbeatInterval().multipliedBy(staleAfterIntervals());
+  }
+}

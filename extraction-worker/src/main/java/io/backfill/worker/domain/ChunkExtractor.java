@@ -1,0 +1,51 @@
+package io.backfill.worker.domain;
+
+import io.backfill.contracts.event.Chunk;
+import io.backfill.contracts.event.LlmOutcome;
+import io.backfill.worker.attempt.AttemptCancelledException;
+import io.backfill.worker.attempt.ChunkAttempt;
+import io.backfill.worker.llm.LlmExtractor;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * The work of one attempt, in phases reported as progress: rules, llm, writing. No transaction is
+ * held while the LLM works; the writes come last, in one transaction.
+ */
+@ApplicationScoped
+public class ChunkExtractor {
+
+  private final RuleBasedExtractor rules;
+  private final LlmExtractor llm;
+  private final ChunkWriter writer;
+
+  ChunkExtractor(RuleBasedExtractor rules, LlmExtractor llm, ChunkWriter writer) {
+    this.rules = rules;
+    this.llm = llm;
+    this.writer = writer;
+  }
+
+  /** What an attempt wrote. */
+  public record Extraction(int messages, int entities, int relationships, LlmOutcome llm) {}
+
+  public Extraction extract(ChunkAttempt attempt) {
+    Chunk chunk = attempt.chunk();
+    attempt.progress(0, "rules");
+    ExtractedGraph graph = rules.extract(chunk);
+    attempt.checkNotCancelled();
+    attempt.progress(0, "llm");
+    LlmOutcome outcome;
+    try {
+      outcome = llm.extract(chunk);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AttemptCancelledException(
+          attempt.cancelReason() == null ? "interrupted" : attempt.cancelReason());
+    }
+    attempt.checkNotCancelled();
+    attempt.progress(0, "writing");
+    writer.write(attempt, graph);
+    attempt.progress(chunk.messages().size(), "written");
+    return new Extraction(
+        chunk.messages().size(), graph.entities().size(), graph.relationships().size(), outcome);
+  }
+}

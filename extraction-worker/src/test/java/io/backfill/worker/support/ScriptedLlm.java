@@ -1,0 +1,68 @@
+package io.backfill.worker.support;
+
+import io.backfill.contracts.event.Chunk;
+import io.backfill.contracts.event.LlmOutcome;
+import io.backfill.worker.llm.LlmExtractor;
+import jakarta.annotation.Priority;
+import jakarta.decorator.Decorator;
+import jakarta.decorator.Delegate;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Lets a test make the LLM phase of one tenant's chunks slow, hang or wait for a gate, then hands
+ * on to the real {@link LlmExtractor} (today: skipped_no_key). Stands in for the simulator's LLM
+ * until the real client exists; tenants without a script are untouched.
+ */
+@Decorator
+@Priority(1)
+public abstract class ScriptedLlm implements LlmExtractor {
+
+  /** What the LLM phase does for a tenant before the real extractor answers. */
+  public sealed interface Script permits Delay, Gate {}
+
+  /** Takes this long (interruptibly: a cancelled attempt stops waiting). */
+  public record Delay(Duration duration) implements Script {}
+
+  /** Waits until the test opens the latch. */
+  public record Gate(CountDownLatch open) implements Script {}
+
+  /** What the phase saw for a run: when it was called and whether it was interrupted. */
+  public record Call(Instant at, boolean interrupted) {}
+
+  private static final Map<String, Script> SCRIPTS = new ConcurrentHashMap<>();
+  private static final Map<String, Call> CALLS = new ConcurrentHashMap<>();
+
+  @Inject @Delegate LlmExtractor delegate;
+
+  public static void script(String tenantId, Script script) {
+    SCRIPTS.put(tenantId, script);
+  }
+
+  /** The last call for a run (by runId), or null. */
+  public static Call callOf(String runId) {
+    return CALLS.get(runId);
+  }
+
+  @Override
+  public LlmOutcome extract(Chunk chunk) throws InterruptedException {
+    String run = chunk.runId().value();
+    CALLS.put(run, new Call(Instant.now(), false));
+    Script script = SCRIPTS.get(chunk.tenantId());
+    try {
+      if (script instanceof Delay delay) {
+        Thread.sleep(delay.duration().toMillis());
+      } else if (script instanceof Gate gate) {
+        gate.open().await();
+      }
+    } catch (InterruptedException e) {
+      CALLS.put(run, new Call(CALLS.get(run).at(), true));
+      throw e;
+    }
+    return delegate.extract(chunk);
+  }
+}
