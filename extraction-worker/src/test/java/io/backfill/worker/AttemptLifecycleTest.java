@@ -11,10 +11,13 @@ import io.backfill.contracts.event.ChunkExtracted;
 import io.backfill.contracts.event.LlmStatus;
 import io.backfill.contracts.event.MailMessage;
 import io.backfill.contracts.event.Recipient;
+import io.backfill.contracts.event.RetryDue;
 import io.backfill.contracts.event.RunCompleted;
 import io.backfill.contracts.event.RunFailed;
 import io.backfill.contracts.event.RunHeartbeat;
 import io.backfill.contracts.event.RunStarted;
+import io.backfill.contracts.event.RunTimedOut;
+import io.backfill.contracts.event.TimeoutDiagnosis;
 import io.backfill.contracts.id.JobId;
 import io.backfill.contracts.id.Lane;
 import io.backfill.contracts.serde.EventJson;
@@ -35,6 +38,7 @@ import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -235,6 +239,114 @@ class AttemptLifecycleTest {
     assertThat(documentsOf(failing)).isZero();
     assertThat(entityCount("person:poison@fabrikam.com")).isZero();
     assertThat(documentsOf(next)).isEqualTo(5);
+  }
+
+  @Test
+  void aRunTimedOutForARunningAttemptCancelsItsWorkAndItWritesNothing() {
+    CountDownLatch gate = new CountDownLatch(1);
+    ScriptedLlm.script(tenant, new ScriptedLlm.Gate(gate));
+    Chunk chunk = Chunk.of(tenant, job, 1, Mail.messages(5), false);
+    String run = chunk.runId().value();
+    double timedOutBefore = counter("backfill_worker_attempts_total", "timed_out");
+    publish(chunk);
+    await().atMost(WAIT).until(() -> ScriptedLlm.callOf(run) != null);
+    RunStarted started = Runs.eventsOf(runEvents, run, RunStarted.class).get(0);
+
+    producer.send(Topics.RUN_CONTROL, run, EventJson.toJson(timedOut(chunk, started)));
+
+    await().atMost(WAIT).until(() -> ScriptedLlm.callOf(run).interrupted());
+    gate.countDown();
+    assertThat(counter("backfill_worker_attempts_total", "timed_out"))
+        .isEqualTo(timedOutBefore + 1);
+    // Fenced: the attempt reports nothing more and no heartbeat follows.
+    int events = Runs.eventsOf(runEvents, run).size();
+    await()
+        .pollDelay(Duration.ofMillis(2_500))
+        .atMost(WAIT)
+        .until(() -> Runs.eventsOf(runEvents, run).size() == events);
+    assertThat(Runs.eventsOf(runEvents, run, RunCompleted.class)).isEmpty();
+    assertThat(Runs.eventsOf(runEvents, run, RunFailed.class)).isEmpty();
+    assertThat(documentsOf(chunk)).isZero();
+  }
+
+  @Test
+  void aRetryDueReReadsTheChunkAtItsCoordinatesAndANewAttemptCompletesTheRunOnce() {
+    Chunk chunk = Chunk.of(tenant, job, 1, Mail.messages(5), false);
+    String run = chunk.runId().value();
+    CountDownLatch gate = new CountDownLatch(1);
+    ScriptedLlm.script(tenant, new ScriptedLlm.Gate(gate));
+    publish(chunk);
+    await().atMost(WAIT).until(() -> ScriptedLlm.callOf(run) != null);
+    RunStarted first = Runs.eventsOf(runEvents, run, RunStarted.class).get(0);
+    // The first attempt is timed out by the ledger, which then asks for a retry.
+    producer.send(Topics.RUN_CONTROL, run, EventJson.toJson(timedOut(chunk, first)));
+    await().atMost(WAIT).until(() -> ScriptedLlm.callOf(run).interrupted());
+    ScriptedLlm.script(tenant, new ScriptedLlm.Delay(Duration.ZERO));
+
+    producer.send(Topics.RUN_CONTROL, run, EventJson.toJson(retryDue(chunk, first, 2)));
+
+    await().atMost(WAIT).until(() -> !Runs.eventsOf(runEvents, run, RunCompleted.class).isEmpty());
+    List<RunStarted> starts = Runs.eventsOf(runEvents, run, RunStarted.class);
+    assertThat(starts).hasSize(2);
+    RunStarted second = starts.get(1);
+    assertThat(second.attemptId()).isNotEqualTo(first.attemptId());
+    assertThat(second.chunk()).isEqualTo(first.chunk());
+    assertThat(Runs.eventsOf(runEvents, run, RunCompleted.class).get(0).attemptId())
+        .isEqualTo(second.attemptId());
+    assertThat(documentsOf(chunk)).isEqualTo(5);
+
+    // The same retry delivered again: the run is committed, so a third attempt only reports it.
+    producer.send(Topics.RUN_CONTROL, run, EventJson.toJson(retryDue(chunk, first, 2)));
+    await().atMost(WAIT).until(() -> Runs.eventsOf(runEvents, run, RunCompleted.class).size() == 2);
+    RunStarted third = Runs.eventsOf(runEvents, run, RunStarted.class).get(2);
+    assertThat(Runs.eventsOf(runEvents, run, RunCompleted.class).get(1).attemptId())
+        .isEqualTo(third.attemptId());
+    assertThat(Runs.resultsOf(results, run)).hasSize(1);
+    assertThat(extractionCounts(chunk)).containsOnly(1);
+  }
+
+  private RunTimedOut timedOut(Chunk chunk, RunStarted started) {
+    return new RunTimedOut(
+        UUID.randomUUID(),
+        1,
+        Instant.now(),
+        tenant,
+        job,
+        chunk.runId(),
+        started.attemptId(),
+        1,
+        new TimeoutDiagnosis(
+            TimeoutDiagnosis.RULE_STALE,
+            Lane.EXTRACT,
+            4_000L,
+            5_000L,
+            3_000L,
+            null,
+            started.workerId(),
+            started.buildSha()));
+  }
+
+  private RetryDue retryDue(Chunk chunk, RunStarted failed, int attemptNumber) {
+    return new RetryDue(
+        UUID.randomUUID(),
+        1,
+        Instant.now(),
+        tenant,
+        job,
+        chunk.runId(),
+        Lane.EXTRACT,
+        failed.attemptId(),
+        attemptNumber,
+        "timed out",
+        failed.chunk());
+  }
+
+  @Transactional
+  List<Integer> extractionCounts(Chunk chunk) {
+    return documents.documentsOf(tenant, job).stream()
+        .filter(row -> row.seq() == chunk.seq())
+        .map(row -> row.extractionCount())
+        .toList();
   }
 
   private RecordMetadata publish(Chunk chunk) {
