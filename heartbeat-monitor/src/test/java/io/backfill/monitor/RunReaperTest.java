@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.backfill.contracts.event.ChunkCoordinates;
 import io.backfill.contracts.event.ErrorInfo;
+import io.backfill.contracts.event.JobCompleted;
+import io.backfill.contracts.event.JobEvent;
 import io.backfill.contracts.event.Progress;
 import io.backfill.contracts.event.RetryDue;
 import io.backfill.contracts.event.RunCompleted;
@@ -12,6 +14,7 @@ import io.backfill.contracts.event.RunEvent;
 import io.backfill.contracts.event.RunExhausted;
 import io.backfill.contracts.event.RunFailed;
 import io.backfill.contracts.event.RunHeartbeat;
+import io.backfill.contracts.event.RunStalled;
 import io.backfill.contracts.event.RunStarted;
 import io.backfill.contracts.event.RunTimedOut;
 import io.backfill.contracts.event.TimeoutDiagnosis;
@@ -23,6 +26,7 @@ import io.backfill.contracts.serde.EventJson;
 import io.backfill.contracts.topic.Topics;
 import io.backfill.monitor.config.MonitorConfig;
 import io.backfill.monitor.outbox.OutboxRelay;
+import io.backfill.monitor.reaper.LedgerCatchUp;
 import io.backfill.monitor.reaper.ReaperSchedule;
 import io.backfill.monitor.reaper.StaleAttemptReaper;
 import io.backfill.testkit.BackfillInfrastructure;
@@ -37,6 +41,7 @@ import jakarta.persistence.EntityManager;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -66,6 +71,7 @@ class RunReaperTest {
   @Inject StaleAttemptReaper reaper;
   @Inject ReaperSchedule schedule;
   @Inject OutboxRelay relay;
+  @Inject LedgerCatchUp catchUp;
 
   private TestProducer producer;
   private JobId job;
@@ -366,6 +372,113 @@ class RunReaperTest {
       assertThat(header(dead, "last-error-type")).isEqualTo("LlmTimeout");
       assertThat(EventJson.fromJson(dead.value(), RunExhausted.class).runId()).isEqualTo(run);
     }
+  }
+
+  @Test
+  void reaperWaitsAfterAnAssignmentUntilTheLedgerHasReadWhatWasThere() {
+    schedule.suspend();
+    RunId run = RunId.extract(job, 11);
+    AttemptId attempt = AttemptId.random();
+    publish(RunStarted.of("contoso", run, attempt, "worker-1", "sha-1", 100, chunk(11)));
+    await().atMost(WAIT).until(() -> staleAttempts(List.of(run)) == 1);
+
+    // Not a real partition: it stands for one just assigned that holds 5 unread records.
+    int partition = 1_000;
+    catchUp.assigned(Map.of(partition, 0L), Map.of(partition, 5L));
+    try {
+      assertThat(reaper.sweep().waited()).isTrue();
+      assertThat(attemptState(attempt)).isEqualTo("running");
+
+      catchUp.processed(partition, 4);
+      StaleAttemptReaper.Sweep sweep = reaper.sweep();
+      assertThat(sweep.waited()).isFalse();
+      assertThat(sweep.timedOut()).isPositive();
+      assertThat(attemptState(attempt)).isEqualTo("timed_out");
+    } finally {
+      catchUp.revoked(List.of(partition));
+    }
+  }
+
+  @Test
+  void attemptWhoseProgressStandsStillWhileItHeartbeatsIsReportedStalledOnce() {
+    RunId run = RunId.extract(job, 10);
+    AttemptId attempt = AttemptId.random();
+    publish(RunStarted.of("contoso", run, attempt, "worker-1", "sha-1", 200, chunk(10)));
+    Progress stuck = new Progress(5, 10L, "llm");
+    ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor();
+    try {
+      worker.scheduleAtFixedRate(
+          () -> publish(RunHeartbeat.of("contoso", run, attempt, "worker-1", "sha-1", stuck)),
+          0,
+          200,
+          TimeUnit.MILLISECONDS);
+      await().atMost(WAIT).until(() -> !control.effects(run, RunStalled.class).isEmpty());
+      await()
+          .during(Duration.ofSeconds(1))
+          .atMost(Duration.ofSeconds(3))
+          .until(() -> control.effects(run, RunStalled.class).size() == 1);
+    } finally {
+      worker.shutdownNow();
+    }
+    RunStalled stalled = control.effects(run, RunStalled.class).get(0);
+    assertThat(stalled.attemptId()).isEqualTo(attempt);
+    assertThat(stalled.progress()).isEqualTo(stuck);
+    assertThat(stalled.stallAfterMs()).isEqualTo(config.extract().stallAfter().toMillis());
+    assertThat(stalled.stalledForMs()).isGreaterThan(stalled.stallAfterMs());
+    // The lane does not time out stalled attempts: it goes on.
+    assertThat(attemptState(attempt)).isEqualTo("running");
+    publish(RunCompleted.of("contoso", run, attempt, "worker-1", null, 10));
+    await().atMost(WAIT).until(() -> "completed".equals(runState(run)));
+  }
+
+  @Test
+  void jobRollUpIsExactForATwentyFourChunkJobWithOneExhaustedChunk() {
+    RunId fetch = RunId.fetch(job);
+    AttemptId fetchAttempt = AttemptId.random();
+    try (RecordTap jobs =
+        RecordTap.open(KafkaBroker.shared().bootstrapServers(), Topics.JOB_EVENTS)) {
+      // The fetch run pages the whole mailbox first: 24 chunks, 2,400 messages.
+      publish(RunStarted.of("contoso", fetch, fetchAttempt, "fetcher-1", "sha-1", 5_000, null));
+      publish(RunCompleted.of("contoso", fetch, fetchAttempt, "fetcher-1", 24, 2_400));
+      for (int seq = 1; seq <= 24; seq++) {
+        RunId chunkRun = RunId.extract(job, seq);
+        AttemptId attempt = AttemptId.random();
+        publish(
+            RunStarted.of("contoso", chunkRun, attempt, "worker-1", "sha-1", 5_000, chunk(seq)));
+        if (seq == 13) {
+          publish(
+              RunFailed.of(
+                  "contoso",
+                  chunkRun,
+                  attempt,
+                  "worker-1",
+                  false,
+                  ErrorInfo.coded("InvalidChunk", "chunk 13 is unreadable")));
+        } else {
+          publish(RunCompleted.of("contoso", chunkRun, attempt, "worker-1", null, 100));
+        }
+      }
+
+      await().atMost(WAIT).until(() -> !jobEvents(jobs).isEmpty());
+      await()
+          .during(Duration.ofSeconds(1))
+          .atMost(Duration.ofSeconds(3))
+          .until(() -> jobEvents(jobs).size() == 1);
+      JobCompleted completed = (JobCompleted) jobEvents(jobs).get(0);
+      assertThat(completed.chunks()).isEqualTo(24);
+      assertThat(completed.failedChunks()).isEqualTo(1);
+      assertThat(completed.withErrors()).isTrue();
+      // 23 extracted chunks of 100: the decision waited for the last chunk.
+      assertThat(completed.messages()).isEqualTo(2_300);
+    }
+    assertThat(control.effects(RunId.extract(job, 13), RunExhausted.class)).hasSize(1);
+  }
+
+  private List<JobEvent> jobEvents(RecordTap jobs) {
+    return jobs.records().stream()
+        .filter(r -> job.value().equals(r.key()))
+        .map(r -> EventJson.fromJson(r.value(), JobEvent.class))
+        .toList();
   }
 
   private static final class SimulatedCrash extends RuntimeException {

@@ -36,10 +36,17 @@ public class RetryPlanner {
   private final OutboxStore outbox;
   private final MeterRegistry metrics;
   private final RetryPolicy policy;
+  private final JobRollUp rollUp;
 
-  RetryPlanner(EntityManager em, OutboxStore outbox, MeterRegistry metrics, MonitorConfig config) {
+  RetryPlanner(
+      EntityManager em,
+      OutboxStore outbox,
+      JobRollUp rollUp,
+      MeterRegistry metrics,
+      MonitorConfig config) {
     this.em = em;
     this.outbox = outbox;
+    this.rollUp = rollUp;
     this.metrics = metrics;
     this.policy = new RetryPolicy(config.retry(), () -> ThreadLocalRandom.current().nextDouble());
   }
@@ -157,6 +164,7 @@ public class RetryPlanner {
           Topics.deadLetterOf(Topics.BACKFILL_CHUNKS), run.runId().value(), exhausted, headers);
     }
     metrics.counter("backfill_ledger_runs_exhausted_total", "lane", lane(run)).increment();
+    rollUp.afterRunEnded(run.jobId(), run.tenantId());
     LOG.warnf(
         "run %s (tenant %s, job %s, lane %s) exhausted after %s%s",
         run.runId(),

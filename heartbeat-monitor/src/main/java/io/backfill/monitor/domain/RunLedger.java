@@ -30,11 +30,13 @@ public class RunLedger {
 
   private final LedgerStore store;
   private final RetryPlanner retries;
+  private final JobRollUp rollUp;
   private final MeterRegistry metrics;
 
-  RunLedger(LedgerStore store, RetryPlanner retries, MeterRegistry metrics) {
+  RunLedger(LedgerStore store, RetryPlanner retries, JobRollUp rollUp, MeterRegistry metrics) {
     this.store = store;
     this.retries = retries;
+    this.rollUp = rollUp;
     this.metrics = metrics;
   }
 
@@ -50,7 +52,7 @@ public class RunLedger {
     } else if (event instanceof RunHeartbeat heartbeat) {
       applied = store.recordHeartbeat(heartbeat.attemptId(), heartbeat.progress());
     } else if (event instanceof RunCompleted completed) {
-      applied = store.finishAttempt(completed.attemptId(), "completed", null, null);
+      applied = complete(completed);
     } else if (event instanceof RunFailed failed) {
       applied = fail(failed);
     } else {
@@ -66,6 +68,18 @@ public class RunLedger {
       return Outcome.FENCED;
     }
     return Outcome.APPLIED;
+  }
+
+  /** Ends the attempt and its run as completed; the job may be complete with it. */
+  private boolean complete(RunCompleted completed) {
+    // Lock the run first, as RunStarted does, so the two never wait on each other in reverse.
+    if (store.lockRun(completed.runId()).isEmpty()
+        || !store.finishAttempt(completed.attemptId(), "completed", null, null)) {
+      return false;
+    }
+    store.recordCompletion(completed.runId(), completed.chunks(), completed.messages());
+    rollUp.afterRunEnded(completed.jobId(), completed.tenantId());
+    return true;
   }
 
   /** Ends the attempt as failed and, in the same transaction, plans the run's retry or its end. */

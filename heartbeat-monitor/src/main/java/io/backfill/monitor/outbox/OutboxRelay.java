@@ -3,6 +3,7 @@ package io.backfill.monitor.outbox;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.backfill.contracts.serde.EventJson;
 import io.backfill.monitor.config.MonitorConfig;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
@@ -69,7 +70,13 @@ public class OutboxRelay {
     this.config = config;
     this.metrics = metrics;
     this.bootstrapServers = bootstrapServers;
-    metrics.gauge("backfill_outbox_backlog_rows", backlog, AtomicLong::get);
+    // A gauge reads the object it was first registered with: replace one left by an earlier
+    // instance (Quarkus tests restart the application in one JVM) so it reads this one.
+    metrics.find("backfill_outbox_backlog_rows").meters().forEach(metrics::remove);
+    Gauge.builder("backfill_outbox_backlog_rows", backlog, AtomicLong::get)
+        .description("Outbox rows left after the last relay pass")
+        .strongReference(true)
+        .register(metrics);
   }
 
   void start(@Observes StartupEvent startup) {

@@ -171,6 +171,16 @@ public class LedgerStore {
     return true;
   }
 
+  /** Records what a completed run reported: chunks published (fetch) and messages. */
+  public void recordCompletion(RunId runId, Integer chunks, long messages) {
+    em.createNativeQuery(
+            "UPDATE runs SET chunks = :chunks, messages = :messages WHERE run_id = :run")
+        .setParameter("chunks", chunks)
+        .setParameter("messages", messages)
+        .setParameter("run", runId.value())
+        .executeUpdate();
+  }
+
   /** The run, its row locked for the rest of the transaction; empty when unknown. */
   public Optional<RunRow> lockRun(RunId runId) {
     @SuppressWarnings("unchecked")

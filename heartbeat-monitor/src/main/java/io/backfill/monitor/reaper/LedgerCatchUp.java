@@ -2,6 +2,7 @@ package io.backfill.monitor.reaper;
 
 import io.backfill.contracts.topic.Topics;
 import io.backfill.monitor.config.MonitorConfig;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -65,7 +66,13 @@ public class LedgerCatchUp {
     this.config = config;
     this.groupId = groupId;
     this.bootstrapServers = bootstrapServers;
-    metrics.gauge("backfill_ledger_lag_records", groupLag, AtomicLong::get);
+    // A gauge reads the object it was first registered with: replace one left by an earlier
+    // instance (Quarkus tests restart the application in one JVM) so it reads this one.
+    metrics.find("backfill_ledger_lag_records").meters().forEach(metrics::remove);
+    Gauge.builder("backfill_ledger_lag_records", groupLag, AtomicLong::get)
+        .description("run.events consumer group lag (committed) last measured")
+        .strongReference(true)
+        .register(metrics);
   }
 
   /** Called on the consumer's thread when partitions are assigned. */

@@ -2,6 +2,7 @@ package io.backfill.monitor.reaper;
 
 import io.backfill.contracts.event.Progress;
 import io.backfill.contracts.event.RetryDue;
+import io.backfill.contracts.event.RunStalled;
 import io.backfill.contracts.event.RunTimedOut;
 import io.backfill.contracts.event.TimeoutDiagnosis;
 import io.backfill.contracts.id.AttemptId;
@@ -13,12 +14,14 @@ import io.backfill.monitor.domain.RetryPlanner;
 import io.backfill.monitor.persistence.LedgerStore;
 import io.backfill.monitor.persistence.OutboxStore;
 import io.backfill.monitor.persistence.RunRow;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
@@ -71,7 +74,13 @@ public class StaleAttemptReaper {
             .publishPercentiles(0.5, 0.99)
             .register(metrics);
     // The reaper's own heartbeat: alert when this stops moving.
-    metrics.gauge("backfill_reaper_last_sweep_seconds", lastSweepEpochSeconds, AtomicLong::get);
+    // A gauge reads the object it was first registered with: replace one left by an earlier
+    // instance (Quarkus tests restart the application in one JVM) so it reads this one.
+    metrics.find("backfill_reaper_last_sweep_seconds").meters().forEach(metrics::remove);
+    Gauge.builder("backfill_reaper_last_sweep_seconds", lastSweepEpochSeconds, AtomicLong::get)
+        .description("Epoch seconds of the last reaper sweep")
+        .strongReference(true)
+        .register(metrics);
   }
 
   /** What one sweep did. */
@@ -102,6 +111,10 @@ public class StaleAttemptReaper {
         batch = QuarkusTransaction.requiringNew().call(this::timeOutDeadAttempts);
         timedOut += batch;
       } while (batch == config.reaper().batchSize());
+      int stalls;
+      do {
+        stalls = QuarkusTransaction.requiringNew().call(this::reportStalls);
+      } while (stalls == config.reaper().batchSize());
       int[] retries = {0, 0};
       int[] step;
       do {
@@ -155,26 +168,31 @@ public class StaleAttemptReaper {
             .setParameter("batch", config.reaper().batchSize())
             .getResultList();
     for (Object[] row : dead) {
-      timeOut(row);
+      timeOut(row, null);
     }
     return dead.size();
   }
 
-  private void timeOut(Object[] row) {
+  /**
+   * Times out the attempt of a row of the timeout (or stall) query; {@code forcedRule} null means
+   * the rule is read from the row (stale or deadline).
+   */
+  private void timeOut(Object[] row, String forcedRule) {
     UUID attemptId = (UUID) row[0];
     int number = ((Number) row[1]).intValue();
     long intervalMs = ((Number) row[4]).longValue();
     long heartbeatAgeMs = ((Number) row[5]).longValue();
     long attemptAgeMs = ((Number) row[6]).longValue();
-    RunRow run = LedgerStore.runRow(java.util.Arrays.copyOfRange(row, 10, 19));
+    RunRow run = LedgerStore.runRow(Arrays.copyOfRange(row, 10, 19));
     MonitorConfig.LaneRules rules = config.lane(run.lane());
     Long staleAfterMs =
         intervalMs > 0 ? Math.max(rules.staleFloor().toMillis(), 3 * intervalMs) : null;
     String rule =
-        staleAfterMs != null && heartbeatAgeMs > staleAfterMs
-            ? TimeoutDiagnosis.RULE_STALE
-            : TimeoutDiagnosis.RULE_DEADLINE;
-    String phase = (String) row[9];
+        forcedRule != null
+            ? forcedRule
+            : staleAfterMs != null && heartbeatAgeMs > staleAfterMs
+                ? TimeoutDiagnosis.RULE_STALE
+                : TimeoutDiagnosis.RULE_DEADLINE;
     TimeoutDiagnosis diagnosis =
         new TimeoutDiagnosis(
             rule,
@@ -182,10 +200,7 @@ public class StaleAttemptReaper {
             heartbeatAgeMs,
             attemptAgeMs,
             staleAfterMs,
-            new Progress(
-                ((Number) row[7]).longValue(),
-                row[8] == null ? null : ((Number) row[8]).longValue(),
-                phase == null ? "starting" : phase),
+            progress(row),
             (String) row[2],
             (String) row[3]);
     em.createNativeQuery(
@@ -230,6 +245,88 @@ public class StaleAttemptReaper {
         row[2],
         row[3]);
     planner.afterUnsuccessfulAttempt(run, attemptId, "timed out (" + rule + ")", true, null);
+  }
+
+  /**
+   * Attempts whose heartbeats arrive (at least one since their progress last moved) but whose
+   * progress stood still for the lane's stallAfter, in the caller's (new) transaction: RunStalled
+   * once per stall, and a timeout with rule {@code stalled} where the lane says so.
+   */
+  public int reportStalls() {
+    @SuppressWarnings("unchecked")
+    List<Object[]> stalled =
+        em.createNativeQuery(
+                """
+                SELECT a.attempt_id, a.number, a.worker_id, a.build_sha, a.heartbeat_interval_ms,
+                       (extract(epoch FROM now() - a.last_heartbeat_at) * 1000)::bigint,
+                       (extract(epoch FROM now() - a.started_at) * 1000)::bigint,
+                       a.progress_done, a.progress_total, a.progress_phase,
+                       r.run_id, r.lane, r.tenant_id, r.job_id, r.state, r.attempts,
+                       r.chunk_topic, r.chunk_partition, r.chunk_offset,
+                       (extract(epoch FROM now() - a.progress_changed_at) * 1000)::bigint
+                FROM attempts a JOIN runs r ON r.run_id = a.run_id
+                WHERE a.state = 'running' AND a.heartbeat_interval_ms > 0
+                  AND a.last_heartbeat_at > a.progress_changed_at
+                  AND a.progress_changed_at < now()
+                      - CASE r.lane WHEN 'fetch' THEN :fetchStallMs ELSE :extractStallMs END
+                        * interval '1 millisecond'
+                  AND (a.stalled_at IS NULL OR a.stalled_at < a.progress_changed_at)
+                LIMIT :batch
+                FOR UPDATE OF a, r SKIP LOCKED
+                """)
+            .setParameter("fetchStallMs", config.fetch().stallAfter().toMillis())
+            .setParameter("extractStallMs", config.extract().stallAfter().toMillis())
+            .setParameter("batch", config.reaper().batchSize())
+            .getResultList();
+    for (Object[] row : stalled) {
+      UUID attemptId = (UUID) row[0];
+      RunRow run = LedgerStore.runRow(Arrays.copyOfRange(row, 10, 19));
+      MonitorConfig.LaneRules rules = config.lane(run.lane());
+      long stalledForMs = ((Number) row[19]).longValue();
+      em.createNativeQuery("UPDATE attempts SET stalled_at = now() WHERE attempt_id = :attempt")
+          .setParameter("attempt", attemptId)
+          .executeUpdate();
+      outbox.append(
+          Topics.RUN_CONTROL,
+          run.runId().value(),
+          new RunStalled(
+              UUID.randomUUID(),
+              1,
+              Instant.now(),
+              run.tenantId(),
+              run.jobId(),
+              run.runId(),
+              new AttemptId(attemptId),
+              progress(row),
+              stalledForMs,
+              rules.stallAfter().toMillis()));
+      metrics.counter("backfill_ledger_stalls_total", "lane", run.lane().wireName()).increment();
+      LOG.warnf(
+          "attempt %s of run %s (tenant %s, job %s, lane %s) stalled: progress %s unchanged for"
+              + " %d ms while heartbeats arrive (worker %s, build %s)",
+          attemptId,
+          run.runId(),
+          run.tenantId(),
+          run.jobId(),
+          run.lane().wireName(),
+          progress(row),
+          stalledForMs,
+          row[2],
+          row[3]);
+      if (rules.timeoutWhenStalled()) {
+        timeOut(row, TimeoutDiagnosis.RULE_STALLED);
+      }
+    }
+    return stalled.size();
+  }
+
+  /** The last progress of a row of the timeout or stall query. */
+  private static Progress progress(Object[] row) {
+    String phase = (String) row[9];
+    return new Progress(
+        ((Number) row[7]).longValue(),
+        row[8] == null ? null : ((Number) row[8]).longValue(),
+        phase == null ? "starting" : phase);
   }
 
   /**
