@@ -29,6 +29,7 @@ import java.time.Instant;
 import java.util.UUID;
 import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -46,6 +47,11 @@ class JobStatusProjectionTest {
   private TestProducer producer;
   private String requestId;
   private JobId job;
+
+  @BeforeAll
+  static void newDatabase() {
+    GatewayFixtures.forgetKeys();
+  }
 
   @BeforeEach
   void setUp() {
@@ -79,7 +85,7 @@ class JobStatusProjectionTest {
 
   /** The job's status once it is served, or null while the gateway answers 404. */
   private JsonPath status() {
-    var response = given().get("/api/v1/backfills/{jobId}", job.value());
+    var response = GatewayFixtures.as(TENANT).get("/api/v1/backfills/{jobId}", job.value());
     return response.statusCode() == 200 ? response.jsonPath() : null;
   }
 
@@ -194,7 +200,7 @@ class JobStatusProjectionTest {
 
   @Test
   void unknownJobIsA404Problem() {
-    given()
+    GatewayFixtures.as(TENANT)
         .get("/api/v1/backfills/{jobId}", job.value())
         .then()
         .statusCode(404)
@@ -207,7 +213,7 @@ class JobStatusProjectionTest {
 
   @Test
   void malformedJobIdIsA400Problem() {
-    given()
+    GatewayFixtures.as(TENANT)
         .get("/api/v1/backfills/{jobId}", "not-a-job")
         .then()
         .statusCode(400)

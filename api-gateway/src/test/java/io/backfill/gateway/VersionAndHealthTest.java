@@ -61,7 +61,7 @@ class VersionAndHealthTest {
   }
 
   @Test
-  void openApiDocumentAndSwaggerUiAreServed() {
+  void openApiDocumentsEveryEndpointWithItsProblemsAndSwaggerUiIsServed() {
     String openApi =
         given()
             .queryParam("format", "json")
@@ -71,7 +71,25 @@ class VersionAndHealthTest {
             .extract()
             .asString();
 
-    assertThat(openApi).contains("/api/v1/backfills/{jobId}").contains("application/problem+json");
+    assertThat(openApi)
+        .contains(
+            "\"/api/v1/backfills\"",
+            "/api/v1/backfills/{jobId}",
+            "/api/v1/backfills/{jobId}/pause",
+            "/api/v1/backfills/{jobId}/resume",
+            "/api/v1/backfills/{jobId}/cancel",
+            "/api/v1/backfills/{jobId}/events",
+            "/api/v1/tenant/secrets/{name}",
+            "/api/v1/admin/tenants",
+            "/api/v1/admin/tenants/{tenantId}/api-keys",
+            "/api/v1/ops/lag",
+            "/api/v1/ops/fleet",
+            "/internal/v1/tenants/{tenantId}/llm-credentials",
+            "application/problem+json",
+            "SubmitBackfill",
+            "BackfillStatus",
+            "Problem",
+            "bearer");
     given().get("/q/swagger-ui/").then().statusCode(200);
   }
 }

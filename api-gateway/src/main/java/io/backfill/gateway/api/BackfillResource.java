@@ -1,30 +1,232 @@
 package io.backfill.gateway.api;
 
+import io.backfill.contracts.event.BackfillCommand;
 import io.backfill.contracts.id.JobId;
+import io.backfill.contracts.topic.Topics;
+import io.backfill.gateway.config.GatewayConfig;
+import io.backfill.gateway.domain.BackfillSubmissions;
+import io.backfill.gateway.domain.JobCommands;
+import io.backfill.gateway.domain.JobStatus;
+import io.backfill.gateway.messaging.EventPublisher;
+import io.backfill.gateway.persistence.JobReadQueries;
 import io.backfill.gateway.persistence.JobView;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
+import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
 
 /**
- * Backfill jobs, read side. No authentication yet: the gateway issue adds API keys and scopes every
- * read to the caller's tenant (another tenant's job is then a 404).
+ * Backfill jobs of the caller's tenant: submit, read, list, pause, resume, cancel. Every job is
+ * looked up within the caller's tenant, so another tenant's job is a 404 like a missing one.
  */
 @Path("/api/v1/backfills")
+@Produces(MediaType.APPLICATION_JSON)
+@SecurityRequirement(name = "apiKey")
+@SecurityScheme(
+    securitySchemeName = "apiKey",
+    type = SecuritySchemeType.HTTP,
+    scheme = "bearer",
+    description = "A tenant's API key (or, on admin and ops endpoints, the admin token)")
+@APIResponse(
+    responseCode = "401",
+    description = "No or unknown API key",
+    content =
+        @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+@APIResponse(
+    responseCode = "403",
+    description = "Not a tenant API key",
+    content =
+        @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 public class BackfillResource {
+
+  private static final Logger LOG = Logger.getLogger(BackfillResource.class);
+
+  /** The answer to a submission or a command. */
+  public record Accepted(String jobId, String requestId, String status, String location) {}
+
+  /** The answer to a command. */
+  public record CommandAccepted(String jobId, String command, UUID commandId) {}
+
+  /** One job in a list. */
+  public record JobSummary(
+      UUID jobId,
+      String requestId,
+      String mailbox,
+      String folder,
+      BackfillStatus.Window window,
+      String status,
+      int chunksPublished,
+      long messagesFetched,
+      boolean hasMore,
+      Instant createdAt,
+      Instant updatedAt) {}
+
+  /** A page of jobs; {@code nextCursor} is null on the last page. */
+  public record JobPage(List<JobSummary> items, String nextCursor) {}
+
+  private final Caller caller;
+  private final SubmitBackfillParser parser;
+  private final BackfillSubmissions submissions;
+  private final BackfillStatusAssembler statuses;
+  private final JobReadQueries queries;
+  private final EventPublisher publisher;
+  private final GatewayConfig config;
+  private final MeterRegistry metrics;
+
+  BackfillResource(
+      Caller caller,
+      SubmitBackfillParser parser,
+      BackfillSubmissions submissions,
+      BackfillStatusAssembler statuses,
+      JobReadQueries queries,
+      EventPublisher publisher,
+      GatewayConfig config,
+      MeterRegistry metrics) {
+    this.caller = caller;
+    this.parser = parser;
+    this.submissions = submissions;
+    this.statuses = statuses;
+    this.queries = queries;
+    this.publisher = publisher;
+    this.config = config;
+    this.metrics = metrics;
+  }
+
+  @POST
+  @Consumes(MediaType.WILDCARD)
+  @Operation(
+      summary = "Submit a backfill",
+      description =
+          "Publishes BackfillRequested to backfill.requests and answers once the broker has"
+              + " acknowledged it. With an Idempotency-Key the same key always names the same job"
+              + " and publishes one request; without one a random request id is used.")
+  @RequestBody(
+      required = true,
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = SubmitBackfill.class)))
+  @APIResponse(
+      responseCode = "202",
+      description = "Accepted; Location is the job's status",
+      content = @Content(schema = @Schema(implementation = Accepted.class)))
+  @APIResponse(
+      responseCode = "400",
+      description =
+          "Invalid request: bad mailbox, from ≥ to, missing or unknown fields, unparseable dates,"
+              + " window too long, body too large, not JSON; one error per field",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(
+      responseCode = "422",
+      description = "The Idempotency-Key was used before for a different request",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(
+      responseCode = "503",
+      description = "The broker did not acknowledge in time; retry with the same Idempotency-Key",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  public Response submit(
+      @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+      @HeaderParam("Idempotency-Key") String idempotencyKey,
+      byte[] body) {
+    String tenantId = caller.tenantId();
+    BackfillSubmissions.Request request;
+    String key;
+    try {
+      key = parser.idempotencyKey(idempotencyKey);
+      request = parser.parse(contentType, body);
+    } catch (ProblemException e) {
+      count("invalid");
+      throw e;
+    }
+    String requestId = key != null ? key : UUID.randomUUID().toString();
+    BackfillSubmissions.Submission submission;
+    try {
+      submission = submissions.submit(tenantId, requestId, request);
+    } catch (EventPublisher.PublishFailedException e) {
+      count("publish_failed");
+      LOG.errorf(
+          e,
+          "backfill request %s of tenant %s (job %s) not published: %s",
+          requestId,
+          tenantId,
+          JobId.derive(tenantId, requestId),
+          e.getMessage());
+      throw new ProblemException(
+          Problem.of(
+              "broker-unavailable",
+              "Request not accepted",
+              503,
+              "The message broker did not acknowledge the request in time; retry with the same"
+                  + " Idempotency-Key."));
+    }
+    if (submission.outcome() == BackfillSubmissions.Outcome.KEY_REUSED) {
+      count("key_reused");
+      throw new ProblemException(
+          Problem.of(
+              "idempotency-key-reused",
+              "Idempotency-Key reused",
+              422,
+              "Idempotency-Key "
+                  + requestId
+                  + " was used before for a different request (job "
+                  + submission.jobId()
+                  + ")."));
+    }
+    count(submission.outcome() == BackfillSubmissions.Outcome.PUBLISHED ? "published" : "replayed");
+    if (submission.outcome() == BackfillSubmissions.Outcome.PUBLISHED) {
+      LOG.infof(
+          "published backfill request %s of tenant %s: job %s",
+          requestId, tenantId, submission.jobId());
+    }
+    URI location = URI.create("/api/v1/backfills/" + submission.jobId().value());
+    return Response.accepted(
+            new Accepted(submission.jobId().value(), requestId, "pending", location.toString()))
+        .location(location)
+        .build();
+  }
 
   @GET
   @Path("/{jobId}")
-  @Produces(MediaType.APPLICATION_JSON)
-  @Operation(summary = "The status of one backfill job, as projected from job.events")
-  @APIResponse(responseCode = "200", description = "The job's status")
+  @Operation(summary = "The status of one backfill job")
+  @APIResponse(
+      responseCode = "200",
+      description = "The job's status",
+      content = @Content(schema = @Schema(implementation = BackfillStatus.class)))
   @APIResponse(
       responseCode = "400",
       description = "The job id is not a lower-case canonical UUID",
@@ -34,23 +236,251 @@ public class BackfillResource {
               schema = @Schema(implementation = Problem.class)))
   @APIResponse(
       responseCode = "404",
-      description = "No such job",
+      description = "No such job for this tenant",
       content =
           @Content(
               mediaType = Problem.MEDIA_TYPE,
               schema = @Schema(implementation = Problem.class)))
   public BackfillStatus status(@PathParam("jobId") String jobId) {
+    String tenantId = caller.tenantId();
     UUID id = parse(jobId);
-    JobView view = JobView.findById(id);
-    if (view == null) {
+    return statuses.status(tenantId, id).orElseThrow(() -> notFound(jobId));
+  }
+
+  @GET
+  @Operation(summary = "The tenant's backfill jobs, newest first, cursor-paged")
+  @APIResponse(
+      responseCode = "200",
+      description = "A page of jobs",
+      content = @Content(schema = @Schema(implementation = JobPage.class)))
+  @APIResponse(
+      responseCode = "400",
+      description = "Unknown status, bad limit or cursor",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  public JobPage list(
+      @QueryParam("status") String status,
+      @QueryParam("mailbox") String mailbox,
+      @QueryParam("limit") String limit,
+      @QueryParam("cursor") String cursor) {
+    String tenantId = caller.tenantId();
+    List<Problem.FieldError> errors = new java.util.ArrayList<>();
+    if (status != null
+        && Arrays.stream(JobStatus.values()).noneMatch(s -> s.wireName().equals(status))) {
+      errors.add(
+          new Problem.FieldError(
+              "status",
+              "one of " + Arrays.stream(JobStatus.values()).map(JobStatus::wireName).toList()));
+    }
+    int pageSize = config.listing().defaultLimit();
+    if (limit != null) {
+      try {
+        pageSize = Integer.parseInt(limit);
+      } catch (NumberFormatException e) {
+        pageSize = -1;
+      }
+      if (pageSize < 1 || pageSize > config.listing().maxLimit()) {
+        errors.add(
+            new Problem.FieldError("limit", "a number from 1 to " + config.listing().maxLimit()));
+      }
+    }
+    Cursor after = null;
+    if (cursor != null) {
+      after = Cursor.decode(cursor);
+      if (after == null) {
+        errors.add(new Problem.FieldError("cursor", "not a cursor this gateway gave out"));
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw new ProblemException(
+          Problem.invalid("invalid-query", "The list query is invalid.", errors));
+    }
+    int size = pageSize;
+    Cursor position = after;
+    List<JobView> rows =
+        QuarkusTransaction.requiringNew()
+            .call(
+                () ->
+                    queries.page(
+                        tenantId,
+                        status,
+                        mailbox == null ? null : mailbox.toLowerCase(java.util.Locale.ROOT),
+                        position == null ? null : position.createdAt(),
+                        position == null ? null : position.jobId(),
+                        size));
+    List<JobView> page = rows.size() > size ? rows.subList(0, size) : rows;
+    String next =
+        rows.size() > size
+            ? new Cursor(page.get(size - 1).createdAt, page.get(size - 1).jobId).encode()
+            : null;
+    return new JobPage(page.stream().map(BackfillResource::summary).toList(), next);
+  }
+
+  @POST
+  @Path("/{jobId}/pause")
+  @Operation(summary = "Pause a pending or running job (publishes PauseJob to backfill.commands)")
+  @APIResponse(responseCode = "202", description = "Command published")
+  @APIResponse(
+      responseCode = "404",
+      description = "No such job for this tenant",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(
+      responseCode = "409",
+      description = "The job's state does not allow it",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  public Response pause(@PathParam("jobId") String jobId) {
+    return command(jobId, JobCommands.PAUSE);
+  }
+
+  @POST
+  @Path("/{jobId}/resume")
+  @Operation(
+      summary =
+          "Resume a pending, paused, failed, cancelled or timed-out job (publishes ResumeJob)")
+  @APIResponse(responseCode = "202", description = "Command published")
+  @APIResponse(
+      responseCode = "404",
+      description = "No such job for this tenant",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(
+      responseCode = "409",
+      description = "The job is running, completed or rejected",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  public Response resume(@PathParam("jobId") String jobId) {
+    return command(jobId, JobCommands.RESUME);
+  }
+
+  @POST
+  @Path("/{jobId}/cancel")
+  @Operation(summary = "Cancel a job that has not ended (publishes CancelJob)")
+  @APIResponse(responseCode = "202", description = "Command published")
+  @APIResponse(
+      responseCode = "404",
+      description = "No such job for this tenant",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(
+      responseCode = "409",
+      description = "The job is completed, cancelled or rejected",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  public Response cancel(@PathParam("jobId") String jobId) {
+    return command(jobId, JobCommands.CANCEL);
+  }
+
+  private Response command(String jobId, JobCommands command) {
+    String tenantId = caller.tenantId();
+    UUID id = parse(jobId);
+    String status = statuses.effectiveStatus(tenantId, id).orElseThrow(() -> notFound(jobId));
+    if (!command.acceptedIn(status)) {
       throw new ProblemException(
           Problem.of(
-              "backfill-not-found",
-              "Backfill not found",
-              404,
-              "No backfill job " + jobId + " is known to the gateway."));
+              "invalid-job-state",
+              "Command not allowed in this state",
+              409,
+              "Cannot "
+                  + command.wireName()
+                  + " job "
+                  + jobId
+                  + ": it is "
+                  + status
+                  + "; "
+                  + command.wireName()
+                  + " is accepted when "
+                  + command.acceptedStates().stream().sorted().toList()
+                  + "."));
     }
-    return BackfillStatus.of(view);
+    BackfillCommand event =
+        command.command(tenantId, new JobId(jobId), "requested through the API");
+    MDC.put("tenantId", tenantId);
+    MDC.put("jobId", jobId);
+    try {
+      publisher.publish(Topics.BACKFILL_COMMANDS, event.key(), event);
+    } catch (EventPublisher.PublishFailedException e) {
+      metrics
+          .counter(
+              "backfill_gateway_commands_total",
+              "command",
+              command.wireName(),
+              "outcome",
+              "publish_failed")
+          .increment();
+      LOG.errorf(
+          e,
+          "%s of job %s (tenant %s) not published: %s",
+          command.wireName(),
+          jobId,
+          tenantId,
+          e.getMessage());
+      throw new ProblemException(
+          Problem.of(
+              "broker-unavailable",
+              "Command not accepted",
+              503,
+              "The message broker did not acknowledge the command in time; retry."));
+    } finally {
+      MDC.remove("tenantId");
+      MDC.remove("jobId");
+    }
+    metrics
+        .counter(
+            "backfill_gateway_commands_total",
+            "command",
+            command.wireName(),
+            "outcome",
+            "published")
+        .increment();
+    LOG.infof("published %s of job %s (tenant %s)", command.wireName(), jobId, tenantId);
+    return Response.accepted(new CommandAccepted(jobId, command.wireName(), event.eventId()))
+        .build();
+  }
+
+  private void count(String outcome) {
+    metrics.counter("backfill_gateway_requests_total", "outcome", outcome).increment();
+  }
+
+  private static JobSummary summary(JobView view) {
+    return new JobSummary(
+        view.jobId,
+        view.requestId,
+        view.mailbox,
+        view.folder,
+        view.windowFrom == null && view.windowTo == null
+            ? null
+            : new BackfillStatus.Window(view.windowFrom, view.windowTo),
+        view.status.wireName(),
+        view.chunksPublished,
+        view.messagesFetched,
+        view.hasMore,
+        view.createdAt,
+        view.updatedAt);
+  }
+
+  private static ProblemException notFound(String jobId) {
+    return new ProblemException(
+        Problem.of(
+            "backfill-not-found",
+            "Backfill not found",
+            404,
+            "No backfill job " + jobId + " is known to the gateway."));
   }
 
   private static UUID parse(String jobId) {
@@ -59,6 +489,29 @@ public class BackfillResource {
     } catch (IllegalArgumentException e) {
       throw new ProblemException(
           Problem.of("invalid-job-id", "Invalid job id", 400, e.getMessage()));
+    }
+  }
+
+  /** A list position: the last job of the previous page. Opaque to clients. */
+  record Cursor(Instant createdAt, UUID jobId) {
+
+    String encode() {
+      String raw = createdAt.getEpochSecond() + ":" + createdAt.getNano() + ":" + jobId;
+      return Base64.getUrlEncoder()
+          .withoutPadding()
+          .encodeToString(raw.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static Cursor decode(String cursor) {
+      try {
+        String[] parts =
+            new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8).split(":", 3);
+        return new Cursor(
+            Instant.ofEpochSecond(Long.parseLong(parts[0]), Long.parseLong(parts[1])),
+            UUID.fromString(parts[2]));
+      } catch (RuntimeException e) {
+        return null;
+      }
     }
   }
 }

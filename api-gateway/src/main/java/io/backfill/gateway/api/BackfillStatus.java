@@ -1,12 +1,16 @@
 package io.backfill.gateway.api;
 
-import io.backfill.gateway.persistence.JobView;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
  * The status of one backfill job as {@code GET /api/v1/backfills/{jobId}} serves it. Null fields
  * are not known yet (e.g. {@code chunks} before the job completes).
+ *
+ * @param status pending, rejected, running, paused, cancelled, completed, failed, or timed-out (the
+ *     job's fetch run was timed out by the ledger and no newer attempt runs)
  */
 public record BackfillStatus(
     UUID jobId,
@@ -18,6 +22,11 @@ public record BackfillStatus(
     String status,
     String reason,
     Progress progress,
+    Counts counts,
+    List<Run> runs,
+    int runsTotal,
+    List<Timeout> timeouts,
+    List<ErrorView> lastErrors,
     Instant createdAt,
     Instant updatedAt,
     UUID lastEventId,
@@ -27,37 +36,63 @@ public record BackfillStatus(
   public record Window(Instant from, Instant to) {}
 
   /**
-   * How far the job got: chunks and messages the fetcher published so far, whether it is still
-   * paging, and once completed how many chunks there were and how many of them failed.
+   * How far the job got. {@code percent} = chunksDone / chunksKnown, never above 100, and below 100
+   * while {@code hasMore} (the fetcher is still paging, so more chunks may come).
+   *
+   * @param chunksKnown chunks the fetcher published (or, once completed, the job's chunk count)
+   * @param chunksDone chunks extracted, or given up on by the ledger
+   * @param eta estimated end, only while running with all chunks known
    */
   public record Progress(
-      int chunksPublished,
+      long chunksKnown,
+      long chunksDone,
       long messagesFetched,
+      long messagesExtracted,
+      int percent,
       boolean hasMore,
+      Instant eta,
+      int chunksPublished,
       Integer chunks,
       Integer failedChunks) {}
 
-  public static BackfillStatus of(JobView view) {
-    return new BackfillStatus(
-        view.jobId,
-        view.tenantId,
-        view.requestId,
-        view.mailbox,
-        view.folder,
-        view.windowFrom == null && view.windowTo == null
-            ? null
-            : new Window(view.windowFrom, view.windowTo),
-        view.status.wireName(),
-        view.reason,
-        new Progress(
-            view.chunksPublished,
-            view.messagesFetched,
-            view.hasMore,
-            view.chunks,
-            view.failedChunks),
-        view.createdAt,
-        view.updatedAt,
-        view.lastEventId,
-        view.lastEventAt);
-  }
+  /** What extraction wrote for the job, and chunks by LLM outcome. */
+  public record Counts(
+      long entities, long relationships, long embeddings, Map<String, Long> llmOutcomes) {}
+
+  /** One run of the job with its attempts, oldest attempt first. */
+  public record Run(
+      String runId,
+      String lane,
+      String state,
+      Integer retryDueAttempt,
+      String retryReason,
+      List<Attempt> attempts) {}
+
+  /** One attempt: who ran it, which build, and how long ago the gateway last heard a heartbeat. */
+  public record Attempt(
+      UUID attemptId,
+      Integer attemptNumber,
+      String state,
+      String workerId,
+      String buildSha,
+      Instant startedAt,
+      Instant endedAt,
+      Instant lastHeartbeatAt,
+      Long lastHeartbeatAgeMs,
+      Long progressDone,
+      Long progressTotal,
+      String progressPhase,
+      Long stalledForMs) {}
+
+  /** An attempt the ledger timed out, with its diagnosis (rule, heartbeat age, worker, build…). */
+  public record Timeout(String runId, UUID attemptId, Integer attemptNumber, Object diagnosis) {}
+
+  /** A failure with its full stack trace, never just a message. */
+  public record ErrorView(
+      String runId,
+      UUID attemptId,
+      String type,
+      String message,
+      String stackTrace,
+      Boolean retryable) {}
 }

@@ -37,7 +37,8 @@ public class JobEventsConsumer {
       event = EventJson.fromJson(record.getPayload(), JobEvent.class);
       MDC.put("tenantId", event.tenantId());
       MDC.put("jobId", event.jobId().value());
-      projection.apply(event);
+      JobEvent decoded = event;
+      TransientRetry.run("projecting " + event.eventId(), () -> projection.apply(decoded));
       return record.ack();
     } catch (RuntimeException e) {
       LOG.errorf(

@@ -1,0 +1,300 @@
+package io.backfill.gateway.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.backfill.contracts.serde.EventJson;
+import io.backfill.gateway.domain.JobStatus;
+import io.backfill.gateway.persistence.AttemptView;
+import io.backfill.gateway.persistence.JobReadQueries;
+import io.backfill.gateway.persistence.JobView;
+import io.backfill.gateway.persistence.RunOutcome;
+import io.backfill.gateway.persistence.SubmittedRequest;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Puts a job's status together from the read model: the job view (job.events), its attempts and run
+ * outcomes (run.events, run.control) and its extracted chunks (extraction.results). Scoped to the
+ * caller's tenant: another tenant's job is simply not found.
+ */
+@ApplicationScoped
+public class BackfillStatusAssembler {
+
+  /** Runs shown in full; a big job has thousands, and the active and failed ones come first. */
+  static final int MAX_RUNS = 50;
+
+  /** Timeouts and errors shown, newest first. */
+  static final int MAX_FAILURES = 10;
+
+  private final JobReadQueries queries;
+
+  BackfillStatusAssembler(JobReadQueries queries) {
+    this.queries = queries;
+  }
+
+  /** The job's status as its tenant sees it; empty when the tenant has no such job. */
+  @Transactional
+  public Optional<BackfillStatus> status(String tenantId, UUID jobId) {
+    JobView view = JobView.findById(jobId);
+    if (view != null && view.tenantId.equals(tenantId)) {
+      return Optional.of(fromView(view));
+    }
+    if (view == null) {
+      SubmittedRequest submitted = SubmittedRequest.findById(jobId);
+      if (submitted != null && submitted.tenantId.equals(tenantId)) {
+        return Optional.of(fromSubmission(submitted));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The status a command is judged by: the shown status, e.g. timed-out. */
+  @Transactional
+  public Optional<String> effectiveStatus(String tenantId, UUID jobId) {
+    return status(tenantId, jobId).map(BackfillStatus::status);
+  }
+
+  private BackfillStatus fromSubmission(SubmittedRequest submitted) {
+    return new BackfillStatus(
+        submitted.jobId,
+        submitted.tenantId,
+        submitted.requestId,
+        submitted.mailbox,
+        submitted.folder,
+        new BackfillStatus.Window(submitted.windowFrom, submitted.windowTo),
+        JobStatus.PENDING.wireName(),
+        "submitted; waiting for the fetcher to accept it",
+        new BackfillStatus.Progress(0, 0, 0, 0, 0, true, null, 0, null, null),
+        new BackfillStatus.Counts(0, 0, 0, Map.of()),
+        List.of(),
+        0,
+        List.of(),
+        List.of(),
+        submitted.submittedAt,
+        submitted.submittedAt,
+        null,
+        null);
+  }
+
+  private BackfillStatus fromView(JobView view) {
+    JobReadQueries.ChunkTotals totals = queries.chunkTotals(view.jobId);
+    List<AttemptView> attempts = queries.attempts(view.jobId);
+    List<RunOutcome> outcomes = queries.outcomes(view.jobId);
+    long chunksDone = totals.chunks() + queries.exhaustedChunksWithoutResult(view.jobId);
+    long chunksKnown =
+        Math.max(
+            Math.max(view.chunksPublished, view.chunks == null ? 0 : view.chunks),
+            Math.max(totals.maxSeq(), chunksDone));
+    String status = effectiveStatus(view, attempts);
+    return new BackfillStatus(
+        view.jobId,
+        view.tenantId,
+        view.requestId,
+        view.mailbox,
+        view.folder,
+        view.windowFrom == null && view.windowTo == null
+            ? null
+            : new BackfillStatus.Window(view.windowFrom, view.windowTo),
+        status,
+        view.reason,
+        new BackfillStatus.Progress(
+            chunksKnown,
+            chunksDone,
+            view.messagesFetched,
+            totals.messages(),
+            percent(chunksDone, chunksKnown, view),
+            view.hasMore,
+            eta(status, view, chunksDone, chunksKnown),
+            view.chunksPublished,
+            view.chunks,
+            view.failedChunks),
+        new BackfillStatus.Counts(
+            totals.entities(),
+            totals.relationships(),
+            totals.embeddings(),
+            queries.llmOutcomes(view.jobId)),
+        runs(attempts, outcomes),
+        runCount(attempts, outcomes),
+        timeouts(attempts),
+        errors(attempts, outcomes),
+        view.createdAt,
+        view.updatedAt,
+        view.lastEventId,
+        view.lastEventAt);
+  }
+
+  /**
+   * A running job whose fetch run's latest attempt was timed out by the ledger (and no newer
+   * attempt started) is shown as timed-out, and can be resumed.
+   */
+  private static String effectiveStatus(JobView view, List<AttemptView> attempts) {
+    if (view.status != JobStatus.RUNNING && view.status != JobStatus.PENDING) {
+      return view.status.wireName();
+    }
+    Optional<AttemptView> latestFetch =
+        attempts.stream()
+            .filter(a -> "fetch".equals(a.lane))
+            .max(
+                Comparator.comparing(
+                    (AttemptView a) -> a.startedAt == null ? Instant.MIN : a.startedAt));
+    return latestFetch.isPresent() && "timed_out".equals(latestFetch.get().state)
+        ? "timed-out"
+        : view.status.wireName();
+  }
+
+  /** LESSONS 18: done over known, capped; never 100 while the fetcher may still find more. */
+  static int percent(long done, long known, JobView view) {
+    if (view.status == JobStatus.COMPLETED) {
+      return 100;
+    }
+    if (known == 0) {
+      return 0;
+    }
+    int percent = (int) Math.min(100, Math.min(done, known) * 100 / known);
+    return view.hasMore ? Math.min(percent, 99) : percent;
+  }
+
+  private static Instant eta(String status, JobView view, long done, long known) {
+    if (!"running".equals(status) || view.hasMore || done == 0 || done >= known) {
+      return null;
+    }
+    Duration elapsed = Duration.between(view.createdAt, Instant.now());
+    return Instant.now().plus(elapsed.multipliedBy(known - done).dividedBy(done));
+  }
+
+  private static int runCount(List<AttemptView> attempts, List<RunOutcome> outcomes) {
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    attempts.forEach(a -> ids.add(a.runId));
+    outcomes.forEach(o -> ids.add(o.runId));
+    return ids.size();
+  }
+
+  private static List<BackfillStatus.Run> runs(
+      List<AttemptView> attempts, List<RunOutcome> outcomes) {
+    Map<String, List<AttemptView>> byRun = new LinkedHashMap<>();
+    Map<String, RunOutcome> outcomeByRun = new LinkedHashMap<>();
+    for (RunOutcome outcome : outcomes) {
+      outcomeByRun.put(outcome.runId, outcome);
+      byRun.computeIfAbsent(outcome.runId, id -> new ArrayList<>());
+    }
+    for (AttemptView attempt : attempts) {
+      byRun.computeIfAbsent(attempt.runId, id -> new ArrayList<>()).add(attempt);
+    }
+    Instant now = Instant.now();
+    List<BackfillStatus.Run> runs = new ArrayList<>();
+    byRun.forEach(
+        (runId, runAttempts) -> {
+          RunOutcome outcome = outcomeByRun.get(runId);
+          String lane = runId.startsWith("fetch:") ? "fetch" : "extract";
+          runs.add(
+              new BackfillStatus.Run(
+                  runId,
+                  lane,
+                  runState(runAttempts, outcome),
+                  outcome == null ? null : outcome.retryDueAttempt,
+                  outcome == null ? null : outcome.retryReason,
+                  runAttempts.stream().map(a -> attempt(a, now)).toList()));
+        });
+    // Active and failed runs first: they are what someone reading the status is looking for.
+    runs.sort(Comparator.comparing((BackfillStatus.Run r) -> "completed".equals(r.state())));
+    return runs.size() > MAX_RUNS ? runs.subList(0, MAX_RUNS) : runs;
+  }
+
+  private static String runState(List<AttemptView> attempts, RunOutcome outcome) {
+    if (outcome != null && outcome.exhausted) {
+      return "exhausted";
+    }
+    if (attempts.stream().anyMatch(a -> "completed".equals(a.state))) {
+      return "completed";
+    }
+    if (attempts.stream().anyMatch(a -> "running".equals(a.state))) {
+      return "running";
+    }
+    if (outcome != null && outcome.retryDueAttempt != null) {
+      return "retry-due";
+    }
+    return attempts.isEmpty() ? "pending" : attempts.get(attempts.size() - 1).state;
+  }
+
+  private static BackfillStatus.Attempt attempt(AttemptView a, Instant now) {
+    return new BackfillStatus.Attempt(
+        a.attemptId,
+        a.attemptNumber,
+        a.state,
+        a.workerId,
+        a.buildSha,
+        a.startedAt,
+        a.endedAt,
+        a.lastHeartbeatAt,
+        a.lastHeartbeatAt == null ? null : Duration.between(a.lastHeartbeatAt, now).toMillis(),
+        a.progressDone,
+        a.progressTotal,
+        a.progressPhase,
+        a.stalledForMs);
+  }
+
+  private static List<BackfillStatus.Timeout> timeouts(List<AttemptView> attempts) {
+    return attempts.stream()
+        .filter(a -> a.timeoutDiagnosis != null)
+        .sorted(newestFirst())
+        .limit(MAX_FAILURES)
+        .map(
+            a ->
+                new BackfillStatus.Timeout(
+                    a.runId, a.attemptId, a.attemptNumber, json(a.timeoutDiagnosis)))
+        .toList();
+  }
+
+  private static List<BackfillStatus.ErrorView> errors(
+      List<AttemptView> attempts, List<RunOutcome> outcomes) {
+    List<BackfillStatus.ErrorView> errors = new ArrayList<>();
+    attempts.stream()
+        .filter(a -> a.errorType != null)
+        .sorted(newestFirst())
+        .forEach(
+            a ->
+                errors.add(
+                    new BackfillStatus.ErrorView(
+                        a.runId,
+                        a.attemptId,
+                        a.errorType,
+                        a.errorMessage,
+                        a.errorStackTrace,
+                        a.retryable)));
+    outcomes.stream()
+        .filter(o -> o.errorType != null)
+        .forEach(
+            o ->
+                errors.add(
+                    new BackfillStatus.ErrorView(
+                        o.runId, null, o.errorType, o.errorMessage, o.errorStackTrace, false)));
+    return errors.size() > MAX_FAILURES ? errors.subList(0, MAX_FAILURES) : errors;
+  }
+
+  private static Comparator<AttemptView> newestFirst() {
+    return Comparator.comparing(
+            (AttemptView a) -> a.endedAt != null ? a.endedAt : a.startedAt,
+            Comparator.nullsFirst(Comparator.naturalOrder()))
+        .reversed();
+  }
+
+  private static Object json(String text) {
+    try {
+      return EventJson.mapper().readTree(text);
+    } catch (JsonProcessingException e) {
+      return text;
+    }
+  }
+
+  static UUID uuid(String value) {
+    return UUID.fromString(value);
+  }
+}

@@ -1,0 +1,89 @@
+package io.backfill.gateway.api;
+
+import io.backfill.gateway.config.GatewayConfig;
+import io.backfill.gateway.domain.ApiKeys;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.ws.rs.Priorities;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.HttpHeaders;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+
+/**
+ * Authenticates every call under {@code /api/v1} and {@code /internal/v1} by its {@code
+ * Authorization: Bearer} token: a tenant's API key, the admin token or the service token. Missing
+ * or unknown → 401; what each role may do is decided by the resource through {@link Caller}. Runs
+ * on the resource's worker thread (the default for filters of blocking endpoints), so the key
+ * lookup may use the database.
+ */
+public class BearerAuthFilter {
+
+  private static final Logger LOG = Logger.getLogger(BearerAuthFilter.class);
+  private static final String BEARER = "Bearer ";
+
+  private final Caller caller;
+  private final ApiKeys apiKeys;
+  private final GatewayConfig config;
+  private final MeterRegistry metrics;
+
+  BearerAuthFilter(Caller caller, ApiKeys apiKeys, GatewayConfig config, MeterRegistry metrics) {
+    this.caller = caller;
+    this.apiKeys = apiKeys;
+    this.config = config;
+    this.metrics = metrics;
+  }
+
+  @ServerRequestFilter(priority = Priorities.AUTHENTICATION)
+  public void authenticate(ContainerRequestContext request) {
+    String path = request.getUriInfo().getPath();
+    boolean internal = path.startsWith("/internal/");
+    if (!path.startsWith("/api/") && !internal) {
+      return;
+    }
+    String token = bearerToken(request.getHeaderString(HttpHeaders.AUTHORIZATION));
+    if (token == null) {
+      throw unauthorized(path, "missing", "An Authorization: Bearer token is required.");
+    }
+    if (internal) {
+      if (!matches(config.serviceToken(), token)) {
+        throw unauthorized(path, "bad_service_token", "The service token is not valid.");
+      }
+      caller.authenticate(Caller.Role.SERVICE, null);
+    } else if (matches(config.adminToken(), token)) {
+      caller.authenticate(Caller.Role.ADMIN, null);
+    } else {
+      String tenantId =
+          apiKeys
+              .tenantOf(token)
+              .orElseThrow(() -> unauthorized(path, "bad_key", "The API key is not valid."));
+      caller.authenticate(Caller.Role.TENANT, tenantId);
+    }
+  }
+
+  private static String bearerToken(String header) {
+    if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+      return null;
+    }
+    String token = header.substring(BEARER.length()).trim();
+    return token.isEmpty() ? null : token;
+  }
+
+  /** Constant-time comparison: the time taken says nothing about how much of a token was right. */
+  private static boolean matches(Optional<String> expected, String token) {
+    return expected.isPresent()
+        && !expected.get().isBlank()
+        && MessageDigest.isEqual(
+            expected.get().getBytes(StandardCharsets.UTF_8),
+            token.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private ProblemException unauthorized(String path, String reason, String detail) {
+    // The token itself is never logged, not even in part.
+    LOG.infof("refused %s: %s", path, reason);
+    metrics.counter("backfill_gateway_auth_failures_total", "reason", reason).increment();
+    return new ProblemException(Problem.of("unauthorized", "Unauthorized", 401, detail));
+  }
+}

@@ -1,0 +1,50 @@
+package io.backfill.gateway.api;
+
+import jakarta.enterprise.context.RequestScoped;
+
+/**
+ * Who is calling, as {@link BearerAuthFilter} established it: a tenant (by API key), the operator
+ * (admin token) or another Backfill service (service token). Resources ask for the role they need.
+ */
+@RequestScoped
+public class Caller {
+
+  /** The kinds of caller. */
+  public enum Role {
+    TENANT,
+    ADMIN,
+    SERVICE
+  }
+
+  private Role role;
+  private String tenantId;
+
+  void authenticate(Role role, String tenantId) {
+    this.role = role;
+    this.tenantId = tenantId;
+  }
+
+  /** The caller's tenant; 403 for the admin or a service, which act for no tenant. */
+  public String tenantId() {
+    if (role != Role.TENANT) {
+      throw forbidden("This endpoint needs a tenant API key.");
+    }
+    return tenantId;
+  }
+
+  public void requireAdmin() {
+    if (role != Role.ADMIN) {
+      throw forbidden("This endpoint needs the admin token.");
+    }
+  }
+
+  public void requireService() {
+    if (role != Role.SERVICE) {
+      throw forbidden("This endpoint needs the service token.");
+    }
+  }
+
+  private static ProblemException forbidden(String detail) {
+    return new ProblemException(Problem.of("forbidden", "Forbidden", 403, detail));
+  }
+}

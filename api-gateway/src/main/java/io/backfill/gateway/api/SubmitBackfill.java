@@ -1,0 +1,28 @@
+package io.backfill.gateway.api;
+
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+/** The body of {@code POST /api/v1/backfills}, as OpenAPI documents it. */
+@Schema(description = "A backfill request; no other fields are accepted")
+public record SubmitBackfill(
+    @Schema(
+            required = true,
+            description = "User principal name (address) or Graph user id (GUID)",
+            examples = "ana@contoso.com")
+        String mailbox,
+    @Schema(
+            required = true,
+            description =
+                "Start of the window, inclusive: ISO-8601 date-time with offset, or a date (UTC midnight)",
+            examples = "2024-01-01T00:00:00Z")
+        String from,
+    @Schema(
+            required = true,
+            description =
+                "End of the window, exclusive; after from, at most the configured maximum later",
+            examples = "2024-07-01")
+        String to,
+    @Schema(
+            description = "Well-known folder name or folder id; all mail when absent",
+            examples = "inbox")
+        String folder) {}

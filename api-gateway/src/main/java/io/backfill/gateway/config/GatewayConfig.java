@@ -1,0 +1,129 @@
+package io.backfill.gateway.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
+
+/** The gateway's own settings: credentials, request limits, read model and ops views. */
+@ConfigMapping(prefix = "backfill.gateway")
+public interface GatewayConfig {
+
+  /**
+   * Bearer token of the operator: creates tenants and keys, reads ops endpoints. Unset means no
+   * caller is an admin (those endpoints answer 401).
+   */
+  Optional<String> adminToken();
+
+  /**
+   * Bearer token other services use on {@code /internal/v1}. Unset means the internal endpoints
+   * answer 401.
+   */
+  Optional<String> serviceToken();
+
+  /** Submitting backfills. */
+  Submit submit();
+
+  /** Listing backfills. */
+  Listing listing();
+
+  /** BYOK secrets. */
+  Secrets secrets();
+
+  /** The run/attempt read model. */
+  ReadModel readModel();
+
+  /** Lag and fleet. */
+  Ops ops();
+
+  /** Limits of {@code POST /api/v1/backfills}. */
+  interface Submit {
+
+    /** Longest window one request may ask for (about a year of mail by default). */
+    @WithDefault("P366D")
+    Duration maxWindow();
+
+    /** Largest request body in bytes; a backfill request is a few hundred bytes. */
+    @WithDefault("8192")
+    int maxBodyBytes();
+
+    /** How long to wait for the broker to acknowledge a published request or command. */
+    @WithDefault("10s")
+    Duration publishTimeout();
+  }
+
+  /** Paging of {@code GET /api/v1/backfills}. */
+  interface Listing {
+
+    /** Page size when the caller gives no limit. */
+    @WithDefault("50")
+    int defaultLimit();
+
+    /** Largest page a caller may ask for. */
+    @WithDefault("200")
+    int maxLimit();
+  }
+
+  /** Encryption of BYOK secrets at rest. */
+  interface Secrets {
+
+    /**
+     * AES-256 master key, base64 of 32 bytes (env {@code BACKFILL_MASTER_KEY}). Unset means secrets
+     * cannot be stored or read (503), everything else works.
+     */
+    Optional<String> masterKey();
+
+    /** Longest secret value in characters. */
+    @WithDefault("4096")
+    int maxValueChars();
+  }
+
+  /** How run.events are written into the read model. */
+  interface ReadModel {
+
+    /**
+     * Heartbeats are coalesced in memory and written at most this often: one write per attempt per
+     * interval instead of one per heartbeat.
+     */
+    @WithDefault("1s")
+    Duration heartbeatFlushInterval();
+
+    /** How often a job's SSE stream looks for changes in the read model. */
+    @WithDefault("1s")
+    Duration eventsPollInterval();
+  }
+
+  /** Consumer lag and fleet. */
+  interface Ops {
+
+    /** How often the lag gauges are refreshed from the broker. */
+    @WithDefault("15s")
+    Duration lagRefreshInterval();
+
+    /** Timeout of each AdminClient call made for the lag. */
+    @WithDefault("10s")
+    Duration adminTimeout();
+
+    /** An instance not seen for this long is not live and does not count for mixed versions. */
+    @WithDefault("2m")
+    Duration liveWindow();
+
+    /**
+     * Base URLs of peers whose {@code /version} is polled for the fleet view (e.g. the monitor,
+     * which runs no attempts). None by default.
+     */
+    Optional<java.util.List<String>> peers();
+
+    /** How often the peers are polled. */
+    @WithDefault("30s")
+    Duration peerPollInterval();
+
+    /** Connect timeout of a peer poll. */
+    @WithDefault("2s")
+    Duration peerConnectTimeout();
+
+    /** Read timeout of a peer poll. */
+    @WithDefault("5s")
+    Duration peerReadTimeout();
+  }
+}

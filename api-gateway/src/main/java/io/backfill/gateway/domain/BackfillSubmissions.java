@@ -1,0 +1,126 @@
+package io.backfill.gateway.domain;
+
+import io.backfill.contracts.event.BackfillRequested;
+import io.backfill.contracts.id.JobId;
+import io.backfill.contracts.topic.Topics;
+import io.backfill.gateway.messaging.EventPublisher;
+import io.backfill.gateway.persistence.Sql;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.Query;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Submits backfill requests: one (tenant, requestId) is claimed in {@code submitted_requests}, then
+ * its BackfillRequested is published and acknowledged. The claim makes the Idempotency-Key work:
+ * the same key returns the same job and publishes nothing more. The claim commits before the send
+ * (never a transaction held across a network call); a failed send removes it, so the client's retry
+ * with the same key publishes again.
+ */
+@ApplicationScoped
+public class BackfillSubmissions {
+
+  /** What a tenant asked for, validated. */
+  public record Request(String mailbox, Instant from, Instant to, String folder) {
+
+    /** The request's identity for the Idempotency-Key: same key, same fields. */
+    String fingerprint() {
+      return mailbox + "|" + from + "|" + to + "|" + (folder == null ? "" : folder);
+    }
+  }
+
+  /** How a submission ended. */
+  public enum Outcome {
+    /** Published now. */
+    PUBLISHED,
+    /** This key was submitted before with the same fields: same job, nothing published. */
+    REPLAYED,
+    /** This key was submitted before for a different request. */
+    KEY_REUSED
+  }
+
+  /** The job a submission names, and how it ended. */
+  public record Submission(JobId jobId, String requestId, Outcome outcome) {}
+
+  private final EntityManager em;
+  private final EventPublisher publisher;
+
+  BackfillSubmissions(EntityManager em, EventPublisher publisher) {
+    this.em = em;
+    this.publisher = publisher;
+  }
+
+  /**
+   * @param requestId the client's Idempotency-Key, or a random one: the job is {@code
+   *     JobId.derive(tenantId, requestId)}, as for a producer posting to the topic itself
+   * @throws EventPublisher.PublishFailedException when the broker did not acknowledge in time
+   */
+  public Submission submit(String tenantId, String requestId, Request request) {
+    JobId jobId = JobId.derive(tenantId, requestId);
+    boolean claimed =
+        QuarkusTransaction.requiringNew().call(() -> claim(tenantId, requestId, jobId, request));
+    if (!claimed) {
+      String earlier =
+          QuarkusTransaction.requiringNew().call(() -> fingerprintOf(tenantId, requestId));
+      Outcome outcome =
+          request.fingerprint().equals(earlier) ? Outcome.REPLAYED : Outcome.KEY_REUSED;
+      return new Submission(jobId, requestId, outcome);
+    }
+    try {
+      publisher.publish(
+          Topics.BACKFILL_REQUESTS,
+          tenantId + "/" + request.mailbox(),
+          BackfillRequested.of(
+              tenantId,
+              requestId,
+              request.mailbox(),
+              request.from(),
+              request.to(),
+              request.folder()));
+    } catch (RuntimeException e) {
+      QuarkusTransaction.requiringNew().run(() -> release(tenantId, requestId));
+      throw e;
+    }
+    return new Submission(jobId, requestId, Outcome.PUBLISHED);
+  }
+
+  private boolean claim(String tenantId, String requestId, JobId jobId, Request request) {
+    Query insert =
+        em.createNativeQuery(
+                "INSERT INTO submitted_requests (tenant_id, request_id, job_id, mailbox, folder,"
+                    + " window_from, window_to, fingerprint)"
+                    + " VALUES (:tenant, :request, :job, :mailbox, :folder, :from, :to, :print)"
+                    + " ON CONFLICT DO NOTHING")
+            .setParameter("tenant", tenantId)
+            .setParameter("request", requestId)
+            .setParameter("job", UUID.fromString(jobId.value()))
+            .setParameter("mailbox", request.mailbox())
+            .setParameter("from", request.from())
+            .setParameter("to", request.to())
+            .setParameter("print", request.fingerprint());
+    return Sql.bind(insert, "folder", request.folder(), String.class).executeUpdate() == 1;
+  }
+
+  private String fingerprintOf(String tenantId, String requestId) {
+    @SuppressWarnings("unchecked")
+    List<String> prints =
+        em.createNativeQuery(
+                "SELECT fingerprint FROM submitted_requests"
+                    + " WHERE tenant_id = :tenant AND request_id = :request")
+            .setParameter("tenant", tenantId)
+            .setParameter("request", requestId)
+            .getResultList();
+    return prints.stream().findFirst().orElse(null);
+  }
+
+  private void release(String tenantId, String requestId) {
+    em.createNativeQuery(
+            "DELETE FROM submitted_requests WHERE tenant_id = :tenant AND request_id = :request")
+        .setParameter("tenant", tenantId)
+        .setParameter("request", requestId)
+        .executeUpdate();
+  }
+}

@@ -1,0 +1,46 @@
+package io.backfill.gateway.domain;
+
+import io.backfill.contracts.event.BackfillCommand;
+import io.backfill.contracts.event.CancelJob;
+import io.backfill.contracts.event.PauseJob;
+import io.backfill.contracts.event.ResumeJob;
+import io.backfill.contracts.id.JobId;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Which command a job accepts in which state (as the gateway shows the state). Resume accepts every
+ * state but running, completed and rejected (LESSONS 19: a pending job must be resumable); pause
+ * only a job that could be paging; cancel every job that has not ended for good.
+ */
+public enum JobCommands {
+  PAUSE(Set.of("pending", "running", "timed-out")),
+  RESUME(Set.of("pending", "paused", "failed", "cancelled", "timed-out")),
+  CANCEL(Set.of("pending", "running", "paused", "failed", "timed-out"));
+
+  private final Set<String> acceptedIn;
+
+  JobCommands(Set<String> acceptedIn) {
+    this.acceptedIn = acceptedIn;
+  }
+
+  public String wireName() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  public boolean acceptedIn(String status) {
+    return acceptedIn.contains(status);
+  }
+
+  public Set<String> acceptedStates() {
+    return acceptedIn;
+  }
+
+  public BackfillCommand command(String tenantId, JobId jobId, String reason) {
+    return switch (this) {
+      case PAUSE -> PauseJob.of(tenantId, jobId, reason);
+      case RESUME -> ResumeJob.of(tenantId, jobId, reason);
+      case CANCEL -> CancelJob.of(tenantId, jobId, reason);
+    };
+  }
+}

@@ -1,0 +1,115 @@
+package io.backfill.gateway.persistence;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** The reads behind a job's status and the job list. Callers own the transaction. */
+@ApplicationScoped
+public class JobReadQueries {
+
+  /** What the extracted chunks of a job add up to. */
+  public record ChunkTotals(
+      long chunks, long messages, long entities, long relationships, long embeddings, int maxSeq) {}
+
+  private final EntityManager em;
+
+  JobReadQueries(EntityManager em) {
+    this.em = em;
+  }
+
+  public ChunkTotals chunkTotals(UUID jobId) {
+    Object[] row =
+        (Object[])
+            em.createQuery(
+                    "SELECT count(c), coalesce(sum(c.messages), 0), coalesce(sum(c.entities), 0),"
+                        + " coalesce(sum(c.relationships), 0), coalesce(sum(c.embeddings), 0),"
+                        + " coalesce(max(c.seq), 0) FROM ChunkResult c WHERE c.jobId = :job")
+                .setParameter("job", jobId)
+                .getSingleResult();
+    return new ChunkTotals(
+        number(row[0]),
+        number(row[1]),
+        number(row[2]),
+        number(row[3]),
+        number(row[4]),
+        (int) number(row[5]));
+  }
+
+  /** Chunks of the job by LLM outcome ({@code ok}, {@code skipped_no_key}, …). */
+  public Map<String, Long> llmOutcomes(UUID jobId) {
+    List<?> rows =
+        em.createQuery(
+                "SELECT c.llmStatus, count(c) FROM ChunkResult c WHERE c.jobId = :job"
+                    + " GROUP BY c.llmStatus ORDER BY c.llmStatus")
+            .setParameter("job", jobId)
+            .getResultList();
+    Map<String, Long> outcomes = new LinkedHashMap<>();
+    for (Object row : rows) {
+      Object[] cells = (Object[]) row;
+      outcomes.put((String) cells[0], number(cells[1]));
+    }
+    return outcomes;
+  }
+
+  /** Extract runs the ledger gave up on that never produced a result: done, but failed. */
+  public long exhaustedChunksWithoutResult(UUID jobId) {
+    return number(
+        em.createNativeQuery(
+                "SELECT count(*) FROM run_outcomes o WHERE o.job_id = :job AND o.lane = 'extract'"
+                    + " AND o.exhausted AND NOT EXISTS (SELECT 1 FROM chunk_results c"
+                    + " WHERE c.job_id = o.job_id AND c.seq = split_part(o.run_id, ':', 3)::int)")
+            .setParameter("job", jobId)
+            .getSingleResult());
+  }
+
+  public List<AttemptView> attempts(UUID jobId) {
+    return AttemptView.list("jobId = ?1 ORDER BY runId, startedAt NULLS LAST", jobId);
+  }
+
+  public List<RunOutcome> outcomes(UUID jobId) {
+    return RunOutcome.list("jobId = ?1 ORDER BY runId", jobId);
+  }
+
+  /**
+   * One page of a tenant's jobs, newest first, after the cursor position (createdAt, jobId) when
+   * given. Asks for one more than the limit, so the caller knows whether there is a next page.
+   */
+  public List<JobView> page(
+      String tenantId,
+      String status,
+      String mailbox,
+      Instant afterCreatedAt,
+      UUID afterJobId,
+      int limit) {
+    StringBuilder where = new StringBuilder("tenantId = :tenant");
+    Map<String, Object> params = new LinkedHashMap<>();
+    params.put("tenant", tenantId);
+    if (status != null) {
+      where.append(" AND status = :status");
+      params.put("status", io.backfill.gateway.domain.JobStatus.ofWireName(status));
+    }
+    if (mailbox != null) {
+      where.append(" AND mailbox = :mailbox");
+      params.put("mailbox", mailbox);
+    }
+    if (afterCreatedAt != null) {
+      where.append(" AND (createdAt < :afterAt OR (createdAt = :afterAt AND jobId < :afterJob))");
+      params.put("afterAt", afterCreatedAt);
+      params.put("afterJob", afterJobId);
+    }
+    var query =
+        em.createQuery(
+            "FROM JobView WHERE " + where + " ORDER BY createdAt DESC, jobId DESC", JobView.class);
+    params.forEach(query::setParameter);
+    return query.setMaxResults(limit + 1).getResultList();
+  }
+
+  private static long number(Object value) {
+    return value == null ? 0 : ((Number) value).longValue();
+  }
+}
