@@ -13,7 +13,7 @@ public final class SimulatorFixtures {
   public static final String SCOPE = "https://graph.microsoft.com/.default";
   public static final String API_KEY = "sk-sim-contoso";
   public static final String ALICE = "alice@contoso.com";
-  public static final int ALICE_SIZE = 800;
+  public static final int ALICE_SIZE = 500;
   public static final String BOB = "bob@fabrikam.com";
 
   private SimulatorFixtures() {}

@@ -103,9 +103,26 @@ public final class MessageJson {
             .encodeToString((mailbox + "/" + folder).getBytes(StandardCharsets.UTF_8));
   }
 
+  /** The first 255 characters with runs of whitespace as one space, without scanning it all. */
   static String preview(String text) {
-    String collapsed = text.replaceAll("\\s+", " ").trim();
-    return collapsed.length() <= PREVIEW_CHARS ? collapsed : collapsed.substring(0, PREVIEW_CHARS);
+    StringBuilder preview = new StringBuilder(PREVIEW_CHARS);
+    boolean space = false;
+    for (int i = 0; i < text.length() && preview.length() < PREVIEW_CHARS; i++) {
+      char c = text.charAt(i);
+      if (Character.isWhitespace(c)) {
+        space = preview.length() > 0;
+      } else {
+        if (space) {
+          preview.append(' ');
+          space = false;
+          if (preview.length() == PREVIEW_CHARS) {
+            break;
+          }
+        }
+        preview.append(c);
+      }
+    }
+    return preview.toString();
   }
 
   private static Map<String, Object> body(String text, boolean asText) {

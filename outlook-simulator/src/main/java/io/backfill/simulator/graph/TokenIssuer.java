@@ -36,14 +36,7 @@ public class TokenIssuer {
   /** Issues a token, or fails as the identity platform does for each kind of wrong request. */
   public String issue(
       String tenant, String grantType, String clientId, String clientSecret, String scope) {
-    SimulatorConfig.TenantCredentials app = config.graph().tenants().get(tenant);
-    if (app == null) {
-      throw new AadException(
-          400,
-          "invalid_request",
-          90002,
-          "Tenant '" + tenant + "' not found. Check to make sure you have the correct tenant ID.");
-    }
+    SimulatorConfig.TenantCredentials app = requireTenant(tenant);
     if (!"client_credentials".equals(grantType)) {
       throw new AadException(
           400,
@@ -87,6 +80,19 @@ public class TokenIssuer {
     String token = "sim." + Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
     grants.put(token, new Grant(tenant, Instant.now().plus(lifetime)));
     return token;
+  }
+
+  /** The tenant's app, or 400 AADSTS90002 as for a directory that does not exist. */
+  public SimulatorConfig.TenantCredentials requireTenant(String tenant) {
+    SimulatorConfig.TenantCredentials app = config.graph().tenants().get(tenant);
+    if (app == null) {
+      throw new AadException(
+          400,
+          "invalid_request",
+          90002,
+          "Tenant '" + tenant + "' not found. Check to make sure you have the correct tenant ID.");
+    }
+    return app;
   }
 
   public Duration lifetime() {

@@ -56,6 +56,32 @@ class GraphTokenTest {
         .body("error", equalTo("invalid_scope"));
   }
 
+  @Test
+  void credentialsAsHttpBasicAreAcceptedToo() {
+    given()
+        .auth()
+        .preemptive()
+        .basic(CLIENT_ID, CLIENT_SECRET)
+        .formParam("grant_type", "client_credentials")
+        .formParam("scope", SCOPE)
+        .post("/{tenant}/oauth2/v2.0/token", TENANT)
+        .then()
+        .statusCode(200)
+        .body("access_token", notNullValue());
+  }
+
+  @Test
+  void discoveryDocumentNamesTheTokenEndpointOnTheCallersBase() {
+    given()
+        .get("/{tenant}/v2.0/.well-known/openid-configuration", TENANT)
+        .then()
+        .statusCode(200)
+        .body(
+            "token_endpoint",
+            org.hamcrest.Matchers.matchesPattern(
+                "http://localhost:\\d+/contoso-tenant/oauth2/v2.0/token"));
+  }
+
   private static ValidatableResponse request(
       String tenant, String clientId, String secret, String scope) {
     return given()
