@@ -42,6 +42,14 @@ public interface SimulatorConfig {
    */
   Optional<List<String>> faults();
 
+  /**
+   * A named set of fault rules added to {@link #faults()}: {@code none}, {@code flaky} (a few 429s
+   * and 503s and some latency on every call) or {@code hostile} (flaky plus every LLM content fault
+   * now and then). See the README for the rules of each.
+   */
+  @WithDefault("none")
+  String faultProfile();
+
   /** Graph settings. */
   interface Graph {
 

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
@@ -42,7 +43,42 @@ public class FaultInjector {
   private final AtomicLong ids = new AtomicLong();
   private final ConcurrentHashMap<Long, ActiveFault> byId = new ConcurrentHashMap<>();
 
+  /** A few 429s and 503s and some latency on every call: what a healthy cloud service does. */
+  static final List<String> FLAKY =
+      List.of(
+          "*:throttle;probability=0.03;retry-after=1",
+          "*:unavailable;probability=0.03;retry-after=1",
+          "*:latency;latency=20ms;jitter=200ms");
+
+  /** Named fault profiles, for the demo and soak runs: rules in the start-up syntax. */
+  static final Map<String, List<String>> PROFILES =
+      Map.of(
+          "none",
+          List.of(),
+          "flaky",
+          FLAKY,
+          "hostile",
+          List.of(
+              FLAKY.get(0),
+              FLAKY.get(1),
+              FLAKY.get(2),
+              "*:empty-content;probability=0.03",
+              "*:null-content;probability=0.03",
+              "*:fenced-json;probability=0.05",
+              "*:truncated-json;probability=0.03",
+              "*:schema-violation;probability=0.03",
+              "*:gateway-timeout;probability=0.02"));
+
   FaultInjector(SimulatorConfig config) {
+    List<String> profile = PROFILES.get(config.faultProfile());
+    if (profile == null) {
+      throw new IllegalArgumentException(
+          "unknown fault profile '"
+              + config.faultProfile()
+              + "', expected one of "
+              + PROFILES.keySet());
+    }
+    profile.forEach(text -> add(FaultRule.parse(text)));
     config.faults().ifPresent(list -> list.forEach(text -> add(FaultRule.parse(text))));
   }
 

@@ -31,6 +31,13 @@ class FaultRuleTest {
   }
 
   @Test
+  void everyNamedFaultProfileIsMadeOfValidRules() {
+    assertThat(FaultInjector.PROFILES).containsKeys("none", "flaky", "hostile");
+    FaultInjector.PROFILES.values().forEach(rules -> rules.forEach(FaultRule::parse));
+    assertThat(FaultInjector.PROFILES.get("hostile")).containsAll(FaultInjector.FLAKY);
+  }
+
+  @Test
   void mistakesAreRejectedWithTheReason() {
     assertThatThrownBy(() -> FaultRule.parse("alice@contoso.com:explode"))
         .hasMessageContaining("unknown fault kind 'explode'");

@@ -4,6 +4,7 @@ import static io.backfill.simulator.SimulatorFixtures.API_KEY;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -103,6 +104,19 @@ class LlmFaultsTest {
         .header("retry-after", "7")
         .body("error.code", equalTo("rate_limit_exceeded"))
         .body("error.type", equalTo("requests"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(GraphFaultsTest.counters())
+                    .anySatisfy(
+                        c ->
+                            assertThat(c)
+                                .containsEntry("endpoint", "chat.completions")
+                                .containsEntry("tenant", SimulatorFixtures.TENANT)
+                                .containsEntry("target", MODEL)
+                                .containsEntry("status", "429")
+                                .containsEntry("count", 2)));
   }
 
   @Test
