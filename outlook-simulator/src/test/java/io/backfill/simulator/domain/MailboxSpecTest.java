@@ -9,10 +9,11 @@ class MailboxSpecTest {
 
   @Test
   void listNamesAddressSizeAndOptionalSeed() {
-    assertThat(MailboxSpec.parseList("Alice@contoso.com=5000;seed=7, bob@fabrikam.com=20"))
+    assertThat(
+            MailboxSpec.parseList("Alice@contoso.com=5000;seed=7, bob@fabrikam.com=20;tenant=t2"))
         .containsExactly(
             new MailboxSpec("alice@contoso.com", 5000, 7),
-            new MailboxSpec("bob@fabrikam.com", 20, 1));
+            new MailboxSpec("bob@fabrikam.com", 20, 1, "t2"));
   }
 
   @Test

@@ -65,6 +65,24 @@ class GraphMessagesTest {
   }
 
   @Test
+  void anotherTenantsMailboxIs404ToThisTenantsToken() {
+    given()
+        .contentType("application/json")
+        .body(
+            Map.of(
+                "address", "dave@fabrikam.com", "size", 5, "seed", 3, "tenant", "fabrikam-tenant"))
+        .post("/admin/mailboxes")
+        .then()
+        .statusCode(201);
+
+    graph()
+        .get(MESSAGES, "dave@fabrikam.com")
+        .then()
+        .statusCode(404)
+        .body("error.code", equalTo("ErrorItemNotFound"));
+  }
+
+  @Test
   void quotedDateInFilterIsRejectedExactlyAsGraphRejectsIt() {
     graph()
         .queryParam("$filter", "receivedDateTime ge '2025-01-01T00:00:00Z'")

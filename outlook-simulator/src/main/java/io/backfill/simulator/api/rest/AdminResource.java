@@ -38,7 +38,8 @@ import java.util.Map;
 public class AdminResource {
 
   /** A mailbox as listed. */
-  public record MailboxView(String address, String userId, int size, long seed, int messages) {}
+  public record MailboxView(
+      String address, String userId, int size, long seed, String tenant, int messages) {}
 
   /** A message's ground truth, with what locates it. */
   public record TruthView(
@@ -72,7 +73,7 @@ public class AdminResource {
       int hits) {}
 
   /** A request to add or regenerate a mailbox. */
-  public record MailboxRequest(String address, int size, Long seed) {}
+  public record MailboxRequest(String address, int size, Long seed, String tenant) {}
 
   /** How much new mail arrives. */
   public record DeliveryRequest(int count) {}
@@ -107,7 +108,10 @@ public class AdminResource {
   public Response createMailbox(MailboxRequest request) {
     MailboxSpec spec =
         new MailboxSpec(
-            request.address(), request.size(), request.seed() == null ? 1 : request.seed());
+            request.address(),
+            request.size(),
+            request.seed() == null ? 1 : request.seed(),
+            request.tenant());
     return Response.status(201).entity(view(mailboxes.create(spec))).build();
   }
 
@@ -235,7 +239,12 @@ public class AdminResource {
 
   private static MailboxView view(Mailbox m) {
     return new MailboxView(
-        m.address(), m.userId(), m.spec().size(), m.spec().seed(), m.snapshot().size());
+        m.address(),
+        m.userId(),
+        m.spec().size(),
+        m.spec().seed(),
+        m.spec().tenant(),
+        m.snapshot().size());
   }
 
   private static TruthView truth(MailMessage m) {

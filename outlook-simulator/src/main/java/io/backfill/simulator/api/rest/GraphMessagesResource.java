@@ -100,9 +100,11 @@ public class GraphMessagesResource {
     RequestLedger.Call call = ledger.track(context, "messages", user);
     TokenIssuer.Grant grant = tokens.check(authorization);
     call.tenant(grant.tenant());
+    // Another tenant's mailbox is not in this tenant's directory: to its apps it does not exist.
     Mailbox mailbox =
         mailboxes
             .find(user)
+            .filter(m -> m.spec().readableBy(grant.tenant()))
             .orElseThrow(
                 () ->
                     new GraphException(
