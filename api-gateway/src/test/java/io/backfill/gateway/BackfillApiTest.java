@@ -503,7 +503,11 @@ class BackfillApiTest {
             .atMost(WAIT)
             .until(
                 () -> statusOf(tenant, jobId),
-                s -> s != null && s.getInt("progress.chunksDone") == 1);
+                s ->
+                    // job.events and extraction.results arrive in any order: wait for both.
+                    s != null
+                        && s.getInt("progress.chunksDone") == 1
+                        && s.getLong("progress.chunksKnown") == 2);
     assertThat(halfway.getString("status")).isEqualTo("running");
     assertThat(halfway.getLong("progress.chunksKnown")).isEqualTo(2);
     assertThat(halfway.getInt("progress.percent")).isEqualTo(50);
@@ -575,6 +579,42 @@ class BackfillApiTest {
         .get("/api/v1/backfills/{jobId}/events", UUID.randomUUID().toString())
         .then()
         .statusCode(404);
+  }
+
+  @Test
+  void graphConnectionIsServedToServicesOnlyAndIsNotFoundWithoutADirectoryId() {
+    String tenant = "graph-tenant";
+    String path = "/internal/v1/tenants/{tenantId}/graph-connection";
+    given().auth().oauth2(GatewayFixtures.SERVICE_TOKEN).get(path, tenant).then().statusCode(404);
+
+    for (var secret :
+        Map.of(
+                "GRAPH_DIRECTORY_ID",
+                "dir-123",
+                "Graph_Client_Id",
+                "app-456",
+                "graph_client_secret",
+                "s3cr3t")
+            .entrySet()) {
+      as(tenant)
+          .contentType("application/json")
+          .body(Map.of("value", secret.getValue()))
+          .put("/api/v1/tenant/secrets/{name}", secret.getKey())
+          .then()
+          .statusCode(204);
+    }
+
+    given()
+        .auth()
+        .oauth2(GatewayFixtures.SERVICE_TOKEN)
+        .get(path, tenant)
+        .then()
+        .statusCode(200)
+        .body("directoryId", equalTo("dir-123"))
+        .body("clientId", equalTo("app-456"))
+        .body("clientSecret", equalTo("s3cr3t"));
+    as(tenant).get(path, tenant).then().statusCode(401);
+    asAdmin().get(path, tenant).then().statusCode(401);
   }
 
   @Test

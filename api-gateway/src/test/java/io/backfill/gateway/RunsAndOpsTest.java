@@ -358,6 +358,12 @@ class RunsAndOpsTest {
                     st != null
                         && st.getInt("progress.chunksDone") == 1
                         && st.getList("runs").size() == 2
+                        // Each topic (and each run's partition) is ordered, not across them:
+                        // wait for the last event of each.
+                        && st.getInt("progress.chunksPublished") == 2
+                        && "completed"
+                            .equals(st.getString("runs.find { it.lane == 'extract' }.state"))
+                        && st.getList("runs.find { it.lane == 'extract' }.attempts").size() == 2
                         && "completed"
                             .equals(st.getString("runs.find { it.lane == 'fetch' }.state")));
 

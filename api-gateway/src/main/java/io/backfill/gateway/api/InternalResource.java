@@ -15,8 +15,9 @@ import org.jboss.logging.Logger;
 
 /**
  * Endpoints for other Backfill services, authenticated by the service token: a tenant's LLM
- * credentials for the extraction worker. No key → 404, and the worker records {@code
- * skipped_no_key} (LESSONS 13: never a mock key).
+ * credentials for the extraction worker (no key → 404, and the worker records {@code
+ * skipped_no_key}; LESSONS 13: never a mock key) and its Graph connection for the fetcher (no
+ * directory id → 404, and the fetcher rejects the job).
  */
 @Path("/internal/v1/tenants/{tenantId}")
 @Produces(MediaType.APPLICATION_JSON)
@@ -30,6 +31,25 @@ public class InternalResource {
     @Override
     public String toString() {
       return "LlmCredentials[tenantId=" + tenantId + ", apiKey=***, baseUrl=" + baseUrl + "]";
+    }
+  }
+
+  /**
+   * What the fetcher needs to get Graph tokens for a tenant: its Microsoft Entra directory id and,
+   * when the tenant brings its own app registration, that app's client id and secret.
+   */
+  public record GraphConnection(
+      String tenantId, String directoryId, String clientId, String clientSecret) {
+
+    @Override
+    public String toString() {
+      return "GraphConnection[tenantId="
+          + tenantId
+          + ", directoryId="
+          + directoryId
+          + ", clientId="
+          + clientId
+          + ", clientSecret=***]";
     }
   }
 
@@ -77,6 +97,49 @@ public class InternalResource {
       String baseUrl = secrets.get(tenantId, TenantSecrets.LLM_BASE_URL).orElse(null);
       LOG.debugf("handed out the LLM credentials of tenant %s", tenantId);
       return new LlmCredentials(tenantId, key, baseUrl);
+    } catch (SecretCipher.NotConfiguredException e) {
+      throw SecretResource.notConfigured(e);
+    }
+  }
+
+  @GET
+  @Path("/graph-connection")
+  @Operation(summary = "A tenant's Graph connection, for the fetcher (service token)")
+  @APIResponse(
+      responseCode = "200",
+      description = "The connection",
+      content = @Content(schema = @Schema(implementation = GraphConnection.class)))
+  @APIResponse(
+      responseCode = "404",
+      description = "The tenant has no Graph directory id",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(responseCode = "401", description = "No or bad service token")
+  public GraphConnection graphConnection(@PathParam("tenantId") String tenantId) {
+    caller.requireService();
+    try {
+      String directoryId =
+          secrets
+              .get(tenantId, TenantSecrets.GRAPH_DIRECTORY_ID)
+              .orElseThrow(
+                  () ->
+                      new ProblemException(
+                          Problem.of(
+                              "no-graph-connection",
+                              "No Graph connection",
+                              404,
+                              "Tenant "
+                                  + tenantId
+                                  + " has no "
+                                  + TenantSecrets.GRAPH_DIRECTORY_ID
+                                  + ".")));
+      return new GraphConnection(
+          tenantId,
+          directoryId,
+          secrets.get(tenantId, TenantSecrets.GRAPH_CLIENT_ID).orElse(null),
+          secrets.get(tenantId, TenantSecrets.GRAPH_CLIENT_SECRET).orElse(null));
     } catch (SecretCipher.NotConfiguredException e) {
       throw SecretResource.notConfigured(e);
     }

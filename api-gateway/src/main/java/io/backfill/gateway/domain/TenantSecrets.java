@@ -23,6 +23,15 @@ public class TenantSecrets {
   /** An optional OpenAI-compatible base URL that goes with the key. */
   public static final String LLM_BASE_URL = "openai_base_url";
 
+  /** The tenant's Microsoft Entra directory (tenant) id, for Graph tokens. */
+  public static final String GRAPH_DIRECTORY_ID = "graph_directory_id";
+
+  /** The client id of the tenant's own app registration, when it brings one. */
+  public static final String GRAPH_CLIENT_ID = "graph_client_id";
+
+  /** The client secret of the tenant's own app registration, when it brings one. */
+  public static final String GRAPH_CLIENT_SECRET = "graph_client_secret";
+
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,63}");
 
   private final EntityManager em;
