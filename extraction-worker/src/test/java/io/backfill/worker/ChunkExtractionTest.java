@@ -1,6 +1,7 @@
 package io.backfill.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import io.backfill.contracts.event.Chunk;
@@ -18,9 +19,12 @@ import io.backfill.testkit.TestProducer;
 import io.backfill.worker.domain.ExtractedGraph.Entity;
 import io.backfill.worker.domain.ExtractedGraph.Mention;
 import io.backfill.worker.domain.ExtractedGraph.Relationship;
+import io.backfill.worker.embedding.MessageEmbedder;
+import io.backfill.worker.embedding.MessageEmbedder.MessageEmbedding;
 import io.backfill.worker.persistence.CompletedRunStore;
 import io.backfill.worker.persistence.DocumentRow;
 import io.backfill.worker.persistence.DocumentStore;
+import io.backfill.worker.persistence.EmbeddingStore;
 import io.backfill.worker.persistence.GraphStore;
 import io.backfill.worker.support.Runs;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -54,6 +58,7 @@ class ChunkExtractionTest {
   @Inject DocumentStore store;
   @Inject MeterRegistry metrics;
   @Inject GraphStore graphs;
+  @Inject EmbeddingStore embeddingStore;
   @Inject CompletedRunStore completedRuns;
   @Inject EntityManager em;
 
@@ -97,7 +102,8 @@ class ChunkExtractionTest {
       List<DocumentRow> documents,
       List<Entity> entities,
       List<Mention> mentions,
-      List<Relationship> relationships) {}
+      List<Relationship> relationships,
+      List<MessageEmbedding> embeddings) {}
 
   @Transactional
   Snapshot snapshot(String tenant) {
@@ -105,7 +111,8 @@ class ChunkExtractionTest {
         store.documentsOf(tenant, job).stream().map(DocumentRow::content).toList(),
         graphs.entitiesOf(tenant),
         graphs.mentionsOf(tenant),
-        graphs.relationshipsOf(tenant));
+        graphs.relationshipsOf(tenant),
+        embeddingStore.embeddingsOf(tenant));
   }
 
   @Test
@@ -177,6 +184,7 @@ class ChunkExtractionTest {
     assertThat(first.entities()).isNotEmpty();
     assertThat(first.mentions()).isNotEmpty();
     assertThat(first.relationships()).isNotEmpty();
+    assertThat(first.embeddings()).hasSize(25);
 
     for (int delivery = 2; delivery <= 3; delivery++) {
       // Forget the completion, so the delivery is extracted again instead of skipped.
@@ -197,6 +205,13 @@ class ChunkExtractionTest {
     assertThat(third.entities()).isEqualTo(first.entities());
     assertThat(third.mentions()).isEqualTo(first.mentions());
     assertThat(third.relationships()).isEqualTo(first.relationships());
+    assertThat(third.embeddings()).hasSize(25);
+    for (int i = 0; i < 25; i++) {
+      assertThat(third.embeddings().get(i).messageId())
+          .isEqualTo(first.embeddings().get(i).messageId());
+      assertThat(third.embeddings().get(i).vector())
+          .containsExactly(first.embeddings().get(i).vector(), within(1e-5f));
+    }
   }
 
   @Test
@@ -241,7 +256,7 @@ class ChunkExtractionTest {
                 null,
                 List.of(new Recipient("Dan", "dan@contoso.com")),
                 List.of(),
-                "",
+                "Lunch on Friday?",
                 false));
     Chunk chunk = Chunk.of(tenant, job, 6, mail, false);
 
@@ -253,7 +268,7 @@ class ChunkExtractionTest {
       assertThat(extracted.messages()).isEqualTo(3);
       assertThat(extracted.entities()).isEqualTo(9);
       assertThat(extracted.relationships()).isEqualTo(9);
-      assertThat(extracted.embeddings()).isZero();
+      assertThat(extracted.embeddings()).isEqualTo(3);
       assertThat(extracted.llm().status()).isEqualTo(LlmStatus.SKIPPED_NO_KEY);
     }
 
@@ -286,6 +301,16 @@ class ChunkExtractionTest {
             new Relationship(
                 "person:dan@contoso.com", "works_at", "organisation:contoso.com", "m3"));
     assertThat(graph.mentions()).hasSize(16);
+    assertThat(graph.embeddings())
+        .extracting(MessageEmbedding::messageId)
+        .containsExactly("m1", "m2", "m3");
+    assertThat(graph.embeddings())
+        .allSatisfy(e -> assertThat(e.vector()).hasSize(MessageEmbedder.DIMENSIONS));
+    // Two messages about the same budget are closer to each other than to an empty one.
+    float[] m1 = graph.embeddings().get(0).vector();
+    float[] m2 = graph.embeddings().get(1).vector();
+    float[] m3 = graph.embeddings().get(2).vector();
+    assertThat(cosine(m1, m2)).isGreaterThan(cosine(m1, m3));
     assertThat(graph.mentions())
         .contains(
             new Mention("m1", "person:ann@contoso.com", List.of("from")),
@@ -382,6 +407,18 @@ class ChunkExtractionTest {
       body.append("Lorem ipsum dolor sit amet ");
     }
     return body.substring(0, length);
+  }
+
+  private static double cosine(float[] a, float[] b) {
+    double dot = 0;
+    double na = 0;
+    double nb = 0;
+    for (int i = 0; i < a.length; i++) {
+      dot += a[i] * b[i];
+      na += a[i] * a[i];
+      nb += b[i] * b[i];
+    }
+    return dot / Math.sqrt(na * nb);
   }
 
   private double counter(String name, String outcome) {

@@ -246,7 +246,7 @@ public class AttemptRunner {
               extraction.messages(),
               extraction.entities(),
               extraction.relationships(),
-              0,
+              extraction.embeddings(),
               extraction.llm()));
       publisher.publish(
           Topics.RUN_EVENTS,

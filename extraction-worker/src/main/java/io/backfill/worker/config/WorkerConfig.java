@@ -58,6 +58,21 @@ public interface WorkerConfig {
           + "web.de,mail.com,yandex.com,yandex.ru,zoho.com,fastmail.com,hey.com,qq.com,163.com")
   Set<String> publicMailDomains();
 
+  /** In-process embeddings of subject + body. */
+  Embedding embedding();
+
+  /** How messages are embedded. */
+  interface Embedding {
+
+    /** Characters of subject + body embedded; the model reads about 256 word pieces of them. */
+    @WithDefault("1500")
+    int maxChars();
+
+    /** Messages per model call: bigger batches are faster, cancellation waits for one batch. */
+    @WithDefault("16")
+    int batchSize();
+  }
+
   default Duration staleAfter() {
     return heartbeatInterval().multipliedBy(staleAfterIntervals());
   }

@@ -4,28 +4,35 @@ import io.backfill.contracts.event.Chunk;
 import io.backfill.contracts.event.LlmOutcome;
 import io.backfill.worker.attempt.AttemptCancelledException;
 import io.backfill.worker.attempt.ChunkAttempt;
+import io.backfill.worker.embedding.MessageEmbedder;
+import io.backfill.worker.embedding.MessageEmbedder.MessageEmbedding;
 import io.backfill.worker.llm.LlmExtractor;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
 
 /**
- * The work of one attempt, in phases reported as progress: rules, llm, writing. No transaction is
- * held while the LLM works; the writes come last, in one transaction.
+ * The work of one attempt, in phases reported as progress: rules, llm, embeddings, writing. No
+ * transaction is held while the LLM works; the writes come last, in one transaction.
  */
 @ApplicationScoped
 public class ChunkExtractor {
 
   private final RuleBasedExtractor rules;
   private final LlmExtractor llm;
+  private final MessageEmbedder embedder;
   private final ChunkWriter writer;
 
-  ChunkExtractor(RuleBasedExtractor rules, LlmExtractor llm, ChunkWriter writer) {
+  ChunkExtractor(
+      RuleBasedExtractor rules, LlmExtractor llm, MessageEmbedder embedder, ChunkWriter writer) {
     this.rules = rules;
     this.llm = llm;
+    this.embedder = embedder;
     this.writer = writer;
   }
 
   /** What an attempt wrote. */
-  public record Extraction(int messages, int entities, int relationships, LlmOutcome llm) {}
+  public record Extraction(
+      int messages, int entities, int relationships, int embeddings, LlmOutcome llm) {}
 
   public Extraction extract(ChunkAttempt attempt) {
     Chunk chunk = attempt.chunk();
@@ -42,10 +49,22 @@ public class ChunkExtractor {
           attempt.cancelReason() == null ? "interrupted" : attempt.cancelReason());
     }
     attempt.checkNotCancelled();
+    attempt.progress(0, "embeddings");
+    List<MessageEmbedding> vectors =
+        embedder.embed(
+            chunk.messages(),
+            done -> {
+              attempt.progress(done, "embeddings");
+              attempt.checkNotCancelled();
+            });
     attempt.progress(0, "writing");
-    writer.write(attempt, graph);
+    writer.write(attempt, graph, vectors);
     attempt.progress(chunk.messages().size(), "written");
     return new Extraction(
-        chunk.messages().size(), graph.entities().size(), graph.relationships().size(), outcome);
+        chunk.messages().size(),
+        graph.entities().size(),
+        graph.relationships().size(),
+        vectors.size(),
+        outcome);
   }
 }

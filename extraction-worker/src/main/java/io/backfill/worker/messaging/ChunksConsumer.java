@@ -21,7 +21,7 @@ import org.jboss.logging.MDC;
  * Consumes {@code backfill.chunks}: each chunk becomes an attempt of its extract run. The record is
  * acknowledged once the attempt's RunStarted is acknowledged by Kafka — from then on the ledger
  * owns the run, and a retry re-reads the chunk by the coordinates in RunStarted
- * (docs/decisions/0010-worker-acknowledgement-and-back-pressure.md). A record that is not a valid
+ * (docs/decisions/0011-worker-acknowledgement-and-back-pressure.md). A record that is not a valid
  * chunk is nacked to {@code backfill.chunks.dlq} with the reason.
  *
  * <p>It acks and nacks itself instead of throwing, so each failure is logged once, with its
