@@ -3,8 +3,9 @@ package io.backfill.fetcher.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.Optional;
 
-/** How the fetcher takes backfill requests. */
+/** How the fetcher takes backfill requests and runs the fetch lane. */
 @ConfigMapping(prefix = "backfill.fetcher")
 public interface FetcherConfig {
 
@@ -22,4 +23,32 @@ public interface FetcherConfig {
    */
   @WithDefault("30s")
   Duration publishTimeout();
+
+  /**
+   * How often a running fetch attempt heartbeats; declared in RunStarted, so the ledger judges
+   * staleness from it (ARCHITECTURE §4).
+   */
+  @WithDefault("5s")
+  Duration heartbeatInterval();
+
+  /**
+   * An attempt that could not send a heartbeat for this many intervals cancels itself
+   * (self-fencing) rather than run on as a zombie: the ledger's stale threshold is 3 × interval.
+   */
+  @WithDefault("3")
+  int selfFenceAfterIntervals();
+
+  /** Fetch attempts this process runs at once; more wait for a free thread. */
+  @WithDefault("8")
+  int maxConcurrentAttempts();
+
+  /**
+   * Start the fetch run of a job as soon as it is accepted. Off for an intake-only instance (and in
+   * tests of intake alone); such jobs stay pending until a Resume.
+   */
+  @WithDefault("true")
+  boolean startAcceptedJobs();
+
+  /** This process's name in run events; the host name when unset. */
+  Optional<String> workerId();
 }

@@ -4,6 +4,7 @@ import io.backfill.contracts.event.BackfillRequested;
 import io.backfill.contracts.event.JobAccepted;
 import io.backfill.contracts.event.JobRejected;
 import io.backfill.contracts.id.JobId;
+import io.backfill.fetcher.config.FetcherConfig;
 import io.backfill.fetcher.messaging.JobEventsPublisher;
 import io.backfill.fetcher.persistence.JobRow;
 import io.backfill.fetcher.persistence.JobStore;
@@ -37,16 +38,22 @@ public class JobIntake {
   private final RequestValidator validator;
   private final JobEventsPublisher publisher;
   private final IntakeMetrics metrics;
+  private final FetchRunner runner;
+  private final boolean startAcceptedJobs;
 
   JobIntake(
       JobStore store,
       RequestValidator validator,
       JobEventsPublisher publisher,
-      IntakeMetrics metrics) {
+      IntakeMetrics metrics,
+      FetchRunner runner,
+      FetcherConfig config) {
     this.store = store;
     this.validator = validator;
     this.publisher = publisher;
     this.metrics = metrics;
+    this.runner = runner;
+    this.startAcceptedJobs = config.startAcceptedJobs();
   }
 
   /**
@@ -60,6 +67,9 @@ public class JobIntake {
     try {
       IntakeOutcome outcome = intake(jobId, request);
       metrics.count(outcome);
+      if (outcome != IntakeOutcome.REJECTED && startAcceptedJobs) {
+        startFetch(jobId);
+      }
       return outcome;
     } catch (RuntimeException e) {
       metrics.count(IntakeOutcome.FAILED);
@@ -74,6 +84,19 @@ public class JobIntake {
     } finally {
       MDC.remove("tenantId");
       MDC.remove("jobId");
+    }
+  }
+
+  /**
+   * Starts the job's fetch run if it is still pending (a repeated request also starts a job whose
+   * start was lost in a crash). A failure here leaves the job pending and the request taken: the
+   * job is stored and announced, and a Resume starts it.
+   */
+  private void startFetch(JobId jobId) {
+    try {
+      runner.start(jobId, FetchRunner.NEW, "accepted");
+    } catch (RuntimeException e) {
+      LOG.errorf(e, "could not start the fetch of job %s; it stays pending", jobId);
     }
   }
 

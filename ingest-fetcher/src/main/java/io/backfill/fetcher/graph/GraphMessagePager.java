@@ -1,0 +1,272 @@
+package io.backfill.fetcher.graph;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.backfill.contracts.event.MailMessage;
+import io.backfill.fetcher.config.GraphConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import org.jboss.logging.Logger;
+
+/**
+ * Pages a mailbox's messages from Microsoft Graph (ARCHITECTURE §5): the first page's URL is built
+ * here, later pages follow {@code @odata.nextLink} verbatim. Each request gets a token, a mailbox
+ * slot, connect and read timeouts, and the retry rules: 429 waits {@code Retry-After}; 500/502/503/
+ * 504, timeouts and resets back off with full jitter, bounded; 401 renews the token once; any other
+ * status fails as {@link GraphRequestRejected} with Graph's code and message.
+ *
+ * <p>HTTP goes through the JDK client rather than a MicroProfile REST client: the next link is an
+ * opaque absolute URL that must be sent exactly as Graph wrote it (decision 0010).
+ */
+@ApplicationScoped
+public class GraphMessagePager {
+
+  private static final Logger LOG = Logger.getLogger(GraphMessagePager.class);
+  private static final String PREFER_TEXT = "outlook.body-content-type=\"text\"";
+
+  private final GraphConfig config;
+  private final GraphTokens tokens;
+  private final MailboxPermits permits;
+  private final GraphMetrics metrics;
+  private final ObjectMapper json;
+  private final HttpClient http;
+
+  GraphMessagePager(
+      GraphConfig config,
+      GraphTokens tokens,
+      MailboxPermits permits,
+      GraphMetrics metrics,
+      ObjectMapper json) {
+    this.config = config;
+    this.tokens = tokens;
+    this.permits = permits;
+    this.metrics = metrics;
+    this.json = json;
+    this.http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(config.connectTimeout())
+            .build();
+  }
+
+  /**
+   * The first page of a window, newest first. DateTimeOffset literals are unquoted: a quoted date
+   * is a string, and Graph answers 400 "incompatible types" (LESSONS 20).
+   */
+  public String firstPageUrl(String mailbox, String folder, Instant from, Instant to) {
+    String filter =
+        "receivedDateTime ge "
+            + DateTimeFormatter.ISO_INSTANT.format(from)
+            + " and receivedDateTime lt "
+            + DateTimeFormatter.ISO_INSTANT.format(to);
+    String path =
+        "/v1.0/users/"
+            + encode(mailbox)
+            + (folder == null || folder.isBlank() ? "" : "/mailFolders/" + encode(folder))
+            + "/messages";
+    return trimmedBase()
+        + path
+        + "?$top="
+        + config.pageSize()
+        + "&$select="
+        + encode(GraphMessageMapper.SELECT)
+        + "&$orderby="
+        + encode("receivedDateTime desc")
+        + "&$filter="
+        + encode(filter);
+  }
+
+  /** One page, retried as the class comment says; waits happen in {@code waits}. */
+  public GraphMessagePage fetch(String url, String mailbox, RetryWaits waits) {
+    URI uri = trusted(url);
+    int retries = 0;
+    boolean renewed = false;
+    String token = tokens.accessToken();
+    while (true) {
+      Answer answer = send(uri, mailbox, token);
+      if (answer.status() == 200) {
+        return page(answer.body());
+      }
+      RetryReason reason = answer.retryReason();
+      if (reason == RetryReason.UNAUTHORIZED && !renewed) {
+        renewed = true;
+        metrics.retry(reason, Duration.ZERO);
+        LOG.warnf(
+            "Graph answered 401 for %s (%s): renewing the token once", mailbox, waits.describe());
+        token = tokens.renew(token);
+        continue;
+      }
+      if (reason == null || reason == RetryReason.UNAUTHORIZED) {
+        GraphError error = error(answer);
+        throw new GraphRequestRejected(answer.status(), error.code(), error.message());
+      }
+      retries++;
+      if (retries > config.maxRetries()) {
+        throw new GraphUnavailable(
+            "Graph request for "
+                + mailbox
+                + " still failing after "
+                + config.maxRetries()
+                + " retries, last: "
+                + answer.describe(),
+            answer.failure());
+      }
+      Duration wait = waitBefore(retries, reason, answer.retryAfter());
+      metrics.retry(reason, wait);
+      LOG.warnf(
+          "Graph request for %s failed (%s); retry %d of %d in %d ms (%s)",
+          mailbox,
+          answer.describe(),
+          retries,
+          config.maxRetries(),
+          wait.toMillis(),
+          waits.describe());
+      waits.backoff(wait, reason);
+    }
+  }
+
+  /** 429 waits what Graph asked; the rest doubles from the initial backoff with full jitter. */
+  Duration waitBefore(int retry, RetryReason reason, Duration retryAfter) {
+    if (retryAfter != null) {
+      return retryAfter.compareTo(config.maxRetryAfter()) > 0 ? config.maxRetryAfter() : retryAfter;
+    }
+    long ceiling =
+        Math.min(
+            config.maxBackoff().toMillis(),
+            config.initialBackoff().toMillis() << Math.min(retry - 1, 20));
+    // Full jitter: retries of many attempts spread out instead of arriving together.
+    return Duration.ofMillis(ThreadLocalRandom.current().nextLong(ceiling / 2, ceiling + 1));
+  }
+
+  private Answer send(URI uri, String mailbox, String token) {
+    HttpRequest request =
+        HttpRequest.newBuilder(uri)
+            .timeout(config.readTimeout())
+            .header("Authorization", "Bearer " + token)
+            .header("Prefer", PREFER_TEXT)
+            .header("Accept", "application/json")
+            .GET()
+            .build();
+    try {
+      permits.acquire(mailbox);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new GraphUnavailable("interrupted while waiting for a slot of " + mailbox, e);
+    }
+    try {
+      HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+      metrics.request(Integer.toString(response.statusCode()));
+      return new Answer(
+          response.statusCode(),
+          response.body(),
+          retryAfter(response.headers().firstValue("Retry-After").orElse(null)),
+          null);
+    } catch (HttpTimeoutException e) {
+      metrics.request("timeout");
+      return new Answer(-1, null, null, e);
+    } catch (IOException e) {
+      metrics.request("connection_error");
+      return new Answer(-2, null, null, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new GraphUnavailable("interrupted during a Graph request for " + mailbox, e);
+    } finally {
+      permits.release(mailbox);
+    }
+  }
+
+  private GraphMessagePage page(String body) {
+    JsonNode root;
+    try {
+      root = json.readTree(body);
+    } catch (IOException e) {
+      throw new GraphUnavailable("Graph answered 200 with a body that is not JSON", e);
+    }
+    List<MailMessage> messages = new ArrayList<>();
+    for (JsonNode m : root.path("value")) {
+      messages.add(GraphMessageMapper.map(m, config.maxBodyBytes()));
+    }
+    JsonNode next = root.get("@odata.nextLink");
+    return new GraphMessagePage(messages, next == null || next.isNull() ? null : next.asText());
+  }
+
+  private GraphError error(Answer answer) {
+    try {
+      JsonNode error = json.readTree(answer.body() == null ? "{}" : answer.body()).path("error");
+      return new GraphError(
+          error.path("code").asText("HTTP" + answer.status()),
+          error.path("message").asText(answer.body()));
+    } catch (IOException e) {
+      return new GraphError("HTTP" + answer.status(), answer.body());
+    }
+  }
+
+  /** Tokens go only to the configured Graph: a next link elsewhere is refused, not followed. */
+  private URI trusted(String url) {
+    if (!url.startsWith(trimmedBase() + "/")) {
+      throw new GraphRequestRejected(
+          0, "UntrustedNextLink", "next link " + url + " is not under " + trimmedBase());
+    }
+    return URI.create(url);
+  }
+
+  private String trimmedBase() {
+    String base = config.baseUrl();
+    return base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+  }
+
+  private static Duration retryAfter(String header) {
+    if (header == null) {
+      return null;
+    }
+    try {
+      return Duration.ofSeconds(Long.parseLong(header.trim()));
+    } catch (NumberFormatException e) {
+      // Graph sends seconds; an HTTP date or garbage falls back to our own backoff.
+      return null;
+    }
+  }
+
+  private static String encode(String value) {
+    return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  private record GraphError(String code, String message) {}
+
+  /** What one request got: a status (or -1 timeout, -2 connection error), its body and headers. */
+  private record Answer(int status, String body, Duration retryAfter, Exception failure) {
+
+    RetryReason retryReason() {
+      return switch (status) {
+        case -1 -> RetryReason.TIMEOUT;
+        case -2 -> RetryReason.CONNECTION;
+        case 401 -> RetryReason.UNAUTHORIZED;
+        case 429 -> RetryReason.THROTTLED;
+        case 504 -> RetryReason.GATEWAY_TIMEOUT;
+        case 500, 502, 503 -> RetryReason.UNAVAILABLE;
+        default -> null;
+      };
+    }
+
+    String describe() {
+      return switch (status) {
+        case -1 -> "no answer within the read timeout";
+        case -2 -> "connection failed: " + failure.getMessage();
+        default -> "HTTP " + status;
+      };
+    }
+  }
+}

@@ -1,0 +1,508 @@
+package io.backfill.fetcher;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.backfill.contracts.event.BackfillCommand;
+import io.backfill.contracts.event.BackfillRequested;
+import io.backfill.contracts.event.CancelJob;
+import io.backfill.contracts.event.Chunk;
+import io.backfill.contracts.event.ChunkEvent;
+import io.backfill.contracts.event.ErrorInfo;
+import io.backfill.contracts.event.JobAccepted;
+import io.backfill.contracts.event.JobCancelled;
+import io.backfill.contracts.event.JobEvent;
+import io.backfill.contracts.event.JobFailed;
+import io.backfill.contracts.event.JobFetchProgress;
+import io.backfill.contracts.event.JobPaused;
+import io.backfill.contracts.event.JobResumed;
+import io.backfill.contracts.event.MailMessage;
+import io.backfill.contracts.event.PauseJob;
+import io.backfill.contracts.event.ResumeJob;
+import io.backfill.contracts.event.RetryDue;
+import io.backfill.contracts.event.RunCompleted;
+import io.backfill.contracts.event.RunEvent;
+import io.backfill.contracts.event.RunFailed;
+import io.backfill.contracts.event.RunHeartbeat;
+import io.backfill.contracts.event.RunStarted;
+import io.backfill.contracts.event.RunTimedOut;
+import io.backfill.contracts.event.TimeoutDiagnosis;
+import io.backfill.contracts.id.JobId;
+import io.backfill.contracts.id.Lane;
+import io.backfill.contracts.id.RunId;
+import io.backfill.contracts.serde.EventJson;
+import io.backfill.contracts.topic.Topics;
+import io.backfill.fetcher.persistence.JobRow;
+import io.backfill.fetcher.persistence.JobStore;
+import io.backfill.testkit.BackfillInfrastructure;
+import io.backfill.testkit.KafkaBroker;
+import io.backfill.testkit.RecordTap;
+import io.backfill.testkit.TestProducer;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The fetch lane end to end: real broker, real PostgreSQL, the outlook-simulator over HTTP. Each
+ * test has its own tenant and mailbox, so faults and records never cross tests.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = BackfillInfrastructure.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = GraphSimulator.class, restrictToAnnotatedClass = true)
+class FetchRunTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(60);
+  // The simulator's mailboxes hold a year of mail ending 2026-01-01.
+  private static final Instant FROM = Instant.parse("2024-12-01T00:00:00Z");
+  private static final Instant TO = Instant.parse("2026-01-02T00:00:00Z");
+
+  @Inject JobStore store;
+  @Inject MeterRegistry metrics;
+
+  private TestProducer producer;
+  private RecordTap chunks;
+  private RecordTap runEvents;
+  private RecordTap jobEvents;
+  private String tenant;
+  private String mailbox;
+
+  @BeforeEach
+  void setUp() {
+    String bootstrap = KafkaBroker.shared().bootstrapServers();
+    producer = new TestProducer(bootstrap);
+    chunks = RecordTap.open(bootstrap, Topics.BACKFILL_CHUNKS);
+    runEvents = RecordTap.open(bootstrap, Topics.RUN_EVENTS);
+    jobEvents = RecordTap.open(bootstrap, Topics.JOB_EVENTS);
+    tenant = "contoso-" + UUID.randomUUID();
+    mailbox = "box-" + UUID.randomUUID().toString().substring(0, 8) + "@contoso.com";
+  }
+
+  @AfterEach
+  void tearDown() {
+    given().baseUri(GraphSimulator.baseUrl()).delete("/admin/faults").then().statusCode(204);
+    chunks.close();
+    runEvents.close();
+    jobEvents.close();
+    producer.close();
+  }
+
+  @Test
+  void windowOf2350MessagesBecomesExactly24ChunksWithEveryMessageOnce() {
+    createMailbox(2350);
+
+    JobId job = submit();
+    RunCompleted completed = awaitRunEvent(job, RunCompleted.class);
+
+    List<Chunk> published = chunksOf(job);
+    assertThat(published).hasSize(24);
+    assertThat(published.stream().map(Chunk::seq).toList())
+        .containsExactlyInAnyOrderElementsOf(range(1, 24));
+    assertThat(published).allSatisfy(c -> assertThat(c.messages()).hasSizeLessThanOrEqualTo(100));
+    assertThat(published.stream().filter(Chunk::last).map(Chunk::seq).toList()).containsExactly(24);
+    assertThat(messageIds(published)).hasSize(2350).doesNotHaveDuplicates();
+    assertThat(published.stream().flatMap(c -> c.messages().stream()))
+        .allSatisfy(
+            m ->
+                assertThat(m.body().getBytes(StandardCharsets.UTF_8).length)
+                    .isLessThanOrEqualTo(10_240));
+    assertThat(completed.chunks()).isEqualTo(24);
+    assertThat(completed.messages()).isEqualTo(2350);
+
+    List<RunEvent> runs = runEventsOf(job);
+    assertThat(runs.get(0)).isInstanceOf(RunStarted.class);
+    assertThat(runs.get(runs.size() - 1)).isInstanceOf(RunCompleted.class);
+    List<JobEvent> jobs = jobEventsOf(job);
+    assertThat(jobs.get(0)).isInstanceOf(JobAccepted.class);
+    List<JobFetchProgress> progress = ofType(jobs, JobFetchProgress.class);
+    assertThat(progress).hasSize(24);
+    assertThat(progress.stream().filter(p -> !p.hasMore()).map(JobFetchProgress::chunksPublished))
+        .containsExactly(24);
+    assertThat(progress.get(23).messagesFetched()).isEqualTo(2350);
+    JobRow row = job(job);
+    assertThat(row.status()).isEqualTo("fetched");
+    assertThat(row.pagesPublished()).isEqualTo(24);
+    assertThat(row.messagesPublished()).isEqualTo(2350);
+    assertThat(row.nextLink()).isNull();
+  }
+
+  @Test
+  void gatewayTimeoutStormIsRetriedWithBackoffAndTheJobCompletes() {
+    createMailbox(250);
+    addFault("gateway-timeout", 4, null, null);
+    double before = retries("gateway_timeout");
+
+    JobId job = submit();
+    RunCompleted completed = awaitRunEvent(job, RunCompleted.class);
+
+    assertThat(completed.chunks()).isEqualTo(3);
+    assertThat(messageIds(chunksOf(job))).hasSize(250).doesNotHaveDuplicates();
+    assertThat(retries("gateway_timeout") - before).isEqualTo(4);
+  }
+
+  @Test
+  void throttledRequestWaitsRetryAfterWhileHeartbeatsKeepFlowing() {
+    createMailbox(150);
+    addFault("throttle", 1, 2, null);
+    double before = retries("throttled");
+
+    JobId job = submit();
+    awaitRunEvent(job, RunCompleted.class);
+
+    assertThat(retries("throttled") - before).isEqualTo(1);
+    List<RunEvent> runs = runEventsOf(job);
+    Instant started = runs.get(0).occurredAt();
+    Instant ended = runs.get(runs.size() - 1).occurredAt();
+    assertThat(Duration.between(started, ended)).isGreaterThanOrEqualTo(Duration.ofSeconds(2));
+    assertThat(ofType(runs, RunHeartbeat.class))
+        .anySatisfy(h -> assertThat(h.progress().phase()).isEqualTo("backoff:throttled"));
+  }
+
+  @Test
+  void hungGraphCallEndsAtTheReadTimeoutAndIsRetried() {
+    createMailbox(150);
+    addFault("hang", 1, null, null);
+    double before = retries("timeout");
+
+    JobId job = submit();
+    RunCompleted completed = awaitRunEvent(job, RunCompleted.class);
+
+    assertThat(completed.messages()).isEqualTo(150);
+    assertThat(retries("timeout") - before).isEqualTo(1);
+  }
+
+  @Test
+  void revokedTokenIsRenewedOnceAndPagingGoesOn() {
+    createMailbox(250);
+    addFault("revoke-token", 1, null, null);
+    double before = retries("unauthorized");
+
+    JobId job = submit();
+    RunCompleted completed = awaitRunEvent(job, RunCompleted.class);
+
+    assertThat(completed.messages()).isEqualTo(250);
+    assertThat(retries("unauthorized") - before).isEqualTo(1);
+  }
+
+  @Test
+  void mailboxGraphDoesNotKnowFailsTheJobAsNonRetryableWithGraphsMessage() {
+    // No mailbox created: Graph answers 404 ErrorItemNotFound.
+    JobId job = submit();
+
+    RunFailed failed = awaitRunEvent(job, RunFailed.class);
+    assertThat(failed.retryable()).isFalse();
+    assertThat(failed.error().type()).isEqualTo("ErrorItemNotFound");
+    assertThat(failed.error().message()).contains("404").contains("invalid or has no mailbox");
+    JobFailed jobFailed = awaitJobEvent(job, JobFailed.class);
+    assertThat(jobFailed.error().type()).isEqualTo("ErrorItemNotFound");
+    await().atMost(WAIT).until(() -> job(job).status().equals("failed"));
+    ErrorInfo last =
+        QuarkusTransaction.requiringNew().call(() -> store.lastError(job)).orElseThrow();
+    assertThat(last.message()).contains("invalid or has no mailbox");
+    assertThat(last.stackTrace()).contains("GraphRequestRejected");
+    assertThat(chunksOf(job)).isEmpty();
+  }
+
+  @Test
+  void firstGraphCallSlowerThanTheStaleThresholdIsCoveredByRunStartedAndHeartbeats() {
+    createMailbox(50);
+    // 3 s against a stale threshold of 3 x 500 ms (LESSONS 11).
+    addFault("latency", 1, null, 3_000L);
+
+    JobId job = submit();
+    awaitRunEvent(job, RunCompleted.class);
+
+    List<RunEvent> runs = runEventsOf(job);
+    RunStarted started = (RunStarted) runs.get(0);
+    assertThat(started.heartbeatIntervalMs()).isEqualTo(500);
+    List<RunHeartbeat> beats = ofType(runs, RunHeartbeat.class);
+    assertThat(beats).hasSizeGreaterThanOrEqualTo(4);
+    // No gap between proofs of life longer than the stale threshold.
+    Instant previous = started.occurredAt();
+    for (RunHeartbeat beat : beats) {
+      assertThat(Duration.between(previous, beat.occurredAt()))
+          .isLessThan(Duration.ofMillis(1_500));
+      previous = beat.occurredAt();
+    }
+  }
+
+  @Test
+  void pauseEndsTheAttemptAfterThePageInFlightAndResumeContinuesFromTheCheckpoint() {
+    createMailbox(1000);
+    addFault("latency", 0, null, 300L);
+    JobId job = submit();
+    await().atMost(WAIT).until(() -> chunksOf(job).size() >= 2);
+
+    command(PauseJob.of(tenant, job, "operator"));
+    awaitJobEvent(job, JobPaused.class);
+    RunFailed ended = awaitRunEvent(job, RunFailed.class);
+    assertThat(ended.retryable()).isFalse();
+    assertThat(ended.error().type()).isEqualTo("JobPaused");
+    JobRow paused = job(job);
+    assertThat(paused.status()).isEqualTo("paused");
+    assertThat(paused.pagesPublished()).isLessThan(10);
+
+    command(ResumeJob.of(tenant, job, "operator"));
+    awaitJobEvent(job, JobResumed.class);
+    RunCompleted completed = awaitRunEvent(job, RunCompleted.class);
+
+    assertThat(completed.chunks()).isEqualTo(10);
+    assertExactlyOnceInEffect(job, 10, 1000);
+    assertThat(ofType(runEventsOf(job), RunStarted.class)).hasSize(2);
+  }
+
+  @Test
+  void pendingJobIsResumed() {
+    createMailbox(120);
+    BackfillRequested request =
+        BackfillRequested.of(tenant, "req-" + UUID.randomUUID(), mailbox, FROM, TO, null);
+    JobId job = JobId.derive(tenant, request.requestId());
+    QuarkusTransaction.requiringNew().run(() -> store.insertIfAbsent(job, request));
+
+    command(ResumeJob.of(tenant, job, "operator"));
+
+    RunCompleted completed = awaitRunEvent(job, RunCompleted.class);
+    assertThat(completed.messages()).isEqualTo(120);
+    awaitJobEvent(job, JobResumed.class);
+  }
+
+  @Test
+  void cancelStopsTheJobForGood() {
+    createMailbox(1000);
+    addFault("latency", 0, null, 300L);
+    JobId job = submit();
+    await().atMost(WAIT).until(() -> !chunksOf(job).isEmpty());
+
+    command(CancelJob.of(tenant, job, "operator"));
+
+    awaitJobEvent(job, JobCancelled.class);
+    RunFailed ended = awaitRunEvent(job, RunFailed.class);
+    assertThat(ended.error().type()).isEqualTo("JobCancelled");
+    assertThat(job(job).status()).isEqualTo("cancelled");
+    assertThat(runEventsOf(job)).noneMatch(RunCompleted.class::isInstance);
+    assertThat(chunksOf(job).size()).isLessThan(10);
+  }
+
+  @Test
+  void timedOutAttemptStopsAndRetryDueResumesItFromTheCheckpoint() {
+    createMailbox(800);
+    addFault("latency", 0, null, 300L);
+    JobId job = submit();
+    RunStarted first = awaitRunEvent(job, RunStarted.class);
+    await().atMost(WAIT).until(() -> chunksOf(job).size() >= 2);
+
+    control(
+        new RunTimedOut(
+            UUID.randomUUID(),
+            1,
+            Instant.now(),
+            tenant,
+            job,
+            first.runId(),
+            first.attemptId(),
+            1,
+            new TimeoutDiagnosis(
+                TimeoutDiagnosis.RULE_DEADLINE,
+                Lane.FETCH,
+                100L,
+                5_000,
+                1_500L,
+                null,
+                null,
+                null)));
+    await().atMost(WAIT).until(() -> job(job).status().equals("timed_out"));
+    control(
+        new RetryDue(
+            UUID.randomUUID(),
+            1,
+            Instant.now(),
+            tenant,
+            job,
+            RunId.fetch(job),
+            Lane.FETCH,
+            first.attemptId(),
+            2,
+            "timed out",
+            null));
+
+    RunCompleted completed = awaitRunEvent(job, RunCompleted.class);
+    assertThat(completed.attemptId()).isNotEqualTo(first.attemptId());
+    assertThat(completed.chunks()).isEqualTo(8);
+    assertExactlyOnceInEffect(job, 8, 800);
+    // The timed-out attempt was fenced: it completed nothing and sent no failure of its own.
+    assertThat(runEventsOf(job))
+        .filteredOn(e -> e.attemptId().equals(first.attemptId()))
+        .noneMatch(e -> e instanceof RunCompleted || e instanceof RunFailed);
+  }
+
+  @Test
+  void sixJobsOnOneMailboxNeverHaveMoreThanFourGraphRequestsInFlight() {
+    createMailbox(300);
+    // Slow answers keep requests overlapping; past 4 in flight the simulator answers 429.
+    addFault("latency", 0, null, 400L);
+    double throttledBefore = retries("throttled");
+
+    List<JobId> jobs = new java.util.ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      jobs.add(submit());
+    }
+
+    for (JobId job : jobs) {
+      assertThat(awaitRunEvent(job, RunCompleted.class).messages()).isEqualTo(300);
+    }
+    assertThat(retries("throttled")).isEqualTo(throttledBefore);
+    List<Map<String, Object>> counters =
+        given()
+            .baseUri(GraphSimulator.baseUrl())
+            .get("/admin/counters")
+            .then()
+            .statusCode(200)
+            .extract()
+            .jsonPath()
+            .getList("$");
+    assertThat(counters)
+        .filteredOn(c -> mailbox.equals(c.get("target")))
+        .isNotEmpty()
+        .noneMatch(c -> String.valueOf(c.get("status")).equals("429"));
+  }
+
+  private void assertExactlyOnceInEffect(JobId job, int pages, int messages) {
+    List<Chunk> published = chunksOf(job);
+    Map<Integer, Long> perSeq =
+        published.stream().collect(Collectors.groupingBy(Chunk::seq, Collectors.counting()));
+    assertThat(perSeq.keySet()).containsExactlyInAnyOrderElementsOf(range(1, pages));
+    // At most the one page in flight when the attempt stopped is published twice, with its seq.
+    assertThat(perSeq.values().stream().filter(n -> n > 1).count()).isLessThanOrEqualTo(1);
+    Map<Integer, Chunk> bySeq =
+        published.stream().collect(Collectors.toMap(Chunk::seq, c -> c, (a, b) -> a));
+    assertThat(messageIds(List.copyOf(bySeq.values()))).hasSize(messages).doesNotHaveDuplicates();
+  }
+
+  private void createMailbox(int size) {
+    given()
+        .baseUri(GraphSimulator.baseUrl())
+        .contentType(ContentType.JSON)
+        .body(Map.of("address", mailbox, "size", size, "seed", 7))
+        .post("/admin/mailboxes")
+        .then()
+        .statusCode(201);
+  }
+
+  private void addFault(String kind, int times, Integer retryAfterSeconds, Long latencyMs) {
+    Map<String, Object> fault = new java.util.HashMap<>();
+    fault.put("target", mailbox);
+    fault.put("kind", kind);
+    fault.put("times", times);
+    if (retryAfterSeconds != null) {
+      fault.put("retryAfterSeconds", retryAfterSeconds);
+    }
+    if (latencyMs != null) {
+      fault.put("latencyMs", latencyMs);
+    }
+    given()
+        .baseUri(GraphSimulator.baseUrl())
+        .contentType(ContentType.JSON)
+        .body(fault)
+        .post("/admin/faults")
+        .then()
+        .statusCode(201);
+  }
+
+  private JobId submit() {
+    BackfillRequested request =
+        BackfillRequested.of(tenant, "req-" + UUID.randomUUID(), mailbox, FROM, TO, null);
+    producer.send(Topics.BACKFILL_REQUESTS, request.key(), EventJson.toJson(request));
+    return JobId.derive(tenant, request.requestId());
+  }
+
+  private void command(BackfillCommand command) {
+    producer.send(Topics.BACKFILL_COMMANDS, command.key(), EventJson.toJson(command));
+  }
+
+  private void control(io.backfill.contracts.event.RunControlEvent event) {
+    producer.send(Topics.RUN_CONTROL, event.key(), EventJson.toJson(event));
+  }
+
+  private <T extends RunEvent> T awaitRunEvent(JobId job, Class<T> type) {
+    await("a " + type.getSimpleName() + " of job " + job)
+        .atMost(WAIT)
+        .until(() -> runEventsOf(job).stream().anyMatch(type::isInstance));
+    List<T> found = ofType(runEventsOf(job), type);
+    return found.get(found.size() - 1);
+  }
+
+  private <T extends JobEvent> T awaitJobEvent(JobId job, Class<T> type) {
+    await("a " + type.getSimpleName() + " of job " + job)
+        .atMost(WAIT)
+        .until(() -> jobEventsOf(job).stream().anyMatch(type::isInstance));
+    return ofType(jobEventsOf(job), type).get(0);
+  }
+
+  private List<Chunk> chunksOf(JobId job) {
+    String prefix = "extract:" + job.value() + ":";
+    return chunks.records().stream()
+        .filter(r -> r.key().startsWith(prefix))
+        .map(r -> (Chunk) EventJson.fromJson(r.value(), ChunkEvent.class))
+        .toList();
+  }
+
+  private List<RunEvent> runEventsOf(JobId job) {
+    String key = RunId.fetch(job).value();
+    return runEvents.records().stream()
+        .filter(r -> key.equals(r.key()))
+        .map(r -> EventJson.fromJson(r.value(), RunEvent.class))
+        .toList();
+  }
+
+  private List<JobEvent> jobEventsOf(JobId job) {
+    return jobEvents.records().stream()
+        .filter(r -> job.value().equals(r.key()))
+        .map(r -> EventJson.fromJson(r.value(), JobEvent.class))
+        .toList();
+  }
+
+  private static <E, T extends E> List<T> ofType(List<E> events, Class<T> type) {
+    return events.stream().filter(type::isInstance).map(type::cast).toList();
+  }
+
+  private static List<String> messageIds(List<Chunk> chunks) {
+    return chunks.stream().flatMap(c -> c.messages().stream()).map(MailMessage::id).toList();
+  }
+
+  private static Set<Integer> range(int from, int to) {
+    Set<Integer> all = new HashSet<>();
+    for (int i = from; i <= to; i++) {
+      all.add(i);
+    }
+    return all;
+  }
+
+  private JobRow job(JobId job) {
+    return QuarkusTransaction.requiringNew().call(() -> store.find(job)).orElseThrow();
+  }
+
+  private double retries(String reason) {
+    return metrics
+        .find("backfill_fetcher_graph_retries_total")
+        .tag("reason", reason)
+        .counters()
+        .stream()
+        .mapToDouble(c -> c.count())
+        .sum();
+  }
+}
