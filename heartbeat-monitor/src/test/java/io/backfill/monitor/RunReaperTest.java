@@ -1,5 +1,6 @@
 package io.backfill.monitor;
 
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -178,6 +179,22 @@ class RunReaperTest {
         .until(() -> control.effects(run, RetryDue.class).size() == 1);
     assertThat(control.effects(run, RunTimedOut.class)).hasSize(1);
     assertThat(attemptState(attempt)).isEqualTo("timed_out");
+    // Operators see it too.
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> {
+              String scraped = given().get("/q/metrics").then().extract().asString();
+              return scraped.contains(
+                      "backfill_ledger_timeouts_total{lane=\"extract\",rule=\"stale\"}")
+                  && scraped
+                      .lines()
+                      .anyMatch(
+                          l ->
+                              l.startsWith("backfill_ledger_attempts{state=\"timed_out\"} ")
+                                  && !l.endsWith(" 0.0"))
+                  && scraped.contains("backfill_ledger_retries_due_total{lane=\"extract\"}");
+            });
   }
 
   @Test

@@ -77,6 +77,11 @@ class VersionAndHealthTest {
   void reaperWithZeroRunsTicksQuietlyAndHeartbeatsItself() {
     // This application has no runs. Once the ledger has caught up, sweeps say nothing.
     await().atMost(Duration.ofSeconds(30)).until(() -> !catchUp.isBehind());
+    // The reaper's own sweeps have seen it too (it says "resumes" once, on its first one).
+    double caughtUpAt = counter("backfill_reaper_sweeps_total");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> counter("backfill_reaper_sweeps_total") >= caughtUpAt + 2);
     List<LogRecord> said = new CopyOnWriteArrayList<>();
     Handler listener =
         new Handler() {

@@ -45,6 +45,10 @@ public interface MonitorConfig {
      */
     @WithDefault("1000")
     long lagThresholdRecords();
+
+    /** How often the attempts-by-state gauge is recounted (a count over the attempts table). */
+    @WithDefault("15s")
+    Duration statsInterval();
   }
 
   /** What a lane's attempts are judged by. */

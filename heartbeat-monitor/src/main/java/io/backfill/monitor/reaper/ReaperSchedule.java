@@ -48,7 +48,16 @@ public class ReaperSchedule {
 
   void stop(@Observes ShutdownEvent shutdown) {
     if (executor != null) {
-      executor.shutdownNow();
+      // Let a pass in progress finish while the database and Kafka clients are still open.
+      executor.shutdown();
+      try {
+        if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
+          executor.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        executor.shutdownNow();
+      }
     }
   }
 

@@ -23,7 +23,9 @@ import jakarta.persistence.EntityManager;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
@@ -54,6 +56,8 @@ public class StaleAttemptReaper {
   private final Timer sweepTimer;
   private final AtomicLong lastSweepEpochSeconds = new AtomicLong();
   private volatile boolean waitingLogged;
+  private final Map<String, AtomicLong> attemptsByState = new ConcurrentHashMap<>();
+  private volatile long statsCountedAtNanos;
 
   StaleAttemptReaper(
       EntityManager em,
@@ -81,6 +85,46 @@ public class StaleAttemptReaper {
         .description("Epoch seconds of the last reaper sweep")
         .strongReference(true)
         .register(metrics);
+    registerAttemptGauges();
+  }
+
+  private static final List<String> ATTEMPT_STATES =
+      List.of("running", "completed", "failed", "timed_out", "superseded", "fenced");
+
+  private void registerAttemptGauges() {
+    metrics.find("backfill_ledger_attempts").meters().forEach(metrics::remove);
+    for (String state : ATTEMPT_STATES) {
+      AtomicLong count = attemptsByState.computeIfAbsent(state, s -> new AtomicLong());
+      Gauge.builder("backfill_ledger_attempts", count, AtomicLong::get)
+          .description("Attempts in the ledger by state, recounted every stats-interval")
+          .tag("state", state)
+          .strongReference(true)
+          .register(metrics);
+    }
+  }
+
+  /** Recounts attempts by state when stats-interval has passed since the last count. */
+  private void countAttemptsWhenDue() {
+    long now = System.nanoTime();
+    if (statsCountedAtNanos != 0
+        && now - statsCountedAtNanos < config.reaper().statsInterval().toNanos()) {
+      return;
+    }
+    statsCountedAtNanos = now;
+    @SuppressWarnings("unchecked")
+    List<Object[]> counts =
+        QuarkusTransaction.requiringNew()
+            .call(
+                () ->
+                    em.createNativeQuery("SELECT state, count(*) FROM attempts GROUP BY state")
+                        .getResultList());
+    ATTEMPT_STATES.forEach(state -> attemptsByState.get(state).set(0));
+    for (Object[] row : counts) {
+      AtomicLong gauge = attemptsByState.get((String) row[0]);
+      if (gauge != null) {
+        gauge.set(((Number) row[1]).longValue());
+      }
+    }
   }
 
   /** What one sweep did. */
@@ -123,6 +167,7 @@ public class StaleAttemptReaper {
         retries[1] += step[1];
       } while (step[0] + step[1] == config.reaper().batchSize());
       metrics.counter("backfill_reaper_attempts_timed_out_total").increment(timedOut);
+      countAttemptsWhenDue();
       return new Sweep(false, timedOut, retries[0], retries[1]);
     } finally {
       lastSweepEpochSeconds.set(Instant.now().getEpochSecond());
