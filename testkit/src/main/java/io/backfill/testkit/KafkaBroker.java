@@ -41,6 +41,13 @@ public final class KafkaBroker implements AutoCloseable {
   private static final List<String> JVM_OPTIONS =
       List.of("-Xmx512m", "-XX:+UseSerialGC", "-Xss1m", "-XX:TieredStopAtLevel=1");
 
+  /**
+   * Where the JVM-wide shared broker's address is kept. Quarkus loads test resources in a class
+   * loader per application, so a static field alone would start one broker per test class; the
+   * system properties are the same for every class loader of the JVM.
+   */
+  private static final String SHARED_BOOTSTRAP_PROPERTY = "backfill.testkit.shared-kafka";
+
   private static KafkaBroker shared;
 
   private final int port;
@@ -49,9 +56,21 @@ public final class KafkaBroker implements AutoCloseable {
   private final Path propertiesFile;
   private final Path brokerOut;
   private final Path brokerLog;
+  private final boolean attached;
   private Process process;
   private boolean formatted;
   private boolean closed;
+
+  /** A handle on the shared broker that another class loader of this JVM started and owns. */
+  private KafkaBroker(int port) {
+    this.port = port;
+    this.controllerPort = -1;
+    this.dataDir = null;
+    this.propertiesFile = null;
+    this.brokerOut = null;
+    this.brokerLog = null;
+    this.attached = true;
+  }
 
   private KafkaBroker() {
     this.port = FreePort.pick();
@@ -64,18 +83,29 @@ public final class KafkaBroker implements AutoCloseable {
     this.propertiesFile = dataDir.resolve("server.properties");
     this.brokerOut = dataDir.resolve("broker.out");
     this.brokerLog = dataDir.resolve("broker.log");
+    this.attached = false;
   }
 
   /** The broker shared by every test of this JVM, started on first use, stopped at JVM exit. */
-  public static synchronized KafkaBroker shared() {
-    if (shared == null) {
+  public static KafkaBroker shared() {
+    // The system properties object is one per JVM, whatever class loader runs this code.
+    synchronized (System.getProperties()) {
+      if (shared != null) {
+        return shared;
+      }
+      String started = System.getProperty(SHARED_BOOTSTRAP_PROPERTY);
+      if (started != null) {
+        shared = new KafkaBroker(Integer.parseInt(started.substring(started.lastIndexOf(':') + 1)));
+        return shared;
+      }
       KafkaBroker broker = new KafkaBroker();
       Runtime.getRuntime()
           .addShutdownHook(new Thread(broker::close, "backfill-kafka-broker-shutdown"));
       broker.start();
+      System.setProperty(SHARED_BOOTSTRAP_PROPERTY, broker.bootstrapServers());
       shared = broker;
+      return shared;
     }
-    return shared;
   }
 
   /**
@@ -96,6 +126,7 @@ public final class KafkaBroker implements AutoCloseable {
 
   /** Starts the broker and waits until it serves metadata; formats storage on first start. */
   public synchronized void start() {
+    refuseIfAttached();
     if (closed) {
       throw new IllegalStateException("Broker was closed: " + bootstrapServers());
     }
@@ -122,6 +153,7 @@ public final class KafkaBroker implements AutoCloseable {
 
   /** Graceful stop (SIGTERM), forcibly after 30 s; data and ports are kept for a restart. */
   public synchronized void stop() {
+    refuseIfAttached();
     if (process == null) {
       return;
     }
@@ -141,6 +173,7 @@ public final class KafkaBroker implements AutoCloseable {
 
   /** Abrupt death (SIGKILL), as a crashed broker; data and ports are kept for a restart. */
   public synchronized void kill() {
+    refuseIfAttached();
     if (process == null) {
       return;
     }
@@ -161,6 +194,9 @@ public final class KafkaBroker implements AutoCloseable {
   }
 
   public synchronized boolean isRunning() {
+    if (attached) {
+      return true;
+    }
     return process != null && process.isAlive();
   }
 
@@ -188,12 +224,25 @@ public final class KafkaBroker implements AutoCloseable {
   /** Stops the broker and deletes its data directory. */
   @Override
   public synchronized void close() {
+    if (attached) {
+      return;
+    }
     if (closed) {
       return;
     }
     closed = true;
     stop();
     DataDirectory.delete(dataDir);
+  }
+
+  private void refuseIfAttached() {
+    if (attached) {
+      throw new IllegalStateException(
+          "the shared broker at "
+              + bootstrapServers()
+              + " is owned by another class loader of this JVM; use KafkaBroker.create() for a"
+              + " broker a test can stop, kill or restart");
+    }
   }
 
   @Override
