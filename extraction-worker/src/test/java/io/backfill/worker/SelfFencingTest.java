@@ -55,7 +55,11 @@ class SelfFencingTest {
         RecordTap runEvents = RecordTap.open(broker.bootstrapServers(), Topics.RUN_EVENTS)) {
       producer.send(Topics.BACKFILL_CHUNKS, chunk.key(), EventJson.toJson(chunk));
       await().atMost(WAIT).until(() -> ScriptedLlm.callOf(run) != null);
-      assertThat(Runs.eventsOf(runEvents, run, RunStarted.class)).hasSize(1);
+      // RunStarted was acknowledged before the LLM call; the tap may read it a moment later.
+      await()
+          .atMost(WAIT)
+          .untilAsserted(
+              () -> assertThat(Runs.eventsOf(runEvents, run, RunStarted.class)).hasSize(1));
     }
 
     broker.stop();
