@@ -542,32 +542,42 @@ class BackfillApiTest {
     awaitStatus(tenant, job.value(), "pending");
     String key = GatewayFixtures.keyOf(tenant);
 
-    java.util.concurrent.CompletableFuture<String> stream =
-        java.util.concurrent.CompletableFuture.supplyAsync(
-            () ->
-                given()
-                    .auth()
-                    .oauth2(key)
-                    .accept("text/event-stream")
-                    .get("/api/v1/backfills/{jobId}/events", job.value())
-                    .then()
-                    .statusCode(200)
-                    .extract()
-                    .asString());
-    // Let the stream see the job pending first, then move it along.
-    Thread.sleep(1500);
+    java.util.List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.net.http.HttpRequest request =
+        java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(
+                    "http://localhost:"
+                        + io.restassured.RestAssured.port
+                        + "/api/v1/backfills/"
+                        + job.value()
+                        + "/events"))
+            .header("Authorization", "Bearer " + key)
+            .header("Accept", "text/event-stream")
+            .timeout(java.time.Duration.ofSeconds(60))
+            .build();
+    java.util.concurrent.CompletableFuture<Void> reading =
+        java.net.http.HttpClient.newBuilder()
+            .connectTimeout(java.time.Duration.ofSeconds(5))
+            .build()
+            .sendAsync(request, java.net.http.HttpResponse.BodyHandlers.ofLines())
+            .thenAccept(
+                response -> {
+                  assertThat(response.statusCode()).isEqualTo(200);
+                  response.body().forEach(lines::add);
+                });
+    // The stream first shows the job pending; only then move it along, one step at a time.
+    await().atMost(java.time.Duration.ofSeconds(30)).until(() -> dataLines(lines).size() >= 1);
     publish(
         producer,
         new JobFetchProgress(UUID.randomUUID(), 1, Instant.now(), tenant, job, 1, 100, true));
     publish(producer, extracted(tenant, job, 1, 100));
-    Thread.sleep(1500);
+    await().atMost(java.time.Duration.ofSeconds(30)).until(() -> dataLines(lines).size() >= 2);
     publish(
         producer, new JobCompleted(UUID.randomUUID(), 1, Instant.now(), tenant, job, 1, 100, 0));
 
-    String body = stream.get(30, java.util.concurrent.TimeUnit.SECONDS);
+    reading.get(30, java.util.concurrent.TimeUnit.SECONDS);
     List<JsonPath> events =
-        body.lines()
-            .filter(line -> line.startsWith("data:"))
+        dataLines(lines).stream()
             .map(line -> new JsonPath(line.substring("data:".length())))
             .toList();
     assertThat(events).hasSizeGreaterThanOrEqualTo(2);
@@ -732,5 +742,9 @@ class BackfillApiTest {
       }
     }
     return dump.toString();
+  }
+
+  private static List<String> dataLines(List<String> lines) {
+    return lines.stream().filter(line -> line.startsWith("data:")).toList();
   }
 }
