@@ -16,10 +16,11 @@ import io.backfill.contracts.id.RunId;
   @JsonSubTypes.Type(value = RunStarted.class, name = "RunStarted"),
   @JsonSubTypes.Type(value = RunHeartbeat.class, name = "RunHeartbeat"),
   @JsonSubTypes.Type(value = RunCompleted.class, name = "RunCompleted"),
-  @JsonSubTypes.Type(value = RunFailed.class, name = "RunFailed")
+  @JsonSubTypes.Type(value = RunFailed.class, name = "RunFailed"),
+  @JsonSubTypes.Type(value = RunStopped.class, name = "RunStopped")
 })
 public sealed interface RunEvent extends Event
-    permits RunStarted, RunHeartbeat, RunCompleted, RunFailed {
+    permits RunStarted, RunHeartbeat, RunCompleted, RunFailed, RunStopped {
 
   JobId jobId();
 

@@ -96,6 +96,19 @@ public final class ExampleEvents {
         new RunFailed(id(9), 1, AT, TENANT, JOB, EXTRACT_RUN, ATTEMPT, WORKER, true, error));
     put(
         events,
+        new RunStopped(
+            id(23),
+            1,
+            AT,
+            TENANT,
+            JOB,
+            FETCH_RUN,
+            ATTEMPT,
+            "ingest-fetcher-1",
+            RunStopped.PAUSED,
+            "paused after page 7"));
+    put(
+        events,
         new RunTimedOut(
             id(10),
             1,
