@@ -1,0 +1,47 @@
+package io.backfill.stack;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The server.properties of a single-node KRaft broker in combined mode (as testkit's). */
+final class BrokerProperties {
+
+  private BrokerProperties() {}
+
+  static Map<String, String> combinedMode(int port, int controllerPort, Path logDirs) {
+    Map<String, String> p = new LinkedHashMap<>();
+    p.put("process.roles", "broker,controller");
+    p.put("node.id", "1");
+    p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+    p.put(
+        "listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+    p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+    p.put("controller.listener.names", "CONTROLLER");
+    p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    p.put("inter.broker.listener.name", "PLAINTEXT");
+    p.put("log.dirs", logDirs.toString());
+    // One broker: internal topics must not ask for the default three replicas, or no consumer
+    // group and no transaction can ever form.
+    p.put("offsets.topic.replication.factor", "1");
+    p.put("transaction.state.log.replication.factor", "1");
+    p.put("transaction.state.log.min.isr", "1");
+    p.put("share.coordinator.state.topic.replication.factor", "1");
+    p.put("share.coordinator.state.topic.min.isr", "1");
+    p.put("group.initial.rebalance.delay.ms", "0");
+    // Services create their topics explicitly; a typo must fail, not create a topic.
+    p.put("auto.create.topics.enable", "false");
+    p.put("num.partitions", "1");
+    p.put("offsets.topic.num.partitions", "5");
+    p.put("transaction.state.log.num.partitions", "5");
+    p.put("share.coordinator.state.topic.num.partitions", "5");
+    p.put("message.max.bytes", "8388608");
+    // After a SIGKILL the controller refuses the restarted broker's registration until the dead
+    // incarnation's session expires (9 s by default); keep that wait short.
+    p.put("broker.session.timeout.ms", "3000");
+    p.put("broker.heartbeat.interval.ms", "500");
+    p.put("log.segment.bytes", String.valueOf(16 * 1024 * 1024));
+    p.put("log.index.size.max.bytes", "1048576");
+    return p;
+  }
+}

@@ -1,0 +1,257 @@
+package io.backfill.stack;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One of Backfill's Quarkus applications as its own process, run from its runnable jar ({@code
+ * <module>/target/quarkus-app/quarkus-run.jar}) on a port fixed for its life, configured by system
+ * properties, writing to one log file. It can be killed (SIGKILL) and started again on the same
+ * port.
+ */
+public final class ServiceNode {
+
+  private static final System.Logger LOG = System.getLogger(ServiceNode.class.getName());
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final String name;
+  private final String module;
+  private final Path jar;
+  private final int port;
+  private final Path log;
+  private final Path workDir;
+  private final List<String> jvmOptions;
+  private final Map<String, String> config;
+  private final Map<String, String> environment;
+  private final Duration readyTimeout;
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private Process process;
+
+  ServiceNode(
+      String name,
+      String module,
+      Path jar,
+      Path log,
+      Path workDir,
+      List<String> jvmOptions,
+      Map<String, String> config,
+      Map<String, String> environment,
+      Duration readyTimeout) {
+    this.name = name;
+    this.module = module;
+    this.jar = jar;
+    this.port = Ports.pickFree();
+    this.log = log;
+    this.workDir = workDir;
+    this.jvmOptions = List.copyOf(jvmOptions);
+    this.config = new TreeMap<>(config);
+    this.environment = new TreeMap<>(environment);
+    this.readyTimeout = readyTimeout;
+  }
+
+  /** Its name in the stack, e.g. {@code extraction-worker-2}. */
+  public String name() {
+    return name;
+  }
+
+  /** The Maven module it runs, e.g. {@code extraction-worker}. */
+  public String module() {
+    return module;
+  }
+
+  public String baseUrl() {
+    return "http://127.0.0.1:" + port;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public Path log() {
+    return log;
+  }
+
+  /** The configuration it is started with (system properties), for display and tests. */
+  public Map<String, String> config() {
+    return Map.copyOf(config);
+  }
+
+  /** The environment variables it is started with, on top of this JVM's. */
+  public Map<String, String> environment() {
+    return Map.copyOf(environment);
+  }
+
+  public synchronized boolean isRunning() {
+    return process != null && process.isAlive();
+  }
+
+  /** The process id, or -1 when it is not running. */
+  public synchronized long pid() {
+    return isRunning() ? process.pid() : -1;
+  }
+
+  /** Starts the process and waits until {@code /q/health/ready} answers 200. */
+  public void start() {
+    launch();
+    awaitReady();
+  }
+
+  /** Starts the process without waiting for it (see {@link #awaitReady()}). */
+  public synchronized void launch() {
+    if (isRunning()) {
+      return;
+    }
+    List<String> command = new ArrayList<>();
+    command.add(Java.binary());
+    command.addAll(jvmOptions);
+    command.add("-Dquarkus.http.port=" + port);
+    config.forEach((key, value) -> command.add("-D" + key + "=" + value));
+    command.add("-jar");
+    command.add(jar.toString());
+    try {
+      Directories.create(log.toAbsolutePath().getParent());
+      ProcessBuilder builder =
+          new ProcessBuilder(command)
+              .directory(Directories.create(workDir).toFile())
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+      builder.environment().putAll(environment);
+      process = builder.start();
+    } catch (IOException | RuntimeException e) {
+      throw new StackStartException(name, "cannot launch " + jar + ": " + e.getMessage(), log, e);
+    }
+  }
+
+  /** Waits until {@code /q/health/ready} answers 200; a clear failure otherwise. */
+  public void awaitReady() {
+    long started = System.nanoTime();
+    long deadline = started + readyTimeout.toNanos();
+    HttpRequest ready =
+        HttpRequest.newBuilder(URI.create(baseUrl() + "/q/health/ready"))
+            .timeout(Duration.ofSeconds(3))
+            .build();
+    String last = "not listening";
+    while (System.nanoTime() < deadline) {
+      Process current;
+      synchronized (this) {
+        current = process;
+      }
+      if (current == null) {
+        throw new StackStartException(name, "it was stopped while starting", log, null);
+      }
+      if (!current.isAlive()) {
+        throw new StackStartException(
+            name, "the process exited with code " + current.exitValue(), log, null);
+      }
+      try {
+        HttpResponse<String> answer = http.send(ready, HttpResponse.BodyHandlers.ofString());
+        if (answer.statusCode() == 200) {
+          LOG.log(
+              Level.INFO,
+              "{0} ready at {1} in {2} ms (log {3})",
+              name,
+              baseUrl(),
+              TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
+              log);
+          return;
+        }
+        last = "/q/health/ready answered " + answer.statusCode() + ": " + answer.body();
+      } catch (IOException e) {
+        // Not listening yet: the port opens a few seconds after launch.
+        last = "not listening (" + e.getClass().getSimpleName() + ")";
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new StackStartException(name, "interrupted while waiting for it", log, e);
+      }
+      LockSupport.parkNanos(Duration.ofMillis(250).toNanos());
+    }
+    kill();
+    throw new StackStartException(
+        name, "not ready within " + readyTimeout + "; last: " + last, log, null);
+  }
+
+  /** Graceful stop (SIGTERM: Quarkus shuts down), forcibly after 30 s. */
+  public synchronized void stop() {
+    if (process == null) {
+      return;
+    }
+    process.destroy();
+    try {
+      if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+        LOG.log(Level.WARNING, "{0} did not stop within {1}, killing it", name, STOP_TIMEOUT);
+        process.destroyForcibly().waitFor();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
+    }
+    process = null;
+  }
+
+  /** Abrupt death (SIGKILL), as a crashed process: no shutdown hook runs. */
+  public synchronized void kill() {
+    if (process == null) {
+      return;
+    }
+    try {
+      process.destroyForcibly().waitFor();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while killing " + name, e);
+    }
+    process = null;
+  }
+
+  /** Stops (gracefully) and starts again on the same port; waits until ready. */
+  public void restart() {
+    stop();
+    start();
+  }
+
+  /** The running process's {@code /version}: {service, version, buildSha, builtAt, startedAt}. */
+  public JsonNode version() {
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(baseUrl() + "/version"))
+            .timeout(Duration.ofSeconds(5))
+            .build();
+    try {
+      HttpResponse<String> answer = http.send(request, HttpResponse.BodyHandlers.ofString());
+      if (answer.statusCode() != 200) {
+        throw new IllegalStateException(
+            name + " /version answered " + answer.statusCode() + ": " + answer.body());
+      }
+      return JSON.readTree(answer.body());
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot read " + name + " /version: " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted reading " + name + " /version", e);
+    }
+  }
+
+  /** The build SHA the running process reports (from its /version). */
+  public String buildSha() {
+    return version().path("buildSha").asText("");
+  }
+
+  @Override
+  public String toString() {
+    return name + " at " + baseUrl() + " (log " + log + ")";
+  }
+}

@@ -1,0 +1,69 @@
+package io.backfill.stack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Runs the outlook-simulator's jar (it needs no broker and no database). */
+class ServiceNodeTest {
+
+  private static final Path ROOT = Path.of(System.getProperty("backfill.project.root", ".."));
+  private static final Path JAR =
+      ROOT.resolve("outlook-simulator/target/quarkus-app/quarkus-run.jar");
+
+  @TempDir Path dir;
+
+  @Test
+  void aKilledProcessStartsAgainOnTheSamePortAndReportsItsBuild() {
+    ServiceNode node = node(Map.of("backfill.simulator.mailboxes", "a@b.example=10;seed=1"));
+    try {
+      node.start();
+      String url = node.baseUrl();
+      long firstPid = node.pid();
+      assertThat(node.buildSha()).matches("[0-9a-f]{7,40}");
+
+      node.kill();
+      assertThat(node.isRunning()).isFalse();
+      assertThat(Ports.accepts(node.port(), 500)).isFalse();
+      node.start();
+
+      assertThat(node.baseUrl()).isEqualTo(url);
+      assertThat(node.pid()).isNotEqualTo(firstPid);
+      assertThat(node.version().path("service").asText()).isEqualTo("outlook-simulator");
+      assertThat(node.log()).isNotEmptyFile();
+    } finally {
+      node.stop();
+    }
+  }
+
+  @Test
+  void aProcessThatDiesWhileStartingIsReportedWithItsNameReasonAndLog() {
+    ServiceNode node = node(Map.of("backfill.simulator.mailboxes", "not a mailbox list"));
+
+    assertThatThrownBy(node::start)
+        .isInstanceOf(StackStartException.class)
+        .hasMessageStartingWith("sim did not start: the process exited with code")
+        .hasMessageContaining("log: " + node.log())
+        .hasMessageContaining("not a mailbox list")
+        .satisfies(e -> assertThat(((StackStartException) e).part()).isEqualTo("sim"));
+  }
+
+  private ServiceNode node(Map<String, String> config) {
+    return new ServiceNode(
+        "sim",
+        "outlook-simulator",
+        JAR,
+        dir.resolve("logs/sim.log"),
+        dir.resolve("run"),
+        List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"),
+        config,
+        Map.of(),
+        Duration.ofMinutes(2));
+  }
+}
