@@ -470,6 +470,17 @@ class BackfillApiTest {
         .post("/api/v1/backfills/{jobId}/cancel", jobByState.get("completed"))
         .then()
         .statusCode(409);
+    for (String refused : List.of("paused", "failed", "cancelled")) {
+      as(tenant)
+          .post("/api/v1/backfills/{jobId}/pause", jobByState.get(refused))
+          .then()
+          .statusCode(409)
+          .contentType("application/problem+json");
+    }
+    as(tenant)
+        .post("/api/v1/backfills/{jobId}/cancel", jobByState.get("cancelled"))
+        .then()
+        .statusCode(409);
     as(tenant)
         .post("/api/v1/backfills/{jobId}/cancel", jobByState.get("paused"))
         .then()

@@ -77,6 +77,58 @@ final class GatewayFixtures {
     return given().auth().oauth2(ADMIN_TOKEN);
   }
 
+  /** Every row of every table of the gateway's schema as text (bytea as hex). */
+  static String dumpOfTheGatewaySchema(javax.sql.DataSource dataSource) throws Exception {
+    StringBuilder dump = new StringBuilder();
+    try (java.sql.Connection connection = dataSource.getConnection();
+        java.sql.Statement statement = connection.createStatement()) {
+      java.util.List<String> tables = new java.util.ArrayList<>();
+      try (java.sql.ResultSet rs =
+          statement.executeQuery(
+              "SELECT table_name FROM information_schema.tables WHERE table_schema = 'gateway'")) {
+        while (rs.next()) {
+          tables.add(rs.getString(1));
+        }
+      }
+      for (String table : tables) {
+        try (java.sql.ResultSet rs =
+            statement.executeQuery("SELECT t::text FROM gateway." + table + " t")) {
+          while (rs.next()) {
+            dump.append(rs.getString(1)).append('\n');
+          }
+        }
+      }
+    }
+    return dump.toString();
+  }
+
+  /** Captures every log record (message, parameters, exception) while open. */
+  static final class CapturedLogs extends java.util.logging.Handler implements AutoCloseable {
+    final java.util.List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    CapturedLogs() {
+      java.util.logging.Logger.getLogger("").addHandler(this);
+    }
+
+    @Override
+    public void publish(java.util.logging.LogRecord record) {
+      lines.add(
+          record.getMessage()
+              + " "
+              + java.util.Arrays.toString(record.getParameters())
+              + " "
+              + record.getThrown());
+    }
+
+    @Override
+    public void flush() {}
+
+    @Override
+    public void close() {
+      java.util.logging.Logger.getLogger("").removeHandler(this);
+    }
+  }
+
   static TestProducer producer() {
     return new TestProducer(KafkaBroker.shared().bootstrapServers());
   }

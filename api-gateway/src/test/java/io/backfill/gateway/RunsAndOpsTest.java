@@ -11,11 +11,13 @@ import static org.awaitility.Awaitility.await;
 
 import io.backfill.contracts.event.ErrorInfo;
 import io.backfill.contracts.event.JobFetchProgress;
+import io.backfill.contracts.event.JobPaused;
 import io.backfill.contracts.event.Progress;
 import io.backfill.contracts.event.RunCompleted;
 import io.backfill.contracts.event.RunFailed;
 import io.backfill.contracts.event.RunHeartbeat;
 import io.backfill.contracts.event.RunStarted;
+import io.backfill.contracts.event.RunStopped;
 import io.backfill.contracts.event.RunTimedOut;
 import io.backfill.contracts.event.TimeoutDiagnosis;
 import io.backfill.contracts.id.AttemptId;
@@ -243,6 +245,65 @@ class RunsAndOpsTest {
   }
 
   @Test
+  void attemptsStoppedByAPauseOrCancelShowAsStoppedAndNeitherFailNorTimeOutTheJob() {
+    JobId job = newJob();
+    AttemptId fetch = AttemptId.random();
+    AttemptId chunk = AttemptId.random();
+    publish(
+        producer,
+        new JobFetchProgress(UUID.randomUUID(), 1, Instant.now(), TENANT, job, 1, 100, true));
+    publish(
+        producer,
+        RunStarted.of(TENANT, RunId.fetch(job), fetch, "fetcher-s", "sha-s", 5_000, null));
+    publish(producer, extractStarted(TENANT, job, 1, chunk, "worker-s", "sha-s"));
+    RunStopped paused =
+        RunStopped.of(
+            TENANT, RunId.fetch(job), fetch, "fetcher-s", RunStopped.PAUSED, "checkpoint page 3");
+    publish(producer, paused);
+    publish(
+        producer,
+        RunStopped.of(
+            TENANT, RunId.extract(job, 1), chunk, "worker-s", RunStopped.CANCELLED, null));
+    // Redelivered, and a heartbeat that was still on its way: the attempt stays stopped.
+    publish(producer, paused);
+    publish(
+        producer,
+        RunHeartbeat.of(
+            TENANT, RunId.fetch(job), fetch, "fetcher-s", "sha-s", new Progress(3, null, "list")));
+
+    String fetchAttempt = "runs.find { it.lane == 'fetch' }.attempts[0]";
+    String extractAttempt = "runs.find { it.lane == 'extract' }.attempts[0]";
+    JsonPath status =
+        await()
+            .atMost(WAIT)
+            .until(
+                () -> statusOf(job),
+                s ->
+                    s != null
+                        && "stopped".equals(s.getString(fetchAttempt + ".state"))
+                        && "stopped".equals(s.getString(extractAttempt + ".state"))
+                        && s.getString(fetchAttempt + ".lastHeartbeatAt") != null);
+    assertThat(status.getString(fetchAttempt + ".stopReason")).isEqualTo("paused");
+    assertThat(status.getString(fetchAttempt + ".stopDetail")).isEqualTo("checkpoint page 3");
+    assertThat(status.getString(fetchAttempt + ".endedAt")).isNotNull();
+    assertThat(status.getString(extractAttempt + ".stopReason")).isEqualTo("cancelled");
+    assertThat(status.getString(extractAttempt + ".workerId")).isEqualTo("worker-s");
+    assertThat(status.getList("runs.state")).containsOnly("stopped");
+    // Not a failure and not a timeout: the job is still what job.events say, with no errors.
+    assertThat(status.getString("status")).isEqualTo("running");
+    assertThat(status.getList("lastErrors")).isEmpty();
+    assertThat(status.getList("timeouts")).isEmpty();
+
+    publish(producer, new JobPaused(UUID.randomUUID(), 1, Instant.now(), TENANT, job, "by hand"));
+    JsonPath pausedJob =
+        await()
+            .atMost(WAIT)
+            .until(() -> statusOf(job), s -> s != null && "paused".equals(s.getString("status")));
+    assertThat(pausedJob.getString(fetchAttempt + ".state")).isEqualTo("stopped");
+    as(TENANT).post("/api/v1/backfills/{jobId}/resume", job.value()).then().statusCode(202);
+  }
+
+  @Test
   void fleetFlagsTwoBuildsOfOneServiceAndShowsTheGatewaysOwn() {
     JobId job = newJob();
     String shaOne = "1111111" + UUID.randomUUID().toString().substring(0, 8);
@@ -349,6 +410,15 @@ class RunsAndOpsTest {
     publish(producer, RunCompleted.of(tenant, chunk, retry, "worker-r2", null, 100));
     publish(producer, GatewayFixtures.extracted(tenant, job, 1, 100));
     publish(producer, RunCompleted.of(tenant, RunId.fetch(job), fetch, "fetcher-r", 2, 150));
+    // Chunk 2 was being extracted when the job was paused.
+    AttemptId stopped = AttemptId.random();
+    publish(
+        producer, GatewayFixtures.extractStarted(tenant, job, 2, stopped, "worker-r3", "sha-r"));
+    publish(
+        producer,
+        RunStopped.of(
+            tenant, RunId.extract(job, 2), stopped, "worker-r3", RunStopped.PAUSED, "at seq 2"));
+    publish(producer, new JobPaused(UUID.randomUUID(), 1, Instant.now(), tenant, job, "by hand"));
     JsonPath live =
         await()
             .atMost(WAIT)
@@ -357,13 +427,21 @@ class RunsAndOpsTest {
                 st ->
                     st != null
                         && st.getInt("progress.chunksDone") == 1
-                        && st.getList("runs").size() == 2
+                        && st.getList("runs").size() == 3
+                        && "paused".equals(st.getString("status"))
+                        && "stopped"
+                            .equals(
+                                st.getString(
+                                    "runs.find { it.runId == '"
+                                        + RunId.extract(job, 2)
+                                        + "' }.attempts[0].state"))
                         // Each topic (and each run's partition) is ordered, not across them:
                         // wait for the last event of each.
                         && st.getInt("progress.chunksPublished") == 2
                         && "completed"
-                            .equals(st.getString("runs.find { it.lane == 'extract' }.state"))
-                        && st.getList("runs.find { it.lane == 'extract' }.attempts").size() == 2
+                            .equals(st.getString("runs.find { it.runId == '" + chunk + "' }.state"))
+                        && st.getList("runs.find { it.runId == '" + chunk + "' }.attempts").size()
+                            == 2
                         && "completed"
                             .equals(st.getString("runs.find { it.lane == 'fetch' }.state")));
 

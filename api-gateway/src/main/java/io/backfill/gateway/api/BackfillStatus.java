@@ -82,7 +82,9 @@ public record BackfillStatus(
       Long progressDone,
       Long progressTotal,
       String progressPhase,
-      Long stalledForMs) {}
+      Long stalledForMs,
+      String stopReason,
+      String stopDetail) {}
 
   /** An attempt the ledger timed out, with its diagnosis (rule, heartbeat age, worker, build…). */
   public record Timeout(String runId, UUID attemptId, Integer attemptNumber, Object diagnosis) {}

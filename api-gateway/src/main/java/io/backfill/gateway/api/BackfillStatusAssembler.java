@@ -238,7 +238,9 @@ public class BackfillStatusAssembler {
         a.progressDone,
         a.progressTotal,
         a.progressPhase,
-        a.stalledForMs);
+        a.stalledForMs,
+        a.stopReason,
+        a.stopDetail);
   }
 
   private static List<BackfillStatus.Timeout> timeouts(List<AttemptView> attempts) {

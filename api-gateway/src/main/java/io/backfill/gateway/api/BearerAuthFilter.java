@@ -55,11 +55,18 @@ public class BearerAuthFilter {
     } else if (matches(config.adminToken(), token)) {
       caller.authenticate(Caller.Role.ADMIN, null);
     } else {
-      String tenantId =
-          apiKeys
-              .tenantOf(token)
-              .orElseThrow(() -> unauthorized(path, "bad_key", "The API key is not valid."));
-      caller.authenticate(Caller.Role.TENANT, tenantId);
+      ApiKeys.Lookup found = apiKeys.lookup(token);
+      if (found instanceof ApiKeys.Revoked revoked) {
+        // Named by its id (never the key), so an operator can tell who still uses a revoked key.
+        throw unauthorized(
+            path + " with revoked key " + revoked.keyId() + " of tenant " + revoked.tenantId(),
+            "revoked_key",
+            "The API key was revoked.");
+      }
+      if (!(found instanceof ApiKeys.Live live)) {
+        throw unauthorized(path, "bad_key", "The API key is not valid.");
+      }
+      caller.authenticate(Caller.Role.TENANT, live.owner().tenantId());
     }
   }
 

@@ -1,5 +1,6 @@
 package io.backfill.gateway.api;
 
+import io.backfill.gateway.domain.MasterKeyring;
 import io.backfill.gateway.domain.SecretCipher;
 import io.backfill.gateway.domain.TenantSecrets;
 import jakarta.ws.rs.GET;
@@ -99,6 +100,8 @@ public class InternalResource {
       return new LlmCredentials(tenantId, key, baseUrl);
     } catch (SecretCipher.NotConfiguredException e) {
       throw SecretResource.notConfigured(e);
+    } catch (MasterKeyring.UnknownKeyException e) {
+      throw SecretResource.unreadable(tenantId, e);
     }
   }
 
@@ -142,6 +145,8 @@ public class InternalResource {
           secrets.get(tenantId, TenantSecrets.GRAPH_CLIENT_SECRET).orElse(null));
     } catch (SecretCipher.NotConfiguredException e) {
       throw SecretResource.notConfigured(e);
+    } catch (MasterKeyring.UnknownKeyException e) {
+      throw SecretResource.unreadable(tenantId, e);
     }
   }
 }

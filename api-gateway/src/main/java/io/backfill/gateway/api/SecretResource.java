@@ -125,6 +125,20 @@ public class SecretResource {
                                 "name", "1-64 letters, digits, '_', '.' or '-' (any case)")))));
   }
 
+  /** A secret sealed under a master key that was removed before the secrets were rotated. */
+  static ProblemException unreadable(String tenantId, RuntimeException e) {
+    LOG.errorf("secret of tenant %s unreadable: %s", tenantId, e.getMessage());
+    return new ProblemException(
+        Problem.of(
+            "secret-unreadable",
+            "Secret unreadable",
+            503,
+            "A secret of tenant "
+                + tenantId
+                + " is sealed under a master key this gateway does not have; configure it and"
+                + " rotate."));
+  }
+
   static ProblemException notConfigured(SecretCipher.NotConfiguredException e) {
     LOG.errorf("secrets unavailable: %s", e.getMessage());
     return new ProblemException(

@@ -1,35 +1,81 @@
 package io.backfill.gateway.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.backfill.gateway.domain.ApiKeys;
 import io.backfill.gateway.domain.Tenants;
-import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.jboss.logging.Logger;
 
-/** The operator's endpoints: tenants and their API keys. Admin token only. */
+/**
+ * The operator's endpoints: tenants and their API keys (create, list, revoke). Admin token only.
+ * Bodies are read strictly (unknown fields, malformed JSON, wrong Content-Type → 400 problems), so
+ * a CLI calling them gets one error shape.
+ */
 @Path("/api/v1/admin/tenants")
 @Produces(MediaType.APPLICATION_JSON)
+@SecurityRequirement(name = "apiKey")
 public class TenantAdminResource {
 
   private static final Logger LOG = Logger.getLogger(TenantAdminResource.class);
 
+  /** Longest key label. */
+  static final int MAX_LABEL_CHARS = 100;
+
+  /** Longest tenant name. */
+  static final int MAX_NAME_CHARS = 200;
+
   /** Body of a tenant creation. */
-  public record NewTenant(String tenantId, String name) {}
+  @Schema(name = "NewTenant")
+  public record NewTenant(
+      @Schema(required = true, pattern = "[a-z0-9][a-z0-9-]{0,62}") String tenantId,
+      @Schema(description = "Display name; the tenant id when absent") String name,
+      @Schema(description = "Label of the first API key, e.g. who or what uses it")
+          String keyLabel) {}
+
+  /** Body of a key creation (optional). */
+  @Schema(name = "NewApiKey")
+  public record NewKey(@Schema(description = "e.g. who or what uses the key") String label) {}
 
   /** A created key: {@code apiKey} is shown this once and stored only as a hash. */
-  public record IssuedKey(String tenantId, String apiKey) {}
+  @Schema(name = "IssuedApiKey")
+  public record IssuedKey(
+      String tenantId, UUID keyId, String label, Instant createdAt, String apiKey) {
+
+    /** Never print the key, whatever logs the record. */
+    @Override
+    public String toString() {
+      return "IssuedKey[tenantId=" + tenantId + ", keyId=" + keyId + ", apiKey=***]";
+    }
+  }
+
+  /** A tenant as the operator sees it. */
+  @Schema(name = "Tenant")
+  public record TenantView(String tenantId, String name, Instant createdAt) {}
+
+  /** A tenant's keys: ids, labels and dates, never a key nor its hash. */
+  @Schema(name = "ApiKeyList")
+  public record KeyList(String tenantId, List<ApiKeys.KeyInfo> keys) {}
 
   private final Caller caller;
   private final Tenants tenants;
@@ -42,12 +88,26 @@ public class TenantAdminResource {
   }
 
   @POST
-  @Consumes(MediaType.APPLICATION_JSON)
-  @Operation(summary = "Create a tenant and its first API key (shown once)")
-  @APIResponse(responseCode = "201", description = "Created; the body holds the key")
+  @Operation(
+      summary = "Create a tenant and its first API key (shown once)",
+      description =
+          "Body {tenantId, name?, keyLabel?} as application/json. 201 with Location of the tenant"
+              + " and {tenantId, keyId, label, createdAt, apiKey}: the key is not stored and"
+              + " cannot be shown again.")
+  @RequestBody(
+      required = true,
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = NewTenant.class)))
+  @APIResponse(
+      responseCode = "201",
+      description = "Created; the body holds the key",
+      content = @Content(schema = @Schema(implementation = IssuedKey.class)))
   @APIResponse(
       responseCode = "400",
-      description = "Invalid tenant id",
+      description =
+          "Invalid tenant id, name or label, unknown field, malformed JSON, wrong Content-Type",
       content =
           @Content(
               mediaType = Problem.MEDIA_TYPE,
@@ -59,35 +119,59 @@ public class TenantAdminResource {
           @Content(
               mediaType = Problem.MEDIA_TYPE,
               schema = @Schema(implementation = Problem.class)))
-  @APIResponse(responseCode = "401", description = "No or bad token")
-  @APIResponse(responseCode = "403", description = "Not the admin token")
-  public Response create(NewTenant body) {
+  @APIResponse(
+      responseCode = "401",
+      description = "No or bad token",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(
+      responseCode = "403",
+      description = "Not the admin token",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  public Response create(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, byte[] raw) {
     caller.requireAdmin();
+    JsonNode body =
+        JsonBodies.object(
+            raw, contentType, true, Set.of("tenantId", "name", "keyLabel"), "invalid-tenant");
     List<Problem.FieldError> errors = new ArrayList<>();
-    if (body == null || body.tenantId() == null || !Tenants.ID.matcher(body.tenantId()).matches()) {
+    String tenantId = JsonBodies.text(body, "tenantId", errors);
+    String name = JsonBodies.text(body, "name", errors);
+    String label = label(JsonBodies.text(body, "keyLabel", errors), "keyLabel", errors);
+    boolean tenantIdReported = errors.stream().anyMatch(e -> e.field().equals("tenantId"));
+    if (!tenantIdReported && (tenantId == null || !Tenants.ID.matcher(tenantId).matches())) {
       errors.add(
           new Problem.FieldError(
               "tenantId",
-              "required: 1-63 lower-case letters, digits or '-', starting with neither '-'"));
+              "required: 1-63 lower-case letters, digits or '-', not starting with '-'"));
+    }
+    if (name != null && name.length() > MAX_NAME_CHARS) {
+      errors.add(new Problem.FieldError("name", "at most " + MAX_NAME_CHARS + " characters"));
     }
     if (!errors.isEmpty()) {
       throw new ProblemException(
           Problem.invalid("invalid-tenant", "The tenant is invalid.", errors));
     }
-    String name = body.name() == null || body.name().isBlank() ? body.tenantId() : body.name();
-    if (!tenants.create(body.tenantId(), name)) {
+    String displayName = name == null || name.isBlank() ? tenantId : name.strip();
+    if (!tenants.create(tenantId, displayName)) {
       throw new ProblemException(
-          Problem.of(
-              "tenant-exists", "Tenant exists", 409, "Tenant " + body.tenantId() + " exists."));
+          Problem.of("tenant-exists", "Tenant exists", 409, "Tenant " + tenantId + " exists."));
     }
-    LOG.infof("created tenant %s", body.tenantId());
-    return issued(body.tenantId());
+    LOG.infof("created tenant %s", tenantId);
+    return issued(tenantId, label, URI.create("/api/v1/admin/tenants/" + tenantId));
   }
 
-  @POST
-  @Path("/{tenantId}/api-keys")
-  @Operation(summary = "Create another API key for a tenant (shown once)")
-  @APIResponse(responseCode = "201", description = "Created; the body holds the key")
+  @GET
+  @Path("/{tenantId}")
+  @Operation(summary = "A tenant")
+  @APIResponse(
+      responseCode = "200",
+      description = "The tenant",
+      content = @Content(schema = @Schema(implementation = TenantView.class)))
   @APIResponse(
       responseCode = "404",
       description = "No such tenant",
@@ -95,22 +179,165 @@ public class TenantAdminResource {
           @Content(
               mediaType = Problem.MEDIA_TYPE,
               schema = @Schema(implementation = Problem.class)))
-  @APIResponse(responseCode = "401", description = "No or bad token")
-  @APIResponse(responseCode = "403", description = "Not the admin token")
-  public Response createKey(@PathParam("tenantId") String tenantId) {
+  public TenantView get(@PathParam("tenantId") String tenantId) {
     caller.requireAdmin();
-    if (!tenants.exists(tenantId)) {
-      throw new ProblemException(
-          Problem.of("tenant-not-found", "Tenant not found", 404, "No tenant " + tenantId + "."));
-    }
-    return issued(tenantId);
+    return tenants
+        .find(tenantId)
+        .map(t -> new TenantView(t.tenantId(), t.name(), t.createdAt()))
+        .orElseThrow(() -> tenantNotFound(tenantId));
   }
 
-  private Response issued(String tenantId) {
-    String key = apiKeys.create(tenantId);
-    LOG.infof("issued an API key for tenant %s", tenantId);
-    return Response.created(URI.create("/api/v1/admin/tenants/" + tenantId))
-        .entity(new IssuedKey(tenantId, key))
+  @POST
+  @Path("/{tenantId}/api-keys")
+  @Operation(
+      summary = "Create another API key for a tenant (shown once)",
+      description = "Optional body {label?} as application/json.")
+  @RequestBody(
+      required = false,
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = NewKey.class)))
+  @APIResponse(
+      responseCode = "201",
+      description = "Created; the body holds the key",
+      content = @Content(schema = @Schema(implementation = IssuedKey.class)))
+  @APIResponse(
+      responseCode = "400",
+      description = "Invalid label, unknown field, malformed JSON, wrong Content-Type",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(
+      responseCode = "404",
+      description = "No such tenant",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(
+      responseCode = "401",
+      description = "No or bad token",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(
+      responseCode = "403",
+      description = "Not the admin token",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  public Response createKey(
+      @PathParam("tenantId") String tenantId,
+      @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+      byte[] raw) {
+    caller.requireAdmin();
+    JsonNode body = JsonBodies.object(raw, contentType, false, Set.of("label"), "invalid-api-key");
+    List<Problem.FieldError> errors = new ArrayList<>();
+    String label = label(JsonBodies.text(body, "label", errors), "label", errors);
+    if (!errors.isEmpty()) {
+      throw new ProblemException(
+          Problem.invalid("invalid-api-key", "The key request is invalid.", errors));
+    }
+    if (!tenants.exists(tenantId)) {
+      throw tenantNotFound(tenantId);
+    }
+    return issued(tenantId, label, URI.create("/api/v1/admin/tenants/" + tenantId + "/api-keys"));
+  }
+
+  @GET
+  @Path("/{tenantId}/api-keys")
+  @Operation(
+      summary = "List a tenant's API keys",
+      description =
+          "Every key, revoked ones included: id, label, first characters, created, last used (to"
+              + " the minute) and revoked. Never the key nor its hash.")
+  @APIResponse(
+      responseCode = "200",
+      description = "The keys",
+      content = @Content(schema = @Schema(implementation = KeyList.class)))
+  @APIResponse(
+      responseCode = "404",
+      description = "No such tenant",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  public KeyList keys(@PathParam("tenantId") String tenantId) {
+    caller.requireAdmin();
+    if (!tenants.exists(tenantId)) {
+      throw tenantNotFound(tenantId);
+    }
+    return new KeyList(tenantId, apiKeys.list(tenantId));
+  }
+
+  @DELETE
+  @Path("/{tenantId}/api-keys/{keyId}")
+  @Operation(
+      summary = "Revoke a tenant's API key",
+      description = "The key is refused (401) from the next request on. Revoking twice is 204.")
+  @APIResponse(responseCode = "204", description = "Revoked")
+  @APIResponse(
+      responseCode = "404",
+      description = "No such key for this tenant",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  public Response revoke(@PathParam("tenantId") String tenantId, @PathParam("keyId") String keyId) {
+    caller.requireAdmin();
+    return revoke(apiKeys, tenantId, keyId, "the operator");
+  }
+
+  /** Revokes a key of the tenant; shared with the tenant's own endpoint. */
+  static Response revoke(ApiKeys apiKeys, String tenantId, String keyId, String by) {
+    UUID id = keyIdOrNull(keyId);
+    ApiKeys.Revocation done =
+        id == null ? ApiKeys.Revocation.NOT_FOUND : apiKeys.revoke(tenantId, id);
+    if (done == ApiKeys.Revocation.NOT_FOUND) {
+      throw new ProblemException(
+          Problem.of("api-key-not-found", "API key not found", 404, "No key " + keyId + "."));
+    }
+    if (done == ApiKeys.Revocation.REVOKED) {
+      LOG.infof("revoked API key %s of tenant %s (by %s)", id, tenantId, by);
+    }
+    return Response.noContent().build();
+  }
+
+  private static UUID keyIdOrNull(String keyId) {
+    try {
+      return UUID.fromString(keyId);
+    } catch (IllegalArgumentException e) {
+      // Not a key id at all: the same 404 as an unknown one.
+      return null;
+    }
+  }
+
+  private static String label(String label, String field, List<Problem.FieldError> errors) {
+    if (label == null || label.isBlank()) {
+      return null;
+    }
+    if (label.length() > MAX_LABEL_CHARS) {
+      errors.add(new Problem.FieldError(field, "at most " + MAX_LABEL_CHARS + " characters"));
+      return null;
+    }
+    return label.strip();
+  }
+
+  private Response issued(String tenantId, String label, URI location) {
+    ApiKeys.Issued key = apiKeys.create(tenantId, label);
+    LOG.infof("issued API key %s for tenant %s", key.keyId(), tenantId);
+    return Response.created(location)
+        .type(MediaType.APPLICATION_JSON)
+        .entity(new IssuedKey(tenantId, key.keyId(), label, key.createdAt(), key.key()))
         .build();
+  }
+
+  private static ProblemException tenantNotFound(String tenantId) {
+    return new ProblemException(
+        Problem.of("tenant-not-found", "Tenant not found", 404, "No tenant " + tenantId + "."));
   }
 }

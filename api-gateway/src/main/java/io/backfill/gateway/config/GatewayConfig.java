@@ -68,10 +68,19 @@ public interface GatewayConfig {
   interface Secrets {
 
     /**
-     * AES-256 master key, base64 of 32 bytes (env {@code BACKFILL_MASTER_KEY}). Unset means secrets
-     * cannot be stored or read (503), everything else works.
+     * AES-256 master key, base64 of 32 bytes (env {@code BACKFILL_MASTER_KEY}); its key id is
+     * {@code default}. With {@link #masterKeys()} unset it seals and opens every secret. Neither
+     * set means secrets cannot be stored or read (503), everything else works.
      */
     Optional<String> masterKey();
+
+    /**
+     * Master keys for rotation, {@code id:base64-of-32-bytes}, comma-separated, newest first (env
+     * {@code BACKFILL_MASTER_KEYS}): the first seals new values, every one (and {@link
+     * #masterKey()} as id {@code default}) opens what it sealed. After {@code POST
+     * /api/v1/admin/secrets/rotate} reports nothing left under an old key, that key can be removed.
+     */
+    Optional<java.util.List<String>> masterKeys();
 
     /** Longest secret value in characters. */
     @WithDefault("4096")

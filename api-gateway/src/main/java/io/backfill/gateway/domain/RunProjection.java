@@ -13,6 +13,7 @@ import io.backfill.contracts.event.RunFailed;
 import io.backfill.contracts.event.RunHeartbeat;
 import io.backfill.contracts.event.RunStalled;
 import io.backfill.contracts.event.RunStarted;
+import io.backfill.contracts.event.RunStopped;
 import io.backfill.contracts.event.RunTimedOut;
 import io.backfill.contracts.id.Lane;
 import io.backfill.contracts.serde.EventJson;
@@ -31,9 +32,9 @@ import java.util.UUID;
  * attempt and chunk views. The three topics arrive in any order relative to each other, so every
  * write is an upsert that fills in what its event knows and leaves the rest: a RunTimedOut before
  * the attempt's RunStarted creates the attempt, and the RunStarted then adds worker and build
- * without undoing the timeout. An attempt's state only moves up (running &lt; completed/failed &lt;
- * timed_out), so the result does not depend on the order, and replaying the topics from the
- * beginning rebuilds the same state.
+ * without undoing the timeout. An attempt's state only moves up (running &lt; stopped &lt;
+ * completed/failed &lt; timed_out), so the result does not depend on the order, and replaying the
+ * topics from the beginning rebuilds the same state.
  *
  * <p>Idempotent by eventId (the {@code projected_events} log), except heartbeats: those go through
  * the {@link HeartbeatCoalescer}, whose writes are idempotent by nature (latest wins).
@@ -41,18 +42,24 @@ import java.util.UUID;
 @ApplicationScoped
 public class RunProjection {
 
-  /** State rank as SQL: the upsert keeps the higher of the stored and the new state. */
+  /**
+   * State rank as SQL: the upsert keeps the higher of the stored and the new state. A stop (job
+   * paused or cancelled) ends an attempt but ranks below completed/failed, which are what the
+   * attempt itself says about its work; the ledger's timeout fences everything.
+   */
   private static final String RANK =
-      "CASE %s WHEN 'running' THEN 0 WHEN 'completed' THEN 1 WHEN 'failed' THEN 1 ELSE 2 END";
+      "CASE %s WHEN 'running' THEN 0 WHEN 'stopped' THEN 1 WHEN 'completed' THEN 2"
+          + " WHEN 'failed' THEN 2 ELSE 3 END";
 
   private static final String UPSERT_ATTEMPT =
       "INSERT INTO run_attempts (attempt_id, tenant_id, job_id, run_id, lane, state, attempt_number,"
           + " worker_id, build_sha, heartbeat_interval_ms, started_at, ended_at, stalled_for_ms,"
           + " progress_done, progress_total, progress_phase, progress_at, error_type,"
-          + " error_message, error_stack_trace, retryable, timeout_diagnosis)"
+          + " error_message, error_stack_trace, retryable, timeout_diagnosis, stop_reason, stop_detail)"
           + " VALUES (:attempt, :tenant, :job, :run, :lane, :state, :number, :worker, :build,"
           + " :interval, :started, :ended, :stalled, :done, :total, :phase, :progressAt,"
-          + " :errorType, :errorMessage, :errorStack, :retryable, :diagnosis)"
+          + " :errorType, :errorMessage, :errorStack, :retryable, :diagnosis, :stopReason,"
+          + " :stopDetail)"
           + " ON CONFLICT (attempt_id) DO UPDATE SET"
           + " state = CASE WHEN "
           + RANK.formatted("EXCLUDED.state")
@@ -83,7 +90,9 @@ public class RunProjection {
           + " run_attempts.error_stack_trace),"
           + " retryable = coalesce(EXCLUDED.retryable, run_attempts.retryable),"
           + " timeout_diagnosis = coalesce(EXCLUDED.timeout_diagnosis,"
-          + " run_attempts.timeout_diagnosis)";
+          + " run_attempts.timeout_diagnosis),"
+          + " stop_reason = coalesce(run_attempts.stop_reason, EXCLUDED.stop_reason),"
+          + " stop_detail = coalesce(run_attempts.stop_detail, EXCLUDED.stop_detail)";
 
   private final ProjectedEvents projected;
   private final FleetRegistry fleet;
@@ -127,6 +136,14 @@ public class RunProjection {
       upsert.setParameter("ended", failed.occurredAt());
       upsert.setParameter("retryable", failed.retryable());
       error(upsert, failed.error());
+      upsert.executeUpdate();
+    } else if (event instanceof RunStopped stopped) {
+      // Paused or cancelled, not failed: no error, and nothing here makes the job look failed.
+      Query upsert = attempt(event, "stopped");
+      upsert.setParameter("worker", stopped.workerId());
+      upsert.setParameter("ended", stopped.occurredAt());
+      upsert.setParameter("stopReason", stopped.reason());
+      Sql.bind(upsert, "stopDetail", stopped.detail(), String.class);
       upsert.executeUpdate();
     } else if (event instanceof RunHeartbeat) {
       throw new IllegalArgumentException("heartbeats go through the HeartbeatCoalescer");
@@ -251,7 +268,15 @@ public class RunProjection {
     upsert.setParameter("state", state);
     for (String name :
         new String[] {
-          "worker", "build", "errorType", "errorMessage", "errorStack", "phase", "diagnosis"
+          "worker",
+          "build",
+          "errorType",
+          "errorMessage",
+          "errorStack",
+          "phase",
+          "diagnosis",
+          "stopReason",
+          "stopDetail"
         }) {
       typedNull(upsert, name, String.class);
     }

@@ -2,23 +2,19 @@ package io.backfill.gateway.domain;
 
 import io.backfill.gateway.config.GatewayConfig;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.SecureRandom;
-import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
-import javax.crypto.Cipher;
-import javax.crypto.SecretKey;
-import javax.crypto.spec.GCMParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
+import org.jboss.logging.Logger;
 
 /**
- * AES-256-GCM under the master key from config. Each value gets a fresh 96-bit nonce (GCM's
- * recommended size; never reused under one key) and is bound to its (tenant, name) as associated
- * data, so a ciphertext moved to another row fails to decrypt instead of leaking.
+ * The configured {@link MasterKeyring}. Without a usable master key the gateway still starts and
+ * only the secret operations fail ({@link NotConfiguredException}, answered 503), so other
+ * services' local stacks keep working without extra setup.
  */
 @ApplicationScoped
 public class SecretCipher {
+
+  private static final Logger LOG = Logger.getLogger(SecretCipher.class);
 
   /** Thrown when no usable master key is configured. */
   public static class NotConfiguredException extends RuntimeException {
@@ -29,67 +25,37 @@ public class SecretCipher {
     }
   }
 
-  /** A sealed value: the nonce and the ciphertext with its 128-bit tag. */
-  public record Sealed(byte[] nonce, byte[] ciphertext) {}
-
-  private static final int NONCE_BYTES = 12;
-  private static final int TAG_BITS = 128;
-  private static final SecureRandom RANDOM = new SecureRandom();
-
-  private final Optional<SecretKey> key;
+  private final Optional<MasterKeyring> keyring;
   private final String keyProblem;
 
   SecretCipher(GatewayConfig config) {
-    Optional<String> configured = config.secrets().masterKey().filter(k -> !k.isBlank());
-    SecretKey parsed = null;
+    MasterKeyring parsed = null;
     String problem = null;
-    if (configured.isEmpty()) {
-      problem = "backfill.gateway.secrets.master-key (BACKFILL_MASTER_KEY) is not set";
-    } else {
-      try {
-        byte[] raw = Base64.getDecoder().decode(configured.get().trim());
-        if (raw.length != 32) {
-          problem = "the master key must be base64 of 32 bytes, was " + raw.length + " bytes";
-        } else {
-          parsed = new SecretKeySpec(raw, "AES");
-        }
-      } catch (IllegalArgumentException e) {
-        problem = "the master key is not valid base64";
-      }
+    try {
+      parsed =
+          MasterKeyring.of(
+              config.secrets().masterKeys().orElse(List.of()), config.secrets().masterKey());
+      LOG.infof(
+          "secrets sealed under master key %s; keys that open: %s",
+          parsed.activeKeyId(), parsed.keyIds());
+    } catch (MasterKeyring.InvalidConfigException e) {
+      problem = e.getMessage();
+      LOG.warnf("secrets unavailable: %s", problem);
     }
-    this.key = Optional.ofNullable(parsed);
+    this.keyring = Optional.ofNullable(parsed);
     this.keyProblem = problem;
   }
 
-  public Sealed seal(String tenantId, String name, String plaintext) {
-    byte[] nonce = new byte[NONCE_BYTES];
-    RANDOM.nextBytes(nonce);
-    try {
-      Cipher cipher = cipher(Cipher.ENCRYPT_MODE, nonce, tenantId, name);
-      return new Sealed(nonce, cipher.doFinal(plaintext.getBytes(StandardCharsets.UTF_8)));
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("AES-GCM encryption failed", e);
-    }
+  /** The keyring; {@link NotConfiguredException} when there is none. */
+  public MasterKeyring keyring() {
+    return keyring.orElseThrow(() -> new NotConfiguredException(keyProblem));
   }
 
-  public String open(String tenantId, String name, Sealed sealed) {
-    try {
-      Cipher cipher = cipher(Cipher.DECRYPT_MODE, sealed.nonce(), tenantId, name);
-      return new String(cipher.doFinal(sealed.ciphertext()), StandardCharsets.UTF_8);
-    } catch (GeneralSecurityException e) {
-      // Wrong master key or a tampered row: say which secret, never what it holds.
-      throw new IllegalStateException(
-          "secret " + name + " of tenant " + tenantId + " does not decrypt under the master key",
-          e);
-    }
+  public MasterKeyring.Sealed seal(String tenantId, String name, String plaintext) {
+    return keyring().seal(tenantId, name, plaintext);
   }
 
-  private Cipher cipher(int mode, byte[] nonce, String tenantId, String name)
-      throws GeneralSecurityException {
-    SecretKey secretKey = key.orElseThrow(() -> new NotConfiguredException(keyProblem));
-    Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-    cipher.init(mode, secretKey, new GCMParameterSpec(TAG_BITS, nonce));
-    cipher.updateAAD((tenantId + "/" + name).getBytes(StandardCharsets.UTF_8));
-    return cipher;
+  public String open(String tenantId, String name, MasterKeyring.Sealed sealed) {
+    return keyring().open(tenantId, name, sealed);
   }
 }

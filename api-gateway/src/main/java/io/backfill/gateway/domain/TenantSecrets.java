@@ -53,14 +53,15 @@ public class TenantSecrets {
 
   @Transactional
   public void put(String tenantId, String normalisedName, String value) {
-    SecretCipher.Sealed sealed = cipher.seal(tenantId, normalisedName, value);
+    MasterKeyring.Sealed sealed = cipher.seal(tenantId, normalisedName, value);
     em.createNativeQuery(
-            "INSERT INTO tenant_secrets (tenant_id, name, nonce, ciphertext, updated_at)"
-                + " VALUES (:tenant, :name, :nonce, :ciphertext, now())"
-                + " ON CONFLICT (tenant_id, name) DO UPDATE SET nonce = EXCLUDED.nonce,"
-                + " ciphertext = EXCLUDED.ciphertext, updated_at = now()")
+            "INSERT INTO tenant_secrets (tenant_id, name, key_id, nonce, ciphertext, updated_at)"
+                + " VALUES (:tenant, :name, :key, :nonce, :ciphertext, now())"
+                + " ON CONFLICT (tenant_id, name) DO UPDATE SET key_id = EXCLUDED.key_id,"
+                + " nonce = EXCLUDED.nonce, ciphertext = EXCLUDED.ciphertext, updated_at = now()")
         .setParameter("tenant", tenantId)
         .setParameter("name", normalisedName)
+        .setParameter("key", sealed.keyId())
         .setParameter("nonce", sealed.nonce())
         .setParameter("ciphertext", sealed.ciphertext())
         .executeUpdate();
@@ -83,7 +84,7 @@ public class TenantSecrets {
     List<Object[]> rows =
         Sql.bind(
                 em.createNativeQuery(
-                    "SELECT nonce, ciphertext FROM tenant_secrets"
+                    "SELECT key_id, nonce, ciphertext FROM tenant_secrets"
                         + " WHERE tenant_id = :tenant AND name = :name"),
                 "name",
                 normalisedName,
@@ -97,6 +98,6 @@ public class TenantSecrets {
                 cipher.open(
                     tenantId,
                     normalisedName,
-                    new SecretCipher.Sealed((byte[]) row[0], (byte[]) row[1])));
+                    new MasterKeyring.Sealed((String) row[0], (byte[]) row[1], (byte[]) row[2])));
   }
 }

@@ -29,6 +29,31 @@ public class Tenants {
         == 1;
   }
 
+  /** A tenant as the operator sees it. */
+  public record Tenant(String tenantId, String name, java.time.Instant createdAt) {}
+
+  @Transactional
+  public java.util.Optional<Tenant> find(String tenantId) {
+    @SuppressWarnings("unchecked")
+    java.util.List<Object[]> rows =
+        em.createNativeQuery(
+                "SELECT tenant_id, name, created_at FROM tenants WHERE tenant_id = :id")
+            .setParameter("id", tenantId)
+            .getResultList();
+    return rows.stream()
+        .findFirst()
+        .map(
+            row ->
+                new Tenant(
+                    (String) row[0],
+                    (String) row[1],
+                    row[2] instanceof java.time.OffsetDateTime offset
+                        ? offset.toInstant()
+                        : row[2] instanceof java.sql.Timestamp ts
+                            ? ts.toInstant()
+                            : (java.time.Instant) row[2]));
+  }
+
   @Transactional
   public boolean exists(String tenantId) {
     return !em.createNativeQuery("SELECT 1 FROM tenants WHERE tenant_id = :id")

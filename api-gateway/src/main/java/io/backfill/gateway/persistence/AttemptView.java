@@ -80,6 +80,14 @@ public class AttemptView extends PanacheEntityBase {
   @Column(name = "retryable")
   public Boolean retryable;
 
+  /** paused or cancelled when the attempt was stopped (RunStopped). */
+  @Column(name = "stop_reason")
+  public String stopReason;
+
+  /** Where the executor says it stopped (e.g. its checkpoint). */
+  @Column(name = "stop_detail")
+  public String stopDetail;
+
   /** The ledger's TimeoutDiagnosis as JSON. */
   @Column(name = "timeout_diagnosis")
   public String timeoutDiagnosis;
