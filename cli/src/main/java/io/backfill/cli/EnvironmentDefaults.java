@@ -10,7 +10,11 @@ final class EnvironmentDefaults implements IDefaultValueProvider {
 
   /** Option name → the environment variable that supplies it when the option is not given. */
   static final Map<String, String> VARIABLES =
-      Map.of("--bootstrap-servers", "BACKFILL_BOOTSTRAP_SERVERS");
+      Map.of(
+          "--bootstrap-servers", "BACKFILL_BOOTSTRAP_SERVERS",
+          "--gateway", "BACKFILL_GATEWAY",
+          "--api-key", "BACKFILL_API_KEY",
+          "--admin-token", "BACKFILL_ADMIN_TOKEN");
 
   private final Map<String, String> env;
 

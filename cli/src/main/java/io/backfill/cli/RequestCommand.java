@@ -20,9 +20,12 @@ import picocli.CommandLine.Spec;
  * re-running with the same {@code --request-id} is safe.
  */
 @Command(
-    name = "request",
+    name = "produce-request",
+    aliases = "request",
     mixinStandardHelpOptions = true,
-    description = "Publishes a backfill request for one mailbox and prints its job id.",
+    description =
+        "Publishes a BackfillRequested for one mailbox straight onto Kafka (what producers do),"
+            + " and prints its job id. Alias: request.",
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:sent and acknowledged by the broker",
@@ -102,7 +105,7 @@ final class RequestCommand implements Callable<Integer> {
     try {
       delivery = new RequestPublisher(servers, timeout).publish(topic, request);
     } catch (PublishFailedException e) {
-      spec.commandLine().getErr().println("backfill request: " + e.getMessage());
+      spec.commandLine().getErr().println(spec.qualifiedName() + ": " + e.getMessage());
       return ExitCodes.BROKER_FAILED;
     }
 

@@ -192,7 +192,7 @@ class RequestCommandTest {
     assertThat(run.err().lines().toList())
         .singleElement()
         .asString()
-        .startsWith("backfill request: ")
+        .startsWith("backfill produce-request: ")
         .contains(CLOSED_PORT)
         .contains("backfill.requests");
     assertThat(run.out()).isEmpty();
