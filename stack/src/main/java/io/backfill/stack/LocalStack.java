@@ -207,7 +207,8 @@ public final class LocalStack implements AutoCloseable {
 
   private Map<String, String> fetcherConfig() {
     Map<String, String> p = new LinkedHashMap<>();
-    p.put("backfill.fetcher.worker-id", FETCHER);
+    p.put("backfill.fetcher.worker-id", FETCHER + "." + ServiceNode.INCARNATION);
+    consumerSessionTimeouts(p, "backfill-requests", "backfill-commands", "run-control");
     p.put("backfill.fetcher.heartbeat-interval", "2s");
     p.put("backfill.graph.base-url", simulator.baseUrl());
     p.put(
@@ -220,7 +221,8 @@ public final class LocalStack implements AutoCloseable {
 
   private Map<String, String> workerConfig(String name) {
     Map<String, String> p = new LinkedHashMap<>();
-    p.put("backfill.worker.worker-id", name);
+    p.put("backfill.worker.worker-id", name + "." + ServiceNode.INCARNATION);
+    consumerSessionTimeouts(p, "backfill-chunks", "run-control-retries");
     p.put("backfill.worker.heartbeat-interval", "2s");
     return p;
   }
@@ -233,7 +235,17 @@ public final class LocalStack implements AutoCloseable {
     p.put("backfill.monitor.extract.stale-floor", "10s");
     p.put("backfill.monitor.retry.initial-delay", "1s");
     p.put("backfill.monitor.retry.max-delay", "5s");
+    consumerSessionTimeouts(p, "run-events");
     return p;
+  }
+
+  // A killed process's partitions of a shared group go to the others (or to its successor) only
+  // when its session expires: 10 s here instead of Kafka's 45 s, so recovery shows in seconds.
+  private static void consumerSessionTimeouts(Map<String, String> p, String... channels) {
+    for (String channel : channels) {
+      p.put("mp.messaging.incoming." + channel + ".session.timeout.ms", "10000");
+      p.put("mp.messaging.incoming." + channel + ".heartbeat.interval.ms", "2000");
+    }
   }
 
   /**
@@ -406,13 +418,14 @@ public final class LocalStack implements AutoCloseable {
     }
     closed = true;
     // Workers and the fetcher first (together), so they hand back work to a monitor and broker
-    // still up; then the gateway and the monitor.
+    // still up; then the gateway (which polls the monitor), then the monitor.
     List<ServiceNode> executors = new ArrayList<>(workers);
     if (fetcher != null) {
       executors.add(fetcher);
     }
     stopTogether(executors);
-    stopTogether(java.util.Arrays.asList(gateway, monitor));
+    stopTogether(java.util.Collections.singletonList(gateway));
+    stopTogether(java.util.Collections.singletonList(monitor));
     if (simulator != null) {
       stopPart(SIMULATOR, simulator::stop);
     }

@@ -29,6 +29,9 @@ public final class ServiceNode {
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** In a configuration value, replaced by the launch's number (1 at first start, then 2...). */
+  public static final String INCARNATION = "{incarnation}";
+
   private final String name;
   private final String module;
   private final Path jar;
@@ -42,6 +45,7 @@ public final class ServiceNode {
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private Process process;
+  private int incarnation;
 
   ServiceNode(
       String name,
@@ -101,6 +105,19 @@ public final class ServiceNode {
     return process != null && process.isAlive();
   }
 
+  /**
+   * How many times it was launched: its executor id is {@code <name>.<incarnation>}, so what a
+   * killed process started is told apart from what its successor started.
+   */
+  public synchronized int incarnation() {
+    return incarnation;
+  }
+
+  /** The executor id ({@code workerId} in run events) of the current or last launch. */
+  public synchronized String executorId() {
+    return name + "." + incarnation;
+  }
+
   /** The process id, or -1 when it is not running. */
   public synchronized long pid() {
     return isRunning() ? process.pid() : -1;
@@ -120,8 +137,12 @@ public final class ServiceNode {
     List<String> command = new ArrayList<>();
     command.add(Java.binary());
     command.addAll(jvmOptions);
+    incarnation++;
     command.add("-Dquarkus.http.port=" + port);
-    config.forEach((key, value) -> command.add("-D" + key + "=" + value));
+    config.forEach(
+        (key, value) ->
+            command.add(
+                "-D" + key + "=" + value.replace(INCARNATION, String.valueOf(incarnation))));
     command.add("-jar");
     command.add(jar.toString());
     try {

@@ -1,0 +1,109 @@
+package io.backfill.systemtests;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+
+/** The api-gateway's REST API as a tenant and as the operator use it, over real HTTP. */
+final class GatewayApi {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
+
+  private final String baseUrl;
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  GatewayApi(String baseUrl) {
+    this.baseUrl = baseUrl;
+  }
+
+  /** Creates a tenant with the admin token; returns its API key. */
+  String createTenant(String adminToken, String tenantId) {
+    JsonNode created =
+        send("POST", "/api/v1/admin/tenants", adminToken, Map.of("tenantId", tenantId), 201);
+    return created.path("apiKey").asText();
+  }
+
+  /** Stores a BYOK secret of the tenant the key belongs to. */
+  void putSecret(String apiKey, String name, String value) {
+    send("PUT", "/api/v1/tenant/secrets/" + name, apiKey, Map.of("value", value), 204);
+  }
+
+  /** Submits a backfill of the whole window; returns the jobId. */
+  String submit(String apiKey, String mailbox, Instant from, Instant to) {
+    HttpRequest request =
+        request("/api/v1/backfills", apiKey)
+            .header("Content-Type", "application/json")
+            .header("Idempotency-Key", UUID.randomUUID().toString())
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    json(Map.of("mailbox", mailbox, "from", from.toString(), "to", to.toString()))))
+            .build();
+    return expect(request, 202).path("jobId").asText();
+  }
+
+  JsonNode status(String apiKey, String jobId) {
+    return send("GET", "/api/v1/backfills/" + jobId, apiKey, null, 200);
+  }
+
+  private JsonNode send(String method, String path, String token, Object body, int expected) {
+    HttpRequest.Builder builder = request(path, token);
+    if (body == null) {
+      builder.method(method, HttpRequest.BodyPublishers.noBody());
+    } else {
+      builder
+          .header("Content-Type", "application/json")
+          .method(method, HttpRequest.BodyPublishers.ofString(json(body)));
+    }
+    return expect(builder.build(), expected);
+  }
+
+  private HttpRequest.Builder request(String path, String token) {
+    return HttpRequest.newBuilder(URI.create(baseUrl + path))
+        .timeout(CALL_TIMEOUT)
+        .header("Authorization", "Bearer " + token)
+        .header("Accept", "application/json");
+  }
+
+  private JsonNode expect(HttpRequest request, int expected) {
+    try {
+      HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() != expected) {
+        throw new AssertionError(
+            request.method()
+                + " "
+                + request.uri()
+                + " answered "
+                + response.statusCode()
+                + " (expected "
+                + expected
+                + "): "
+                + response.body());
+      }
+      return response.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(response.body());
+    } catch (IOException e) {
+      throw new UncheckedIOException(request.method() + " " + request.uri() + " failed", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted calling " + request.uri(), e);
+    }
+  }
+
+  static String json(Object body) {
+    try {
+      return JSON.writeValueAsString(body);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,76 @@
+package io.backfill.systemtests;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+
+/** The outlook-simulator's admin API: mailbox sizes, fault rules, call counters. */
+final class SimulatorAdmin {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final String baseUrl;
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  SimulatorAdmin(String baseUrl) {
+    this.baseUrl = baseUrl;
+  }
+
+  /** Messages the simulator holds for the mailbox (its ground truth). */
+  long messages(String mailbox) {
+    for (JsonNode box : call("GET", "/admin/mailboxes", null)) {
+      if (box.path("address").asText().equalsIgnoreCase(mailbox)) {
+        return box.path("messages").asLong(box.path("size").asLong());
+      }
+    }
+    throw new AssertionError("The simulator has no mailbox " + mailbox);
+  }
+
+  /** Adds a fault rule; returns its id. */
+  String addFault(Map<String, Object> rule) {
+    return call("POST", "/admin/faults", rule).path("id").asText();
+  }
+
+  void removeFault(String id) {
+    call("DELETE", "/admin/faults/" + id, null);
+  }
+
+  /** Calls by endpoint ({@code token}, {@code messages}, {@code chat.completions}). */
+  JsonNode counters() {
+    return call("GET", "/admin/counters", null);
+  }
+
+  private JsonNode call(String method, String path, Object body) {
+    HttpRequest.Builder builder =
+        HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30));
+    if (body == null) {
+      builder.method(method, HttpRequest.BodyPublishers.noBody());
+    } else {
+      builder
+          .header("Content-Type", "application/json")
+          .method(method, HttpRequest.BodyPublishers.ofString(GatewayApi.json(body)));
+    }
+    try {
+      HttpResponse<String> response =
+          http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() / 100 != 2) {
+        throw new AssertionError(
+            method + " " + path + " answered " + response.statusCode() + ": " + response.body());
+      }
+      return response.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(response.body());
+    } catch (IOException e) {
+      throw new UncheckedIOException(method + " " + path + " failed", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted calling " + path, e);
+    }
+  }
+}

@@ -1,0 +1,103 @@
+package io.backfill.systemtests;
+
+import io.backfill.stack.LocalStack;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/** What the services wrote to PostgreSQL: extracted data and the monitor's run ledger. */
+final class StoredFacts {
+
+  /** One attempt as the ledger recorded it. */
+  record Attempt(String attemptId, String runId, String lane, String workerId, String state) {}
+
+  private final LocalStack stack;
+
+  StoredFacts(LocalStack stack) {
+    this.stack = stack;
+  }
+
+  long documents(String tenant) {
+    return count("SELECT count(*) FROM extraction.documents WHERE tenant_id = ?", tenant);
+  }
+
+  long mentions(String tenant) {
+    return count("SELECT count(*) FROM extraction.mentions WHERE tenant_id = ?", tenant);
+  }
+
+  long entities(String tenant) {
+    return count("SELECT count(*) FROM extraction.entities WHERE tenant_id = ?", tenant);
+  }
+
+  long relationships(String tenant) {
+    return count("SELECT count(*) FROM extraction.relationships WHERE tenant_id = ?", tenant);
+  }
+
+  /** (message, entity) pairs recorded more than once. */
+  long duplicateMentions(String tenant) {
+    return count(
+        "SELECT count(*) FROM (SELECT 1 FROM extraction.mentions WHERE tenant_id = ?"
+            + " GROUP BY message_id, entity_key HAVING count(*) > 1) d",
+        tenant);
+  }
+
+  /** Documents written more than once (a chunk extracted again): allowed, idempotent. */
+  long reExtractedDocuments(String tenant) {
+    return count(
+        "SELECT count(*) FROM extraction.documents WHERE tenant_id = ? AND extraction_count > 1",
+        tenant);
+  }
+
+  long retries(String jobId) {
+    return count(
+        "SELECT count(*) FROM monitor.retries x JOIN monitor.runs r USING (run_id)"
+            + " WHERE r.job_id = ?",
+        UUID.fromString(jobId));
+  }
+
+  List<Attempt> attempts(String jobId) {
+    String sql =
+        "SELECT a.attempt_id, a.run_id, r.lane, a.worker_id, a.state FROM monitor.attempts a"
+            + " JOIN monitor.runs r USING (run_id) WHERE r.job_id = ? ORDER BY a.started_at";
+    try (Connection db = stack.database();
+        PreparedStatement query = db.prepareStatement(sql)) {
+      query.setObject(1, UUID.fromString(jobId));
+      List<Attempt> attempts = new ArrayList<>();
+      try (ResultSet rows = query.executeQuery()) {
+        while (rows.next()) {
+          attempts.add(
+              new Attempt(
+                  rows.getString(1),
+                  rows.getString(2),
+                  rows.getString(3),
+                  rows.getString(4),
+                  rows.getString(5)));
+        }
+      }
+      return attempts;
+    } catch (SQLException e) {
+      throw new IllegalStateException("Cannot read the ledger of job " + jobId, e);
+    }
+  }
+
+  private long count(String sql, Object parameter) {
+    try (Connection db = stack.database();
+        PreparedStatement query = db.prepareStatement(sql)) {
+      query.setObject(1, parameter);
+      try (ResultSet rows = query.executeQuery()) {
+        rows.next();
+        return rows.getLong(1);
+      }
+    } catch (SQLException e) {
+      // Before a service's first migration its schema does not exist yet.
+      if ("42P01".equals(e.getSQLState()) || "3F000".equals(e.getSQLState())) {
+        return 0;
+      }
+      throw new IllegalStateException("Query failed: " + sql, e);
+    }
+  }
+}
