@@ -20,12 +20,15 @@ import io.backfill.testkit.KafkaBroker;
 import io.backfill.testkit.RecordTap;
 import io.backfill.testkit.TestProducer;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.apache.kafka.common.header.Header;
@@ -42,6 +45,7 @@ class RunLedgerTest {
 
   @Inject LedgerStore store;
   @Inject MeterRegistry metrics;
+  @Inject EntityManager em;
 
   private TestProducer producer;
   private RunId run;
@@ -129,6 +133,168 @@ class RunLedgerTest {
       assertThat(new String(reason.value(), StandardCharsets.UTF_8)).contains("RunExploded");
       await().atMost(WAIT).until(() -> attempts().size() == 1);
     }
+  }
+
+  @Test
+  void aBacklogOfHeartbeatsIsAppliedInBatchesInOrderPerRunWithDedupAndFencing() throws Exception {
+    JobId job = JobId.derive("contoso", UUID.randomUUID().toString());
+    List<RunId> runs = new ArrayList<>();
+    List<AttemptId> attempts = new ArrayList<>();
+    for (int seq = 1; seq <= 40; seq++) {
+      RunId chunkRun = RunId.extract(job, seq);
+      AttemptId attempt = AttemptId.random();
+      runs.add(chunkRun);
+      attempts.add(attempt);
+      publish(RunStarted.of("contoso", chunkRun, attempt, "worker-1", "sha-1", 5_000, CHUNK));
+    }
+    await().atMost(WAIT).until(() -> runningAttempts(runs) == runs.size());
+    double batchesBefore = batchCount();
+    double fencedBefore = fencedCount();
+    double duplicatesBefore = counter("backfill_ledger_duplicate_events_total");
+    int records = 0;
+
+    // Ingest is held up while 2,000+ records pile up in the broker, as after a slow spell.
+    try (TableLock stuck = new TableLock(em, "consumed_events")) {
+      for (int beat = 1; beat <= 50; beat++) {
+        for (int i = 0; i < runs.size(); i++) {
+          RunHeartbeat heartbeat =
+              RunHeartbeat.of(
+                  "contoso",
+                  runs.get(i),
+                  attempts.get(i),
+                  "worker-1",
+                  "sha-1",
+                  new Progress(beat, 50L, "llm"));
+          publish(heartbeat);
+          records++;
+          if (beat == 25 && i == 1) {
+            publish(heartbeat); // a redelivery: the same eventId
+            records++;
+          }
+        }
+      }
+      // Run 0 completes; its attempt's heartbeats read after that are fenced, in order.
+      publish(RunCompleted.of("contoso", runs.get(0), attempts.get(0), "worker-1", null, 50));
+      records++;
+      for (int late = 0; late < 5; late++) {
+        publish(
+            RunHeartbeat.of(
+                "contoso",
+                runs.get(0),
+                attempts.get(0),
+                "worker-1",
+                "sha-1",
+                new Progress(99, 50L, "late")));
+        records++;
+      }
+    }
+
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                fencedCount() >= fencedBefore + 5
+                    && attemptsAt(runs.subList(1, runs.size()), 50) == runs.size() - 1);
+    assertThat(runState(runs.get(0))).isEqualTo("completed");
+    assertThat(progressOf(attempts.get(0))).isEqualTo(50);
+    assertThat(fencedCount()).isEqualTo(fencedBefore + 5);
+    assertThat(counter("backfill_ledger_duplicate_events_total"))
+        .isGreaterThanOrEqualTo(duplicatesBefore + 1);
+    // Batches, not records: far fewer transactions than records.
+    double batches = batchCount() - batchesBefore;
+    assertThat(batches).isPositive().isLessThan(records / 10.0);
+  }
+
+  @Test
+  void transientDatabaseFailureIsRetriedAndTheEventAppliedNotDeadLettered() throws Exception {
+    double retriesBefore = counter("backfill_ledger_ingest_retries_total");
+    RunStarted started = started(AttemptId.random());
+    try (RecordTap dlq =
+        RecordTap.open(KafkaBroker.shared().bootstrapServers(), "run.events.dlq")) {
+      try (TableLock stuck = new TableLock(em, "consumed_events")) {
+        publish(started);
+        // Ingest waits on the lock; its connection is then killed, as a database restart would.
+        await().atMost(WAIT).until(() -> terminateIngestWaitingOnLock() > 0);
+      }
+      await().atMost(WAIT).until(() -> attempts().size() == 1);
+      assertThat(counter("backfill_ledger_ingest_retries_total"))
+          .isGreaterThanOrEqualTo(retriesBefore + 1);
+      assertThat(dlq.records()).noneMatch(r -> run.value().equals(r.key()));
+    }
+  }
+
+  /** Terminates the sessions waiting for a lock on consumed_events; returns how many. */
+  private long terminateIngestWaitingOnLock() {
+    return QuarkusTransaction.requiringNew()
+        .call(
+            () ->
+                ((Number)
+                        em.createNativeQuery(
+                                """
+                                SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+                                WHERE datname = current_database() AND pid <> pg_backend_pid()
+                                  AND wait_event_type = 'Lock'
+                                  AND query LIKE '%consumed_events%'
+                                """)
+                            .getSingleResult())
+                    .longValue());
+  }
+
+  private long runningAttempts(List<RunId> runs) {
+    return count(
+        "SELECT count(*) FROM attempts WHERE state = 'running' AND run_id IN (:runs)", runs, 0);
+  }
+
+  private long attemptsAt(List<RunId> runs, long done) {
+    return count(
+        "SELECT count(*) FROM attempts WHERE progress_done = :done AND run_id IN (:runs)",
+        runs,
+        done);
+  }
+
+  private long count(String sql, List<RunId> runs, long done) {
+    return QuarkusTransaction.requiringNew()
+        .call(
+            () -> {
+              var query =
+                  em.createNativeQuery(sql)
+                      .setParameter("runs", runs.stream().map(RunId::value).toList());
+              if (sql.contains(":done")) {
+                query.setParameter("done", done);
+              }
+              return ((Number) query.getSingleResult()).longValue();
+            });
+  }
+
+  private String runState(RunId runId) {
+    return QuarkusTransaction.requiringNew()
+        .call(
+            () ->
+                (String)
+                    em.createNativeQuery("SELECT state FROM runs WHERE run_id = :run")
+                        .setParameter("run", runId.value())
+                        .getSingleResult());
+  }
+
+  private long progressOf(AttemptId attempt) {
+    return QuarkusTransaction.requiringNew()
+        .call(
+            () ->
+                ((Number)
+                        em.createNativeQuery(
+                                "SELECT progress_done FROM attempts WHERE attempt_id = :id")
+                            .setParameter("id", attempt.value())
+                            .getSingleResult())
+                    .longValue());
+  }
+
+  private double batchCount() {
+    var summary = metrics.find("backfill_ledger_ingest_batch_records").summary();
+    return summary == null ? 0 : summary.count();
+  }
+
+  private double counter(String name) {
+    return metrics.find(name).counters().stream().mapToDouble(c -> c.count()).sum();
   }
 
   private double fencedCount() {

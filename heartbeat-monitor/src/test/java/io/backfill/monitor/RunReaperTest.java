@@ -17,6 +17,7 @@ import io.backfill.contracts.event.RunFailed;
 import io.backfill.contracts.event.RunHeartbeat;
 import io.backfill.contracts.event.RunStalled;
 import io.backfill.contracts.event.RunStarted;
+import io.backfill.contracts.event.RunStopped;
 import io.backfill.contracts.event.RunTimedOut;
 import io.backfill.contracts.event.TimeoutDiagnosis;
 import io.backfill.contracts.id.AttemptId;
@@ -34,6 +35,7 @@ import io.backfill.testkit.BackfillInfrastructure;
 import io.backfill.testkit.KafkaBroker;
 import io.backfill.testkit.RecordTap;
 import io.backfill.testkit.TestProducer;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -73,6 +75,7 @@ class RunReaperTest {
   @Inject ReaperSchedule schedule;
   @Inject OutboxRelay relay;
   @Inject LedgerCatchUp catchUp;
+  @Inject MeterRegistry metrics;
 
   private TestProducer producer;
   private JobId job;
@@ -489,6 +492,181 @@ class RunReaperTest {
       assertThat(completed.messages()).isEqualTo(2_300);
     }
     assertThat(control.effects(RunId.extract(job, 13), RunExhausted.class)).hasSize(1);
+  }
+
+  @Test
+  void pausedRunIsParkedNeverTimedOutNorRetriedAndItsResumeIsANewAttemptThatCompletesTheJob() {
+    RunId fetch = RunId.fetch(job);
+    RunId first = RunId.extract(job, 1);
+    RunId paused = RunId.extract(job, 2);
+    AttemptId fetchAttempt = AttemptId.random();
+    AttemptId firstAttempt = AttemptId.random();
+    AttemptId pausedAttempt = AttemptId.random();
+    try (RecordTap jobs =
+        RecordTap.open(KafkaBroker.shared().bootstrapServers(), Topics.JOB_EVENTS)) {
+      publish(RunStarted.of("contoso", fetch, fetchAttempt, "fetcher-1", "sha-1", 5_000, null));
+      publish(RunCompleted.of("contoso", fetch, fetchAttempt, "fetcher-1", 2, 200));
+      publish(RunStarted.of("contoso", first, firstAttempt, "worker-1", "sha-1", 5_000, chunk(1)));
+      publish(RunCompleted.of("contoso", first, firstAttempt, "worker-1", null, 100));
+      // Interval 100 ms: staleAfter is the 1 s floor, so silence would be judged within ~1.2 s.
+      publish(RunStarted.of("contoso", paused, pausedAttempt, "worker-1", "sha-1", 100, chunk(2)));
+      publish(
+          RunStopped.of(
+              "contoso", paused, pausedAttempt, "worker-1", RunStopped.PAUSED, "after message 40"));
+
+      await().atMost(WAIT).until(() -> "paused".equals(runState(paused)));
+      assertThat(attemptState(pausedAttempt)).isEqualTo("stopped");
+      // Parked: silent for well over 2 × staleAfter, and still no timeout, no retry, no job end.
+      await()
+          .during(Duration.ofMillis(2500))
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> control.effects(paused).isEmpty() && jobEvents(jobs).isEmpty());
+      assertThat(runState(paused)).isEqualTo("paused");
+      assertThat(retryRows(paused)).isZero();
+
+      // Resume: a new attempt like any other, numbered after the stopped one.
+      AttemptId resumed = AttemptId.random();
+      publish(RunStarted.of("contoso", paused, resumed, "worker-2", "sha-1", 5_000, chunk(2)));
+      await().atMost(WAIT).until(() -> "running".equals(attemptState(resumed)));
+      assertThat(attemptNumber(resumed)).isEqualTo(2);
+      publish(RunCompleted.of("contoso", paused, resumed, "worker-2", null, 100));
+
+      await().atMost(WAIT).until(() -> !jobEvents(jobs).isEmpty());
+      JobCompleted completed = (JobCompleted) jobEvents(jobs).get(0);
+      assertThat(completed.chunks()).isEqualTo(2);
+      assertThat(completed.failedChunks()).isZero();
+      assertThat(completed.messages()).isEqualTo(200);
+    }
+    assertThat(control.effects(paused)).isEmpty();
+  }
+
+  @Test
+  void cancelledRunIsParkedAndItsJobIsNeitherCompletedNorFailedByTheLedger() {
+    RunId fetch = RunId.fetch(job);
+    RunId cancelled = RunId.extract(job, 1);
+    AttemptId fetchAttempt = AttemptId.random();
+    AttemptId attempt = AttemptId.random();
+    try (RecordTap jobs =
+        RecordTap.open(KafkaBroker.shared().bootstrapServers(), Topics.JOB_EVENTS)) {
+      publish(RunStarted.of("contoso", fetch, fetchAttempt, "fetcher-1", "sha-1", 5_000, null));
+      publish(RunCompleted.of("contoso", fetch, fetchAttempt, "fetcher-1", 1, 100));
+      publish(RunStarted.of("contoso", cancelled, attempt, "worker-1", "sha-1", 100, chunk(1)));
+      publish(RunStopped.of("contoso", cancelled, attempt, "worker-1", RunStopped.CANCELLED, null));
+
+      await().atMost(WAIT).until(() -> "cancelled".equals(runState(cancelled)));
+      assertThat(attemptState(attempt)).isEqualTo("stopped");
+      // The job's end for a cancel is JobCancelled, the fetcher's; the ledger adds nothing.
+      await()
+          .during(Duration.ofMillis(2500))
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> control.effects(cancelled).isEmpty() && jobEvents(jobs).isEmpty());
+      assertThat(retryRows(cancelled)).isZero();
+    }
+  }
+
+  @Test
+  void stopThatArrivesAfterTheTimeoutCancelsThePendingRetryAndParksTheRun() {
+    schedule.suspend();
+    RunId run = RunId.extract(job, 12);
+    AttemptId attempt = AttemptId.random();
+    publish(RunStarted.of("contoso", run, attempt, "worker-1", "sha-1", 100, chunk(12)));
+    await().atMost(WAIT).until(() -> staleAttempts(List.of(run)) == 1);
+    // Timed out, its retry pending but not yet due for publication (the schedule is suspended).
+    QuarkusTransaction.requiringNew().call(reaper::timeOutDeadAttempts);
+    assertThat(attemptState(attempt)).isEqualTo("timed_out");
+    assertThat(runState(run)).isEqualTo("retry_pending");
+
+    // The worker was paused, not dead: its RunStopped arrives late.
+    publish(RunStopped.of("contoso", run, attempt, "worker-1", RunStopped.PAUSED, "late"));
+    await().atMost(WAIT).until(() -> "paused".equals(runState(run)));
+    schedule.resume();
+    await()
+        .during(Duration.ofMillis(2500))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> control.effects(run, RetryDue.class).isEmpty());
+    assertThat(
+            count(
+                "SELECT count(*) FROM retries WHERE run_id = :run AND state = 'cancelled'",
+                run.value()))
+        .isEqualTo(1);
+  }
+
+  @Test
+  void liveRunsAreNotTimedOutWhileIngestIsStuckForTwiceTheirStaleAfter() throws Exception {
+    List<RunId> runs = List.of(RunId.extract(job, 13), RunId.extract(job, 14));
+    List<AttemptId> attempts = List.of(AttemptId.random(), AttemptId.random());
+    for (int i = 0; i < runs.size(); i++) {
+      publish(
+          RunStarted.of(
+              "contoso", runs.get(i), attempts.get(i), "worker-1", "sha-1", 300, chunk(13 + i)));
+    }
+    long[] done = {0};
+    ScheduledExecutorService workers = Executors.newSingleThreadScheduledExecutor();
+    double waitsBefore = counter("backfill_reaper_waits_total");
+    try {
+      // The workers heartbeat into Kafka every 300 ms (staleAfter 1 s) throughout.
+      workers.scheduleAtFixedRate(
+          () -> {
+            done[0]++;
+            for (int i = 0; i < runs.size(); i++) {
+              publish(
+                  RunHeartbeat.of(
+                      "contoso",
+                      runs.get(i),
+                      attempts.get(i),
+                      "worker-1",
+                      "sha-1",
+                      new Progress(done[0], 1000L, "llm")));
+            }
+          },
+          0,
+          300,
+          TimeUnit.MILLISECONDS);
+      await().atMost(WAIT).until(() -> progressOf(attempts.get(1)) > 0);
+
+      // The ledger cannot write for 2.5 s (2.5 × staleAfter): a lock, a slow database.
+      try (TableLock stuck = new TableLock(em, "consumed_events")) {
+        // A burst on top: the group's lag rule sees it too.
+        for (int i = 0; i < config.reaper().lagThresholdRecords() + 50; i++) {
+          publish(
+              RunHeartbeat.of(
+                  "contoso",
+                  runs.get(0),
+                  attempts.get(0),
+                  "worker-1",
+                  "sha-1",
+                  new Progress(done[0], 1000L, "llm")));
+        }
+        await().atMost(WAIT).until(() -> catchUp.isBehind());
+        assertThat(catchUp.describe()).contains("lag");
+        await()
+            .during(Duration.ofMillis(2500))
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> runs.stream().allMatch(r -> control.effects(r).isEmpty()));
+        assertThat(attemptState(attempts.get(0))).isEqualTo("running");
+      }
+      // Caught up: heartbeats are fresh again and nothing was judged on the stale ledger.
+      await().atMost(WAIT).until(() -> !catchUp.isBehind());
+      long caughtUpAt = progressOf(attempts.get(1));
+      await().atMost(WAIT).until(() -> progressOf(attempts.get(1)) > caughtUpAt + 3);
+    } finally {
+      workers.shutdownNow();
+    }
+    assertThat(counter("backfill_reaper_waits_total")).isGreaterThan(waitsBefore);
+    for (int i = 0; i < runs.size(); i++) {
+      assertThat(control.effects(runs.get(i))).isEmpty();
+      assertThat(attemptState(attempts.get(i))).isEqualTo("running");
+      publish(RunCompleted.of("contoso", runs.get(i), attempts.get(i), "worker-1", null, 10));
+    }
+  }
+
+  private double counter(String name) {
+    return metrics.find(name).counters().stream().mapToDouble(c -> c.count()).sum();
+  }
+
+  private int attemptNumber(AttemptId attempt) {
+    return Integer.parseInt(
+        text("SELECT number FROM attempts WHERE attempt_id = :id", attempt.value()));
   }
 
   private List<JobEvent> jobEvents(RecordTap jobs) {

@@ -24,6 +24,9 @@ public interface MonitorConfig {
   /** The outbox relay to Kafka. */
   Relay relay();
 
+  /** Ingest of run.events. */
+  Ingest ingest();
+
   default LaneRules lane(Lane lane) {
     return lane == Lane.FETCH ? fetch() : extract();
   }
@@ -45,6 +48,14 @@ public interface MonitorConfig {
      */
     @WithDefault("1000")
     long lagThresholdRecords();
+
+    /**
+     * The reaper waits while this instance has unread {@code run.events} records and applied no
+     * batch for this long: ingest is stuck, and heartbeats it has not read are not missing. Keep it
+     * well below the lanes' stale floors.
+     */
+    @WithDefault("3s")
+    Duration ingestSilence();
 
     /** How often the attempts-by-state gauge is recounted (a count over the attempts table). */
     @WithDefault("15s")
@@ -143,5 +154,24 @@ public interface MonitorConfig {
     /** How long a pass waits for Kafka's acknowledgements before it gives up and retries. */
     @WithDefault("30s")
     Duration ackTimeout();
+  }
+
+  /** Ingest of run.events: what happens when the database fails. */
+  interface Ingest {
+
+    /**
+     * Tries of a batch whose transaction failed transiently (connection lost, serialization
+     * failure, deadlock, database restarting) before it is given up.
+     */
+    @WithDefault("6")
+    int transientTries();
+
+    /** Wait before the first retry of a batch; doubled per retry. */
+    @WithDefault("200ms")
+    Duration retryBackoff();
+
+    /** Longest wait between two tries. */
+    @WithDefault("5s")
+    Duration maxRetryBackoff();
   }
 }

@@ -68,8 +68,10 @@ public class RetryPlanner {
       exhaust(run, lastError, "non-retryable failure: " + reason);
       return Decision.EXHAUSTED;
     }
-    if (!policy.allowsAnotherAfter(run.attempts())) {
-      exhaust(run, lastError, run.attempts() + " attempts: " + reason);
+    // Attempts stopped by a pause or cancel were not failures: they do not use up the budget.
+    int unsuccessful = run.attempts() - stoppedAttempts(run);
+    if (!policy.allowsAnotherAfter(unsuccessful)) {
+      exhaust(run, lastError, unsuccessful + " unsuccessful attempts: " + reason);
       return Decision.EXHAUSTED;
     }
     // Dedup: a running attempt or a pending retry already answers this run (LESSONS 24).
@@ -92,7 +94,7 @@ public class RetryPlanner {
           attemptId, run.runId(), run.tenantId(), run.jobId());
       return Decision.DEDUPED;
     }
-    Duration delay = policy.delayAfter(run.attempts());
+    Duration delay = policy.delayAfter(unsuccessful);
     em.createNativeQuery(
             """
             INSERT INTO retries (run_id, attempt_number, retry_of, due_at, reason, state)
@@ -120,6 +122,14 @@ public class RetryPlanner {
         attemptId,
         reason);
     return Decision.RETRY_SCHEDULED;
+  }
+
+  private int stoppedAttempts(RunRow run) {
+    return ((Number)
+            em.createNativeQuery("SELECT stopped_attempts FROM runs WHERE run_id = :run")
+                .setParameter("run", run.runId().value())
+                .getSingleResult())
+        .intValue();
   }
 
   private void exhaust(RunRow run, ErrorInfo lastError, String why) {

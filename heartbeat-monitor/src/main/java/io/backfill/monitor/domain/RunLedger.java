@@ -5,69 +5,164 @@ import io.backfill.contracts.event.RunEvent;
 import io.backfill.contracts.event.RunFailed;
 import io.backfill.contracts.event.RunHeartbeat;
 import io.backfill.contracts.event.RunStarted;
+import io.backfill.contracts.event.RunStopped;
 import io.backfill.monitor.persistence.LedgerStore;
+import io.backfill.monitor.persistence.LedgerStore.Beat;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
 import org.jboss.logging.Logger;
 
 /**
- * Applies what executors report to the ledger. At most one attempt of a run is running: a newer
- * RunStarted supersedes the running one, and anything later from an attempt that is no longer
- * running is fenced (ignored and counted). A redelivered event (same eventId) changes nothing.
+ * Applies what executors report to the ledger, a batch of {@code run.events} records per
+ * transaction. At most one attempt of a run is running: a newer RunStarted supersedes the running
+ * one, and anything later from an attempt that is no longer running is fenced (ignored and
+ * counted). A redelivered event (same eventId) changes nothing.
+ *
+ * <p>Heartbeats, nearly all of the traffic, cost ONE statement per batch: the batch's heartbeats
+ * are coalesced per attempt (the latest wins) and written together. Order per run holds because the
+ * pending heartbeats are written before any other event of the batch is applied, and the other
+ * events (start, completion, failure, stop) are applied one by one in the order read.
  */
 @ApplicationScoped
 public class RunLedger {
 
   private static final Logger LOG = Logger.getLogger(RunLedger.class);
 
-  /** What applying one event did. */
-  public enum Outcome {
-    APPLIED,
-    DUPLICATE,
-    FENCED
-  }
+  /** What applying one batch did. Poison records are the caller's to dead-letter. */
+  public record BatchOutcome(int applied, int duplicates, int fenced, List<IngestRecord> poison) {}
 
   private final LedgerStore store;
   private final RetryPlanner retries;
   private final JobRollUp rollUp;
   private final MeterRegistry metrics;
+  private final DistributionSummary batchSizes;
 
   RunLedger(LedgerStore store, RetryPlanner retries, JobRollUp rollUp, MeterRegistry metrics) {
     this.store = store;
     this.retries = retries;
     this.rollUp = rollUp;
     this.metrics = metrics;
+    this.batchSizes =
+        DistributionSummary.builder("backfill_ledger_ingest_batch_records")
+            .description("run.events records applied per ingest transaction")
+            .register(metrics);
   }
 
+  /** Applies the batch in ONE transaction, in the order read. */
   @Transactional
-  public Outcome apply(RunEvent event) {
-    if (!store.markConsumed(event.eventId())) {
-      metrics.counter("backfill_ledger_duplicate_events_total").increment();
-      return Outcome.DUPLICATE;
+  public BatchOutcome apply(List<IngestRecord> batch) {
+    List<UUID> ids = new ArrayList<>(batch.size());
+    for (IngestRecord record : batch) {
+      if (!record.poison()) {
+        ids.add(record.event().eventId());
+      }
     }
-    boolean applied;
-    if (event instanceof RunStarted started) {
-      applied = start(started);
-    } else if (event instanceof RunHeartbeat heartbeat) {
-      applied = store.recordHeartbeat(heartbeat.attemptId(), heartbeat.progress());
-    } else if (event instanceof RunCompleted completed) {
-      applied = complete(completed);
-    } else if (event instanceof RunFailed failed) {
-      applied = fail(failed);
-    } else {
-      throw new IllegalStateException("unhandled run event " + event.getClass().getName());
+    Set<UUID> fresh = store.markConsumed(ids);
+    Map<UUID, Beat> beats = new LinkedHashMap<>();
+    Map<UUID, Integer> beatsPerAttempt = new LinkedHashMap<>();
+    List<IngestRecord> poison = new ArrayList<>();
+    int applied = 0;
+    int duplicates = 0;
+    int fenced = 0;
+    for (IngestRecord record : batch) {
+      if (record.poison()) {
+        poison.add(record);
+        continue;
+      }
+      RunEvent event = record.event();
+      // remove(): a second copy of the same event within the batch is a duplicate too.
+      if (!fresh.remove(event.eventId())) {
+        duplicates++;
+        continue;
+      }
+      if (event instanceof RunHeartbeat heartbeat) {
+        UUID attempt = heartbeat.attemptId().value();
+        beats.put(attempt, new Beat(attempt, heartbeat.progress()));
+        beatsPerAttempt.merge(attempt, 1, Integer::sum);
+        continue;
+      }
+      int[] written = writeHeartbeats(beats, beatsPerAttempt);
+      applied += written[0];
+      fenced += written[1];
+      if (applyOne(event)) {
+        applied++;
+      } else {
+        fenced++;
+        fencedOne(event);
+      }
     }
-    if (!applied) {
+    int[] written = writeHeartbeats(beats, beatsPerAttempt);
+    applied += written[0];
+    fenced += written[1];
+    if (duplicates > 0) {
+      metrics.counter("backfill_ledger_duplicate_events_total").increment(duplicates);
+    }
+    metrics.counter("backfill_ledger_applied_events_total").increment(applied);
+    batchSizes.record(batch.size());
+    return new BatchOutcome(applied, duplicates, fenced, poison);
+  }
+
+  /** Writes and clears the pending heartbeats; returns {applied, fenced} heartbeat events. */
+  private int[] writeHeartbeats(Map<UUID, Beat> beats, Map<UUID, Integer> beatsPerAttempt) {
+    if (beats.isEmpty()) {
+      return new int[] {0, 0};
+    }
+    Set<UUID> running = store.recordHeartbeats(beats.values());
+    int applied = 0;
+    int fenced = 0;
+    List<UUID> fencedAttempts = new ArrayList<>();
+    for (Map.Entry<UUID, Integer> entry : beatsPerAttempt.entrySet()) {
+      if (running.contains(entry.getKey())) {
+        applied += entry.getValue();
+      } else {
+        fenced += entry.getValue();
+        fencedAttempts.add(entry.getKey());
+      }
+    }
+    beats.clear();
+    beatsPerAttempt.clear();
+    if (fenced > 0) {
       metrics
-          .counter("backfill_ledger_fenced_events_total", "type", event.getClass().getSimpleName())
-          .increment();
+          .counter("backfill_ledger_fenced_events_total", "type", "RunHeartbeat")
+          .increment(fenced);
       LOG.infof(
-          "fenced %s of attempt %s of run %s (tenant %s): the attempt is not running",
-          event.getClass().getSimpleName(), event.attemptId(), event.runId(), event.tenantId());
-      return Outcome.FENCED;
+          "fenced %d heartbeats of %d attempts that are not running: %s",
+          fenced,
+          fencedAttempts.size(),
+          fencedAttempts.size() <= 5 ? fencedAttempts : fencedAttempts.subList(0, 5) + " …");
     }
-    return Outcome.APPLIED;
+    return new int[] {applied, fenced};
+  }
+
+  private void fencedOne(RunEvent event) {
+    metrics
+        .counter("backfill_ledger_fenced_events_total", "type", event.getClass().getSimpleName())
+        .increment();
+    LOG.infof(
+        "fenced %s of attempt %s of run %s (tenant %s): the attempt is not running",
+        event.getClass().getSimpleName(), event.attemptId(), event.runId(), event.tenantId());
+  }
+
+  /** Applies one event other than a heartbeat; false when it was fenced. */
+  private boolean applyOne(RunEvent event) {
+    if (event instanceof RunStarted started) {
+      return start(started);
+    } else if (event instanceof RunCompleted completed) {
+      return complete(completed);
+    } else if (event instanceof RunFailed failed) {
+      return fail(failed);
+    } else if (event instanceof RunStopped stopped) {
+      return stop(stopped);
+    }
+    throw new IllegalStateException("unhandled run event " + event.getClass().getName());
   }
 
   /** Ends the attempt and its run as completed; the job may be complete with it. */
@@ -97,6 +192,44 @@ public class RunLedger {
         failed.retryable(),
         failed.error());
     return true;
+  }
+
+  /**
+   * The attempt ended because its job was paused or cancelled: the attempt is stopped, the run
+   * parked (no retry, never judged stale, not an end for the job roll-up). A later RunStarted of
+   * the run (resume) is a new attempt like any other. When the RunStopped arrives after the reaper
+   * already timed the attempt out, the pause is what really happened: the pending retry is
+   * cancelled and the run parked all the same.
+   */
+  private boolean stop(RunStopped stopped) {
+    if (store.lockRun(stopped.runId()).isEmpty()) {
+      return false;
+    }
+    if (store.stopAttempt(stopped.attemptId(), stopped.reason(), stopped.detail())) {
+      metrics.counter("backfill_ledger_runs_stopped_total", "reason", stopped.reason()).increment();
+      LOG.infof(
+          "attempt %s of run %s (tenant %s, job %s) stopped: job %s (%s); the run is parked",
+          stopped.attemptId(),
+          stopped.runId(),
+          stopped.tenantId(),
+          stopped.jobId(),
+          stopped.reason(),
+          stopped.detail());
+      return true;
+    }
+    if (store.parkInsteadOfRetry(stopped.runId(), stopped.attemptId(), stopped.reason())) {
+      metrics.counter("backfill_ledger_runs_stopped_total", "reason", stopped.reason()).increment();
+      LOG.infof(
+          "attempt %s of run %s (tenant %s, job %s) stopped (job %s) after it was timed out or"
+              + " failed; its pending retry is cancelled and the run parked",
+          stopped.attemptId(),
+          stopped.runId(),
+          stopped.tenantId(),
+          stopped.jobId(),
+          stopped.reason());
+      return true;
+    }
+    return false;
   }
 
   private boolean start(RunStarted started) {

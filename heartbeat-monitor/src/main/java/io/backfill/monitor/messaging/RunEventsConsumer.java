@@ -2,22 +2,47 @@ package io.backfill.monitor.messaging;
 
 import io.backfill.contracts.event.RunEvent;
 import io.backfill.contracts.serde.EventJson;
+import io.backfill.monitor.config.MonitorConfig;
+import io.backfill.monitor.domain.IngestRecord;
 import io.backfill.monitor.domain.RunLedger;
+import io.backfill.monitor.domain.TransientFailures;
 import io.backfill.monitor.reaper.LedgerCatchUp;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.annotations.Blocking;
+import io.smallrye.reactive.messaging.kafka.KafkaRecord;
+import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.reactive.messaging.Metadata;
 import org.jboss.logging.Logger;
-import org.jboss.logging.MDC;
 
 /**
- * Consumes {@code run.events} into the ledger. A record that is not a valid run event, or cannot be
- * applied, is logged here once with its ids and nacked, so it goes to {@code run.events.dlq} with
- * the reason (see application.properties). Nacking instead of throwing keeps SmallRye from logging
- * the same failure again without the ids.
+ * Consumes {@code run.events} into the ledger, one batch of polled records per transaction
+ * (docs/decisions/0016-batch-ingest-and-transient-failures.md).
+ *
+ * <ul>
+ *   <li>A record that is not a valid run event is dead-lettered to {@code run.events.dlq} with its
+ *       reason once the batch committed; the rest of the batch is applied.
+ *   <li>A transient database failure (connection lost, deadlock, serialization, restart) retries
+ *       the whole batch with backoff, {@code backfill.monitor.ingest.transient-tries} times.
+ *   <li>Any other failure of the batch is isolated: the records are applied one by one, and the one
+ *       that cannot be applied is dead-lettered with the reason, logged once with its ids.
+ * </ul>
+ *
+ * If the database stays unreachable beyond the retries, the batch is nacked to the channel's
+ * failure strategy.
  */
 @ApplicationScoped
 public class RunEventsConsumer {
@@ -26,52 +51,178 @@ public class RunEventsConsumer {
 
   private final RunLedger ledger;
   private final LedgerCatchUp catchUp;
+  private final MonitorConfig config;
+  private final MeterRegistry metrics;
+  private final MutinyEmitter<String> deadLetters;
 
-  RunEventsConsumer(RunLedger ledger, LedgerCatchUp catchUp) {
+  RunEventsConsumer(
+      RunLedger ledger,
+      LedgerCatchUp catchUp,
+      MonitorConfig config,
+      MeterRegistry metrics,
+      @Channel("run-events-dead-letters") MutinyEmitter<String> deadLetters) {
     this.ledger = ledger;
     this.catchUp = catchUp;
+    this.config = config;
+    this.metrics = metrics;
+    this.deadLetters = deadLetters;
   }
 
   @Incoming("run-events")
   @Blocking
-  public CompletionStage<Void> onRunEvent(Message<String> record) {
-    RunEvent event = null;
+  public CompletionStage<Void> onRunEvents(KafkaRecordBatch<String, String> batch) {
+    List<IngestRecord> records = new ArrayList<>();
+    for (KafkaRecord<String, String> record : batch) {
+      records.add(decode(record));
+    }
+    if (records.isEmpty()) {
+      return batch.ack();
+    }
     try {
-      event = EventJson.fromJson(record.getPayload(), RunEvent.class);
-      MDC.put("tenantId", event.tenantId());
-      MDC.put("jobId", event.jobId().value());
-      MDC.put("runId", event.runId().value());
-      MDC.put("attemptId", event.attemptId().toString());
-      ledger.apply(event);
-      return record.ack();
+      RunLedger.BatchOutcome outcome = withTransientRetries(() -> ledger.apply(records), records);
+      outcome.poison().forEach(poison -> deadLetter(poison, poison.poisonReason(), null));
     } catch (RuntimeException e) {
+      if (TransientFailures.isTransient(e)) {
+        LOG.errorf(
+            e,
+            "run.events batch of %d records (%s) not applied: the database failed %d times;"
+                + " nacked to the channel's failure strategy",
+            records.size(),
+            range(records),
+            config.ingest().transientTries());
+        metrics.counter("backfill_ledger_ingest_failures_total", "kind", "transient").increment();
+        return batch.nack(e);
+      }
+      // A record the ledger cannot apply (not the database): find it, apply the others.
+      LOG.debugf(e, "run.events batch %s failed; applying its records one by one", range(records));
+      records.forEach(this::applyAlone);
+    }
+    // Applied, fenced or dead-lettered: either way the ledger has read these records.
+    records.forEach(r -> catchUp.processed(r.partition(), r.offset()));
+    return batch.ack();
+  }
+
+  private void applyAlone(IngestRecord record) {
+    try {
+      RunLedger.BatchOutcome outcome =
+          withTransientRetries(() -> ledger.apply(List.of(record)), List.of(record));
+      outcome.poison().forEach(poison -> deadLetter(poison, poison.poisonReason(), null));
+    } catch (RuntimeException e) {
+      if (TransientFailures.isTransient(e)) {
+        throw e;
+      }
+      RunEvent event = record.event();
       LOG.errorf(
           e,
-          "run.events record %s (tenant %s, run %s, attempt %s) not applied; it goes to"
+          "run.events record %s (tenant %s, job %s, run %s, attempt %s) not applied; it goes to"
               + " run.events.dlq: %s",
-          coordinates(record),
-          event == null ? "unknown" : event.tenantId(),
-          event == null ? "unknown" : event.runId(),
-          event == null ? "unknown" : event.attemptId(),
+          record.coordinates(),
+          event.tenantId(),
+          event.jobId(),
+          event.runId(),
+          event.attemptId(),
           e.getMessage());
-      return record.nack(e);
-    } finally {
-      // Applied, fenced or dead-lettered: either way the ledger has read this record.
-      record
-          .getMetadata(IncomingKafkaRecordMetadata.class)
-          .ifPresent(m -> catchUp.processed(m.getPartition(), m.getOffset()));
-      MDC.remove("tenantId");
-      MDC.remove("jobId");
-      MDC.remove("runId");
-      MDC.remove("attemptId");
+      metrics.counter("backfill_ledger_ingest_failures_total", "kind", "record").increment();
+      deadLetter(record, String.valueOf(e.getMessage()), e);
     }
   }
 
-  /** partition@offset and key: where to find the record, even when it could not be decoded. */
-  private static String coordinates(Message<String> record) {
+  /** Runs the ledger transaction again while it fails transiently, with doubling backoff. */
+  private <T> T withTransientRetries(Supplier<T> transaction, List<IngestRecord> records) {
+    long backoffMs = config.ingest().retryBackoff().toMillis();
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return transaction.get();
+      } catch (RuntimeException e) {
+        if (!TransientFailures.isTransient(e) || attempt >= config.ingest().transientTries()) {
+          throw e;
+        }
+        metrics.counter("backfill_ledger_ingest_retries_total").increment();
+        LOG.warnf(
+            "run.events batch %s (%d records): transient database failure, try %d of %d in %d"
+                + " ms: %s",
+            range(records),
+            records.size(),
+            attempt + 1,
+            config.ingest().transientTries(),
+            backoffMs,
+            e.toString());
+        sleep(backoffMs);
+        backoffMs = Math.min(backoffMs * 2, config.ingest().maxRetryBackoff().toMillis());
+      }
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting to retry", interrupted);
+    }
+  }
+
+  private IngestRecord decode(KafkaRecord<String, String> record) {
+    try {
+      RunEvent event = EventJson.fromJson(record.getPayload(), RunEvent.class);
+      return new IngestRecord(
+          event, record.getKey(), record.getPayload(), record.getPartition(), offset(record), null);
+    } catch (RuntimeException e) {
+      return new IngestRecord(
+          null,
+          record.getKey(),
+          record.getPayload(),
+          record.getPartition(),
+          offset(record),
+          e.getMessage() == null ? e.getClass().getName() : e.getMessage());
+    }
+  }
+
+  /**
+   * Publishes the record to run.events.dlq with SmallRye's dead-letter headers, awaiting the ack.
+   */
+  private void deadLetter(IngestRecord record, String reason, Throwable cause) {
+    if (cause == null) {
+      // Poison records are logged here, once, with what can be known of them.
+      LOG.errorf(
+          "run.events record %s is not a valid run event; it goes to run.events.dlq: %s",
+          record.coordinates(), reason);
+      metrics.counter("backfill_ledger_ingest_failures_total", "kind", "poison").increment();
+    }
+    RecordHeaders headers = new RecordHeaders();
+    headers.add("dead-letter-reason", bytes(reason));
+    if (cause != null) {
+      headers.add("dead-letter-cause", bytes(cause.getClass().getName()));
+    }
+    headers.add("dead-letter-topic", bytes("run.events"));
+    headers.add("dead-letter-partition", bytes(String.valueOf(record.partition())));
+    headers.add("dead-letter-offset", bytes(String.valueOf(record.offset())));
+    OutgoingKafkaRecordMetadata<String> metadata =
+        OutgoingKafkaRecordMetadata.<String>builder()
+            .withKey(record.key())
+            .withHeaders(headers)
+            .build();
+    deadLetters
+        .sendMessage(
+            Message.of(record.value() == null ? "" : record.value(), Metadata.of(metadata)))
+        .await()
+        .atMost(Duration.ofSeconds(30));
+  }
+
+  private static long offset(KafkaRecord<String, String> record) {
     return record
         .getMetadata(IncomingKafkaRecordMetadata.class)
-        .map(m -> m.getPartition() + "@" + m.getOffset() + " key " + m.getKey())
-        .orElse("(no Kafka metadata)");
+        .map(IncomingKafkaRecordMetadata::getOffset)
+        .orElse(-1L);
+  }
+
+  private static byte[] bytes(String text) {
+    return (text == null ? "" : text).getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static String range(List<IngestRecord> records) {
+    IngestRecord first = records.get(0);
+    IngestRecord last = records.get(records.size() - 1);
+    return first.partition() + "@" + first.offset() + ".." + last.partition() + "@" + last.offset();
   }
 }

@@ -10,9 +10,19 @@ import io.backfill.contracts.id.Lane;
 import io.backfill.contracts.id.RunId;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import org.hibernate.Session;
 
 /**
  * The ledger's SQL, written out where it is used. Callers own the transaction; every method runs
@@ -27,13 +37,156 @@ public class LedgerStore {
     this.em = em;
   }
 
-  /** Records an event id; false when it was already applied (a redelivery). */
-  public boolean markConsumed(UUID eventId) {
-    return em.createNativeQuery(
-                "INSERT INTO consumed_events (event_id) VALUES (:id) ON CONFLICT DO NOTHING")
-            .setParameter("id", eventId)
-            .executeUpdate()
-        == 1;
+  /**
+   * Records a batch of event ids in ONE statement; returns those that were new (not applied
+   * before). Ids repeated within the batch are returned once.
+   */
+  public Set<UUID> markConsumed(Collection<UUID> eventIds) {
+    Set<UUID> fresh = new HashSet<>();
+    if (eventIds.isEmpty()) {
+      return fresh;
+    }
+    session()
+        .doWork(
+            connection -> {
+              try (PreparedStatement insert =
+                  connection.prepareStatement(
+                      "INSERT INTO consumed_events (event_id) SELECT unnest(?::uuid[])"
+                          + " ON CONFLICT DO NOTHING RETURNING event_id")) {
+                insert.setArray(1, uuids(connection, eventIds));
+                try (ResultSet rows = insert.executeQuery()) {
+                  while (rows.next()) {
+                    fresh.add(rows.getObject(1, UUID.class));
+                  }
+                }
+              }
+            });
+    return fresh;
+  }
+
+  /** The last heartbeat of one attempt within a batch. */
+  public record Beat(UUID attemptId, Progress progress) {}
+
+  /**
+   * Records the heartbeats of a batch (at most one per attempt: the latest) in ONE statement, at
+   * the ledger's receive time; returns the attempts that were running (the others are fenced).
+   */
+  public Set<UUID> recordHeartbeats(Collection<Beat> beats) {
+    Set<UUID> applied = new HashSet<>();
+    if (beats.isEmpty()) {
+      return applied;
+    }
+    List<UUID> ids = new ArrayList<>(beats.size());
+    Long[] done = new Long[beats.size()];
+    Long[] total = new Long[beats.size()];
+    String[] phase = new String[beats.size()];
+    int i = 0;
+    for (Beat beat : beats) {
+      ids.add(beat.attemptId());
+      done[i] = beat.progress().done();
+      total[i] = beat.progress().total();
+      phase[i] = beat.progress().phase();
+      i++;
+    }
+    session()
+        .doWork(
+            connection -> {
+              // statement_timestamp(), not now(): the receive time of this batch, not the start of
+              // a transaction that may have spent a while on the batch's other events.
+              try (PreparedStatement update =
+                  connection.prepareStatement(
+                      """
+                      UPDATE attempts a
+                      SET last_heartbeat_at = statement_timestamp(),
+                          progress_changed_at = CASE
+                            WHEN a.progress_done IS DISTINCT FROM v.done
+                              OR a.progress_phase IS DISTINCT FROM v.phase
+                            THEN statement_timestamp()
+                            ELSE a.progress_changed_at END,
+                          progress_done = v.done, progress_total = v.total,
+                          progress_phase = v.phase
+                      FROM unnest(?::uuid[], ?::bigint[], ?::bigint[], ?::text[])
+                           AS v(attempt_id, done, total, phase)
+                      WHERE a.attempt_id = v.attempt_id AND a.state = 'running'
+                      RETURNING a.attempt_id
+                      """)) {
+                update.setArray(1, uuids(connection, ids));
+                update.setArray(2, connection.createArrayOf("bigint", done));
+                update.setArray(3, connection.createArrayOf("bigint", total));
+                update.setArray(4, connection.createArrayOf("text", phase));
+                try (ResultSet rows = update.executeQuery()) {
+                  while (rows.next()) {
+                    applied.add(rows.getObject(1, UUID.class));
+                  }
+                }
+              }
+            });
+    return applied;
+  }
+
+  private static Array uuids(Connection connection, Collection<UUID> ids) throws SQLException {
+    return connection.createArrayOf("uuid", ids.toArray(new UUID[0]));
+  }
+
+  private Session session() {
+    return em.unwrap(Session.class);
+  }
+
+  /**
+   * Ends a running attempt as stopped (its job was paused or cancelled) and parks its run as {@code
+   * paused} or {@code cancelled}; false when the attempt is not running (fenced).
+   */
+  public boolean stopAttempt(AttemptId attemptId, String reason, String detail) {
+    int updated =
+        em.createNativeQuery(
+                """
+                UPDATE attempts
+                SET state = 'stopped', ended_at = now(), stop_reason = :reason,
+                    stop_detail = :detail
+                WHERE attempt_id = :attempt AND state = 'running'
+                """)
+            .setParameter("reason", reason)
+            .setParameter("detail", detail)
+            .setParameter("attempt", attemptId.value())
+            .executeUpdate();
+    if (updated == 0) {
+      return false;
+    }
+    em.createNativeQuery(
+            """
+            UPDATE runs SET state = :state, stopped_attempts = stopped_attempts + 1,
+                            updated_at = now()
+            WHERE run_id = (SELECT run_id FROM attempts WHERE attempt_id = :attempt)
+            """)
+        .setParameter("state", reason)
+        .setParameter("attempt", attemptId.value())
+        .executeUpdate();
+    return true;
+  }
+
+  /**
+   * Parks a run that waits for its retry because the attempt that timed out (or failed) was in fact
+   * stopped by a pause or cancel whose RunStopped arrived late: the pending retry is cancelled.
+   * True when the stopped attempt is the run's latest and a retry was pending.
+   */
+  public boolean parkInsteadOfRetry(RunId runId, AttemptId attemptId, String reason) {
+    int cancelled =
+        em.createNativeQuery(
+                """
+                UPDATE retries SET state = 'cancelled'
+                WHERE run_id = :run AND state = 'pending' AND retry_of = :attempt
+                """)
+            .setParameter("run", runId.value())
+            .setParameter("attempt", attemptId.value())
+            .executeUpdate();
+    if (cancelled == 0) {
+      return false;
+    }
+    em.createNativeQuery("UPDATE runs SET state = :state, updated_at = now() WHERE run_id = :run")
+        .setParameter("state", reason)
+        .setParameter("run", runId.value())
+        .executeUpdate();
+    return true;
   }
 
   /** Creates the run if it is new and locks its row for the rest of the transaction. */
