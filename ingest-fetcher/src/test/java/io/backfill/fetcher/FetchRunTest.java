@@ -16,6 +16,7 @@ import io.backfill.contracts.event.JobEvent;
 import io.backfill.contracts.event.JobFailed;
 import io.backfill.contracts.event.JobFetchProgress;
 import io.backfill.contracts.event.JobPaused;
+import io.backfill.contracts.event.JobRejected;
 import io.backfill.contracts.event.JobResumed;
 import io.backfill.contracts.event.MailMessage;
 import io.backfill.contracts.event.PauseJob;
@@ -26,6 +27,7 @@ import io.backfill.contracts.event.RunEvent;
 import io.backfill.contracts.event.RunFailed;
 import io.backfill.contracts.event.RunHeartbeat;
 import io.backfill.contracts.event.RunStarted;
+import io.backfill.contracts.event.RunStopped;
 import io.backfill.contracts.event.RunTimedOut;
 import io.backfill.contracts.event.TimeoutDiagnosis;
 import io.backfill.contracts.id.JobId;
@@ -65,6 +67,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @QuarkusTestResource(value = BackfillInfrastructure.class, restrictToAnnotatedClass = true)
 @QuarkusTestResource(value = GraphSimulator.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = GatewayStandIn.class, restrictToAnnotatedClass = true)
 class FetchRunTest {
 
   private static final Duration WAIT = Duration.ofSeconds(60);
@@ -91,6 +94,8 @@ class FetchRunTest {
     jobEvents = RecordTap.open(bootstrap, Topics.JOB_EVENTS);
     tenant = "contoso-" + UUID.randomUUID();
     mailbox = "box-" + UUID.randomUUID().toString().substring(0, 8) + "@contoso.com";
+    // The tenant's Graph connection, as the gateway hands it out: its directory, the default app.
+    GatewayStandIn.register(tenant, GraphSimulator.DIRECTORY, null, null);
   }
 
   @AfterEach
@@ -139,6 +144,40 @@ class FetchRunTest {
     assertThat(row.pagesPublished()).isEqualTo(24);
     assertThat(row.messagesPublished()).isEqualTo(2350);
     assertThat(row.nextLink()).isNull();
+    // Intake and 24 pages of tokens asked the gateway once: the connection is cached.
+    assertThat(GatewayStandIn.calls(tenant)).isEqualTo(1);
+    assertThat(GatewayStandIn.unauthorized()).isZero();
+  }
+
+  @Test
+  void requestOfATenantTheGatewayDoesNotKnowIsRejected() {
+    String stranger = "stranger-" + UUID.randomUUID();
+    BackfillRequested request =
+        BackfillRequested.of(stranger, "req-" + UUID.randomUUID(), mailbox, FROM, TO, null);
+    JobId job = JobId.derive(stranger, request.requestId());
+
+    producer.send(Topics.BACKFILL_REQUESTS, request.key(), EventJson.toJson(request));
+
+    JobRejected rejected = awaitJobEvent(job, JobRejected.class);
+    assertThat(rejected.reason()).contains(stranger).contains("unknown");
+    assertThat(QuarkusTransaction.requiringNew().call(() -> store.find(job))).isEmpty();
+    assertThat(GatewayStandIn.calls(stranger)).isEqualTo(1);
+  }
+
+  @Test
+  void tenantWithItsOwnAppGetsTokensFromItsDirectoryWithThatApp() {
+    // The fetcher's default app is not registered in this directory: only the tenant's own works.
+    GatewayStandIn.register(
+        tenant,
+        GraphSimulator.OWN_APP_DIRECTORY,
+        GraphSimulator.OWN_APP_ID,
+        GraphSimulator.OWN_APP_SECRET);
+    createMailbox(120);
+
+    JobId job = submit();
+
+    RunCompleted completed = awaitRunEvent(job, RunCompleted.class);
+    assertThat(completed.messages()).isEqualTo(120);
   }
 
   @Test
@@ -250,9 +289,9 @@ class FetchRunTest {
 
     command(PauseJob.of(tenant, job, "operator"));
     awaitJobEvent(job, JobPaused.class);
-    RunFailed ended = awaitRunEvent(job, RunFailed.class);
-    assertThat(ended.retryable()).isFalse();
-    assertThat(ended.error().type()).isEqualTo("JobPaused");
+    RunStopped ended = awaitRunEvent(job, RunStopped.class);
+    assertThat(ended.reason()).isEqualTo(RunStopped.PAUSED);
+    assertThat(runEventsOf(job)).noneMatch(RunFailed.class::isInstance);
     JobRow paused = job(job);
     assertThat(paused.status()).isEqualTo("paused");
     assertThat(paused.pagesPublished()).isLessThan(10);
@@ -291,8 +330,9 @@ class FetchRunTest {
     command(CancelJob.of(tenant, job, "operator"));
 
     awaitJobEvent(job, JobCancelled.class);
-    RunFailed ended = awaitRunEvent(job, RunFailed.class);
-    assertThat(ended.error().type()).isEqualTo("JobCancelled");
+    RunStopped ended = awaitRunEvent(job, RunStopped.class);
+    assertThat(ended.reason()).isEqualTo(RunStopped.CANCELLED);
+    assertThat(runEventsOf(job)).noneMatch(RunFailed.class::isInstance);
     assertThat(job(job).status()).isEqualTo("cancelled");
     assertThat(runEventsOf(job)).noneMatch(RunCompleted.class::isInstance);
     assertThat(chunksOf(job).size()).isLessThan(10);

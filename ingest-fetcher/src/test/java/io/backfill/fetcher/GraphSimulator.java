@@ -13,6 +13,12 @@ import java.util.Map;
 public class GraphSimulator implements QuarkusTestResourceLifecycleManager {
 
   static final String DIRECTORY = "contoso-tenant";
+
+  /** A second directory whose only app is its own (not the fetcher's default app). */
+  static final String OWN_APP_DIRECTORY = "fabrikam-tenant";
+
+  static final String OWN_APP_ID = "fabrikam-app";
+  static final String OWN_APP_SECRET = "fabrikam-secret";
   private static ServiceProcess simulator;
 
   static String baseUrl() {
@@ -30,10 +36,16 @@ public class GraphSimulator implements QuarkusTestResourceLifecycleManager {
                 "backfill.simulator.graph.tenants." + DIRECTORY + ".client-id",
                 "backfill-app",
                 "backfill.simulator.graph.tenants." + DIRECTORY + ".client-secret",
-                "backfill-secret"));
+                "backfill-secret",
+                "backfill.simulator.graph.tenants." + OWN_APP_DIRECTORY + ".client-id",
+                OWN_APP_ID,
+                "backfill.simulator.graph.tenants." + OWN_APP_DIRECTORY + ".client-secret",
+                OWN_APP_SECRET));
     Map<String, String> config = new HashMap<>();
     config.put("backfill.graph.base-url", simulator.baseUrl());
     config.put("quarkus.oidc-client.auth-server-url", simulator.baseUrl() + "/" + DIRECTORY);
+    // Tenants' own directories (gateway connections) are at <login-url>/<directoryId>.
+    config.put("backfill.graph.connections.login-url", simulator.baseUrl());
     config.put("quarkus.oidc-client.client-id", "backfill-app");
     config.put("quarkus.oidc-client.credentials.client-secret.value", "backfill-secret");
     config.put("backfill.fetcher.start-accepted-jobs", "true");

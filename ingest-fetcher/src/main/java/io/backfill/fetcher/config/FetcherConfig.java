@@ -49,6 +49,18 @@ public interface FetcherConfig {
   @WithDefault("true")
   boolean startAcceptedJobs();
 
+  /**
+   * Retries of a record's handling (intake, command, run control) after a transient failure — a
+   * dropped database connection, a serialization failure or deadlock, the gateway not answering —
+   * before the record goes to its dead-letter topic.
+   */
+  @WithDefault("3")
+  int transientRetries();
+
+  /** Wait before the first such retry; doubles for each next one. */
+  @WithDefault("500ms")
+  Duration transientBackoff();
+
   /** This process's name in run events; the host name when unset. */
   Optional<String> workerId();
 }

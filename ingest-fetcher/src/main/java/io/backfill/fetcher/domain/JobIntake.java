@@ -5,6 +5,7 @@ import io.backfill.contracts.event.JobAccepted;
 import io.backfill.contracts.event.JobRejected;
 import io.backfill.contracts.id.JobId;
 import io.backfill.fetcher.config.FetcherConfig;
+import io.backfill.fetcher.graph.GraphConnections;
 import io.backfill.fetcher.messaging.JobEventsPublisher;
 import io.backfill.fetcher.persistence.JobRow;
 import io.backfill.fetcher.persistence.JobStore;
@@ -19,6 +20,9 @@ import org.jboss.logging.MDC;
 /**
  * Turns a backfill request into a pending job and tells {@code job.events}: JobAccepted, or
  * JobRejected with the reason when the request cannot be a job.
+ *
+ * <p>A tenant without a Graph connection is unknown and its request rejected; a connection source
+ * that cannot answer (the gateway down) fails the intake like the database would.
  *
  * <p>The job id is derived from (tenantId, requestId), so a repeated request is the same job.
  * Intake is (a) insert the job if absent in one short transaction, (b) publish JobAccepted and wait
@@ -39,6 +43,8 @@ public class JobIntake {
   private final JobEventsPublisher publisher;
   private final IntakeMetrics metrics;
   private final FetchRunner runner;
+  private final GraphConnections connections;
+  private final TransientRetry retry;
   private final boolean startAcceptedJobs;
 
   JobIntake(
@@ -47,7 +53,11 @@ public class JobIntake {
       JobEventsPublisher publisher,
       IntakeMetrics metrics,
       FetchRunner runner,
+      GraphConnections connections,
+      TransientRetry retry,
       FetcherConfig config) {
+    this.connections = connections;
+    this.retry = retry;
     this.store = store;
     this.validator = validator;
     this.publisher = publisher;
@@ -58,14 +68,26 @@ public class JobIntake {
 
   /**
    * Takes one request. Throws (so the record goes to the dead-letter topic) only when the database
-   * or the broker fails; that failure is logged and counted here, with the ids, and nowhere else.
+   * or the broker fails, transient database and gateway failures after a few retries; that failure
+   * is logged and counted here, with the ids, and nowhere else.
    */
   public IntakeOutcome take(BackfillRequested request) {
     JobId jobId = JobId.derive(request.tenantId(), request.requestId());
     MDC.put("tenantId", request.tenantId());
     MDC.put("jobId", jobId.value());
     try {
-      IntakeOutcome outcome = intake(jobId, request);
+      // Intake is idempotent (the job id is derived), so a transient failure is simply retried.
+      IntakeOutcome outcome =
+          retry.call(
+              "intake",
+              "request "
+                  + request.requestId()
+                  + " (tenant "
+                  + request.tenantId()
+                  + ", job "
+                  + jobId
+                  + ")",
+              () -> intake(jobId, request));
       metrics.count(outcome);
       if (outcome != IntakeOutcome.REJECTED && startAcceptedJobs) {
         startFetch(jobId);
@@ -102,6 +124,13 @@ public class JobIntake {
 
   private IntakeOutcome intake(JobId jobId, BackfillRequested request) {
     Optional<String> problem = validator.problemWith(request);
+    if (problem.isEmpty() && connections.of(request.tenantId()).isEmpty()) {
+      problem =
+          Optional.of(
+              "tenant '"
+                  + request.tenantId()
+                  + "' is unknown: it has no Graph connection (directory id) at the gateway");
+    }
     if (problem.isPresent()) {
       publisher.publish(JobRejected.of(request, problem.get()));
       LOG.infof(

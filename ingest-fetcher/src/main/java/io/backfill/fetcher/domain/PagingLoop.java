@@ -11,6 +11,7 @@ import io.backfill.contracts.event.RunCompleted;
 import io.backfill.contracts.event.RunEvent;
 import io.backfill.contracts.event.RunFailed;
 import io.backfill.contracts.event.RunStarted;
+import io.backfill.contracts.event.RunStopped;
 import io.backfill.fetcher.graph.GraphMessagePage;
 import io.backfill.fetcher.graph.GraphMessagePager;
 import io.backfill.fetcher.graph.GraphRequestRejected;
@@ -31,7 +32,8 @@ import org.jboss.logging.MDC;
  * Runs one fetch attempt to its end (ARCHITECTURE §4, §5): RunStarted acknowledged before the first
  * Graph call; heartbeats on their own thread; then per page: fetch (retries inside), publish the
  * chunk and wait for the ack, move the checkpoint (fenced by the attempt id), JobFetchProgress. The
- * attempt ends with RunCompleted{chunks, messages} or RunFailed{retryable, error}.
+ * attempt ends with RunCompleted{chunks, messages}, RunFailed{retryable, error}, or
+ * RunStopped{paused | cancelled} when a command ended it.
  *
  * <p>A crash after a chunk's ack but before its checkpoint re-fetches that one page on resume and
  * publishes it again with the same seq (the worker dedups on runId). Transactions are short and
@@ -50,6 +52,7 @@ public class PagingLoop {
   private final HeartbeatEmitter heartbeats;
   private final FetchMetrics metrics;
   private final WorkerIdentity worker;
+  private final TransientRetry retry;
 
   PagingLoop(
       JobStore store,
@@ -59,7 +62,9 @@ public class PagingLoop {
       JobEventsPublisher jobEvents,
       HeartbeatEmitter heartbeats,
       FetchMetrics metrics,
-      WorkerIdentity worker) {
+      WorkerIdentity worker,
+      TransientRetry retry) {
+    this.retry = retry;
     this.store = store;
     this.pager = pager;
     this.chunks = chunks;
@@ -129,21 +134,26 @@ public class PagingLoop {
             : pager.firstPageUrl(job.mailbox(), job.folder(), job.windowFrom(), job.windowTo());
     while (true) {
       attempt.checkNotStopped();
-      GraphMessagePage page = pager.fetch(url, job.mailbox(), attempt);
+      GraphMessagePage page = pager.fetch(url, job.tenantId(), job.mailbox(), attempt);
       PagingState before = attempt.state();
       chunks.publish(
           Chunk.of(job.tenantId(), job.jobId(), before.nextSeq(), page.messages(), page.last()));
       PagingState after = before.after(page.messages().size(), page.nextLink());
+      // The checkpoint sets absolute values fenced by the attempt id: safe to repeat.
       Optional<String> status =
-          QuarkusTransaction.requiringNew()
-              .call(
-                  () ->
-                      store.checkpoint(
-                          job.jobId(),
-                          attempt.attemptId(),
-                          after.pages(),
-                          after.messages(),
-                          after.nextLink()));
+          retry.call(
+              "checkpoint",
+              attempt.describe(),
+              () ->
+                  QuarkusTransaction.requiringNew()
+                      .call(
+                          () ->
+                              store.checkpoint(
+                                  job.jobId(),
+                                  attempt.attemptId(),
+                                  after.pages(),
+                                  after.messages(),
+                                  after.nextLink())));
       if (status.isEmpty()) {
         throw new AttemptStopped(StopReason.SUPERSEDED);
       }
@@ -197,15 +207,14 @@ public class PagingLoop {
     switch (reason) {
       case PAUSED -> {
         release(attempt, "paused", null);
-        // The attempt ends, so a paused job never looks stale; Resume starts a new one.
-        send(attempt, runFailed(attempt, false, ErrorInfo.coded("JobPaused", "paused " + where)));
+        // The attempt ends parked, not failed: a paused job never looks stale or failed to the
+        // ledger, and Resume starts a new attempt.
+        send(attempt, runStopped(attempt, RunStopped.PAUSED, "paused " + where));
         send(attempt, JobPaused.of(attempt.tenantId(), attempt.jobId(), "paused " + where));
       }
       case CANCELLED -> {
         release(attempt, "cancelled", null);
-        send(
-            attempt,
-            runFailed(attempt, false, ErrorInfo.coded("JobCancelled", "cancelled " + where)));
+        send(attempt, runStopped(attempt, RunStopped.CANCELLED, "cancelled " + where));
         send(attempt, JobCancelled.of(attempt.tenantId(), attempt.jobId(), "cancelled " + where));
       }
       case SHUTDOWN, SELF_FENCED -> {
@@ -256,6 +265,16 @@ public class PagingLoop {
         worker.workerId(),
         retryable,
         error);
+  }
+
+  private RunStopped runStopped(FetchAttempt attempt, String reason, String detail) {
+    return RunStopped.of(
+        attempt.tenantId(),
+        attempt.runId(),
+        attempt.attemptId(),
+        worker.workerId(),
+        reason,
+        detail);
   }
 
   private boolean release(FetchAttempt attempt, String status, ErrorInfo error) {

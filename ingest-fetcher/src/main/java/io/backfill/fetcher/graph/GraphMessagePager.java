@@ -90,11 +90,11 @@ public class GraphMessagePager {
   }
 
   /** One page, retried as the class comment says; waits happen in {@code waits}. */
-  public GraphMessagePage fetch(String url, String mailbox, RetryWaits waits) {
+  public GraphMessagePage fetch(String url, String tenantId, String mailbox, RetryWaits waits) {
     URI uri = trusted(url);
     int retries = 0;
     boolean renewed = false;
-    String token = tokens.accessToken();
+    String token = tokens.accessToken(tenantId);
     while (true) {
       Answer answer = send(uri, mailbox, token);
       if (answer.status() == 200) {
@@ -106,7 +106,7 @@ public class GraphMessagePager {
         metrics.retry(reason, Duration.ZERO);
         LOG.warnf(
             "Graph answered 401 for %s (%s): renewing the token once", mailbox, waits.describe());
-        token = tokens.renew(token);
+        token = tokens.renew(tenantId, token);
         continue;
       }
       if (reason == null || reason == RetryReason.UNAUTHORIZED) {
@@ -160,13 +160,14 @@ public class GraphMessagePager {
             .header("Accept", "application/json")
             .GET()
             .build();
+    MailboxPermits.Slot slot;
     try {
-      permits.acquire(mailbox);
+      slot = permits.acquire(mailbox);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new GraphUnavailable("interrupted while waiting for a slot of " + mailbox, e);
     }
-    try {
+    try (slot) {
       HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
       metrics.request(Integer.toString(response.statusCode()));
       return new Answer(
@@ -183,8 +184,6 @@ public class GraphMessagePager {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new GraphUnavailable("interrupted during a Graph request for " + mailbox, e);
-    } finally {
-      permits.release(mailbox);
     }
   }
 

@@ -4,6 +4,7 @@ import io.backfill.contracts.event.BackfillCommand;
 import io.backfill.contracts.serde.EventDecodingException;
 import io.backfill.contracts.serde.EventJson;
 import io.backfill.fetcher.domain.JobCommands;
+import io.backfill.fetcher.domain.TransientRetry;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.concurrent.CompletionStage;
@@ -22,8 +23,11 @@ public class JobCommandsConsumer {
 
   private final JobCommands commands;
 
-  JobCommandsConsumer(JobCommands commands) {
+  private final TransientRetry retry;
+
+  JobCommandsConsumer(JobCommands commands, TransientRetry retry) {
     this.commands = commands;
+    this.retry = retry;
   }
 
   @Incoming("backfill-commands")
@@ -37,7 +41,10 @@ public class JobCommandsConsumer {
       return record.nack(e);
     }
     try {
-      commands.handle(command);
+      retry.run(
+          "command",
+          command.getClass().getSimpleName() + " for job " + command.jobId(),
+          () -> commands.handle(command));
     } catch (RuntimeException e) {
       LOG.errorf(
           e,

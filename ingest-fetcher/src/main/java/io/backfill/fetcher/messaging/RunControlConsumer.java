@@ -7,6 +7,7 @@ import io.backfill.contracts.id.Lane;
 import io.backfill.contracts.serde.EventDecodingException;
 import io.backfill.contracts.serde.EventJson;
 import io.backfill.fetcher.domain.JobCommands;
+import io.backfill.fetcher.domain.TransientRetry;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.concurrent.CompletionStage;
@@ -26,8 +27,11 @@ public class RunControlConsumer {
 
   private final JobCommands commands;
 
-  RunControlConsumer(JobCommands commands) {
+  private final TransientRetry retry;
+
+  RunControlConsumer(JobCommands commands, TransientRetry retry) {
     this.commands = commands;
+    this.retry = retry;
   }
 
   @Incoming("run-control")
@@ -45,9 +49,12 @@ public class RunControlConsumer {
     }
     try {
       if (event instanceof RetryDue due) {
-        commands.retry(due);
+        retry.run("retry_due", "RetryDue for " + due.runId(), () -> commands.retry(due));
       } else if (event instanceof RunTimedOut timedOut) {
-        commands.timedOut(timedOut);
+        retry.run(
+            "run_timed_out",
+            "RunTimedOut for " + timedOut.runId(),
+            () -> commands.timedOut(timedOut));
       }
     } catch (RuntimeException e) {
       LOG.errorf(

@@ -50,7 +50,7 @@ class GraphMessagePagerTest {
         new GraphMessagePager(
             config,
             new GraphTokens(new FixedTokenClient(), config),
-            new MailboxPermits(config),
+            new InProcessMailboxPermits(4),
             new GraphMetrics(registry),
             new ObjectMapper());
   }
@@ -64,7 +64,7 @@ class GraphMessagePagerTest {
   void firstPageAsksForTextBodiesPagesOf100AndUnquotedDates() {
     String url = pager.firstPageUrl("ana@contoso.com", null, FROM, TO);
 
-    GraphMessagePage page = pager.fetch(url, "ana@contoso.com", noWaits());
+    GraphMessagePage page = pager.fetch(url, "contoso", "ana@contoso.com", noWaits());
 
     assertThat(page.messages()).hasSize(1);
     assertThat(page.last()).isTrue();
@@ -84,7 +84,7 @@ class GraphMessagePagerTest {
     String url =
         pager.firstPageUrl("ana@contoso.com", null, FROM, TO).replace("2024-01-01", "2023-01-01");
 
-    assertThatThrownBy(() -> pager.fetch(url, "ana@contoso.com", noWaits()))
+    assertThatThrownBy(() -> pager.fetch(url, "contoso", "ana@contoso.com", noWaits()))
         .isInstanceOfSatisfying(
             GraphRequestRejected.class,
             e -> {

@@ -1,0 +1,25 @@
+package io.backfill.fetcher.graph;
+
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
+
+/**
+ * The api-gateway's internal API, authenticated by the service token. Timeouts and URL are {@code
+ * quarkus.rest-client.backfill-gateway.*}.
+ */
+@RegisterRestClient(configKey = "backfill-gateway")
+@Path("/internal/v1/tenants")
+@Produces(MediaType.APPLICATION_JSON)
+public interface GatewayClient {
+
+  /** 404 when the tenant has no Graph directory id (unknown to Backfill). */
+  @GET
+  @Path("/{tenantId}/graph-connection")
+  GraphConnection graphConnection(
+      @PathParam("tenantId") String tenantId, @HeaderParam("Authorization") String authorization);
+}

@@ -1,0 +1,80 @@
+package io.backfill.fetcher.graph;
+
+import io.backfill.fetcher.config.ConnectionsConfig;
+import jakarta.ws.rs.ProcessingException;
+import jakarta.ws.rs.WebApplicationException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
+
+/**
+ * Connections from the gateway's internal endpoint, each reused for {@code cache-ttl}: intake and
+ * every token renewal ask, and the gateway should not see a call per request. A 404 is "unknown
+ * tenant" and is not cached, so a tenant configured a moment later is accepted at once.
+ */
+public class GatewayGraphConnections implements GraphConnections {
+
+  private static final Logger LOG = Logger.getLogger(GatewayGraphConnections.class);
+
+  private final GatewayClient gateway;
+  private final String authorization;
+  private final Duration ttl;
+  private final Clock clock;
+  private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+
+  public GatewayGraphConnections(GatewayClient gateway, ConnectionsConfig config, Clock clock) {
+    this.gateway = gateway;
+    this.authorization =
+        "Bearer "
+            + config
+                .serviceToken()
+                .orElseThrow(
+                    () ->
+                        new IllegalStateException(
+                            "backfill.graph.connections.service-token is required with source"
+                                + " gateway"));
+    this.ttl = config.cacheTtl();
+    this.clock = clock;
+  }
+
+  @Override
+  public Optional<GraphConnection> of(String tenantId) {
+    Instant now = clock.instant();
+    Cached cached = cache.get(tenantId);
+    if (cached != null && cached.until().isAfter(now)) {
+      return Optional.of(cached.connection());
+    }
+    try {
+      GraphConnection connection = gateway.graphConnection(tenantId, authorization);
+      if (connection == null || connection.directoryId() == null) {
+        throw new GraphConnectionUnavailable(
+            "the gateway answered no directory id for tenant " + tenantId, null);
+      }
+      cache.put(tenantId, new Cached(connection, now.plus(ttl)));
+      return Optional.of(connection);
+    } catch (WebApplicationException e) {
+      int status = e.getResponse().getStatus();
+      if (status == 404) {
+        cache.remove(tenantId);
+        LOG.infof("the gateway knows no Graph connection of tenant %s", tenantId);
+        return Optional.empty();
+      }
+      throw new GraphConnectionUnavailable(
+          "the gateway answered " + status + " for the Graph connection of tenant " + tenantId, e);
+    } catch (ProcessingException e) {
+      // Connection refused, timeout: the gateway is down or slow, not the tenant unknown.
+      throw new GraphConnectionUnavailable(
+          "the gateway did not answer for the Graph connection of tenant "
+              + tenantId
+              + ": "
+              + e.getMessage(),
+          e);
+    }
+  }
+
+  private record Cached(GraphConnection connection, Instant until) {}
+}

@@ -1,0 +1,12 @@
+package io.backfill.fetcher.graph;
+
+import java.util.Optional;
+
+/**
+ * A tenant's Graph connection. Empty means the tenant is unknown (its requests are rejected); a
+ * source that cannot answer now throws {@link GraphConnectionUnavailable}.
+ */
+public interface GraphConnections {
+
+  Optional<GraphConnection> of(String tenantId);
+}

@@ -1,0 +1,12 @@
+package io.backfill.fetcher.graph;
+
+import java.util.Optional;
+
+/** Local use: every tenant is known and shares the connection configured on the OIDC client. */
+public class StaticGraphConnections implements GraphConnections {
+
+  @Override
+  public Optional<GraphConnection> of(String tenantId) {
+    return Optional.of(GraphConnection.configured(tenantId));
+  }
+}
