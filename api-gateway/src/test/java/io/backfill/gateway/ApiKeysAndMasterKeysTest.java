@@ -356,6 +356,10 @@ class ApiKeysAndMasterKeysTest {
     assertThat(report.getString("failures[0].keyId")).isEqualTo("gone");
     assertThat(report.getString("failures[0].reason")).contains("not configured");
     assertThat(keyIdsInTheDatabase()).contains("gone");
+    String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+    assertThat(metrics)
+        .contains("backfill_gateway_secrets_unreadable_total")
+        .contains("backfill_gateway_secret_reencryptions_total{outcome=\"failed\"}");
     // The tenant can still replace it; the new value is sealed under the active key.
     as("orphaned")
         .contentType("application/json")

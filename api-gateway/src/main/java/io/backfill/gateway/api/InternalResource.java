@@ -3,6 +3,7 @@ package io.backfill.gateway.api;
 import io.backfill.gateway.domain.MasterKeyring;
 import io.backfill.gateway.domain.SecretCipher;
 import io.backfill.gateway.domain.TenantSecrets;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -56,10 +57,12 @@ public class InternalResource {
 
   private final Caller caller;
   private final TenantSecrets secrets;
+  private final MeterRegistry metrics;
 
-  InternalResource(Caller caller, TenantSecrets secrets) {
+  InternalResource(Caller caller, TenantSecrets secrets, MeterRegistry metrics) {
     this.caller = caller;
     this.secrets = secrets;
+    this.metrics = metrics;
   }
 
   @GET
@@ -101,6 +104,7 @@ public class InternalResource {
     } catch (SecretCipher.NotConfiguredException e) {
       throw SecretResource.notConfigured(e);
     } catch (MasterKeyring.UnknownKeyException e) {
+      metrics.counter("backfill_gateway_secrets_unreadable_total").increment();
       throw SecretResource.unreadable(tenantId, e);
     }
   }
@@ -146,6 +150,7 @@ public class InternalResource {
     } catch (SecretCipher.NotConfiguredException e) {
       throw SecretResource.notConfigured(e);
     } catch (MasterKeyring.UnknownKeyException e) {
+      metrics.counter("backfill_gateway_secrets_unreadable_total").increment();
       throw SecretResource.unreadable(tenantId, e);
     }
   }

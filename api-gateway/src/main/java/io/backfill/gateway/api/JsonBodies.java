@@ -55,6 +55,10 @@ final class JsonBodies {
       // Malformed JSON (or not UTF-8): the parser's message would echo the body, so it is not used.
       throw invalid(slug, "body", "not valid JSON");
     }
+    if (!required && node != null && node.isNull()) {
+      // A client that serialises "no body" as JSON null means the same as an empty body.
+      return null;
+    }
     if (node == null || !node.isObject()) {
       throw invalid(slug, "body", "must be a JSON object");
     }

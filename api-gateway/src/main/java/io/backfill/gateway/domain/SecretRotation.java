@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.jboss.logging.Logger;
 
 /**
@@ -23,9 +24,11 @@ public class SecretRotation {
   private static final Logger LOG = Logger.getLogger(SecretRotation.class);
 
   /** A secret that could not be re-encrypted: which one and why (never its value). */
+  @Schema(name = "SecretRotationFailure")
   public record Failure(String tenantId, String name, String keyId, String reason) {}
 
   /** What a rotation did, and how many secrets each key seals afterwards. */
+  @Schema(name = "SecretRotationReport")
   public record Report(
       String activeKeyId,
       List<String> configuredKeyIds,
@@ -34,6 +37,7 @@ public class SecretRotation {
       Map<String, Long> secretsByKey) {}
 
   /** How many secrets each key seals, and which keys are configured. */
+  @Schema(name = "MasterKeyUsage")
   public record Usage(
       String activeKeyId, List<String> configuredKeyIds, Map<String, Long> secretsByKey) {}
 
