@@ -99,6 +99,12 @@ class ComposeFileTest {
           .as("%s health check asks readiness on its own port", module)
           .anyMatch(part -> part.contains("localhost:" + port + "/q/health/ready"));
       assertThat(service.path("image").asText()).isEqualTo("backfill/" + module + ":local");
+      // What the Dockerfile copies is what the Quarkus build lays out (fast-jar).
+      for (String copied : List.of("lib", "app", "quarkus", "quarkus-run.jar")) {
+        assertThat(Repository.file(module + "/target/quarkus-app/" + copied))
+            .as("%s build output the image copies", module)
+            .exists();
+      }
     }
   }
 
@@ -208,9 +214,9 @@ class ComposeFileTest {
   void grafanaIsProvisionedWithTheDatasourcesTheDashboardsUse() throws Exception {
     JsonNode datasources =
         Repository.yaml(Repository.file("deploy/grafana/provisioning/datasources/datasources.yml"));
-    Set<String> uids = new TreeSet<>();
+    Map<String, String> typesByUid = new TreeMap<>();
     for (JsonNode datasource : datasources.get("datasources")) {
-      uids.add(datasource.get("uid").asText());
+      typesByUid.put(datasource.get("uid").asText(), datasource.get("type").asText());
     }
     assertThat(datasources.get("datasources").get(0).get("url").asText())
         .isEqualTo("http://prometheus:9090");
@@ -221,7 +227,13 @@ class ComposeFileTest {
       assertThat(dashboard.path("version").asInt()).as("%s version", path).isPositive();
       assertThat(dashboardUids.add(dashboard.get("uid").asText())).as("unique uid").isTrue();
       for (JsonNode panel : dashboard.get("panels")) {
-        assertThat(uids).contains(panel.get("datasource").get("uid").asText());
+        JsonNode datasource = panel.get("datasource");
+        assertThat(typesByUid)
+            .as("%s / %s datasource", path.getFileName(), panel.get("title").asText())
+            .containsEntry(datasource.get("uid").asText(), datasource.get("type").asText());
+        for (JsonNode target : panel.get("targets")) {
+          assertThat(target.get("datasource")).isEqualTo(datasource);
+        }
       }
     }
     assertThat(dashboardUids)
