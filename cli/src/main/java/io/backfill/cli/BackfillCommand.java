@@ -23,7 +23,8 @@ import picocli.CommandLine.Command;
       "  BACKFILL_BOOTSTRAP_SERVERS  Kafka brokers (--bootstrap-servers)",
       "%nExit codes: 0 ok, 1 unexpected error, 2 bad input, 3 Kafka failed, 4 gateway unreachable"
           + " or 5xx, 5 rejected by the gateway (400/422), 6 not allowed (401/403), 7 not found,"
-          + " 8 conflict (409), 9 the watched job did not complete."
+          + " 8 conflict (409), 9 the watched job did not complete, 10 the local stack did not"
+          + " start, 11 the demo's counts differ from the ground truth."
     },
     subcommands = {
       SubmitCommand.class,
@@ -39,6 +40,8 @@ import picocli.CommandLine.Command;
       SecretCommand.class,
       RequestCommand.class,
       DemoCommand.class,
+      UpCommand.class,
+      DownCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class BackfillCommand {

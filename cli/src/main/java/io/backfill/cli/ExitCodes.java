@@ -36,5 +36,11 @@ public final class ExitCodes {
   /** {@code watch}: the job ended but did not complete (failed, cancelled or rejected). */
   public static final int JOB_NOT_COMPLETED = 9;
 
+  /** {@code demo}, {@code up}: a part of the local stack did not start (which, why, its log). */
+  public static final int STACK_FAILED = 10;
+
+  /** {@code demo}: the job completed, but a count differs from the simulator's ground truth. */
+  public static final int CHECK_FAILED = 11;
+
   private ExitCodes() {}
 }

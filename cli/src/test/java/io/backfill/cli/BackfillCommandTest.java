@@ -17,15 +17,6 @@ class BackfillCommandTest {
   private static final String JOB = "6f1c2b7e-8a4d-4c1e-9f0a-0123456789ab";
 
   @Test
-  void demoSaysItIsNotAvailableYet() {
-    CliRun run = CliRun.of("demo");
-
-    assertThat(run.exitCode()).isEqualTo(ExitCodes.NOT_AVAILABLE);
-    assertThat(run.err()).isEqualToIgnoringNewLines(DemoCommand.NOT_AVAILABLE);
-    assertThat(run.out()).isEmpty();
-  }
-
-  @Test
   void withoutASubcommandItIsAUsageError() {
     CliRun run = CliRun.of();
 
@@ -90,7 +81,10 @@ class BackfillCommandTest {
             List.of("tenant", "add-key"),
             List.of("secret", "put"),
             List.of("secret", "delete"),
-            List.of("produce-request"));
+            List.of("produce-request"),
+            List.of("demo"),
+            List.of("up"),
+            List.of("down"));
 
     for (List<String> command : commands) {
       CliRun run =

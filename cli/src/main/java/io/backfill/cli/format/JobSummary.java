@@ -10,7 +10,8 @@ import java.util.List;
  * What a job did, from its final status: messages, chunks, what extraction wrote, LLM outcomes,
  * timeouts, retries, how long it took and how fast. The demo's table and the end of {@code watch}.
  *
- * @param retries attempts after the first, over the runs the status lists
+ * @param retries attempts after the first, over the runs the status lists (at most 50, the active
+ *     and failed ones first)
  * @param duration from the job's creation to its last update, as the gateway recorded them
  */
 public record JobSummary(
@@ -32,7 +33,8 @@ public record JobSummary(
     JsonNode counts = status.path("counts");
     int retries = 0;
     for (JsonNode run : status.path("runs")) {
-      int highest = 0;
+      // The ledger numbers attempts; where the gateway has no number yet, counting them is enough.
+      int highest = run.path("attempts").size();
       for (JsonNode attempt : run.path("attempts")) {
         highest = Math.max(highest, attempt.path("attemptNumber").asInt(1));
       }

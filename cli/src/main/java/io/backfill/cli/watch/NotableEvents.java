@@ -90,9 +90,12 @@ final class NotableEvents {
                         : ""));
       }
     }
+    int index = 0;
     for (JsonNode attempt : run.path("attempts")) {
       String attemptId = attempt.path("attemptId").asText();
-      int number = attempt.path("attemptNumber").asInt(1);
+      index++;
+      // Oldest first: any attempt after the first is a retry, numbered by the ledger or not yet.
+      int number = Math.max(index, attempt.path("attemptNumber").asInt(1));
       if (number > 1 && retriesStarted.add(attemptId)) {
         lines.add(
             "retry: %s attempt %d started on %s"

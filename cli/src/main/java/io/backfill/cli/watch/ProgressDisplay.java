@@ -42,6 +42,7 @@ public final class ProgressDisplay implements AutoCloseable {
   private volatile JsonNode progress;
   private long entities;
   private String status = "";
+  private String lastPlainLine;
 
   private ProgressDisplay(PrintWriter out, boolean terminal, Duration plainInterval) {
     this.out = out;
@@ -132,8 +133,12 @@ public final class ProgressDisplay implements AutoCloseable {
             }
             : rendered -> {
               synchronized (lock) {
-                out.println(rendered);
-                out.flush();
+                // Closing draws the bar once more: a log needs the same line only once.
+                if (!rendered.equals(lastPlainLine)) {
+                  lastPlainLine = rendered;
+                  out.println(rendered);
+                  out.flush();
+                }
               }
             };
     ProgressBarBuilder builder =

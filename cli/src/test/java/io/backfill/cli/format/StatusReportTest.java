@@ -31,6 +31,20 @@ class StatusReportTest {
   }
 
   @Test
+  void retriesAreCountedFromTheAttemptsWhenTheyCarryNoNumber() {
+    JobSummary summary =
+        JobSummary.of(
+            SampleStatus.parse(
+                """
+                {"status":"completed","runs":[
+                  {"runId":"extract:j:1","attempts":[{"attemptId":"a"},{"attemptId":"b"}]},
+                  {"runId":"extract:j:2","attempts":[{"attemptId":"c"}]}]}
+                """));
+
+    assertThat(summary.retries()).isEqualTo(1);
+  }
+
+  @Test
   void aTimeoutWithoutAnyHeartbeatSaysSo() {
     String line =
         StatusReport.diagnosis(

@@ -28,6 +28,22 @@ class NotableEventsTest {
   }
 
   @Test
+  void aSecondAttemptIsARetryEvenBeforeTheLedgerNumberedIt() {
+    NotableEvents notable = new NotableEvents();
+
+    List<String> lines =
+        notable.diff(
+            SampleStatus.parse(
+                """
+                {"status":"running","runs":[{"runId":"extract:j:5","state":"running","attempts":[
+                  {"attemptId":"a1","state":"timed_out","workerId":"w-1"},
+                  {"attemptId":"a2","state":"running","workerId":"w-2"}]}]}
+                """));
+
+    assertThat(lines).containsExactly("retry: chunk 5 attempt 2 started on w-2");
+  }
+
+  @Test
   void aStatusChangeIsALineButTheFirstStatusSeenIsNot() {
     NotableEvents notable = new NotableEvents();
 
