@@ -10,12 +10,15 @@ import io.backfill.stack.StackConfig;
 import io.backfill.systemtests.StoredFacts.Attempt;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -29,15 +32,20 @@ import org.junit.jupiter.api.TestMethodOrder;
  * starts it again before it ends.
  *
  * <p>Each scenario ends with the same checks: the job completed; documents == messages in the
- * window; no duplicate mentions (and as many as the undisturbed run made); every failed or
- * timed-out attempt of the ledger visible in the status API; no attempt timed out whose process was
- * alive.
+ * window; no duplicate mentions, and as many mentions and relationships from the window's mail as
+ * the undisturbed run made from it; every failed or timed-out attempt of the ledger visible in the
+ * status API; no attempt timed out whose process was alive.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PipelineScenariosIT {
 
   private static final int MESSAGES = 2_000;
   private static final Duration JOB_TIMEOUT = Duration.ofMinutes(6);
+  private static final String REFERENCE_TENANT = "st-happy";
+  // The stack's staleAfter for extract attempts: max(stale floor 10 s, 3 x heartbeat 2 s).
+  private static final Duration STALE_AFTER = Duration.ofSeconds(10);
+  private static final List<String> LLM_MODELS =
+      List.of("gpt-4o-mini", "gpt-4.1-mini", "o3-mini", "o4-mini");
   private static final ScenarioTable TABLE = new ScenarioTable();
 
   private static LocalStack stack;
@@ -45,9 +53,11 @@ class PipelineScenariosIT {
   private static SimulatorAdmin simulator;
   private static StoredFacts facts;
   private static String mailbox;
-  // What the undisturbed run extracted from the same mailbox: a disturbed run must match it.
-  private static Long referenceMentions;
-  private static Long referenceRelationships;
+  private static List<Instant> received;
+  private static boolean referenceDone;
+
+  /** A backfill window and how many of the mailbox's messages it holds (the ground truth). */
+  record Window(Instant from, Instant to, long messages) {}
 
   @BeforeAll
   static void startStack() {
@@ -62,6 +72,7 @@ class PipelineScenariosIT {
     simulator = new SimulatorAdmin(stack.simulator().baseUrl());
     facts = new StoredFacts(stack);
     mailbox = stack.config().mailbox();
+    received = simulator.receivedTimes(mailbox);
   }
 
   @AfterAll
@@ -76,13 +87,14 @@ class PipelineScenariosIT {
   @Order(1)
   void happyPathExtractsEveryMessageOnceWithTwoWorkers() {
     assertThat(stack.buildShas()).allSatisfy((name, sha) -> assertThat(sha).isNotBlank());
+    Window all = new Window(stack.windowFrom(), stack.windowTo(), received.size());
+    assertThat(all.messages()).isEqualTo(MESSAGES);
 
-    Outcome outcome = run("1 happy path, 2 workers", "st-happy", jobId -> {});
+    Outcome outcome = run("1 happy path, 2 workers", REFERENCE_TENANT, all, jobId -> Set.of());
 
     assertThat(outcome.timeouts()).isZero();
-    referenceMentions = facts.mentions("st-happy");
-    referenceRelationships = facts.relationships("st-happy");
-    assertThat(referenceMentions).isPositive();
+    assertThat(facts.mentions(REFERENCE_TENANT)).isPositive();
+    referenceDone = true;
   }
 
   @Test
@@ -95,6 +107,7 @@ class PipelineScenariosIT {
           run(
               "2 SIGKILL a worker mid-chunk",
               "st-worker-kill",
+              newest(1_000),
               jobId -> {
                 String executor = victim.executorId();
                 await("a running attempt on " + executor)
@@ -118,16 +131,17 @@ class PipelineScenariosIT {
     ServiceNode fetcher = stack.fetcher();
     // Slow pages, so the fetch run is still paging when it is killed.
     String slowPages =
-        simulator.addFault(Map.of("target", mailbox, "kind", "latency", "latencyMs", 400));
+        simulator.addFault(Map.of("target", mailbox, "kind", "latency", "latencyMs", 800));
     Outcome outcome;
     try {
       outcome =
           run(
               "3 SIGKILL the fetcher mid-job, restart",
               "st-fetcher-kill",
+              newest(1_000),
               jobId -> {
                 String executor = fetcher.executorId();
-                await("the fetch run past its third page")
+                await("three chunks published and started")
                     .atMost(JOB_TIMEOUT)
                     .pollInterval(Duration.ofMillis(200))
                     .until(() -> extractRunsStarted(jobId) >= 3);
@@ -143,6 +157,43 @@ class PipelineScenariosIT {
     }
     assertThat(outcome.timedOutExecutors()).containsOnly(outcome.killed().toArray(String[]::new));
     assertThat(outcome.timeouts()).isPositive();
+    assertThat(
+            outcome.attempts().stream()
+                .filter(a -> a.lane().equals("fetch") && a.state().equals("completed")))
+        .as("the fetch run completed by the restarted fetcher")
+        .singleElement()
+        .satisfies(a -> assertThat(a.workerId()).isEqualTo(fetcher.executorId()));
+  }
+
+  @Test
+  @Order(8)
+  void aChunkSlowerThanFiveTimesStaleAfterIsNotTimedOutWhileItHeartbeats() {
+    Assumptions.assumeTrue(
+        simulator.llmCalls() > 0,
+        "this extraction-worker build made no LLM call in the scenarios before: a slow LLM"
+            + " cannot slow its chunks");
+    List<String> slowLlm = new ArrayList<>();
+    for (String model : LLM_MODELS) {
+      slowLlm.add(
+          simulator.addFault(Map.of("target", model, "kind", "latency", "latencyMs", 12_000)));
+    }
+    Outcome outcome;
+    try {
+      // One chunk of 60 messages; LLM calls of 12 s each make it last minutes, not seconds.
+      outcome = run("8 chunk > 5 x staleAfter, slow LLM", "st-slow-llm", newest(60), j -> Set.of());
+    } finally {
+      slowLlm.forEach(simulator::removeFault);
+    }
+    assertThat(outcome.timeouts()).isZero();
+    assertThat(outcome.retries()).isZero();
+    assertThat(outcome.attempts())
+        .filteredOn(a -> a.lane().equals("extract"))
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.state()).isEqualTo("completed");
+              assertThat(a.duration()).isGreaterThan(STALE_AFTER.multipliedBy(5));
+            });
   }
 
   /** A disturbance: runs while the job runs, returns the executor ids of processes it killed. */
@@ -151,34 +202,21 @@ class PipelineScenariosIT {
     Set<String> apply(String jobId);
   }
 
-  /** Plain-lambda form for scenarios that disturb nothing. */
-  @FunctionalInterface
-  interface Quiet {
-    void apply(String jobId);
+  /** The newest {@code n} messages of the mailbox. */
+  private static Window newest(int n) {
+    Instant from = received.get(received.size() - n);
+    Instant to = stack.windowTo();
+    long messages = received.stream().filter(t -> !t.isBefore(from) && t.isBefore(to)).count();
+    return new Window(from, to, messages);
   }
 
-  private Outcome run(String scenario, String tenant, Quiet quiet) {
-    return run(
-        scenario,
-        tenant,
-        (Disturbance)
-            jobId -> {
-              quiet.apply(jobId);
-              return Set.of();
-            });
-  }
-
-  private Outcome run(String scenario, String tenant, Disturbance disturbance) {
+  private Outcome run(String scenario, String tenant, Window window, Disturbance disturbance) {
     String apiKey = gateway.createTenant(stack.config().adminToken(), tenant);
     gateway.putSecret(apiKey, "openai_api_key", stack.config().llmApiKey());
     gateway.putSecret(apiKey, "openai_base_url", stack.llmBaseUrl());
-    long messages = simulator.messages(mailbox);
     long started = System.nanoTime();
-    String jobId = gateway.submit(apiKey, mailbox, stack.windowFrom(), stack.windowTo());
+    String jobId = gateway.submit(apiKey, mailbox, window.from(), window.to());
     String result = "failed";
-    long documents = -1;
-    List<Attempt> attempts = List.of();
-    long retries = -1;
     try {
       Set<String> killed = disturbance.apply(jobId);
       AtomicReference<JsonNode> last = new AtomicReference<>();
@@ -197,16 +235,18 @@ class PipelineScenariosIT {
               });
       Duration duration = Duration.ofNanos(System.nanoTime() - started);
 
-      documents = facts.documents(tenant);
-      attempts = facts.attempts(jobId);
-      retries = facts.retries(jobId);
-      assertThat(documents).as("documents == messages in the window").isEqualTo(messages);
+      List<Attempt> attempts = facts.attempts(jobId);
+      assertThat(facts.documents(tenant))
+          .as("documents == messages in the window")
+          .isEqualTo(window.messages());
       assertThat(facts.duplicateMentions(tenant)).as("duplicate mentions").isZero();
-      if (referenceMentions != null) {
-        assertThat(facts.mentions(tenant)).as("mentions").isEqualTo(referenceMentions);
-        assertThat(facts.relationships(tenant))
-            .as("relationships")
-            .isEqualTo(referenceRelationships);
+      if (referenceDone) {
+        assertThat(facts.mentions(tenant, window.from(), window.to()))
+            .as("mentions, as many as the undisturbed run made from the same mail")
+            .isEqualTo(facts.mentions(REFERENCE_TENANT, window.from(), window.to()));
+        assertThat(facts.relationships(tenant, window.from(), window.to()))
+            .as("relationships, as many as the undisturbed run made from the same mail")
+            .isEqualTo(facts.relationships(REFERENCE_TENANT, window.from(), window.to()));
       }
       String status = gateway.status(apiKey, jobId).toString();
       for (Attempt attempt : attempts) {
@@ -228,23 +268,20 @@ class PipelineScenariosIT {
           jobId,
           killed,
           timedOutExecutors,
+          attempts,
           attempts.stream().filter(a -> a.state().equals("timed_out")).count(),
-          retries,
+          facts.retries(jobId),
           duration);
     } finally {
-      if (documents < 0) {
-        documents = facts.documents(tenant);
-        attempts = facts.attempts(jobId);
-        retries = facts.retries(jobId);
-      }
+      List<Attempt> attempts = facts.attempts(jobId);
       TABLE.add(
           new ScenarioTable.Row(
               scenario,
               Duration.ofNanos(System.nanoTime() - started),
-              messages,
-              documents,
+              window.messages(),
+              facts.documents(tenant),
               attempts.size(),
-              retries,
+              facts.retries(jobId),
               attempts.stream().filter(a -> a.state().equals("timed_out")).count(),
               facts.reExtractedDocuments(tenant),
               result));
@@ -269,6 +306,7 @@ class PipelineScenariosIT {
       String jobId,
       Set<String> killed,
       Set<String> timedOutExecutors,
+      List<Attempt> attempts,
       long timeouts,
       long retries,
       Duration duration) {}

@@ -9,6 +9,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /** The outlook-simulator's admin API: mailbox sizes, fault rules, call counters. */
@@ -32,6 +35,42 @@ final class SimulatorAdmin {
       }
     }
     throw new AssertionError("The simulator has no mailbox " + mailbox);
+  }
+
+  /** When each message of the mailbox was received, oldest first (the ground truth). */
+  List<Instant> receivedTimes(String mailbox) {
+    List<Instant> times = new ArrayList<>();
+    int pageSize = 500;
+    for (int offset = 0; ; offset += pageSize) {
+      JsonNode page =
+          call(
+              "GET",
+              "/admin/mailboxes/"
+                  + mailbox
+                  + "/ground-truth?offset="
+                  + offset
+                  + "&limit="
+                  + pageSize,
+              null);
+      page.forEach(message -> times.add(Instant.parse(message.path("receivedDateTime").asText())));
+      if (page.size() < pageSize) {
+        return times;
+      }
+    }
+  }
+
+  /**
+   * Calls the LLM endpoint received so far (any status): [{endpoint, tenant, target, status,
+   * count}].
+   */
+  long llmCalls() {
+    long calls = 0;
+    for (JsonNode count : counters()) {
+      if (count.path("endpoint").asText().equals("chat.completions")) {
+        calls += count.path("count").asLong();
+      }
+    }
+    return calls;
   }
 
   /** Adds a fault rule; returns its id. */

@@ -5,6 +5,10 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -13,7 +17,13 @@ import java.util.UUID;
 final class StoredFacts {
 
   /** One attempt as the ledger recorded it. */
-  record Attempt(String attemptId, String runId, String lane, String workerId, String state) {}
+  record Attempt(
+      String attemptId,
+      String runId,
+      String lane,
+      String workerId,
+      String state,
+      Duration duration) {}
 
   private final LocalStack stack;
 
@@ -35,6 +45,28 @@ final class StoredFacts {
 
   long relationships(String tenant) {
     return count("SELECT count(*) FROM extraction.relationships WHERE tenant_id = ?", tenant);
+  }
+
+  /** Mentions of the tenant's messages received in [from, to). */
+  long mentions(String tenant, Instant from, Instant to) {
+    return count(
+        "SELECT count(*) FROM extraction.mentions m JOIN extraction.documents d"
+            + " ON d.tenant_id = m.tenant_id AND d.message_id = m.message_id"
+            + " WHERE m.tenant_id = ? AND d.received_at >= ? AND d.received_at < ?",
+        tenant,
+        from,
+        to);
+  }
+
+  /** Relationships shown by the tenant's messages received in [from, to). */
+  long relationships(String tenant, Instant from, Instant to) {
+    return count(
+        "SELECT count(*) FROM extraction.relationships x JOIN extraction.documents d"
+            + " ON d.tenant_id = x.tenant_id AND d.message_id = x.message_id"
+            + " WHERE x.tenant_id = ? AND d.received_at >= ? AND d.received_at < ?",
+        tenant,
+        from,
+        to);
   }
 
   /** (message, entity) pairs recorded more than once. */
@@ -61,7 +93,9 @@ final class StoredFacts {
 
   List<Attempt> attempts(String jobId) {
     String sql =
-        "SELECT a.attempt_id, a.run_id, r.lane, a.worker_id, a.state FROM monitor.attempts a"
+        "SELECT a.attempt_id, a.run_id, r.lane, a.worker_id, a.state,"
+            + " (extract(epoch FROM coalesce(a.ended_at, now()) - a.started_at) * 1000)::bigint"
+            + " FROM monitor.attempts a"
             + " JOIN monitor.runs r USING (run_id) WHERE r.job_id = ? ORDER BY a.started_at";
     try (Connection db = stack.database();
         PreparedStatement query = db.prepareStatement(sql)) {
@@ -75,7 +109,8 @@ final class StoredFacts {
                   rows.getString(2),
                   rows.getString(3),
                   rows.getString(4),
-                  rows.getString(5)));
+                  rows.getString(5),
+                  Duration.ofMillis(rows.getLong(6))));
         }
       }
       return attempts;
@@ -84,10 +119,17 @@ final class StoredFacts {
     }
   }
 
-  private long count(String sql, Object parameter) {
+  private long count(String sql, Object... parameters) {
     try (Connection db = stack.database();
         PreparedStatement query = db.prepareStatement(sql)) {
-      query.setObject(1, parameter);
+      for (int i = 0; i < parameters.length; i++) {
+        Object parameter = parameters[i];
+        if (parameter instanceof Instant instant) {
+          query.setObject(i + 1, OffsetDateTime.ofInstant(instant, ZoneOffset.UTC));
+        } else {
+          query.setObject(i + 1, parameter);
+        }
+      }
       try (ResultSet rows = query.executeQuery()) {
         rows.next();
         return rows.getLong(1);
