@@ -151,6 +151,12 @@ class ComposeFileTest {
           .isEqualTo(postgres.get("POSTGRES_PASSWORD"));
     }
     assertThat(environment("heartbeat-monitor")).isEqualTo(environment("extraction-worker"));
+    // The fetcher calls the gateway's internal API with the token the gateway accepts.
+    Map<String, String> fetcher = environment("ingest-fetcher");
+    assertThat(fetcher.get("BACKFILL_GATEWAY_URL"))
+        .isEqualTo("http://api-gateway:" + Repository.httpPort("api-gateway"));
+    assertThat(fetcher.get("BACKFILL_SERVICE_TOKEN"))
+        .isEqualTo(environment("api-gateway").get("BACKFILL_SERVICE_TOKEN"));
     assertThat(services.get("postgres").get("image").asText()).startsWith("pgvector/pgvector:");
     assertThat(services.get("kafka").get("image").asText()).startsWith("apache/kafka:4.");
     assertThat(kafka.get("KAFKA_PROCESS_ROLES").asText()).isEqualTo("broker,controller");

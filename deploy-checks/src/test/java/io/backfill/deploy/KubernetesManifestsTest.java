@@ -117,6 +117,10 @@ class KubernetesManifestsTest {
             "BACKFILL_ADMIN_TOKEN",
             "BACKFILL_SERVICE_TOKEN",
             "BACKFILL_MASTER_KEY");
+    assertThat(config.at("/data/BACKFILL_GATEWAY_URL").asText())
+        .as("the fetcher reaches the gateway's Service")
+        .isEqualTo("http://api-gateway:" + Repository.httpPort("api-gateway"));
+    assertThat(Kustomization.find(objects, "Service", "api-gateway")).isNotNull();
     for (ObjectNode deployment : ofKind(objects, "Deployment")) {
       assertThat(deployment.at("/spec/template/spec/containers/0/envFrom").toString())
           .contains("\"configMapRef\":{\"name\":\"backfill-config\"}")
