@@ -121,6 +121,10 @@ public class PagingLoop {
     } catch (GraphRequestRejected rejected) {
       return () -> fail(attempt, rejected, graphError(rejected), false);
     } catch (RuntimeException e) {
+      if (attempt.stopReason() == StopReason.SELF_FENCED) {
+        // The broker that took no heartbeats took no chunk either: one cause, the attempt fenced.
+        return () -> stop(attempt, StopReason.SELF_FENCED);
+      }
       return () -> fail(attempt, e, ErrorInfo.of(e), true);
     }
   }
