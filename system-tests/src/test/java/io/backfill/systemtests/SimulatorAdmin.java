@@ -73,6 +73,19 @@ final class SimulatorAdmin {
     return calls;
   }
 
+  /** Graph message calls on the mailbox answered with the status, e.g. {@code "504"}. */
+  long graphAnswers(String mailbox, String status) {
+    long calls = 0;
+    for (JsonNode count : counters()) {
+      if (count.path("endpoint").asText().equals("messages")
+          && count.path("target").asText().equalsIgnoreCase(mailbox)
+          && count.path("status").asText().equals(status)) {
+        calls += count.path("count").asLong();
+      }
+    }
+    return calls;
+  }
+
   /** Adds a fault rule; returns its id. */
   String addFault(Map<String, Object> rule) {
     return call("POST", "/admin/faults", rule).path("id").asText();
