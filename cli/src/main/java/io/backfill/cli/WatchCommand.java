@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
     description = {
       "Shows a live progress bar of a job until it ends, with a line for each retry, timeout (with"
           + " its diagnosis), failure and stall.",
-      "On a terminal the bar redraws in place; piped, it prints a line when extraction moved on."
+      "On a terminal the bar redraws in place; piped, it prints a line when its numbers changed."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

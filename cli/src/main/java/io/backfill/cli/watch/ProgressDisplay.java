@@ -23,7 +23,7 @@ import me.tongfei.progressbar.ProgressState;
  * chunks and entities after it. Lines for notable events are printed above the bar.
  *
  * <p>On a terminal the bar redraws in place every second. Elsewhere (a pipe, a log, a test) it is
- * printed as a new line at most every {@code plainInterval}, and only when extraction moved on.
+ * printed as a new line at most every {@code plainInterval}, and only when what it reports changed.
  */
 public final class ProgressDisplay implements AutoCloseable {
 
@@ -43,6 +43,7 @@ public final class ProgressDisplay implements AutoCloseable {
   private long entities;
   private String status = "";
   private String lastPlainLine;
+  private long extracted;
 
   private ProgressDisplay(PrintWriter out, boolean terminal, Duration plainInterval) {
     this.out = out;
@@ -68,7 +69,7 @@ public final class ProgressDisplay implements AutoCloseable {
       }
       progress = newProgress;
       long fetched = newProgress.path("messagesFetched").asLong();
-      long extracted = newProgress.path("messagesExtracted").asLong();
+      extracted = newProgress.path("messagesExtracted").asLong();
       gatewayEta = eta(newProgress.get("eta"));
       if (bar == null) {
         bar = build(extracted);
@@ -122,7 +123,7 @@ public final class ProgressDisplay implements AutoCloseable {
     }
   }
 
-  private ProgressBar build(long extracted) {
+  private ProgressBar build(long startAt) {
     Consumer<String> print =
         terminal
             ? rendered -> {
@@ -133,9 +134,10 @@ public final class ProgressDisplay implements AutoCloseable {
             }
             : rendered -> {
               synchronized (lock) {
-                // Closing draws the bar once more: a log needs the same line only once.
-                if (!rendered.equals(lastPlainLine)) {
-                  lastPlainLine = rendered;
+                // A new line only when what it reports changed, not its clock: logs stay short.
+                String shown = this.extracted + extra();
+                if (!shown.equals(lastPlainLine)) {
+                  lastPlainLine = shown;
                   out.println(rendered);
                   out.flush();
                 }
@@ -146,7 +148,7 @@ public final class ProgressDisplay implements AutoCloseable {
             .setTaskName("extracted")
             .setUnit(" msg", 1)
             .setInitialMax(0)
-            .startsFrom(extracted, Duration.ZERO)
+            .startsFrom(startAt, Duration.ZERO)
             .setStyle(terminal ? ProgressBarStyle.COLORFUL_UNICODE_BLOCK : ProgressBarStyle.ASCII)
             .showSpeed()
             .setSpeedUnit(ChronoUnit.SECONDS)
@@ -155,11 +157,10 @@ public final class ProgressDisplay implements AutoCloseable {
                 terminal
                     ? new DelegatingProgressBarConsumer(print)
                     : new DelegatingProgressBarConsumer(print, PLAIN_WIDTH));
-    if (terminal) {
-      builder.setUpdateIntervalMillis(1000).continuousUpdate();
-    } else {
-      builder.setUpdateIntervalMillis((int) plainInterval.toMillis());
-    }
+    // Every tick renders; the plain consumer skips lines that report nothing new.
+    builder
+        .setUpdateIntervalMillis(terminal ? 1000 : (int) plainInterval.toMillis())
+        .continuousUpdate();
     return builder.build();
   }
 
@@ -187,14 +188,15 @@ public final class ProgressDisplay implements AutoCloseable {
     if (progress == null) {
       return status;
     }
-    return " | fetched %s%s | chunks %s/%s | entities %s | %s"
+    // Short: on an 80-column terminal every character here is taken from the bar.
+    return " | fetched %s%s | chunks %s/%s | entities %s%s"
         .formatted(
             Formats.count(progress.path("messagesFetched").asLong()),
             progress.path("hasMore").asBoolean() ? "+" : "",
             Formats.count(progress.path("chunksDone").asLong()),
             Formats.count(progress.path("chunksKnown").asLong()),
             Formats.count(entities),
-            status);
+            "running".equals(status) ? "" : " | " + status);
   }
 
   private static Instant eta(JsonNode node) {

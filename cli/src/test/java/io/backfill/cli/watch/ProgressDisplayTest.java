@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class ProgressDisplayTest {
 
   @Test
-  void plainOutputIsALineWithTheBarRateFetchedChunksEntitiesAndStatus() {
+  void plainOutputIsALineWithTheBarRateFetchedChunksAndEntities() {
     StringWriter text = new StringWriter();
     try (ProgressDisplay display =
         ProgressDisplay.plain(new PrintWriter(text, true), Duration.ofMillis(100))) {
@@ -29,8 +29,20 @@ class ProgressDisplayTest {
     assertThat(out).containsPattern("(?m)^\\d\\d:\\d\\d:\\d\\d timeout: chunk 3 attempt 1$");
     assertThat(out)
         .containsPattern(
-            "extracted +45% \\[=+>? *\\] +900/2000 msg .*\\| fetched 2,000\\+ \\| chunks 9/20"
-                + " \\| entities 3,400 \\| running");
+            "(?m)extracted +45% \\[=+>? *\\] +900/2000 msg .*\\| fetched 2,000\\+ \\| chunks 9/20"
+                + " \\| entities 3,400$");
     assertThat(out).doesNotContain("\r");
+  }
+
+  @Test
+  void aStatusOtherThanRunningEndsTheLine() {
+    StringWriter text = new StringWriter();
+    try (ProgressDisplay display =
+        ProgressDisplay.plain(new PrintWriter(text, true), Duration.ofMillis(100))) {
+      display.update("paused", SampleStatus.running().path("progress"));
+      await().atMost(Duration.ofSeconds(10)).until(() -> text.toString().contains("| paused"));
+    }
+
+    assertThat(text.toString()).containsPattern("(?m)\\| chunks 9/20 \\| entities 0 \\| paused$");
   }
 }
