@@ -25,8 +25,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.AfterEach;
@@ -38,6 +42,7 @@ import org.junit.jupiter.api.Test;
 class JobIntakeTest {
 
   private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final String INTAKE_GROUP = "ingest-fetcher";
   private static final Instant FROM = Instant.parse("2024-01-01T00:00:00Z");
   private static final Instant TO = Instant.parse("2024-07-01T00:00:00Z");
 
@@ -170,6 +175,43 @@ class JobIntakeTest {
       assertThat(reason(dead.get(0))).contains("MALFORMED_JSON");
       assertThat(reason(dead.get(1))).contains("UNKNOWN_TYPE").contains("BackfillExploded");
       assertThat(requests("malformed")).isGreaterThanOrEqualTo(malformedBefore + 2);
+    }
+  }
+
+  @Test
+  void anIdleFetcherKeepsItsPlaceInTheGroupAndAcceptsARequestSentAfterTheIdlePeriod() {
+    // LESSONS row 10: the replaced worker stopped itself after five idle minutes and jobs stayed
+    // pending. Nothing here ends on idleness: idle for longer than twice the consumer's session
+    // timeout (6 s in this profile), the intake consumer is still a member of its group throughout,
+    // and a request sent afterwards becomes a job.
+    Duration idle = Duration.ofSeconds(13);
+    await("the intake consumer to join its group")
+        .atMost(WAIT)
+        .until(() -> intakeGroupMembers() > 0);
+
+    await("the intake consumer to stay in its group while idle")
+        .during(idle)
+        .atMost(idle.plus(WAIT))
+        .until(() -> intakeGroupMembers() > 0);
+
+    BackfillRequested request = request("ana@contoso.com", FROM, TO);
+    publish(request);
+    awaitEvent(JobId.derive(tenant, request.requestId()), JobAccepted.class);
+  }
+
+  private static int intakeGroupMembers() throws Exception {
+    try (Admin admin =
+        Admin.create(
+            Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                KafkaBroker.shared().bootstrapServers()))) {
+      return admin
+          .describeConsumerGroups(List.of(INTAKE_GROUP))
+          .describedGroups()
+          .get(INTAKE_GROUP)
+          .get(10, TimeUnit.SECONDS)
+          .members()
+          .size();
     }
   }
 
