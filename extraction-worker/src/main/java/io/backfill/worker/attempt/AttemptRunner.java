@@ -194,7 +194,7 @@ public class AttemptRunner {
     Chunk chunk = attempt.chunk();
     try {
       Extraction extraction = extractor.extract(attempt);
-      metrics.llmOutcome(extraction.llm().status());
+      metrics.llmChunk(extraction.llm().status());
       if (!attempt.finish()) {
         // Cancelled between the commit and here; whoever cancelled has reported it.
         return;

@@ -25,6 +25,7 @@ public final class ChunkAttempt {
   private final AtomicReference<String> cancelReason = new AtomicReference<>();
   private final AtomicBoolean finished = new AtomicBoolean();
   private final AtomicLong lastHeartbeatAckNanos = new AtomicLong(System.nanoTime());
+  private final long createdNanos = System.nanoTime();
   private volatile Thread workThread;
   volatile ScheduledFuture<?> heartbeats;
   volatile ScheduledFuture<?> deadline;
@@ -46,6 +47,11 @@ public final class ChunkAttempt {
 
   public AttemptId attemptId() {
     return attemptId;
+  }
+
+  /** The {@link System#nanoTime()} when this attempt was created (its deadline counts from it). */
+  public long createdNanos() {
+    return createdNanos;
   }
 
   public Progress progress() {

@@ -57,7 +57,19 @@ public class ChunkMetrics {
     registry.counter("backfill_worker_publish_failures_total", "event", eventType).increment();
   }
 
-  public void llmOutcome(LlmStatus status) {
-    registry.counter("llm_outcomes_total", "outcome", status.name().toLowerCase()).increment();
+  /**
+   * One outcome of the LLM phase: per call (ok, repaired, empty_content, invalid_json,
+   * rate_limited, server_error, timeout, transport_error, invalid_key, rejected), per message given
+   * up at the deadline (deadline), or per chunk without a call (skipped_no_key, no_model).
+   */
+  public void llmCall(String outcome) {
+    registry.counter("llm_outcomes_total", "outcome", outcome).increment();
+  }
+
+  /** How a chunk's LLM phase ended, as reported in its ChunkExtracted. */
+  public void llmChunk(LlmStatus status) {
+    registry
+        .counter("backfill_worker_llm_chunks_total", "status", status.name().toLowerCase())
+        .increment();
   }
 }

@@ -1,8 +1,8 @@
 package io.backfill.worker.support;
 
 import io.backfill.contracts.event.Chunk;
-import io.backfill.contracts.event.LlmOutcome;
 import io.backfill.worker.llm.LlmExtractor;
+import io.backfill.worker.llm.LlmResult;
 import jakarta.annotation.Priority;
 import jakarta.decorator.Decorator;
 import jakarta.decorator.Delegate;
@@ -15,8 +15,8 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * Lets a test make the LLM phase of one tenant's chunks slow, hang or wait for a gate, then hands
- * on to the real {@link LlmExtractor} (today: skipped_no_key). Stands in for the simulator's LLM
- * until the real client exists; tenants without a script are untouched.
+ * on to the real {@link LlmExtractor} (for these tenants: skipped_no_key, no gateway is
+ * configured). Tenants without a script are untouched.
  */
 @Decorator
 @Priority(1)
@@ -49,7 +49,7 @@ public abstract class ScriptedLlm implements LlmExtractor {
   }
 
   @Override
-  public LlmOutcome extract(Chunk chunk) throws InterruptedException {
+  public LlmResult extract(Chunk chunk, long deadlineNanos) throws InterruptedException {
     String run = chunk.runId().value();
     CALLS.put(run, new Call(Instant.now(), false));
     Script script = SCRIPTS.get(chunk.tenantId());
@@ -63,6 +63,6 @@ public abstract class ScriptedLlm implements LlmExtractor {
       CALLS.put(run, new Call(CALLS.get(run).at(), true));
       throw e;
     }
-    return delegate.extract(chunk);
+    return delegate.extract(chunk, deadlineNanos);
   }
 }
