@@ -30,7 +30,7 @@ final class ScenarioTable {
 
   synchronized String render() {
     StringBuilder text = new StringBuilder();
-    String format = "%-40s %9s %8s %9s %8s %7s %8s %11s  %s%n";
+    String format = "%-46s %9s %8s %9s %8s %7s %8s %11s  %s%n";
     text.append(
         String.format(
             format,
