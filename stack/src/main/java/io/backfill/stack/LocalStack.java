@@ -63,6 +63,8 @@ public final class LocalStack implements AutoCloseable {
   private ServiceNode gateway;
   private ServiceNode fetcher;
   private final List<ServiceNode> workers = new ArrayList<>();
+  private final List<ServiceNode> extraMonitors = new ArrayList<>();
+  private Map<String, Path> jars;
   private Thread shutdownHook;
   private boolean closed;
 
@@ -90,7 +92,7 @@ public final class LocalStack implements AutoCloseable {
     long started = System.nanoTime();
     Directories.create(config.workDir);
     Directories.create(config.logDir);
-    Map<String, Path> jars = locateJars();
+    jars = locateJars();
 
     Directories.delete(config.workDir.resolve("kafka"));
     kafka =
@@ -335,6 +337,18 @@ public final class LocalStack implements AutoCloseable {
     return workers.get(n - 1);
   }
 
+  /**
+   * Starts one more heartbeat-monitor ({@code heartbeat-monitor-2}, ...) on the same ledger and
+   * consumer group, and waits until it is ready; {@link #close()} stops it with the rest.
+   */
+  public synchronized ServiceNode startAnotherMonitor() {
+    String name = MONITOR + "-" + (extraMonitors.size() + 2);
+    ServiceNode node = node(name, MONITOR, jars, serviceConfig(MONITOR, monitorConfig()));
+    extraMonitors.add(node);
+    node.start();
+    return node;
+  }
+
   /** The simulator and the services, in start order. */
   public List<ServiceNode> processes() {
     List<ServiceNode> all = new ArrayList<>();
@@ -356,6 +370,7 @@ public final class LocalStack implements AutoCloseable {
       }
     }
     services.addAll(workers);
+    services.addAll(extraMonitors);
     return services;
   }
 
@@ -425,7 +440,9 @@ public final class LocalStack implements AutoCloseable {
     }
     stopTogether(executors);
     stopTogether(java.util.Collections.singletonList(gateway));
-    stopTogether(java.util.Collections.singletonList(monitor));
+    List<ServiceNode> monitors = new ArrayList<>(extraMonitors);
+    monitors.add(monitor);
+    stopTogether(monitors);
     if (simulator != null) {
       stopPart(SIMULATOR, simulator::stop);
     }
