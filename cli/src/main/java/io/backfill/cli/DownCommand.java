@@ -9,8 +9,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code backfill down}: stops the local stack {@code up} left running. */
@@ -25,12 +25,19 @@ import picocli.CommandLine.Spec;
 final class DownCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
-  @Mixin StackOptions options;
+
+  @Option(
+      names = "--project-root",
+      paramLabel = "DIR",
+      description =
+          "The checkout whose .backfill/ records the stack. Default: $BACKFILL_PROJECT_ROOT (set"
+              + " by ./backfill), else the current directory.")
+  Path projectRoot;
 
   @Override
   public Integer call() {
     BackfillCommand root = (BackfillCommand) spec.root().userObject();
-    Path workDir = options.root(root.env()).resolve(".backfill");
+    Path workDir = StackOptions.root(spec, projectRoot, root.env()).resolve(".backfill");
     PrintWriter out = spec.commandLine().getOut();
     List<String> stopped = LocalStack.stopRecorded(workDir);
     try {

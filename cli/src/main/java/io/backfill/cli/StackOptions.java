@@ -83,7 +83,15 @@ final class StackOptions {
   }
 
   Path root(java.util.Map<String, String> env) {
-    Path root = projectRoot;
+    return root(spec, projectRoot, env);
+  }
+
+  /**
+   * The checkout to run: {@code given}, else {@code $BACKFILL_PROJECT_ROOT} (the launcher sets it),
+   * else the current directory; bad input unless it holds the reactor and the stack module.
+   */
+  static Path root(CommandSpec spec, Path given, java.util.Map<String, String> env) {
+    Path root = given;
     if (root == null) {
       String fromEnv = env.get("BACKFILL_PROJECT_ROOT");
       root = fromEnv == null || fromEnv.isBlank() ? Path.of("") : Path.of(fromEnv.strip());
@@ -91,7 +99,8 @@ final class StackOptions {
     root = root.toAbsolutePath().normalize();
     if (!Files.isRegularFile(root.resolve("pom.xml"))
         || !Files.isDirectory(root.resolve("stack"))) {
-      throw invalid(
+      throw new ParameterException(
+          spec.commandLine(),
           "--project-root: " + root + " is not a Backfill checkout (run ./backfill from one)");
     }
     return root;

@@ -11,6 +11,7 @@ import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
 import me.tongfei.progressbar.DelegatingProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -30,6 +31,10 @@ public final class ProgressDisplay implements AutoCloseable {
   private static final DateTimeFormatter CLOCK =
       DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
 
+  /** The parts of a rendered bar that change with time alone: elapsed / ETA, and the rate. */
+  private static final Pattern CLOCK_AND_RATE =
+      Pattern.compile("\\(\\d+:\\d{2}:\\d{2} / [^)]*\\) *\\S* msg/s");
+
   /** Wide enough for the bar and its numbers when no terminal says how wide it is. */
   private static final int PLAIN_WIDTH = 150;
 
@@ -43,7 +48,6 @@ public final class ProgressDisplay implements AutoCloseable {
   private long entities;
   private String status = "";
   private String lastPlainLine;
-  private long extracted;
 
   private ProgressDisplay(PrintWriter out, boolean terminal, Duration plainInterval) {
     this.out = out;
@@ -69,7 +73,7 @@ public final class ProgressDisplay implements AutoCloseable {
       }
       progress = newProgress;
       long fetched = newProgress.path("messagesFetched").asLong();
-      extracted = newProgress.path("messagesExtracted").asLong();
+      long extracted = newProgress.path("messagesExtracted").asLong();
       gatewayEta = eta(newProgress.get("eta"));
       if (bar == null) {
         bar = build(extracted);
@@ -135,7 +139,7 @@ public final class ProgressDisplay implements AutoCloseable {
             : rendered -> {
               synchronized (lock) {
                 // A new line only when what it reports changed, not its clock: logs stay short.
-                String shown = this.extracted + extra();
+                String shown = CLOCK_AND_RATE.matcher(rendered).replaceAll("");
                 if (!shown.equals(lastPlainLine)) {
                   lastPlainLine = shown;
                   out.println(rendered);
