@@ -723,16 +723,11 @@ class RunReaperTest {
             });
   }
 
+  /** The attempt's progress; -1 while the ledger has not read its RunStarted yet. */
   private long progressOf(AttemptId attempt) {
-    return QuarkusTransaction.requiringNew()
-        .call(
-            () ->
-                ((Number)
-                        em.createNativeQuery(
-                                "SELECT progress_done FROM attempts WHERE attempt_id = :id")
-                            .setParameter("id", attempt.value())
-                            .getSingleResult())
-                    .longValue());
+    String done =
+        text("SELECT progress_done FROM attempts WHERE attempt_id = :id", attempt.value());
+    return done == null ? -1 : Long.parseLong(done);
   }
 
   private String runState(RunId run) {

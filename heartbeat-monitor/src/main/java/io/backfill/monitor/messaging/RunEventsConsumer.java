@@ -8,6 +8,7 @@ import io.backfill.monitor.domain.RunLedger;
 import io.backfill.monitor.domain.TransientFailures;
 import io.backfill.monitor.reaper.LedgerCatchUp;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
@@ -15,10 +16,12 @@ import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -54,6 +57,7 @@ public class RunEventsConsumer {
   private final MonitorConfig config;
   private final MeterRegistry metrics;
   private final MutinyEmitter<String> deadLetters;
+  private volatile boolean shuttingDown;
 
   RunEventsConsumer(
       RunLedger ledger,
@@ -66,6 +70,10 @@ public class RunEventsConsumer {
     this.config = config;
     this.metrics = metrics;
     this.deadLetters = deadLetters;
+  }
+
+  void shuttingDown(@Observes ShutdownEvent shutdown) {
+    shuttingDown = true;
   }
 
   @Incoming("run-events")
@@ -82,6 +90,9 @@ public class RunEventsConsumer {
       RunLedger.BatchOutcome outcome = withTransientRetries(() -> ledger.apply(records), records);
       outcome.poison().forEach(poison -> deadLetter(poison, poison.poisonReason(), null));
     } catch (RuntimeException e) {
+      if (shuttingDown) {
+        return notAppliedAtShutdown(records, e);
+      }
       if (TransientFailures.isTransient(e)) {
         LOG.errorf(
             e,
@@ -95,11 +106,31 @@ public class RunEventsConsumer {
       }
       // A record the ledger cannot apply (not the database): find it, apply the others.
       LOG.debugf(e, "run.events batch %s failed; applying its records one by one", range(records));
-      records.forEach(this::applyAlone);
+      try {
+        records.forEach(this::applyAlone);
+      } catch (RuntimeException stopped) {
+        if (shuttingDown) {
+          return notAppliedAtShutdown(records, stopped);
+        }
+        throw stopped;
+      }
     }
     // Applied, fenced or dead-lettered: either way the ledger has read these records.
     records.forEach(r -> catchUp.processed(r.partition(), r.offset()));
     return batch.ack();
+  }
+
+  /**
+   * The application stops while a batch is in flight (its beans are going away): the batch is
+   * neither acknowledged nor dead-lettered, so its offsets are not committed and the next start
+   * reads it again (applying it is idempotent).
+   */
+  private CompletionStage<Void> notAppliedAtShutdown(List<IngestRecord> records, Exception e) {
+    LOG.infof(
+        "run.events batch %s not applied: the application is stopping (%s); it is read again"
+            + " after the restart",
+        range(records), e.toString());
+    return CompletableFuture.completedFuture(null);
   }
 
   private void applyAlone(IngestRecord record) {
@@ -108,7 +139,7 @@ public class RunEventsConsumer {
           withTransientRetries(() -> ledger.apply(List.of(record)), List.of(record));
       outcome.poison().forEach(poison -> deadLetter(poison, poison.poisonReason(), null));
     } catch (RuntimeException e) {
-      if (TransientFailures.isTransient(e)) {
+      if (TransientFailures.isTransient(e) || shuttingDown) {
         throw e;
       }
       RunEvent event = record.event();

@@ -92,7 +92,9 @@ class HeartbeatBenchmark {
     int runs = Integer.getInteger("bench.runs", 10_000);
     int deadCount = Integer.getInteger("bench.dead", 100);
     long steadySeconds = Long.getLong("bench.seconds", 300);
-    long warmupSeconds = 60;
+    long warmupSeconds = Long.getLong("bench.warmup", 90);
+    // Runs start over the first 30 s (a fleet ramping up), not all in one 5 s pass.
+    long rampSlots = 30_000 / SLOT_MS;
     long staleAfterMs = 30_000;
 
     JobId job = JobId.derive("bench", UUID.randomUUID().toString());
@@ -126,19 +128,20 @@ class HeartbeatBenchmark {
     try (KafkaProducer<String, String> producer = new KafkaProducer<>(props);
         RecordTap control =
             RecordTap.open(KafkaBroker.shared().bootstrapServers(), Topics.RUN_CONTROL)) {
-      // Every 100 ms one fiftieth of the runs heartbeats: each run every 5 s, spread evenly. A
-      // run's first pass sends its RunStarted.
+      // Every 100 ms one fiftieth of the runs heartbeats: each run every 5 s, spread evenly. Run i
+      // starts at slot i × rampSlots / runs (RunStarted), then heartbeats on its slot.
+      long[] startedAt = new long[runs];
+      Arrays.fill(startedAt, -1);
       workers.scheduleAtFixedRate(
           () -> {
             long t = tick.getAndIncrement();
             int slot = (int) (t % slots);
-            for (int i = slot; i < runs; i += slots) {
-              if (victim[i] && killed.get()) {
-                continue;
-              }
-              String value;
-              if (t < slots) {
-                value =
+            for (int i = 0; i < runs; i++) {
+              if (startedAt[i] < 0 && (long) i * rampSlots / runs <= t) {
+                startedAt[i] = t;
+                send(
+                    producer,
+                    runIds[i],
                     EventJson.toJson(
                         RunStarted.of(
                             "bench",
@@ -147,26 +150,28 @@ class HeartbeatBenchmark {
                             "bench-worker",
                             "sha-bench",
                             INTERVAL_MS,
-                            new ChunkCoordinates(Topics.BACKFILL_CHUNKS, 0, i)));
-              } else {
-                value =
-                    EventJson.toJson(
-                        RunHeartbeat.of(
-                            "bench",
-                            runIds[i],
-                            attempts[i],
-                            "bench-worker",
-                            "sha-bench",
-                            new Progress(++progress[i], null, "llm")));
+                            new ChunkCoordinates(Topics.BACKFILL_CHUNKS, 0, i))),
+                    sent,
+                    sendFailures);
               }
-              producer.send(
-                  new ProducerRecord<>(Topics.RUN_EVENTS, runIds[i].value(), value),
-                  (metadata, e) -> {
-                    if (e != null) {
-                      sendFailures.incrementAndGet();
-                    }
-                  });
-              sent.incrementAndGet();
+            }
+            for (int i = slot; i < runs; i += slots) {
+              if (startedAt[i] < 0 || startedAt[i] == t || (victim[i] && killed.get())) {
+                continue;
+              }
+              send(
+                  producer,
+                  runIds[i],
+                  EventJson.toJson(
+                      RunHeartbeat.of(
+                          "bench",
+                          runIds[i],
+                          attempts[i],
+                          "bench-worker",
+                          "sha-bench",
+                          new Progress(++progress[i], null, "llm"))),
+                  sent,
+                  sendFailures);
             }
           },
           0,
@@ -181,6 +186,10 @@ class HeartbeatBenchmark {
       double sweepsAtStart = counter("backfill_reaper_sweeps_total");
       double waitsAtStart = counter("backfill_reaper_waits_total");
       long sentAtStart = sent.get();
+      long lagAtStart = (long) gauge("backfill_ledger_lag_records");
+      var batchSummary = metrics.find("backfill_ledger_ingest_batch_records").summary();
+      double batchCountAtStart = batchSummary.count();
+      double batchTotalAtStart = batchSummary.totalAmount();
       long startNanos = System.nanoTime();
       // Fresh sweep percentiles for the steady state only.
       Timer sweeps = metrics.find("backfill_reaper_sweep_duration").timer();
@@ -199,6 +208,9 @@ class HeartbeatBenchmark {
       double seconds = (System.nanoTime() - startNanos) / 1e9;
       double applied = counter("backfill_ledger_applied_events_total") - appliedAtStart;
       long produced = sent.get() - sentAtStart;
+      double batchMean =
+          (batchSummary.totalAmount() - batchTotalAtStart)
+              / Math.max(1, batchSummary.count() - batchCountAtStart);
 
       List<RunTimedOut> timeouts = new ArrayList<>();
       Map<UUID, RunControlEvent> seen = new HashMap<>();
@@ -223,7 +235,8 @@ class HeartbeatBenchmark {
           String.format(
               "BENCHMARK runs=%d interval=%d ms staleAfter=%d ms tick=1 s steady=%.0f s"
                   + " (after %d s warm-up); produced %.0f/s, ingested %.0f heartbeats+events/s;"
-                  + " sweeps %d, reaper waits %d, max ledger lag %d records; sweep p50 %.1f ms"
+                  + " mean batch %.0f records; ledger lag at start %d, max %d records;"
+                  + " sweeps %d, reaper waits %d; sweep p50 %.1f ms"
                   + " p99 %.1f ms max %.1f ms; dead runs %d, detected %d, heartbeat age at"
                   + " timeout p50 %d ms p99 %d ms max %d ms (bound staleAfter + tick = %d ms);"
                   + " false timeouts %d; producer send failures %d",
@@ -234,9 +247,11 @@ class HeartbeatBenchmark {
               warmupSeconds,
               produced / seconds,
               applied / seconds,
+              batchMean,
+              lagAtStart,
+              maxLagSeen,
               (long) (counter("backfill_reaper_sweeps_total") - sweepsAtStart),
               (long) (counter("backfill_reaper_waits_total") - waitsAtStart),
-              maxLagSeen,
               sweepP50,
               sweepP99,
               sweeps.max(TimeUnit.MILLISECONDS),
@@ -254,6 +269,22 @@ class HeartbeatBenchmark {
     } finally {
       workers.shutdownNow();
     }
+  }
+
+  private static void send(
+      KafkaProducer<String, String> producer,
+      RunId run,
+      String value,
+      AtomicLong sent,
+      AtomicLong failures) {
+    producer.send(
+        new ProducerRecord<>(Topics.RUN_EVENTS, run.value(), value),
+        (metadata, e) -> {
+          if (e != null) {
+            failures.incrementAndGet();
+          }
+        });
+    sent.incrementAndGet();
   }
 
   private static double percentile(Timer timer, double p) {
