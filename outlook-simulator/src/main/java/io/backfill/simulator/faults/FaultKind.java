@@ -20,6 +20,11 @@ public enum FaultKind {
   RESET(Surface.BOTH),
   /** Revokes the caller's token and answers 401 InvalidAuthenticationToken. */
   REVOKE_TOKEN(Surface.GRAPH),
+  /**
+   * 400 to a well-formed request, with the rule's Graph error code and message: a refusal that no
+   * retry can fix.
+   */
+  BAD_REQUEST(Surface.GRAPH),
   /** A completion whose content is the empty string. */
   EMPTY_CONTENT(Surface.LLM),
   /** A completion whose content is null. */

@@ -24,6 +24,21 @@ class FaultRuleTest {
   }
 
   @Test
+  void badRequestTakesGraphsCodeAndMessageOrDefaultsToInvalidRequest() {
+    FaultRule own =
+        FaultRule.parse(
+            "alice@contoso.com:bad-request;code=ErrorInvalidRequest;message=The mailbox is archived.");
+    FaultRule plain = FaultRule.parse("alice@contoso.com:bad-request;times=1");
+
+    assertThat(own.kind()).isEqualTo(FaultKind.BAD_REQUEST);
+    assertThat(own.errorCode()).isEqualTo("ErrorInvalidRequest");
+    assertThat(own.errorMessage()).isEqualTo("The mailbox is archived.");
+    assertThat(plain.errorCode()).isEqualTo(FaultRule.DEFAULT_ERROR_CODE);
+    assertThat(plain.errorMessage()).isEqualTo(FaultRule.DEFAULT_ERROR_MESSAGE);
+    assertThat(FaultRule.parse("alice@contoso.com:throttle").errorCode()).isNull();
+  }
+
+  @Test
   void modelTargetsAndEveryKindLabelParse() {
     for (FaultKind kind : FaultKind.values()) {
       assertThat(FaultRule.parse("gpt-4o-mini:" + kind.label()).kind()).isEqualTo(kind);
@@ -45,5 +60,7 @@ class FaultRuleTest {
         .hasMessageContaining("unknown fault option 'colour'");
     assertThatThrownBy(() -> FaultRule.parse("alice@contoso.com:hang;probability=2"))
         .hasMessageContaining("probability");
+    assertThatThrownBy(() -> FaultRule.parse("alice@contoso.com:throttle;code=BadRequest"))
+        .hasMessageContaining("options of bad-request only");
   }
 }

@@ -82,6 +82,71 @@ class GraphFaultsTest {
   }
 
   @Test
+  void badRequestFaultAnswersAWellFormedRequestWith400InGraphsErrorShape() {
+    given().delete("/admin/counters").then().statusCode(204);
+    String message = "The mailbox is on litigation hold and cannot be listed.";
+    fault(
+        Map.of(
+            "target",
+            ALICE,
+            "kind",
+            "bad-request",
+            "code",
+            "ErrorInvalidRequest",
+            "message",
+            message,
+            "times",
+            1));
+
+    graph()
+        .queryParam("$select", "id")
+        .get(MESSAGES, ALICE)
+        .then()
+        .statusCode(400)
+        .contentType("application/json")
+        .header("request-id", org.hamcrest.Matchers.notNullValue())
+        .body("error.code", equalTo("ErrorInvalidRequest"))
+        .body("error.message", equalTo(message))
+        .body("error.innerError.date", org.hamcrest.Matchers.notNullValue())
+        .body("error.innerError.request-id", org.hamcrest.Matchers.notNullValue())
+        .body("error.innerError.client-request-id", org.hamcrest.Matchers.notNullValue());
+    // Only the faulted mailbox, and only for the rule's count.
+    graph().queryParam("$select", "id").get(MESSAGES, BOB).then().statusCode(200);
+    graph().queryParam("$select", "id").get(MESSAGES, ALICE).then().statusCode(200);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(counters())
+                    .anySatisfy(
+                        c ->
+                            assertThat(c)
+                                .containsEntry("endpoint", "messages")
+                                .containsEntry("target", ALICE)
+                                .containsEntry("status", "400")
+                                .containsEntry("count", 1)));
+  }
+
+  @Test
+  void badRequestFaultWithoutCodeOrMessageAnswersInvalidRequest() {
+    fault(Map.of("target", "*", "kind", "bad-request"));
+
+    graph()
+        .get(MESSAGES, BOB)
+        .then()
+        .statusCode(400)
+        .body("error.code", equalTo(FaultRule.DEFAULT_ERROR_CODE))
+        .body("error.message", equalTo(FaultRule.DEFAULT_ERROR_MESSAGE));
+    given()
+        .get("/admin/faults")
+        .then()
+        .statusCode(200)
+        .body("[0].kind", equalTo("bad-request"))
+        .body("[0].code", equalTo(FaultRule.DEFAULT_ERROR_CODE))
+        .body("[0].hits", equalTo(1));
+  }
+
+  @Test
   void aRandomFailureFractionFailsAboutThatShareOfCalls() {
     fault(Map.of("target", BOB, "kind", "unavailable", "probability", 0.5));
     String token = SimulatorFixtures.token();

@@ -58,7 +58,9 @@ public class AdminResource {
       Integer times,
       Long latencyMs,
       Long jitterMs,
-      Integer retryAfterSeconds) {}
+      Integer retryAfterSeconds,
+      String code,
+      String message) {}
 
   /** An installed fault rule. */
   public record FaultView(
@@ -70,6 +72,8 @@ public class AdminResource {
       long latencyMs,
       long jitterMs,
       int retryAfterSeconds,
+      String code,
+      String message,
       int hits) {}
 
   /** A request to add or regenerate a mailbox. */
@@ -166,7 +170,9 @@ public class AdminResource {
             request.times() == null ? 0 : request.times(),
             Duration.ofMillis(request.latencyMs() == null ? 0 : request.latencyMs()),
             Duration.ofMillis(request.jitterMs() == null ? 0 : request.jitterMs()),
-            request.retryAfterSeconds() == null ? 1 : request.retryAfterSeconds());
+            request.retryAfterSeconds() == null ? 1 : request.retryAfterSeconds(),
+            request.code(),
+            request.message());
     return Response.status(201).entity(view(faults.add(rule))).build();
   }
 
@@ -268,6 +274,8 @@ public class AdminResource {
         r.latency().toMillis(),
         r.jitter().toMillis(),
         r.retryAfterSeconds(),
+        r.errorCode(),
+        r.errorMessage(),
         f.hits().get());
   }
 }

@@ -179,6 +179,7 @@ public class GraphMessagesResource {
       case SERVER_ERROR ->
           throw new GraphException(
               500, "InternalServerError", "An internal server error occurred.");
+      case BAD_REQUEST -> throw new GraphException(400, fault.errorCode(), fault.errorMessage());
       case REVOKE_TOKEN -> {
         tokens.revoke(authorization);
         tokens.check(authorization);
