@@ -170,6 +170,39 @@ class PipelineScenariosIT {
   }
 
   @Test
+  @Order(7)
+  @Tag("extended")
+  void twoMonitorsTimeOutAndRetryAKilledWorkersAttemptsOnceEach() {
+    ServiceNode second = stack.startAnotherMonitor();
+    ServiceNode victim = stack.worker(2);
+    Outcome outcome;
+    try {
+      outcome =
+          run(
+              "7 two monitors, a worker SIGKILLed",
+              "st-two-monitors",
+              newest(600),
+              jobId -> {
+                String executor = victim.executorId();
+                await("a running attempt on " + executor)
+                    .atMost(JOB_TIMEOUT)
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> running(jobId, executor));
+                victim.kill();
+                return Set.of(executor);
+              });
+    } finally {
+      victim.start();
+      second.stop();
+    }
+    assertThat(outcome.timedOutExecutors()).containsOnly(outcome.killed().toArray(String[]::new));
+    assertThat(outcome.timeouts()).isPositive();
+    // Two reapers on one ledger: each timed-out attempt is retried once, never twice.
+    assertThat(facts.attemptsRetriedTwice(outcome.jobId())).isZero();
+    assertThat(outcome.retries()).isGreaterThanOrEqualTo(outcome.timeouts());
+  }
+
+  @Test
   @Order(8)
   void aChunkSlowerThanFiveTimesStaleAfterIsNotTimedOutWhileItHeartbeats() {
     Assumptions.assumeTrue(

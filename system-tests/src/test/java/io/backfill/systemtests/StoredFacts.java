@@ -91,6 +91,14 @@ final class StoredFacts {
         UUID.fromString(jobId));
   }
 
+  /** Attempts of the job for which the ledger planned more than one retry. */
+  long attemptsRetriedTwice(String jobId) {
+    return count(
+        "SELECT count(*) FROM (SELECT 1 FROM monitor.retries x JOIN monitor.runs r USING (run_id)"
+            + " WHERE r.job_id = ? GROUP BY x.retry_of HAVING count(*) > 1) d",
+        UUID.fromString(jobId));
+  }
+
   List<Attempt> attempts(String jobId) {
     String sql =
         "SELECT a.attempt_id, a.run_id, r.lane, a.worker_id, a.state,"
