@@ -76,6 +76,7 @@ class ExtractionThroughputBenchmark {
             bodyChars,
             embedSeconds,
             embedded / embedSeconds));
+    System.out.print(report);
 
     // Whole chunks through the worker.
     String servers = KafkaBroker.shared().bootstrapServers();
@@ -113,6 +114,7 @@ class ExtractionThroughputBenchmark {
     }
     report.append(String.format(Locale.ROOT, "load average at end %s%n", loadAverage()));
     System.out.print(report);
+    System.out.flush();
     Files.writeString(Path.of("target", "extraction-throughput.txt"), report.toString());
   }
 
