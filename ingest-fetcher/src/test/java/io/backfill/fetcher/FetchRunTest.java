@@ -258,6 +258,47 @@ class FetchRunTest {
   }
 
   @Test
+  void badRequestFromGraphFailsTheJobAsNonRetryableWithGraphsMessageAndAsksGraphOnce() {
+    createMailbox(250);
+    String graphMessage = "The mailbox is on litigation hold and cannot be listed.";
+    // Every call on this mailbox is refused (no count limit): a retry would be refused again and
+    // show in the simulator's counter.
+    Map<String, Object> fault = new java.util.HashMap<>();
+    fault.put("target", mailbox);
+    fault.put("kind", "bad-request");
+    fault.put("code", "ErrorInvalidRequest");
+    fault.put("message", graphMessage);
+    postFault(fault);
+    double failedBefore = attempts("failed");
+
+    JobId job = submit();
+
+    RunFailed failed = awaitRunEvent(job, RunFailed.class);
+    assertThat(failed.retryable()).isFalse();
+    assertThat(failed.error().type()).isEqualTo("ErrorInvalidRequest");
+    assertThat(failed.error().message()).contains("400").contains(graphMessage);
+    JobFailed jobFailed = awaitJobEvent(job, JobFailed.class);
+    assertThat(jobFailed.error().type()).isEqualTo("ErrorInvalidRequest");
+    assertThat(jobFailed.error().message()).contains(graphMessage);
+    await().atMost(WAIT).until(() -> job(job).status().equals("failed"));
+    ErrorInfo last =
+        QuarkusTransaction.requiringNew().call(() -> store.lastError(job)).orElseThrow();
+    assertThat(last.type()).isEqualTo("ErrorInvalidRequest");
+    assertThat(last.message()).contains(graphMessage);
+    assertThat(last.stackTrace()).contains("GraphRequestRejected");
+    // Graph was asked for the first page once: no retry, no token renewal, nothing published.
+    await().atMost(WAIT).untilAsserted(() -> assertThat(graphCalls()).isNotEmpty());
+    assertThat(graphCalls()).containsExactly(Map.entry("400", 1));
+    await()
+        .atMost(WAIT)
+        .untilAsserted(() -> assertThat(attempts("failed") - failedBefore).isEqualTo(1));
+    assertThat(chunksOf(job)).isEmpty();
+    assertThat(runEventsOf(job))
+        .noneMatch(e -> e instanceof RunCompleted || e instanceof RunStopped);
+    assertThat(jobEventsOf(job)).noneMatch(JobFetchProgress.class::isInstance);
+  }
+
+  @Test
   void firstGraphCallSlowerThanTheStaleThresholdIsCoveredByRunStartedAndHeartbeats() {
     createMailbox(50);
     // 3 s against a stale threshold of 3 x 500 ms (LESSONS 11).
@@ -454,6 +495,10 @@ class FetchRunTest {
     if (latencyMs != null) {
       fault.put("latencyMs", latencyMs);
     }
+    postFault(fault);
+  }
+
+  private void postFault(Map<String, Object> fault) {
     given()
         .baseUri(GraphSimulator.baseUrl())
         .contentType(ContentType.JSON)
@@ -544,5 +589,35 @@ class FetchRunTest {
         .stream()
         .mapToDouble(c -> c.count())
         .sum();
+  }
+
+  private double attempts(String outcome) {
+    return metrics
+        .find("backfill_fetcher_attempts_total")
+        .tag("outcome", outcome)
+        .counters()
+        .stream()
+        .mapToDouble(c -> c.count())
+        .sum();
+  }
+
+  /** The simulator's count of message-list calls on this test's mailbox, by status. */
+  private Map<String, Integer> graphCalls() {
+    List<Map<String, Object>> counters =
+        given()
+            .baseUri(GraphSimulator.baseUrl())
+            .get("/admin/counters")
+            .then()
+            .statusCode(200)
+            .extract()
+            .jsonPath()
+            .getList("$");
+    return counters.stream()
+        .filter(c -> "messages".equals(c.get("endpoint")) && mailbox.equals(c.get("target")))
+        .collect(
+            Collectors.toMap(
+                c -> String.valueOf(c.get("status")),
+                c -> ((Number) c.get("count")).intValue(),
+                Integer::sum));
   }
 }
