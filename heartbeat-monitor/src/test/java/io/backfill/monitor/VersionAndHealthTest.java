@@ -66,6 +66,15 @@ class VersionAndHealthTest {
   }
 
   @Test
+  void buildInfoMetricCarriesTheBuildThisProcessReports() {
+    String sha = given().get("/version").then().statusCode(200).extract().path("buildSha");
+    String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+
+    assertThat(metrics)
+        .containsPattern("backfill_build_info\\{[^}]*build_sha=\"" + sha + "\"[^}]*\\} 1\\.0");
+  }
+
+  @Test
   void livenessAndPrometheusMetricsAreServed() {
     given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
     String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();

@@ -2,12 +2,18 @@ package io.backfill.fetcher.domain;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.EnumMap;
 import java.util.Map;
 
-/** {@code backfill_fetcher_requests_total{outcome}}: one count per record taken. */
+/**
+ * {@code backfill_fetcher_requests_total{outcome}}: one count per record taken. Created at start-up
+ * (an application-scoped bean is otherwise made on first use) so every outcome is exported at 0
+ * before the first request arrives.
+ */
 @ApplicationScoped
+@Startup
 public class IntakeMetrics {
 
   public static final String REQUESTS = "backfill_fetcher_requests_total";
