@@ -266,7 +266,11 @@ public class AttemptRunner {
       return;
     }
     metrics.attemptEnded("completed");
-    metrics.chunkExtracted(extraction.messages());
+    metrics.chunkExtracted(
+        extraction.messages(),
+        extraction.entities(),
+        extraction.relationships(),
+        extraction.embeddings());
     LOG.debugf(
         "%s completed: %d messages, %d entities, %d relationships, llm %s",
         attempt.describe(),

@@ -1,28 +1,60 @@
 package io.backfill.worker.domain;
 
 import io.backfill.contracts.event.LlmStatus;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The worker's counters: chunks and attempts by outcome, messages written, LLM outcomes, and every
- * failed send to Kafka (heartbeats included).
+ * The worker's counters: chunks and attempts by outcome, messages, entities, relationships and
+ * embeddings written, LLM outcomes and call latency, and every failed send to Kafka (heartbeats
+ * included). Created at start-up so the counters a dashboard or alert reads exist at 0 before the
+ * first chunk.
  */
 @ApplicationScoped
+@Startup
 public class ChunkMetrics {
 
   private final MeterRegistry registry;
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final Counter messages;
+  private final Counter entities;
+  private final Counter relationships;
+  private final Counter embeddings;
+  private final Timer llmCalls;
 
   ChunkMetrics(MeterRegistry registry) {
     this.registry = registry;
     registry.gauge("backfill_worker_attempts_in_flight", inFlight);
+    messages = registry.counter("backfill_worker_messages_total");
+    entities = registry.counter("backfill_worker_entities_total");
+    relationships = registry.counter("backfill_worker_relationships_total");
+    embeddings = registry.counter("backfill_worker_embeddings_total");
+    registry.counter("backfill_worker_heartbeat_failures_total");
+    llmCalls =
+        Timer.builder("backfill_worker_llm_call")
+            .description("One call to the LLM, from sending the request to its answer or failure")
+            .publishPercentileHistogram()
+            .register(registry);
   }
 
-  public void chunkExtracted(int messageCount) {
+  /** A chunk's writes committed: what it added, as counted in its ChunkExtracted. */
+  public void chunkExtracted(
+      int messageCount, long entityCount, long relationshipCount, long embeddingCount) {
     registry.counter("backfill_worker_chunks_total", "outcome", "extracted").increment();
-    registry.counter("backfill_worker_messages_total").increment(messageCount);
+    messages.increment(messageCount);
+    entities.increment(entityCount);
+    relationships.increment(relationshipCount);
+    embeddings.increment(embeddingCount);
+  }
+
+  /** How long one LLM call took, answered or not. */
+  public void llmCallTook(long nanos) {
+    llmCalls.record(nanos, TimeUnit.NANOSECONDS);
   }
 
   /** A chunk record that could not be used (undecodable) or a chunk whose attempt failed. */

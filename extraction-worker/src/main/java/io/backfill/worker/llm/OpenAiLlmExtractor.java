@@ -288,11 +288,17 @@ public class OpenAiLlmExtractor implements LlmExtractor {
         }
         Response response;
         calls.incrementAndGet();
+        long started = System.nanoTime();
         try {
           response =
               api.complete("Bearer " + key.apiKey(), request)
                   .await()
                   .atMost(min(config.callTimeout(), Duration.ofNanos(left)));
+          // A refused key is known before this call's slot is free again, so no task that was
+          // waiting for the slot makes a call with it.
+          if (response.getStatus() == 401 && invalidKey.compareAndSet(false, true)) {
+            credentials.rejected(tenantId);
+          }
         } catch (RuntimeException e) {
           if (Thread.interrupted() || e.getCause() instanceof InterruptedException) {
             throw new InterruptedException("LLM call cancelled");
@@ -314,6 +320,7 @@ public class OpenAiLlmExtractor implements LlmExtractor {
           backoff = min(backoff.multipliedBy(2), config.maxBackoff());
           continue;
         } finally {
+          metrics.llmCallTook(System.nanoTime() - started);
           callSlots.release();
         }
         try (response) {
@@ -324,9 +331,6 @@ public class OpenAiLlmExtractor implements LlmExtractor {
           }
           if (status == 401) {
             metrics.llmCall("invalid_key");
-            if (invalidKey.compareAndSet(false, true)) {
-              credentials.rejected(tenantId);
-            }
             return new Failed("invalid_key", model + " answered 401: " + errorMessage(body));
           }
           if (status == 429) {

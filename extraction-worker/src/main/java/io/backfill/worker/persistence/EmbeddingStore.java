@@ -64,7 +64,7 @@ public class EmbeddingStore {
             connection -> {
               try (PreparedStatement query =
                   connection.prepareStatement(
-                      "SELECT message_id, vector FROM embeddings WHERE tenant_id = ?"
+                      "SELECT message_id, vector::real[] FROM embeddings WHERE tenant_id = ?"
                           + " ORDER BY message_id")) {
                 query.setString(1, tenantId);
                 List<MessageEmbedding> rows = new ArrayList<>();

@@ -10,6 +10,7 @@ import java.sql.Array;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import org.hibernate.Session;
 
@@ -39,7 +40,11 @@ public class GraphStore {
                         name = COALESCE(EXCLUDED.name, entities.name),
                         last_seen_at = now()
                       """)) {
-                for (Entity e : graph.entities()) {
+                // Keys in one order for every chunk: two chunks of a tenant that share entities
+                // then lock those rows in the same order and cannot deadlock each other.
+                List<Entity> entities =
+                    graph.entities().stream().sorted(Comparator.comparing(Entity::key)).toList();
+                for (Entity e : entities) {
                   entity.setString(1, tenantId);
                   entity.setString(2, e.key());
                   entity.setString(3, e.kind());
@@ -57,7 +62,13 @@ public class GraphStore {
                       ON CONFLICT (tenant_id, message_id, entity_key) DO UPDATE SET
                         roles = EXCLUDED.roles
                       """)) {
-                for (Mention m : graph.mentions()) {
+                List<Mention> mentions =
+                    graph.mentions().stream()
+                        .sorted(
+                            Comparator.comparing(Mention::messageId)
+                                .thenComparing(Mention::entityKey))
+                        .toList();
+                for (Mention m : mentions) {
                   mention.setString(1, tenantId);
                   mention.setString(2, m.messageId());
                   mention.setString(3, m.entityKey());
@@ -74,7 +85,15 @@ public class GraphStore {
                       VALUES (?, ?, ?, ?, ?)
                       ON CONFLICT DO NOTHING
                       """)) {
-                for (Relationship r : graph.relationships()) {
+                List<Relationship> relationships =
+                    graph.relationships().stream()
+                        .sorted(
+                            Comparator.comparing(Relationship::sourceKey)
+                                .thenComparing(Relationship::type)
+                                .thenComparing(Relationship::targetKey)
+                                .thenComparing(Relationship::messageId))
+                        .toList();
+                for (Relationship r : relationships) {
                   relationship.setString(1, tenantId);
                   relationship.setString(2, r.sourceKey());
                   relationship.setString(3, r.type());
