@@ -150,7 +150,15 @@ class ComposeFileTest {
       assertThat(environment.get("BACKFILL_DB_PASSWORD"))
           .isEqualTo(postgres.get("POSTGRES_PASSWORD"));
     }
-    assertThat(environment("heartbeat-monitor")).isEqualTo(environment("extraction-worker"));
+    // The monitor has the shared service settings only; the worker adds its LLM settings.
+    Map<String, String> worker = new TreeMap<>(environment("extraction-worker"));
+    assertThat(worker.remove("BACKFILL_WORKER_CREDENTIALS_GATEWAY_URL"))
+        .isEqualTo("http://api-gateway:" + Repository.httpPort("api-gateway"));
+    assertThat(worker.remove("BACKFILL_WORKER_CREDENTIALS_SERVICE_TOKEN"))
+        .isEqualTo(environment("api-gateway").get("BACKFILL_SERVICE_TOKEN"));
+    assertThat(worker.remove("BACKFILL_WORKER_LLM_BASE_URL"))
+        .isEqualTo("http://outlook-simulator:" + Repository.httpPort("outlook-simulator") + "/v1");
+    assertThat(environment("heartbeat-monitor")).isEqualTo(worker);
     // The fetcher calls the gateway's internal API with the token the gateway accepts.
     Map<String, String> fetcher = environment("ingest-fetcher");
     assertThat(fetcher.get("BACKFILL_GATEWAY_URL"))

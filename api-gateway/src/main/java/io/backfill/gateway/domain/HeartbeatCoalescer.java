@@ -4,6 +4,7 @@ import io.backfill.contracts.event.RunHeartbeat;
 import io.backfill.gateway.persistence.Sql;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
@@ -26,6 +27,7 @@ import org.jboss.logging.Logger;
  * worker's.
  */
 @ApplicationScoped
+@Startup
 public class HeartbeatCoalescer {
 
   private static final Logger LOG = Logger.getLogger(HeartbeatCoalescer.class);
@@ -41,6 +43,8 @@ public class HeartbeatCoalescer {
     this.em = em;
     this.fleet = fleet;
     this.metrics = metrics;
+    // Exported at 0 from start-up, so a dashboard tells "no heartbeats" from "not scraped".
+    metrics.counter("backfill_gateway_heartbeats_total");
   }
 
   public void offer(RunHeartbeat heartbeat) {

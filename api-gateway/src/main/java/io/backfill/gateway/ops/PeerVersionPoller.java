@@ -6,6 +6,7 @@ import io.backfill.gateway.config.GatewayConfig;
 import io.backfill.gateway.domain.FleetRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
@@ -24,6 +25,7 @@ import org.jboss.logging.Logger;
  * simply stops being live after the live window.
  */
 @ApplicationScoped
+@Startup
 public class PeerVersionPoller {
 
   private static final Logger LOG = Logger.getLogger(PeerVersionPoller.class);
@@ -38,6 +40,9 @@ public class PeerVersionPoller {
     this.fleet = fleet;
     this.metrics = metrics;
     this.http = HttpClient.newBuilder().connectTimeout(config.ops().peerConnectTimeout()).build();
+    // Both outcomes exported at 0 from start-up, before the first (delayed) poll.
+    metrics.counter("backfill_gateway_peer_polls_total", "outcome", "answered");
+    metrics.counter("backfill_gateway_peer_polls_total", "outcome", "failed");
   }
 
   @Scheduled(
