@@ -29,7 +29,7 @@ import org.slf4j.spi.SLF4JServiceProvider;
  */
 public final class BrokerLogProvider implements SLF4JServiceProvider {
 
-  static final String FILE_PROPERTY = "backfill.broker.log";
+  public static final String FILE_PROPERTY = "backfill.broker.log";
   static final String LEVEL_PROPERTY = "backfill.broker.log.level";
 
   private final IMarkerFactory markerFactory = new BasicMarkerFactory();

@@ -4,12 +4,12 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The server.properties of a single-node KRaft broker in combined mode (as testkit's). */
-final class BrokerProperties {
+/** The server.properties of a single-node KRaft broker in combined mode (testkit's broker too). */
+public final class BrokerProperties {
 
   private BrokerProperties() {}
 
-  static Map<String, String> combinedMode(int port, int controllerPort, Path logDirs) {
+  public static Map<String, String> combinedMode(int port, int controllerPort, Path logDirs) {
     Map<String, String> p = new LinkedHashMap<>();
     p.put("process.roles", "broker,controller");
     p.put("node.id", "1");

@@ -12,12 +12,12 @@ import java.util.jar.JarFile;
 import java.util.jar.Manifest;
 
 /** The classpath of this JVM, as a list of files a child JVM can be started with. */
-final class ChildClasspath {
+public final class ChildClasspath {
 
   private ChildClasspath() {}
 
   /** Entries of {@code java.class.path}, with a Surefire manifest-only jar expanded. */
-  static List<String> ofCurrentJvm() {
+  public static List<String> ofCurrentJvm() {
     String classPath = System.getProperty("java.class.path", "");
     List<String> entries = new ArrayList<>();
     for (String entry : classPath.split(File.pathSeparator)) {
@@ -37,7 +37,7 @@ final class ChildClasspath {
   }
 
   // Surefire writes the real classpath as file: URLs (absolute or relative to the jar).
-  static List<String> expandManifest(Path jar) {
+  public static List<String> expandManifest(Path jar) {
     try (JarFile jarFile = new JarFile(jar.toFile())) {
       Manifest manifest = jarFile.getManifest();
       String classPath =

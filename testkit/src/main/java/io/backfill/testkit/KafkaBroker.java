@@ -1,5 +1,8 @@
 package io.backfill.testkit;
 
+import io.backfill.stack.BrokerLogProvider;
+import io.backfill.stack.BrokerProperties;
+import io.backfill.stack.ChildClasspath;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;

@@ -10,7 +10,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Runs the outlook-simulator's jar (it needs no broker and no database). */
+/**
+ * Runs the outlook-simulator's jar (it needs no broker and no database). It lives here, not in
+ * {@code stack}, because testkit depends on stack, so stack builds before any service jar exists.
+ */
 class ServiceNodeTest {
 
   private static final Path ROOT = Path.of(System.getProperty("backfill.project.root", ".."));

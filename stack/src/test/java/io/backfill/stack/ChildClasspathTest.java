@@ -1,4 +1,4 @@
-package io.backfill.testkit;
+package io.backfill.stack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
