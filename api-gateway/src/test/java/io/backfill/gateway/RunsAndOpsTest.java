@@ -188,13 +188,18 @@ class RunsAndOpsTest {
     publish(producer, RunCompleted.of(TENANT, run, attempt, "worker-late", null, 12));
     publish(producer, started);
 
+    // The timeout comes on run.control, the attempt's events on run.events: two consumers, so
+    // wait until both sides are projected. A projection that let the late completion win would
+    // stay "completed" and never satisfy this.
     JsonPath status =
         await()
             .atMost(WAIT)
             .until(
                 () -> statusOf(job),
                 s ->
-                    s != null && "worker-late".equals(s.getString("runs[0].attempts[0].workerId")));
+                    s != null
+                        && "worker-late".equals(s.getString("runs[0].attempts[0].workerId"))
+                        && "timed_out".equals(s.getString("runs[0].attempts[0].state")));
     assertThat(status.getList("runs")).hasSize(1);
     assertThat(status.getList("runs[0].attempts")).hasSize(1);
     assertThat(status.getString("runs[0].attempts[0].state")).isEqualTo("timed_out");
