@@ -158,6 +158,10 @@ public final class LocalStack implements AutoCloseable {
       String name, String module, Map<String, Path> jars, Map<String, String> properties) {
     Map<String, String> merged = new LinkedHashMap<>(properties);
     merged.putAll(config.moduleProperties.getOrDefault(module, Map.of()));
+    Map<String, String> env =
+        new LinkedHashMap<>(
+            module.equals(SIMULATOR) ? Map.of() : forwardCompatibleEnvironment(module));
+    env.putAll(config.moduleEnvironment.getOrDefault(module, Map.of()));
     return new ServiceNode(
         name,
         module,
@@ -166,7 +170,7 @@ public final class LocalStack implements AutoCloseable {
         config.workDir.resolve("run").resolve(name),
         module.equals(WORKER) ? WORKER_JVM_OPTIONS : JVM_OPTIONS,
         merged,
-        module.equals(SIMULATOR) ? Map.of() : forwardCompatibleEnvironment(module),
+        env,
         config.readyTimeout);
   }
 

@@ -46,6 +46,7 @@ public final class StackConfig {
   final Map<String, String> simulatorProperties;
   final Map<String, Map<String, String>> moduleProperties;
   final Map<String, String> serviceProperties;
+  final Map<String, Map<String, String>> moduleEnvironment;
 
   private StackConfig(Builder b) {
     this.projectRoot = b.projectRoot.toAbsolutePath().normalize();
@@ -74,6 +75,9 @@ public final class StackConfig {
     b.moduleProperties.forEach((module, props) -> modules.put(module, Map.copyOf(props)));
     this.moduleProperties = Map.copyOf(modules);
     this.serviceProperties = Map.copyOf(b.serviceProperties);
+    Map<String, Map<String, String>> env = new LinkedHashMap<>();
+    b.moduleEnvironment.forEach((module, vars) -> env.put(module, Map.copyOf(vars)));
+    this.moduleEnvironment = Map.copyOf(env);
   }
 
   public static Builder builder() {
@@ -171,6 +175,7 @@ public final class StackConfig {
     private final Map<String, String> simulatorProperties = new LinkedHashMap<>();
     private final Map<String, Map<String, String>> moduleProperties = new LinkedHashMap<>();
     private final Map<String, String> serviceProperties = new LinkedHashMap<>();
+    private final Map<String, Map<String, String>> moduleEnvironment = new LinkedHashMap<>();
 
     private Builder() {}
 
@@ -325,6 +330,17 @@ public final class StackConfig {
     /** A setting of the four services (not the simulator), below per-module settings. */
     public Builder serviceProperty(String key, String value) {
       serviceProperties.put(key, value);
+      return this;
+    }
+
+    /**
+     * An environment variable of every process of one module, over the stack's own. For settings a
+     * build may not have yet (e.g. {@code BACKFILL_WORKER_SEQUENTIAL}): Quarkus ignores an
+     * environment variable that maps to nothing, but rejects an unknown {@code backfill.*} system
+     * property.
+     */
+    public Builder moduleEnv(String module, String name, String value) {
+      moduleEnvironment.computeIfAbsent(module, m -> new LinkedHashMap<>()).put(name, value);
       return this;
     }
 

@@ -37,4 +37,23 @@ class LocalStackTest {
     assertThat(named.databaseName()).isEqualTo("backfill");
     assertThat(named.dropDatabaseOnClose).isFalse();
   }
+
+  @Test
+  void moduleEnvironmentIsKeptPerModule() {
+    StackConfig config =
+        StackConfig.builder()
+            .moduleEnv(LocalStack.WORKER, "BACKFILL_WORKER_SEQUENTIAL", "true")
+            .moduleEnv(LocalStack.WORKER, "BACKFILL_WORKER_EMBEDDING_ENABLED", "false")
+            .build();
+
+    assertThat(config.moduleEnvironment)
+        .containsOnlyKeys(LocalStack.WORKER)
+        .extractingByKey(LocalStack.WORKER)
+        .isEqualTo(
+            java.util.Map.of(
+                "BACKFILL_WORKER_SEQUENTIAL",
+                "true",
+                "BACKFILL_WORKER_EMBEDDING_ENABLED",
+                "false"));
+  }
 }
