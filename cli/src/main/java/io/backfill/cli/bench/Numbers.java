@@ -1,0 +1,24 @@
+package io.backfill.cli.bench;
+
+import java.util.Locale;
+
+/** How the bench prints a figure: enough digits to compare, no more. */
+final class Numbers {
+
+  private Numbers() {}
+
+  /** {@code 2,013}, {@code 312.4}, {@code 0.93}; NaN as {@code -}. */
+  static String format(double value) {
+    if (Double.isNaN(value) || Double.isInfinite(value)) {
+      return "-";
+    }
+    double magnitude = Math.abs(value);
+    if (magnitude >= 1000) {
+      return String.format(Locale.ROOT, "%,.0f", value);
+    }
+    if (magnitude >= 10) {
+      return String.format(Locale.ROOT, "%.1f", value);
+    }
+    return String.format(Locale.ROOT, "%.2f", value);
+  }
+}

@@ -1,0 +1,159 @@
+package io.backfill.cli.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.backfill.contracts.serde.EventJson;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BenchReportTest {
+
+  @TempDir Path dir;
+
+  private static RunRecord p1(int run, double msgPerSecond) {
+    return new RunRecord(
+        "P1", run, true, "job " + run, Map.of(Bench.MSG_PER_S, msgPerSecond), List.of(), 1.5);
+  }
+
+  private static RunRecord p1b(int run, double msgPerSecond) {
+    return new RunRecord(
+        "P1b", run, true, "job b" + run, Map.of(Bench.MSG_PER_S, msgPerSecond), List.of(), 1.5);
+  }
+
+  private static RunRecord p2(int run, double msgPerSecond) {
+    Map<String, Double> figures = new LinkedHashMap<>();
+    figures.put("messages", 10_000.0);
+    figures.put(Bench.MSG_PER_S, msgPerSecond);
+    return new RunRecord(
+        "P2",
+        run,
+        true,
+        "job p2-" + run,
+        figures,
+        List.of(
+            new ProcessUsage("kafka", 10, 0.25, 300 * 1024),
+            new ProcessUsage("extraction-worker-1", 20, 0.5, 500 * 1024)),
+        2.0);
+  }
+
+  private BenchReport report() {
+    Machine machine = new Machine(2, "Test CPU", 24 * 1024 * 1024, "17.0.9", "Linux", 1.0);
+    BenchReport report =
+        new BenchReport(
+            Instant.parse("2026-11-25T17:00:00Z"),
+            "abc123def456",
+            machine,
+            Map.of("runs", "3", "P2", "10000 messages"));
+    List<RunRecord> runs =
+        List.of(
+            p1(1, 300),
+            p1(2, 290),
+            p1(3, 310),
+            p1b(1, 5),
+            p1b(2, 5.8),
+            RunRecord.failed("P1b", 3, "job x failed", 2.5),
+            p2(1, 2100),
+            p2(2, 1900),
+            p2(3, 1800));
+    runs.forEach(report::add);
+    Bench.figures(
+            Map.of(
+                "P1", runs.subList(0, 3),
+                "P1b", runs.subList(3, 6),
+                "P2", runs.subList(6, 9)))
+        .forEach(report::add);
+    report.note("P3: not run (the monitor-scale driver is not in this build).");
+    return report.finish(Instant.parse("2026-11-25T17:30:00Z"), "1.00 1.10 1.20");
+  }
+
+  @Test
+  void figuresAreMediansOfCompletedRunsWithTargetsJudged() {
+    List<Figure> figures = report().figures();
+
+    Figure ratio = figures.get(1);
+    assertThat(ratio.name()).isEqualTo("ratio to W×C/L = 320.0 msg/s");
+    assertThat(ratio.stats().median()).isEqualTo(300 / 320.0);
+    assertThat(ratio.verdict()).isEqualTo("met");
+    Figure speedUp = figures.get(3);
+    // Run 3 of P1b failed: only runs 1 and 2 pair up.
+    assertThat(speedUp.values()).containsExactly(60.0, 290 / 5.8);
+    assertThat(speedUp.runs()).isEqualTo(3);
+    assertThat(speedUp.verdict()).isEqualTo("met");
+    assertThat(figures.get(4).verdict()).isEqualTo("missed");
+  }
+
+  @Test
+  void theTableHasOneRowPerFigureWithMedianMinMaxTargetAndResult() {
+    List<String> table = report().table();
+
+    assertThat(table.get(0).split(" +"))
+        .containsExactly("SCENARIO", "FIGURE", "MEDIAN", "MIN", "MAX", "TARGET", "RESULT", "RUNS");
+    assertThat(table).hasSize(6);
+    assertThat(table.get(2)).contains("P1", "0.94", "0.91", "0.97", "≥ 0.90", "met", "3/3");
+    assertThat(table.get(4)).contains("speed-up", "55.0", "50.0", "60.0", "≥ 50.0", "met", "2/3");
+    assertThat(table.get(5)).contains("P2", "1,900", "1,800", "2,100", "≥ 2,000", "missed", "3/3");
+  }
+
+  @Test
+  void theJsonHoldsMachineParametersFiguresProcessesAndEveryRun() {
+    JsonNode json = report().toJson();
+
+    assertThat(json.path("gitCommit").asText()).isEqualTo("abc123def456");
+    assertThat(json.path("machine").path("cores").asInt()).isEqualTo(2);
+    assertThat(json.path("machine").path("loadAverageAtEnd").asText()).isEqualTo("1.00 1.10 1.20");
+    assertThat(json.path("parameters").path("P2").asText()).isEqualTo("10000 messages");
+    JsonNode p2 = json.path("figures").get(4);
+    assertThat(p2.path("scenario").asText()).isEqualTo("P2");
+    assertThat(p2.path("median").asDouble()).isEqualTo(1900);
+    assertThat(p2.path("values")).hasSize(3);
+    assertThat(p2.path("target").asText()).isEqualTo("≥ 2,000");
+    assertThat(p2.path("result").asText()).isEqualTo("missed");
+    assertThat(json.path("processes")).hasSize(2);
+    JsonNode kafka = json.path("processes").get(0);
+    assertThat(kafka.path("process").asText()).isEqualTo("kafka");
+    assertThat(kafka.path("cpuPercent").path("median").asDouble()).isEqualTo(25.0);
+    assertThat(kafka.path("peakRssMib").path("max").asDouble()).isEqualTo(300.0);
+    assertThat(json.path("runs")).hasSize(9);
+    JsonNode failed = json.path("runs").get(5);
+    assertThat(failed.path("completed").asBoolean()).isFalse();
+    assertThat(failed.path("detail").asText()).isEqualTo("job x failed");
+    assertThat(json.path("notes").get(0).asText()).startsWith("P3: not run");
+  }
+
+  @Test
+  void theJsonFileReadsBackAsWritten() throws Exception {
+    Path file = dir.resolve("nested/bench.json");
+
+    report().writeJson(file);
+
+    JsonNode read = EventJson.mapper().readTree(file.toFile());
+    assertThat(read.path("figures")).hasSize(5);
+  }
+
+  @Test
+  void theMarkdownSectionIsAppendedAndTheFileCreatedWithAHeadingWhenMissing() throws Exception {
+    Path file = dir.resolve("docs/performance.md");
+
+    report().appendMarkdown(file);
+    report().appendMarkdown(file);
+
+    String text = Files.readString(file);
+    assertThat(text).startsWith("# Performance");
+    assertThat(text.split("\n## Bench 2026-11-25T17:00:00Z, commit abc123def456", -1)).hasSize(3);
+    assertThat(text)
+        .contains("- Machine: 2 cores (Test CPU), 24576 MiB memory, JDK 17.0.9, Linux")
+        .contains("- Load average (1, 5, 15 min): 1.00 at start, 1.00 1.10 1.20 at end")
+        .contains("| SCENARIO | FIGURE | MEDIAN | MIN | MAX | TARGET | RESULT | RUNS |")
+        .contains("| P2 | msg/s | 1,900 | 1,800 | 2,100 | ≥ 2,000 | missed | 3/3 |")
+        .contains("| P2 | kafka | 25.0 |")
+        .contains("| P1b | 3 | FAILED | 2.50 | job x failed |")
+        .contains("- P3: not run (the monitor-scale driver is not in this build).");
+  }
+}
