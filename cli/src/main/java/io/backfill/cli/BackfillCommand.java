@@ -42,6 +42,7 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       UpCommand.class,
       DownCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class BackfillCommand {
