@@ -21,8 +21,9 @@ public final class ChildClasspath {
     String classPath = System.getProperty("java.class.path", "");
     List<String> entries = new ArrayList<>();
     for (String entry : classPath.split(File.pathSeparator)) {
+      // Absolute: the child runs in another directory (java -jar cli/target/backfill-cli.jar).
       if (!entry.isBlank()) {
-        entries.add(entry);
+        entries.add(Path.of(entry).toAbsolutePath().toString());
       }
     }
     if (entries.size() == 1 && isManifestOnlyJar(entries.get(0))) {

@@ -41,6 +41,7 @@ class ChildClasspathTest {
   void currentJvmClasspathContainsTheBrokerJars() {
     assertThat(ChildClasspath.ofCurrentJvm())
         .anySatisfy(entry -> assertThat(entry).contains("kafka_2.13"))
-        .anySatisfy(entry -> assertThat(entry).contains("kafka-clients"));
+        .anySatisfy(entry -> assertThat(entry).contains("kafka-clients"))
+        .allSatisfy(entry -> assertThat(java.nio.file.Path.of(entry)).isAbsolute());
   }
 }
