@@ -140,8 +140,13 @@ final class BenchCommand implements Callable<Integer> {
               + " (set by ./backfill), else the current directory.")
   Path projectRoot;
 
+  // Headless: the stack's per-part start-up lines would drown the one line per run.
+  private static final java.util.logging.Logger STACK_LOG =
+      java.util.logging.Logger.getLogger("io.backfill.stack");
+
   @Override
   public Integer call() {
+    STACK_LOG.setLevel(java.util.logging.Level.WARNING);
     BackfillCommand root = (BackfillCommand) spec.root().userObject();
     Path checkout = StackOptions.root(spec, projectRoot, root.env());
     Bench.Params params = params();

@@ -125,14 +125,16 @@ public final class PipelineScenario {
     String detail =
         String.format(
             Locale.ROOT,
-            "job %s %s, %d/%d messages extracted, %d documents stored, llm %s, stack ready in %.0f s",
+            "job %s %s, %d/%d messages extracted, %d documents stored, llm %s, stack ready in %.0f s,"
+                + " worker build %s",
             jobId,
             state,
             extracted,
             spec.messages(),
             documents,
             outcomes == null || outcomes.isEmpty() ? "-" : outcomes.toString(),
-            stackSeconds);
+            stackSeconds,
+            workerBuild(stack));
     boolean completed =
         poll.problem == null
             && "completed".equals(state)
@@ -167,6 +169,15 @@ public final class PipelineScenario {
         load);
     log.flush();
     return new RunRecord(spec.scenario(), run, true, detail, figures, processes, load);
+  }
+
+  private static String workerBuild(LocalStack stack) {
+    try {
+      String sha = stack.worker(1).buildSha();
+      return sha.length() > 12 ? sha.substring(0, 12) : sha;
+    } catch (IllegalStateException e) {
+      return "unknown (" + e.getMessage() + ")";
+    }
   }
 
   private static String submit(GatewayClient client, LocalStack stack, String key) {
