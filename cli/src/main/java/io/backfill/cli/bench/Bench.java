@@ -262,6 +262,15 @@ public final class Bench {
               MonitorScale.FALSE_TIMEOUTS,
               1,
               Target.equalTo(0)));
+      figures.add(
+          figure(
+              "P3",
+              MonitorScale.UNDETECTED,
+              "count",
+              p3,
+              MonitorScale.UNDETECTED,
+              1,
+              Target.equalTo(0)));
     }
     return figures;
   }

@@ -19,6 +19,7 @@ final class MonitorScale {
   static final String DETECTION_P99 = "detection p99 s";
   static final String DETECTION_BOUND = "staleAfter + tick s";
   static final String FALSE_TIMEOUTS = "false timeouts";
+  static final String UNDETECTED = "deaths not detected";
 
   private MonitorScale() {}
 
