@@ -255,6 +255,7 @@ class AttemptLifecycleTest {
     double timedOutBefore = counter("backfill_worker_attempts_total", "timed_out");
     publish(chunk);
     await().atMost(WAIT).until(() -> ScriptedLlm.callOf(run) != null);
+    await().atMost(WAIT).until(() -> !Runs.eventsOf(runEvents, run, RunStarted.class).isEmpty());
     RunStarted started = Runs.eventsOf(runEvents, run, RunStarted.class).get(0);
 
     producer.send(Topics.RUN_CONTROL, run, EventJson.toJson(timedOut(chunk, started)));
@@ -282,6 +283,8 @@ class AttemptLifecycleTest {
     ScriptedLlm.script(tenant, new ScriptedLlm.Gate(gate));
     publish(chunk);
     await().atMost(WAIT).until(() -> ScriptedLlm.callOf(run) != null);
+    // RunStarted was acknowledged before the LLM phase; the tap may read it a moment later.
+    await().atMost(WAIT).until(() -> !Runs.eventsOf(runEvents, run, RunStarted.class).isEmpty());
     RunStarted first = Runs.eventsOf(runEvents, run, RunStarted.class).get(0);
     // The first attempt is timed out by the ledger, which then asks for a retry.
     producer.send(Topics.RUN_CONTROL, run, EventJson.toJson(timedOut(chunk, first)));

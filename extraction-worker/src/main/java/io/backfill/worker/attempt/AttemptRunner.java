@@ -19,6 +19,7 @@ import io.backfill.worker.persistence.CompletedRunStore;
 import io.backfill.worker.persistence.CompletedRunStore.CompletedRun;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Instant;
@@ -73,14 +74,22 @@ public class AttemptRunner {
     this.extractor = extractor;
     this.completedRuns = completedRuns;
     this.metrics = metrics;
-    this.slots = new Semaphore(config.maxInFlightAttempts(), true);
+    this.slots = new Semaphore(config.attemptsAtOnce(), true);
     AtomicInteger workerNumber = new AtomicInteger();
     this.workers =
         Executors.newFixedThreadPool(
-            config.maxInFlightAttempts(),
+            config.attemptsAtOnce(),
             task -> daemon(task, "attempt-" + workerNumber.incrementAndGet()));
     // Two threads: a heartbeat send blocked on missing metadata must not delay every deadline.
     this.scheduler = Executors.newScheduledThreadPool(2, task -> daemon(task, "attempt-watch"));
+  }
+
+  void started(@Observes StartupEvent startup) {
+    if (config.sequential()) {
+      LOG.warn(
+          "sequential mode: one chunk at a time, one message and one LLM call at a time,"
+              + " embeddings one by one (the baseline for benchmarks, not for production)");
+    }
   }
 
   void stop(@Observes ShutdownEvent shutdown) {

@@ -36,6 +36,26 @@ public interface WorkerConfig {
   @WithDefault("4")
   int maxInFlightAttempts();
 
+  /**
+   * Sequential mode, the baseline of the system this project replaces: one chunk at a time (one
+   * attempt in flight), its messages one after another with one LLM call at a time, and embeddings
+   * one by one (batches of 1). Heartbeats, deadlines, idempotent writes and outcomes work as
+   * always. For benchmarks only: it overrides {@link #maxInFlightAttempts()}, {@code
+   * llm.max-concurrent-calls} and {@link Embedding#batchSize()}.
+   */
+  @WithDefault("false")
+  boolean sequential();
+
+  /** Attempts at once: {@link #maxInFlightAttempts()}, or 1 in sequential mode. */
+  default int attemptsAtOnce() {
+    return sequential() ? 1 : maxInFlightAttempts();
+  }
+
+  /** Messages per embedding call: {@link Embedding#batchSize()}, or 1 in sequential mode. */
+  default int embeddingBatchSize() {
+    return sequential() ? 1 : embedding().batchSize();
+  }
+
   /** How long a send to Kafka may take until it counts as failed (acks=all). */
   @WithDefault("10s")
   Duration publishTimeout();
@@ -63,6 +83,13 @@ public interface WorkerConfig {
 
   /** How messages are embedded. */
   interface Embedding {
+
+    /**
+     * Whether messages are embedded at all. When false no vector is computed or stored (the model
+     * is not even loaded) and ChunkExtracted reports 0 embeddings.
+     */
+    @WithDefault("true")
+    boolean enabled();
 
     /** Characters of subject + body embedded; the model reads about 256 word pieces of them. */
     @WithDefault("1500")

@@ -11,6 +11,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.ArrayList;
 import java.util.List;
+import org.jboss.logging.Logger;
 
 /**
  * Embeds messages in-process with the quantised all-MiniLM-L6-v2 model (384 dimensions) that ships
@@ -28,16 +29,24 @@ public class MessageEmbedder {
 
   public static final int DIMENSIONS = 384;
 
+  private static final Logger LOG = Logger.getLogger(MessageEmbedder.class);
+
+  private final boolean enabled;
   private final int maxChars;
   private final int batchSize;
   private volatile EmbeddingModel model;
 
   MessageEmbedder(WorkerConfig config) {
+    this.enabled = config.embedding().enabled();
     this.maxChars = config.embedding().maxChars();
-    this.batchSize = config.embedding().batchSize();
+    this.batchSize = config.embeddingBatchSize();
   }
 
   void load(@Observes StartupEvent startup) {
+    if (!enabled) {
+      LOG.warn("embeddings disabled: no vector is computed or stored for any message");
+      return;
+    }
     model();
   }
 
@@ -49,8 +58,14 @@ public class MessageEmbedder {
     void embedded(int done);
   }
 
-  /** Embeds every message, batch by batch; the listener may throw to stop between batches. */
+  /**
+   * Embeds every message, batch by batch; the listener may throw to stop between batches. Nothing
+   * (an empty list) when embeddings are disabled.
+   */
   public List<MessageEmbedding> embed(List<MailMessage> messages, BatchListener listener) {
+    if (!enabled) {
+      return List.of();
+    }
     EmbeddingModel embedder = model();
     List<MessageEmbedding> vectors = new ArrayList<>(messages.size());
     for (int from = 0; from < messages.size(); from += batchSize) {

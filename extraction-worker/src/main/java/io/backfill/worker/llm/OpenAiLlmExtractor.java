@@ -10,6 +10,7 @@ import io.backfill.contracts.event.LlmStatus;
 import io.backfill.contracts.event.MailMessage;
 import io.backfill.contracts.event.Recipient;
 import io.backfill.worker.config.LlmConfig;
+import io.backfill.worker.config.WorkerConfig;
 import io.backfill.worker.domain.ChunkMetrics;
 import io.backfill.worker.llm.TenantCredentials.LlmCredentials;
 import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
@@ -37,6 +38,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.client.api.QuarkusRestClientProperties;
 
 /**
  * The LLM phase over an OpenAI-compatible {@code /chat/completions}: one call per message with its
@@ -63,22 +65,29 @@ public class OpenAiLlmExtractor implements LlmExtractor {
   private final TenantCredentials credentials;
   private final ChunkMetrics metrics;
   private final ObjectMapper json;
+  private final int callsAtOnce;
   private final Semaphore callSlots;
   private final ExecutorService pool;
   private final Map<String, ChatCompletionsApi> clients = new ConcurrentHashMap<>();
 
   OpenAiLlmExtractor(
-      LlmConfig config, TenantCredentials credentials, ChunkMetrics metrics, ObjectMapper json) {
+      LlmConfig config,
+      WorkerConfig workerConfig,
+      TenantCredentials credentials,
+      ChunkMetrics metrics,
+      ObjectMapper json) {
     this.config = config;
     this.credentials = credentials;
     this.metrics = metrics;
     this.json = json;
-    this.callSlots = new Semaphore(config.maxConcurrentCalls(), true);
+    this.callsAtOnce = workerConfig.sequential() ? 1 : config.maxConcurrentCalls();
+    this.callSlots = new Semaphore(callsAtOnce, true);
     AtomicInteger number = new AtomicInteger();
-    // Twice the call slots: a task waiting out a Retry-After holds a thread but no call slot.
+    // Twice the call slots: a task waiting out a Retry-After holds a thread but no call slot. In
+    // sequential mode one thread, so a chunk's messages are asked one after another, in order.
     this.pool =
         Executors.newFixedThreadPool(
-            2 * config.maxConcurrentCalls(),
+            workerConfig.sequential() ? 1 : 2 * callsAtOnce,
             task -> {
               Thread thread = new Thread(task, "llm-call-" + number.incrementAndGet());
               thread.setDaemon(true);
@@ -441,6 +450,10 @@ public class OpenAiLlmExtractor implements LlmExtractor {
                 .baseUri(URI.create(url))
                 .connectTimeout(config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .readTimeout(config.callTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                // Never fewer connections than call slots (the client's default is 50): a call
+                // waiting for a connection would wait outside its slot's accounting.
+                .property(
+                    QuarkusRestClientProperties.CONNECTION_POOL_SIZE, Math.max(50, callsAtOnce))
                 // Statuses are outcomes here (401, 429, 5xx), not exceptions.
                 .property("microprofile.rest.client.disable.default.mapper", true)
                 .build(ChatCompletionsApi.class));

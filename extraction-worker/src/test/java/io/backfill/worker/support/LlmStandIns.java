@@ -7,7 +7,12 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -46,6 +51,7 @@ public class LlmStandIns implements QuarkusTestResourceLifecycleManager {
     ROUTES.put("t-hang", "m-hang");
     ROUTES.put("t-slow", "m-slow");
     ROUTES.put("t-reasoning", "o3-mini,gpt-4o-mini");
+    ROUTES.put("t-sequential", "m-latency");
     FAULTS.put("m-empty", "empty-content");
     FAULTS.put("m-null", "null-content");
     FAULTS.put("m-fenced", "fenced-json");
@@ -56,6 +62,7 @@ public class LlmStandIns implements QuarkusTestResourceLifecycleManager {
     FAULTS.put("m-500-always", "server-error");
     FAULTS.put("m-hang", "hang");
     FAULTS.put("m-slow", "latency;latency=2000ms");
+    FAULTS.put("m-latency", "latency;latency=300ms");
   }
 
   /** Tenants the gateway has a key for (the simulator knows it), besides those routed above. */
@@ -67,6 +74,13 @@ public class LlmStandIns implements QuarkusTestResourceLifecycleManager {
   /** A tenant the gateway cannot answer for (503). */
   public static final String GATEWAY_FAILS_TENANT = "t-gateway-fails";
 
+  /**
+   * A tenant whose key names a base URL of its own: a proxy in front of the simulator that counts
+   * how many of its calls were in flight at once ({@code GET /llm-proxy/peak} on the gateway
+   * stand-in).
+   */
+  public static final String COUNTED_TENANT = "t-sequential";
+
   /** A tenant without a key. */
   public static final String NO_KEY_TENANT = "t-nokey";
 
@@ -77,6 +91,10 @@ public class LlmStandIns implements QuarkusTestResourceLifecycleManager {
   private ServiceProcess simulator;
   private HttpServer gateway;
   private final Map<String, AtomicInteger> asked = new ConcurrentHashMap<>();
+  private final AtomicInteger proxyInFlight = new AtomicInteger();
+  private final AtomicInteger proxyPeak = new AtomicInteger();
+  private final HttpClient proxyClient =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   @Override
   public Map<String, String> start() {
@@ -135,7 +153,8 @@ public class LlmStandIns implements QuarkusTestResourceLifecycleManager {
   private HttpServer credentialsStandIn(Map<String, String> keys) {
     try {
       HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-      server.setExecutor(Executors.newFixedThreadPool(2));
+      // Enough threads that the proxy never makes calls wait for one another.
+      server.setExecutor(Executors.newFixedThreadPool(16));
       server.createContext(
           "/internal/v1/tenants/",
           exchange -> {
@@ -158,6 +177,10 @@ public class LlmStandIns implements QuarkusTestResourceLifecycleManager {
               return;
             }
             String key = keys.get(tenant);
+            String baseUrl =
+                tenant.equals(COUNTED_TENANT)
+                    ? "\"http://127.0.0.1:" + gateway.getAddress().getPort() + "/llm-proxy/v1\""
+                    : "null";
             if (key == null) {
               reply(
                   exchange,
@@ -170,8 +193,18 @@ public class LlmStandIns implements QuarkusTestResourceLifecycleManager {
                 exchange,
                 200,
                 "application/json",
-                "{\"tenantId\":\"" + tenant + "\",\"apiKey\":\"" + key + "\",\"baseUrl\":null}");
+                "{\"tenantId\":\""
+                    + tenant
+                    + "\",\"apiKey\":\""
+                    + key
+                    + "\",\"baseUrl\":"
+                    + baseUrl
+                    + "}");
           });
+      server.createContext("/llm-proxy/v1/", this::proxy);
+      server.createContext(
+          "/llm-proxy/peak",
+          exchange -> reply(exchange, 200, "application/json", String.valueOf(proxyPeak.get())));
       server.createContext(
           "/counts",
           exchange ->
@@ -186,6 +219,31 @@ public class LlmStandIns implements QuarkusTestResourceLifecycleManager {
       return server;
     } catch (IOException e) {
       throw new IllegalStateException("cannot start the credentials stand-in", e);
+    }
+  }
+
+  /** Forwards a chat completion to the simulator, counting the calls in flight at once. */
+  private void proxy(HttpExchange exchange) throws IOException {
+    int now = proxyInFlight.incrementAndGet();
+    proxyPeak.accumulateAndGet(now, Math::max);
+    try {
+      String path = exchange.getRequestURI().getPath().substring("/llm-proxy".length());
+      HttpRequest request =
+          HttpRequest.newBuilder(URI.create(simulator.baseUrl() + path))
+              .timeout(Duration.ofSeconds(30))
+              .header("Content-Type", "application/json")
+              .header("Authorization", exchange.getRequestHeaders().getFirst("Authorization"))
+              .POST(
+                  HttpRequest.BodyPublishers.ofByteArray(exchange.getRequestBody().readAllBytes()))
+              .build();
+      HttpResponse<String> response =
+          proxyClient.send(request, HttpResponse.BodyHandlers.ofString());
+      reply(exchange, response.statusCode(), "application/json", response.body());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      reply(exchange, 502, "application/json", "{\"error\":{\"message\":\"proxy interrupted\"}}");
+    } finally {
+      proxyInFlight.decrementAndGet();
     }
   }
 
