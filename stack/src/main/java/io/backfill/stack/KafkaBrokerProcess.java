@@ -49,7 +49,7 @@ public final class KafkaBrokerProcess {
    * @param dataDir server.properties, the log dirs and the console output go here
    * @param log the broker's own log (SLF4J), e.g. {@code .backfill/logs/kafka.log}
    */
-  KafkaBrokerProcess(Path dataDir, Path log, Duration readyTimeout) {
+  public KafkaBrokerProcess(Path dataDir, Path log, Duration readyTimeout) {
     this.port = Ports.pickFree();
     int candidate = Ports.pickFree();
     while (candidate == port) {

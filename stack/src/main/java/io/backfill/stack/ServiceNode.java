@@ -47,7 +47,7 @@ public final class ServiceNode {
   private Process process;
   private int incarnation;
 
-  ServiceNode(
+  public ServiceNode(
       String name,
       String module,
       Path jar,
