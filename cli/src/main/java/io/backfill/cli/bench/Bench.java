@@ -86,11 +86,6 @@ public final class Bench {
     scenarios:
     for (String scenario : params.scenarios()) {
       List<RunRecord> records = byScenario.computeIfAbsent(scenario, s -> new ArrayList<>());
-      if (scenario.equals("P3") && MonitorScale.unavailable().isPresent()) {
-        report.note("P3: not run (" + MonitorScale.unavailable().get() + ").");
-        log.println("P3: not run (" + MonitorScale.unavailable().get() + ")");
-        continue;
-      }
       for (int run = 1; run <= params.runs(); run++) {
         RunRecord record;
         try {
