@@ -16,7 +16,9 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.hibernate.Session;
 
@@ -74,7 +76,11 @@ public class DocumentStore {
                         extraction_count = documents.extraction_count + 1
                       """)) {
                 UUID jobId = UUID.fromString(chunk.jobId().value());
-                for (MailMessage message : chunk.messages()) {
+                // Each message once (the last copy wins): one multi-row upsert may not touch a
+                // row twice.
+                Map<String, MailMessage> byId = new LinkedHashMap<>();
+                chunk.messages().forEach(m -> byId.put(m.id(), m));
+                for (MailMessage message : byId.values()) {
                   Recipient from = message.from();
                   upsert.setString(1, chunk.tenantId());
                   upsert.setString(2, message.id());

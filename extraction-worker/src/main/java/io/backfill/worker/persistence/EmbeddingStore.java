@@ -7,7 +7,9 @@ import jakarta.persistence.EntityManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.hibernate.Session;
 
 /** The embeddings' SQL. Callers own the transaction. Keyed by (tenant, message, model). */
@@ -39,7 +41,11 @@ public class EmbeddingStore {
                         vector = EXCLUDED.vector,
                         embedded_at = now()
                       """)) {
-                for (MessageEmbedding embedding : embeddings) {
+                // Each message once (the last wins): one multi-row upsert may not touch a row
+                // twice.
+                Map<String, MessageEmbedding> byMessage = new LinkedHashMap<>();
+                embeddings.forEach(e -> byMessage.put(e.messageId(), e));
+                for (MessageEmbedding embedding : byMessage.values()) {
                   Float[] vector = new Float[embedding.vector().length];
                   for (int i = 0; i < vector.length; i++) {
                     vector[i] = embedding.vector()[i];

@@ -12,6 +12,10 @@ import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import org.hibernate.Session;
 
 /**
@@ -62,13 +66,7 @@ public class GraphStore {
                       ON CONFLICT (tenant_id, message_id, entity_key) DO UPDATE SET
                         roles = EXCLUDED.roles
                       """)) {
-                List<Mention> mentions =
-                    graph.mentions().stream()
-                        .sorted(
-                            Comparator.comparing(Mention::messageId)
-                                .thenComparing(Mention::entityKey))
-                        .toList();
-                for (Mention m : mentions) {
+                for (Mention m : distinct(graph.mentions())) {
                   mention.setString(1, tenantId);
                   mention.setString(2, m.messageId());
                   mention.setString(3, m.entityKey());
@@ -104,6 +102,25 @@ public class GraphStore {
                 relationship.executeBatch();
               }
             });
+  }
+
+  /**
+   * Mentions in key order, each (message, entity) once with the union of its roles: a message that
+   * came twice in one chunk must not make one multi-row upsert touch a row twice.
+   */
+  static List<Mention> distinct(List<Mention> mentions) {
+    Map<String, Mention> byKey = new TreeMap<>();
+    for (Mention m : mentions) {
+      byKey.merge(
+          m.messageId() + "\u0000" + m.entityKey(),
+          m,
+          (a, b) -> {
+            Set<String> roles = new TreeSet<>(a.roles());
+            roles.addAll(b.roles());
+            return new Mention(a.messageId(), a.entityKey(), List.copyOf(roles));
+          });
+    }
+    return new ArrayList<>(byKey.values());
   }
 
   /** A tenant's entities, by key. */
