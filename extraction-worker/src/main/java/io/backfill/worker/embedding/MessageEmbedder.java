@@ -3,14 +3,17 @@ package io.backfill.worker.embedding;
 import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.EmbeddingModel;
-import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
 import io.backfill.contracts.event.MailMessage;
 import io.backfill.worker.config.WorkerConfig;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
 /**
@@ -34,12 +37,28 @@ public class MessageEmbedder {
   private final boolean enabled;
   private final int maxChars;
   private final int batchSize;
+  private final ExecutorService executor;
   private volatile EmbeddingModel model;
 
   MessageEmbedder(WorkerConfig config) {
     this.enabled = config.embedding().enabled();
     this.maxChars = config.embedding().maxChars();
     this.batchSize = config.embeddingBatchSize();
+    // One text per thread and core: the model's own threads are limited to one (MiniLmModel).
+    int threads = config.sequential() ? 1 : Runtime.getRuntime().availableProcessors();
+    AtomicInteger number = new AtomicInteger();
+    this.executor =
+        Executors.newFixedThreadPool(
+            threads,
+            task -> {
+              Thread thread = new Thread(task, "embedding-" + number.incrementAndGet());
+              thread.setDaemon(true);
+              return thread;
+            });
+  }
+
+  void stop(@Observes ShutdownEvent shutdown) {
+    executor.shutdownNow();
   }
 
   void load(@Observes StartupEvent startup) {
@@ -93,7 +112,7 @@ public class MessageEmbedder {
     if (loaded == null) {
       synchronized (this) {
         if (model == null) {
-          model = new AllMiniLmL6V2QuantizedEmbeddingModel();
+          model = new MiniLmModel(executor);
         }
         loaded = model;
       }
