@@ -7,12 +7,16 @@ final class Numbers {
 
   private Numbers() {}
 
-  /** {@code 2,013}, {@code 312.4}, {@code 0.93}; NaN as {@code -}. */
+  /** {@code 2,013}, {@code 312.4}, {@code 0.93}, {@code 0}; NaN as {@code -}. */
   static String format(double value) {
     if (Double.isNaN(value) || Double.isInfinite(value)) {
       return "-";
     }
     double magnitude = Math.abs(value);
+    // Counts and round thresholds: 0, 50, 2,000 rather than 0.00, 50.0.
+    if (value == Math.rint(value)) {
+      return String.format(Locale.ROOT, "%,.0f", value);
+    }
     if (magnitude >= 1000) {
       return String.format(Locale.ROOT, "%,.0f", value);
     }

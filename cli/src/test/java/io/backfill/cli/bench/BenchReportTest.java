@@ -78,7 +78,7 @@ class BenchReportTest {
     List<Figure> figures = report().figures();
 
     Figure ratio = figures.get(1);
-    assertThat(ratio.name()).isEqualTo("ratio to W×C/L = 320.0 msg/s");
+    assertThat(ratio.name()).isEqualTo("ratio to W×C/L = 320 msg/s");
     assertThat(ratio.stats().median()).isEqualTo(300 / 320.0);
     assertThat(ratio.verdict()).isEqualTo("met");
     Figure speedUp = figures.get(3);
@@ -97,7 +97,7 @@ class BenchReportTest {
         .containsExactly("SCENARIO", "FIGURE", "MEDIAN", "MIN", "MAX", "TARGET", "RESULT", "RUNS");
     assertThat(table).hasSize(6);
     assertThat(table.get(2)).contains("P1", "0.94", "0.91", "0.97", "≥ 0.90", "met", "3/3");
-    assertThat(table.get(4)).contains("speed-up", "55.0", "50.0", "60.0", "≥ 50.0", "met", "2/3");
+    assertThat(table.get(4)).contains("speed-up", "55", "50", "60", "≥ 50", "met", "2/3");
     assertThat(table.get(5)).contains("P2", "1,900", "1,800", "2,100", "≥ 2,000", "missed", "3/3");
   }
 
@@ -149,10 +149,10 @@ class BenchReportTest {
     assertThat(text.split("\n## Bench 2026-11-25T17:00:00Z, commit abc123def456", -1)).hasSize(3);
     assertThat(text)
         .contains("- Machine: 2 cores (Test CPU), 24576 MiB memory, JDK 17.0.9, Linux")
-        .contains("- Load average (1, 5, 15 min): 1.00 at start, 1.00 1.10 1.20 at end")
+        .contains("- Load average (1, 5, 15 min): 1 at start, 1.00 1.10 1.20 at end")
         .contains("| SCENARIO | FIGURE | MEDIAN | MIN | MAX | TARGET | RESULT | RUNS |")
         .contains("| P2 | msg/s | 1,900 | 1,800 | 2,100 | ≥ 2,000 | missed | 3/3 |")
-        .contains("| P2 | kafka | 25.0 |")
+        .contains("| P2 | kafka | 25 |")
         .contains("| P1b | 3 | FAILED | 2.50 | job x failed |")
         .contains("- P3: not run (the monitor-scale driver is not in this build).");
   }

@@ -23,8 +23,10 @@ class TargetTest {
   void targetsPrintWithTheirComparison() {
     assertThat(Target.atLeast(2000)).hasToString("≥ 2,000");
     assertThat(Target.atLeast(0.9)).hasToString("≥ 0.90");
-    assertThat(Target.below(1)).hasToString("< 1.00");
-    assertThat(Target.atMost(31)).hasToString("≤ 31.0");
+    assertThat(Target.below(1)).hasToString("< 1");
+    assertThat(Target.atMost(31)).hasToString("≤ 31");
+    assertThat(Target.atMost(31.5)).hasToString("≤ 31.5");
+    assertThat(Target.equalTo(0)).hasToString("= 0");
   }
 
   @Test
