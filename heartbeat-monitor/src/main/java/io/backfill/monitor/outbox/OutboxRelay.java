@@ -19,9 +19,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -58,8 +59,11 @@ public class OutboxRelay {
   private final String bootstrapServers;
   private final AtomicLong backlog = new AtomicLong();
   private KafkaProducer<String, String> producer;
-  private ScheduledExecutorService executor;
+  private ExecutorService executor;
   private volatile boolean suspended;
+  private volatile boolean running;
+  // Released by wake(): the relay's loop waits on it with the interval as the upper bound.
+  private final Semaphore wakeUps = new Semaphore(0);
 
   OutboxRelay(
       EntityManager em,
@@ -99,17 +103,46 @@ public class OutboxRelay {
     props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
     producer = new KafkaProducer<>(props);
     executor =
-        Executors.newSingleThreadScheduledExecutor(
+        Executors.newSingleThreadExecutor(
             task -> {
               Thread thread = new Thread(task, "outbox-relay");
               thread.setDaemon(true);
               return thread;
             });
+    running = true;
+    executor.execute(this::loop);
+  }
+
+  /** Passes until shutdown: after each interval, or at once when {@link #wake()} was called. */
+  private void loop() {
     long intervalMs = config.relay().interval().toMillis();
-    executor.scheduleWithFixedDelay(this::drain, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+    while (running) {
+      try {
+        wakeUps.tryAcquire(intervalMs, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      // Wake-ups that came while waiting or during the last pass are all served by this pass.
+      wakeUps.drainPermits();
+      if (!running) {
+        return;
+      }
+      drain();
+    }
+  }
+
+  /**
+   * Asks for a pass now rather than after the interval: called once outbox rows were committed (the
+   * reaper's timeouts), so detection is not delayed by the relay's poll.
+   */
+  public void wake() {
+    wakeUps.release();
   }
 
   void stop(@Observes ShutdownEvent shutdown) {
+    running = false;
+    wakeUps.release();
     if (executor != null) {
       // Let a pass in progress finish while the database and Kafka clients are still open.
       executor.shutdown();

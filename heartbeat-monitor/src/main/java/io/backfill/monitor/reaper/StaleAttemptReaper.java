@@ -11,6 +11,7 @@ import io.backfill.contracts.serde.EventJson;
 import io.backfill.contracts.topic.Topics;
 import io.backfill.monitor.config.MonitorConfig;
 import io.backfill.monitor.domain.RetryPlanner;
+import io.backfill.monitor.outbox.OutboxRelay;
 import io.backfill.monitor.persistence.LedgerStore;
 import io.backfill.monitor.persistence.OutboxStore;
 import io.backfill.monitor.persistence.RunRow;
@@ -51,6 +52,7 @@ public class StaleAttemptReaper {
   private final RetryPlanner planner;
   private final OutboxStore outbox;
   private final LedgerCatchUp catchUp;
+  private final OutboxRelay relay;
   private final MonitorConfig config;
   private final MeterRegistry metrics;
   private final Timer sweepTimer;
@@ -64,12 +66,14 @@ public class StaleAttemptReaper {
       RetryPlanner planner,
       OutboxStore outbox,
       LedgerCatchUp catchUp,
+      OutboxRelay relay,
       MonitorConfig config,
       MeterRegistry metrics) {
     this.em = em;
     this.planner = planner;
     this.outbox = outbox;
     this.catchUp = catchUp;
+    this.relay = relay;
     this.config = config;
     this.metrics = metrics;
     this.sweepTimer =
@@ -154,10 +158,17 @@ public class StaleAttemptReaper {
       do {
         batch = QuarkusTransaction.requiringNew().call(this::timeOutDeadAttempts);
         timedOut += batch;
+        // Committed: publish them now, not after the relay's next poll (detection latency).
+        if (batch > 0) {
+          relay.wake();
+        }
       } while (batch == config.reaper().batchSize());
       int stalls;
       do {
         stalls = QuarkusTransaction.requiringNew().call(this::reportStalls);
+        if (stalls > 0) {
+          relay.wake();
+        }
       } while (stalls == config.reaper().batchSize());
       int[] retries = {0, 0};
       int[] step;
@@ -165,6 +176,9 @@ public class StaleAttemptReaper {
         step = QuarkusTransaction.requiringNew().call(this::publishDueRetries);
         retries[0] += step[0];
         retries[1] += step[1];
+        if (step[0] > 0) {
+          relay.wake();
+        }
       } while (step[0] + step[1] == config.reaper().batchSize());
       metrics.counter("backfill_reaper_attempts_timed_out_total").increment(timedOut);
       countAttemptsWhenDue();
@@ -179,6 +193,10 @@ public class StaleAttemptReaper {
   /**
    * One batch of dead attempts, in the caller's (new) transaction. The WHERE clause is checked
    * again on the locked row version, so a heartbeat that committed a moment ago saves its attempt.
+   *
+   * <p>The first condition on {@code a} alone (older than the smallest floor, or than the smallest
+   * deadline) is implied by the per-lane rule after it; it lets Postgres drop live attempts before
+   * the join with runs instead of joining all running attempts (README, Performance).
    */
   public int timeOutDeadAttempts() {
     MonitorConfig.LaneRules fetch = config.fetch();
@@ -195,6 +213,8 @@ public class StaleAttemptReaper {
                        r.chunk_topic, r.chunk_partition, r.chunk_offset
                 FROM attempts a JOIN runs r ON r.run_id = a.run_id
                 WHERE a.state = 'running'
+                  AND (a.last_heartbeat_at < now() - :minFloorMs * interval '1 millisecond'
+                    OR a.started_at < now() - :minDeadlineMs * interval '1 millisecond')
                   AND ((a.heartbeat_interval_ms > 0
                         AND a.last_heartbeat_at < now() - GREATEST(
                               CASE r.lane WHEN 'fetch' THEN :fetchFloorMs ELSE :extractFloorMs END,
@@ -206,6 +226,12 @@ public class StaleAttemptReaper {
                 LIMIT :batch
                 FOR UPDATE OF a, r SKIP LOCKED
                 """)
+            .setParameter(
+                "minFloorMs",
+                Math.min(fetch.staleFloor().toMillis(), extract.staleFloor().toMillis()))
+            .setParameter(
+                "minDeadlineMs",
+                Math.min(fetch.hardDeadline().toMillis(), extract.hardDeadline().toMillis()))
             .setParameter("fetchFloorMs", fetch.staleFloor().toMillis())
             .setParameter("extractFloorMs", extract.staleFloor().toMillis())
             .setParameter("fetchDeadlineMs", fetch.hardDeadline().toMillis())
