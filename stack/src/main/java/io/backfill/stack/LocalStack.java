@@ -168,10 +168,18 @@ public final class LocalStack implements AutoCloseable {
         jars.get(module),
         logFile(name),
         config.workDir.resolve("run").resolve(name),
-        module.equals(WORKER) ? WORKER_JVM_OPTIONS : JVM_OPTIONS,
+        jvmOptions(module),
         merged,
         env,
         config.readyTimeout);
+  }
+
+  private List<String> jvmOptions(String module) {
+    List<String> options = module.equals(WORKER) ? WORKER_JVM_OPTIONS : JVM_OPTIONS;
+    if (!config.fullJit) {
+      return options;
+    }
+    return options.stream().filter(o -> !o.startsWith("-XX:TieredStopAtLevel")).toList();
   }
 
   private Path logFile(String part) {

@@ -82,7 +82,9 @@ public final class PipelineScenario {
             .workDir(workDir)
             .logDir(workDir.resolve("logs").resolve(spec.scenario() + "-run" + run))
             .messages(spec.messages())
-            .workers(spec.workers());
+            .workers(spec.workers())
+            // Steady-state figures: the services run with both JIT compilers, not C1 only.
+            .fullJit(true);
     if (spec.llmLatency() != null && !spec.llmLatency().isZero()) {
       builder.simulatorProperty("backfill.simulator.faults", latencyFaults(spec.llmLatency()));
     }
