@@ -6,14 +6,15 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
- * Runs the reaper every {@code backfill.monitor.reaper.tick} after the previous sweep ended: one
- * thread with a fixed delay, so a slow sweep is never overlapped by the next (skip-if-running).
+ * Runs the reaper every {@code backfill.monitor.reaper.tick}, counted from the start of the
+ * previous sweep (a fixed delay after its end would add each sweep's duration to detection), on one
+ * thread: a sweep longer than a tick is followed at once by the next, never overlapped by it.
  * Quarkus' {@code @Scheduled} checks its triggers once a second, too coarse for sub-second ticks in
  * tests, hence a plain scheduled executor.
  */
@@ -35,15 +36,28 @@ public class ReaperSchedule {
   }
 
   void start(@Observes StartupEvent startup) {
-    executor =
-        Executors.newSingleThreadScheduledExecutor(
+    ScheduledThreadPoolExecutor pool =
+        new ScheduledThreadPoolExecutor(
+            1,
             task -> {
               Thread thread = new Thread(task, "stale-attempt-reaper");
               thread.setDaemon(true);
               return thread;
             });
-    long tickMs = config.reaper().tick().toMillis();
-    executor.scheduleWithFixedDelay(this::sweepOnce, tickMs, tickMs, TimeUnit.MILLISECONDS);
+    // On shutdown the next (delayed) sweep is dropped, not run while the application stops.
+    pool.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    executor = pool;
+    executor.schedule(this::tick, config.reaper().tick().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** One sweep, then the next one a tick after this one started. */
+  private void tick() {
+    long startedAt = System.nanoTime();
+    sweepOnce();
+    long nextInNanos = config.reaper().tick().toNanos() - (System.nanoTime() - startedAt);
+    if (!executor.isShutdown()) {
+      executor.schedule(this::tick, Math.max(0, nextInNanos), TimeUnit.NANOSECONDS);
+    }
   }
 
   void stop(@Observes ShutdownEvent shutdown) {
