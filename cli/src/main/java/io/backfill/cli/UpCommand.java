@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.backfill.cli.local.DemoTenant;
 import io.backfill.contracts.serde.EventJson;
 import io.backfill.stack.LocalStack;
+import io.backfill.stack.SecretSettings;
 import io.backfill.stack.StackConfig;
 import io.backfill.stack.StackStartException;
 import java.io.IOException;
@@ -120,8 +121,11 @@ final class UpCommand implements Callable<Integer> {
     }
   }
 
+  // The file holds the admin token and the tenant's API key: readable by its owner only.
   private static void write(Path file, String text) {
     try {
+      Files.deleteIfExists(file);
+      SecretSettings.createOwnerOnly(file);
       Files.writeString(file, text);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file, e);

@@ -22,6 +22,11 @@ import java.util.concurrent.locks.LockSupport;
  * <module>/target/quarkus-app/quarkus-run.jar}) on a port fixed for its life, configured by system
  * properties, writing to one log file. It can be killed (SIGKILL) and started again on the same
  * port.
+ *
+ * <p>Secret settings (tokens, passwords, keys: {@link SecretSettings}) never go on the command
+ * line, where {@code ps} shows them to every user of the machine: they are written to {@code
+ * config/application.properties} in the process's working directory, readable by its owner only,
+ * which Quarkus reads at start-up.
  */
 public final class ServiceNode {
 
@@ -91,7 +96,10 @@ public final class ServiceNode {
     return log;
   }
 
-  /** The configuration it is started with (system properties), for display and tests. */
+  /**
+   * The configuration it is started with (system properties, and the secret settings from its
+   * owner-only file), for display and tests.
+   */
   public Map<String, String> config() {
     return Map.copyOf(config);
   }
@@ -139,14 +147,22 @@ public final class ServiceNode {
     command.addAll(jvmOptions);
     incarnation++;
     command.add("-Dquarkus.http.port=" + port);
+    Map<String, String> secrets = new TreeMap<>();
     config.forEach(
-        (key, value) ->
-            command.add(
-                "-D" + key + "=" + value.replace(INCARNATION, String.valueOf(incarnation))));
+        (key, value) -> {
+          String launched = value.replace(INCARNATION, String.valueOf(incarnation));
+          if (SecretSettings.isSecret(key)) {
+            secrets.put(key, launched);
+          } else {
+            command.add("-D" + key + "=" + launched);
+          }
+        });
     command.add("-jar");
     command.add(jar.toString());
     try {
       Directories.create(log.toAbsolutePath().getParent());
+      SecretSettings.write(
+          Directories.create(workDir).resolve("config").resolve("application.properties"), secrets);
       ProcessBuilder builder =
           new ProcessBuilder(command)
               .directory(Directories.create(workDir).toFile())

@@ -3,7 +3,13 @@ package io.backfill.stack;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +46,42 @@ class ServiceNodeTest {
       assertThat(node.pid()).isNotEqualTo(firstPid);
       assertThat(node.version().path("service").asText()).isEqualTo("outlook-simulator");
       assertThat(node.log()).isNotEmptyFile();
+    } finally {
+      node.stop();
+    }
+  }
+
+  @Test
+  void secretSettingsReachTheProcessFromAnOwnerOnlyFileAndNeverItsCommandLine() throws Exception {
+    String key = "sk-cmdline-marker-" + Long.toHexString(System.nanoTime());
+    ServiceNode node =
+        node(
+            Map.of(
+                "backfill.simulator.mailboxes",
+                "a@b.example=10;seed=1",
+                "backfill.simulator.llm.keys.t1",
+                key));
+    try {
+      node.start();
+
+      String commandLine = Files.readString(Path.of("/proc/" + node.pid() + "/cmdline"));
+      assertThat(commandLine).contains("backfill.simulator.mailboxes").doesNotContain(key);
+      Path secrets = dir.resolve("run/config/application.properties");
+      assertThat(Files.getPosixFilePermissions(secrets))
+          .isEqualTo(PosixFilePermissions.fromString("rw-------"));
+      assertThat(Files.readString(secrets)).contains(key);
+      // The simulator took the key from the file: a chat call with it is not refused as unknown.
+      HttpResponse<String> answer =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create(node.baseUrl() + "/v1/chat/completions"))
+                      .header("Authorization", "Bearer " + key)
+                      .header("Content-Type", "application/json")
+                      .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                      .timeout(Duration.ofSeconds(10))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertThat(answer.statusCode()).isNotEqualTo(401);
     } finally {
       node.stop();
     }
