@@ -43,6 +43,13 @@ public final class LocalStack implements AutoCloseable {
   public static final String MONITOR = "heartbeat-monitor";
   public static final String GATEWAY = "api-gateway";
 
+  /**
+   * The simulator listens on a loopback address of its own: the services' LLM egress rules allow
+   * plain http to that one address (the simulator stands in for the LLM provider), while every
+   * other loopback address, the services' own included, stays refused as it is in production.
+   */
+  public static final String SIMULATOR_HOST = "127.0.0.2";
+
   /** The file {@link #start} writes (pids, URLs, logs) and {@link #stopRecorded} reads. */
   public static final String STATE_FILE = "stack.json";
 
@@ -61,6 +68,8 @@ public final class LocalStack implements AutoCloseable {
   private ServiceNode simulator;
   private ServiceNode monitor;
   private ServiceNode gateway;
+  private int gatewayPort;
+  private int gatewayInternalPort;
   private ServiceNode fetcher;
   private final List<ServiceNode> workers = new ArrayList<>();
   private final List<ServiceNode> extraMonitors = new ArrayList<>();
@@ -104,12 +113,24 @@ public final class LocalStack implements AutoCloseable {
     postgres.createDatabase(config.databaseName);
     databaseCreated = true;
 
-    simulator = node(SIMULATOR, SIMULATOR, jars, simulatorConfig());
+    // The gateway's ports are chosen first: the simulator's app registration names the consent
+    // callback, and the fetcher and workers its internal port.
+    gatewayPort = Ports.pickFree();
+    gatewayInternalPort = Ports.pickFree();
+    simulator =
+        node(SIMULATOR, SIMULATOR, jars, simulatorConfig(), SIMULATOR_HOST, Ports.pickFree());
     simulator.start();
 
     // Launched together, awaited in order: on two cores the JVMs' start-ups overlap their waits.
     monitor = node(MONITOR, MONITOR, jars, serviceConfig(MONITOR, monitorConfig()));
-    gateway = node(GATEWAY, GATEWAY, jars, serviceConfig(GATEWAY, gatewayConfig()));
+    gateway =
+        node(
+            GATEWAY,
+            GATEWAY,
+            jars,
+            serviceConfig(GATEWAY, gatewayConfig()),
+            ServiceNode.LOOPBACK,
+            gatewayPort);
     fetcher = node(FETCHER, FETCHER, jars, serviceConfig(FETCHER, fetcherConfig()));
     for (int i = 1; i <= config.workers; i++) {
       String name = WORKER + "-" + i;
@@ -156,6 +177,16 @@ public final class LocalStack implements AutoCloseable {
 
   private ServiceNode node(
       String name, String module, Map<String, Path> jars, Map<String, String> properties) {
+    return node(name, module, jars, properties, ServiceNode.LOOPBACK, Ports.pickFree());
+  }
+
+  private ServiceNode node(
+      String name,
+      String module,
+      Map<String, Path> jars,
+      Map<String, String> properties,
+      String host,
+      int port) {
     Map<String, String> merged = new LinkedHashMap<>(properties);
     merged.putAll(config.moduleProperties.getOrDefault(module, Map.of()));
     Map<String, String> env =
@@ -166,6 +197,8 @@ public final class LocalStack implements AutoCloseable {
         name,
         module,
         jars.get(module),
+        host,
+        port,
         logFile(name),
         config.workDir.resolve("run").resolve(name),
         jvmOptions(module),
@@ -188,16 +221,34 @@ public final class LocalStack implements AutoCloseable {
 
   private Map<String, String> simulatorConfig() {
     Map<String, String> p = new LinkedHashMap<>();
-    p.put("quarkus.http.host", "127.0.0.1");
+    p.put("quarkus.http.host", SIMULATOR_HOST);
     p.put("quarkus.log.console.json.enabled", "false");
+    // Each mailbox belongs to its organisation's directory: only that directory's tokens read it.
     p.put(
         "backfill.simulator.mailboxes",
-        config.mailbox + "=" + config.messages + ";seed=" + config.mailboxSeed);
+        config.mailbox
+            + "="
+            + config.messages
+            + ";seed="
+            + config.mailboxSeed
+            + ";tenant="
+            + StackConfig.GRAPH_DIRECTORY
+            + ","
+            + StackConfig.OTHER_MAILBOX
+            + "=20;seed=2;tenant="
+            + StackConfig.OTHER_GRAPH_DIRECTORY);
     p.put("backfill.simulator.mailbox-end", config.mailboxEnd.toString());
     p.put("backfill.simulator.mailbox-span-days", String.valueOf(config.mailboxSpanDays));
-    String tenant = "backfill.simulator.graph.tenants." + StackConfig.GRAPH_DIRECTORY;
-    p.put(tenant + ".client-id", StackConfig.GRAPH_CLIENT_ID);
-    p.put(tenant + ".client-secret", StackConfig.GRAPH_CLIENT_SECRET);
+    // The operator's multi-tenant app: tokens for a directory only once its admin consented.
+    String app = "backfill.simulator.graph.apps.backfill";
+    p.put(app + ".client-id", StackConfig.GRAPH_CLIENT_ID);
+    p.put(app + ".client-secret", StackConfig.GRAPH_CLIENT_SECRET);
+    p.put(app + ".redirect-uris", consentCallbackUrl());
+    String contoso = "backfill.simulator.graph.tenants." + StackConfig.GRAPH_DIRECTORY;
+    p.put(contoso + ".verified-domains", domainOf(config.mailbox));
+    p.put(contoso + ".consented-apps", StackConfig.GRAPH_CLIENT_ID);
+    String fabrikam = "backfill.simulator.graph.tenants." + StackConfig.OTHER_GRAPH_DIRECTORY;
+    p.put(fabrikam + ".verified-domains", domainOf(StackConfig.OTHER_MAILBOX));
     p.put("backfill.simulator.llm.keys." + config.tenantId, config.llmApiKey);
     p.putAll(config.simulatorProperties);
     return p;
@@ -225,6 +276,10 @@ public final class LocalStack implements AutoCloseable {
     consumerSessionTimeouts(p, "backfill-requests", "backfill-commands", "run-control");
     p.put("backfill.fetcher.heartbeat-interval", "2s");
     p.put("backfill.graph.base-url", simulator.baseUrl());
+    // Every tenant's directory comes from the gateway (bound by consent); tokens from the
+    // simulator's identity platform with the operator's app.
+    p.put("backfill.graph.connections.source", "gateway");
+    p.put("backfill.graph.connections.login-url", simulator.baseUrl());
     p.put(
         "quarkus.oidc-client.auth-server-url",
         simulator.baseUrl() + "/" + StackConfig.GRAPH_DIRECTORY);
@@ -272,14 +327,17 @@ public final class LocalStack implements AutoCloseable {
     // The fetcher: the gateway serves each tenant's Graph connection when the source is "gateway";
     // the stack keeps "static" (every tenant on the simulator's one directory).
     if (module.equals(FETCHER)) {
-      env.put("QUARKUS_REST_CLIENT_BACKFILL_GATEWAY_URL", gateway.baseUrl());
+      env.put("QUARKUS_REST_CLIENT_BACKFILL_GATEWAY_URL", gatewayInternalUrl());
       env.put("BACKFILL_SERVICE_TOKEN", config.serviceToken);
       env.put("BACKFILL_GRAPH_CONNECTIONS_SERVICE_TOKEN", config.serviceToken);
     }
     // The worker: LLM keys are each tenant's BYOK secret fetched from the gateway; calls go to the
     // simulator.
     if (module.equals(WORKER)) {
-      env.put("BACKFILL_WORKER_CREDENTIALS_GATEWAY_URL", gateway.baseUrl());
+      env.put("BACKFILL_WORKER_CREDENTIALS_GATEWAY_URL", gatewayInternalUrl());
+      // The simulator's LLM is plain http on a loopback address; production allows neither.
+      env.put("BACKFILL_WORKER_LLM_EGRESS_ALLOW_LOOPBACK_HTTP", "true");
+      env.put("BACKFILL_WORKER_LLM_EGRESS_ALLOWED_HOSTS", SIMULATOR_HOST);
       env.put("BACKFILL_WORKER_CREDENTIALS_SERVICE_TOKEN", config.serviceToken);
       env.put("BACKFILL_WORKER_LLM_BASE_URL", llmBaseUrl());
     }
@@ -292,8 +350,29 @@ public final class LocalStack implements AutoCloseable {
     p.put("backfill.gateway.service-token", config.serviceToken);
     p.put("backfill.gateway.secrets.master-key", config.masterKey);
     p.put("backfill.gateway.ops.peers", monitor.baseUrl());
+    p.put("backfill.gateway.internal.host", "127.0.0.1");
+    p.put("backfill.gateway.internal.port", String.valueOf(gatewayInternalPort));
+    p.put("backfill.gateway.graph.login-url", simulator.baseUrl());
+    p.put("backfill.gateway.graph.client-id", StackConfig.GRAPH_CLIENT_ID);
+    p.put("backfill.gateway.graph.consent-redirect-uri", consentCallbackUrl());
+    p.put("backfill.gateway.llm-egress.allow-loopback-http", "true");
+    p.put("backfill.gateway.llm-egress.allowed-hosts", SIMULATOR_HOST);
     p.put("backfill.gateway.ops.lag-refresh-interval", "5s");
     return p;
+  }
+
+  /** The gateway's internal endpoints (service token), what the fetcher and workers call. */
+  public String gatewayInternalUrl() {
+    return "http://127.0.0.1:" + gatewayInternalPort;
+  }
+
+  /** Where the identity platform sends an administrator's browser after admin consent. */
+  public String consentCallbackUrl() {
+    return "http://127.0.0.1:" + gatewayPort + "/api/v1/graph/consent/callback";
+  }
+
+  private static String domainOf(String mailbox) {
+    return mailbox.substring(mailbox.indexOf('@') + 1);
   }
 
   /**

@@ -37,9 +37,13 @@ public final class ServiceNode {
   /** In a configuration value, replaced by the launch's number (1 at first start, then 2...). */
   public static final String INCARNATION = "{incarnation}";
 
+  /** The address a node listens on unless told otherwise. */
+  public static final String LOOPBACK = "127.0.0.1";
+
   private final String name;
   private final String module;
   private final Path jar;
+  private final String host;
   private final int port;
   private final Path log;
   private final Path workDir;
@@ -62,10 +66,41 @@ public final class ServiceNode {
       Map<String, String> config,
       Map<String, String> environment,
       Duration readyTimeout) {
+    this(
+        name,
+        module,
+        jar,
+        LOOPBACK,
+        Ports.pickFree(),
+        log,
+        workDir,
+        jvmOptions,
+        config,
+        environment,
+        readyTimeout);
+  }
+
+  /**
+   * A node on an address and port chosen beforehand (others' configuration names it before it
+   * starts); the host must be the one its {@code quarkus.http.host} binds.
+   */
+  public ServiceNode(
+      String name,
+      String module,
+      Path jar,
+      String host,
+      int port,
+      Path log,
+      Path workDir,
+      List<String> jvmOptions,
+      Map<String, String> config,
+      Map<String, String> environment,
+      Duration readyTimeout) {
     this.name = name;
     this.module = module;
     this.jar = jar;
-    this.port = Ports.pickFree();
+    this.host = host;
+    this.port = port;
     this.log = log;
     this.workDir = workDir;
     this.jvmOptions = List.copyOf(jvmOptions);
@@ -85,7 +120,7 @@ public final class ServiceNode {
   }
 
   public String baseUrl() {
-    return "http://127.0.0.1:" + port;
+    return "http://" + host + ":" + port;
   }
 
   public int port() {

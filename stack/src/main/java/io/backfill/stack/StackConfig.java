@@ -16,10 +16,24 @@ import java.util.Objects;
  */
 public final class StackConfig {
 
-  /** The Graph directory (tenant) id the simulator serves and the fetcher logs in to. */
+  /**
+   * The Graph directory (Microsoft Entra tenant) id of the stack's mailbox: the directory the
+   * stack's Backfill tenants are bound to, as its administrator's consent would bind it.
+   */
   public static final String GRAPH_DIRECTORY = "contoso-tenant";
 
+  /**
+   * Another organisation's directory, with a mailbox of its own, which no tenant of the stack is
+   * bound to: what the tenant-boundary scenarios try to reach.
+   */
+  public static final String OTHER_GRAPH_DIRECTORY = "fabrikam-tenant";
+
+  /** The mailbox of {@link #OTHER_GRAPH_DIRECTORY}. */
+  public static final String OTHER_MAILBOX = "bob@fabrikam.com";
+
+  /** The operator's multi-tenant app registration: what the fetcher gets Graph tokens with. */
   public static final String GRAPH_CLIENT_ID = "backfill-app";
+
   public static final String GRAPH_CLIENT_SECRET = "backfill-secret";
 
   private static final SecureRandom RANDOM = new SecureRandom();

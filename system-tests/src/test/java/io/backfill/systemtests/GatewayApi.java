@@ -2,6 +2,7 @@ package io.backfill.systemtests;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.backfill.stack.StackConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -27,8 +28,23 @@ final class GatewayApi {
     this.baseUrl = baseUrl;
   }
 
-  /** Creates a tenant with the admin token; returns its API key. */
+  /**
+   * Creates a tenant with the admin token and binds it to the stack's Graph directory (which
+   * consented to the operator's app); returns its API key.
+   */
   String createTenant(String adminToken, String tenantId) {
+    String apiKey = createUnboundTenant(adminToken, tenantId);
+    send(
+        "PUT",
+        "/api/v1/admin/tenants/" + tenantId + "/graph-directory",
+        adminToken,
+        Map.of("directoryId", StackConfig.GRAPH_DIRECTORY),
+        204);
+    return apiKey;
+  }
+
+  /** Creates a tenant with no Graph directory; returns its API key. */
+  String createUnboundTenant(String adminToken, String tenantId) {
     JsonNode created =
         send("POST", "/api/v1/admin/tenants", adminToken, Map.of("tenantId", tenantId), 201);
     return created.path("apiKey").asText();
@@ -50,6 +66,48 @@ final class GatewayApi {
                     json(Map.of("mailbox", mailbox, "from", from.toString(), "to", to.toString()))))
             .build();
     return expect(request, 202).path("jobId").asText();
+  }
+
+  /** An answer as it came: status, body and the Location header (redirects are not followed). */
+  record Answer(int status, String body, String location) {
+    JsonNode json() {
+      try {
+        return body.isBlank() ? JSON.createObjectNode() : JSON.readTree(body);
+      } catch (IOException e) {
+        throw new UncheckedIOException("not JSON: " + body, e);
+      }
+    }
+  }
+
+  /** Any call to any URL, with a bearer token when one is given; nothing asserted. */
+  Answer call(String method, String url, String token, Object body) {
+    HttpRequest.Builder builder =
+        HttpRequest.newBuilder(URI.create(url.startsWith("http") ? url : baseUrl + url))
+            .timeout(CALL_TIMEOUT)
+            .header("Accept", "application/json");
+    if (token != null) {
+      builder.header("Authorization", "Bearer " + token);
+    }
+    if (body == null) {
+      builder.method(method, HttpRequest.BodyPublishers.noBody());
+    } else {
+      builder
+          .header("Content-Type", "application/json")
+          .method(method, HttpRequest.BodyPublishers.ofString(json(body)));
+    }
+    try {
+      HttpResponse<String> response =
+          http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+      return new Answer(
+          response.statusCode(),
+          response.body(),
+          response.headers().firstValue("Location").orElse(null));
+    } catch (IOException e) {
+      throw new UncheckedIOException(method + " " + url + " failed", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted calling " + url, e);
+    }
   }
 
   JsonNode status(String apiKey, String jobId) {

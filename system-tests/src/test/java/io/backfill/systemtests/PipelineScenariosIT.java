@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.backfill.stack.LocalStack;
 import io.backfill.stack.ServiceNode;
-import io.backfill.stack.StackConfig;
 import io.backfill.systemtests.StoredFacts.Attempt;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,12 +24,13 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Backfill end to end: every service as its own process (started by the same {@link LocalStack} the
  * cli uses), a real Kafka broker, PostgreSQL and the outlook-simulator. One stack serves every
- * scenario (each has its own tenant, so its data is counted apart); a scenario that kills a process
- * starts it again before it ends.
+ * scenario of every class ({@link SystemStack}; each has its own tenant, so its data is counted
+ * apart); a scenario that kills a process starts it again before it ends.
  *
  * <p>Each scenario ends with the same checks: the job completed; documents == messages in the
  * window; no duplicate mentions, and as many mentions and relationships from the window's mail as
@@ -38,9 +38,10 @@ import org.junit.jupiter.api.TestMethodOrder;
  * status API; no attempt timed out whose process was alive.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ExtendWith(SystemStack.class)
 class PipelineScenariosIT {
 
-  private static final int MESSAGES = 2_000;
+  private static final int MESSAGES = SystemStack.MESSAGES;
   private static final Duration JOB_TIMEOUT = Duration.ofMinutes(6);
   private static final String REFERENCE_TENANT = "st-happy";
   // The stack's staleAfter for extract attempts: max(stale floor 10 s, 3 x heartbeat 2 s).
@@ -65,13 +66,7 @@ class PipelineScenariosIT {
 
   @BeforeAll
   static void startStack() {
-    stack =
-        LocalStack.start(
-            StackConfig.builder()
-                .workDir(Path.of("target/system-stack").toAbsolutePath())
-                .messages(MESSAGES)
-                .workers(2)
-                .build());
+    stack = SystemStack.get();
     gateway = new GatewayApi(stack.gateway().baseUrl());
     simulator = new SimulatorAdmin(stack.simulator().baseUrl());
     facts = new StoredFacts(stack);
@@ -80,11 +75,8 @@ class PipelineScenariosIT {
   }
 
   @AfterAll
-  static void stopStack() {
+  static void printTable() {
     TABLE.print(Path.of("target/system-scenarios.txt").toAbsolutePath());
-    if (stack != null) {
-      stack.close();
-    }
   }
 
   @Test

@@ -86,6 +86,31 @@ final class SimulatorAdmin {
     return calls;
   }
 
+  /** Tokens the identity platform issued for the directory (token calls answered 200). */
+  long tokensIssued(String directory) {
+    long issued = 0;
+    for (JsonNode count : counters()) {
+      if (count.path("endpoint").asText().equals("token")
+          && count.path("tenant").asText().equals(directory)
+          && count.path("status").asText().equals("200")) {
+        issued += count.path("count").asLong();
+      }
+    }
+    return issued;
+  }
+
+  /** Graph message calls on the mailbox, whatever they were answered. */
+  long messageCalls(String mailbox) {
+    long calls = 0;
+    for (JsonNode count : counters()) {
+      if (count.path("endpoint").asText().equals("messages")
+          && count.path("target").asText().equalsIgnoreCase(mailbox)) {
+        calls += count.path("count").asLong();
+      }
+    }
+    return calls;
+  }
+
   /** Adds a fault rule; returns its id. */
   String addFault(Map<String, Object> rule) {
     return call("POST", "/admin/faults", rule).path("id").asText();
