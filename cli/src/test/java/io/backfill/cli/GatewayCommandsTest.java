@@ -43,9 +43,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -65,11 +68,12 @@ import org.junit.jupiter.api.Test;
  */
 class GatewayCommandsTest {
 
-  private static final String ADMIN_TOKEN = "cli-test-admin-token";
-  private static final String SERVICE_TOKEN = "cli-test-service-token";
+  // Random, and 32 characters or more: a gateway in its prod profile refuses anything weaker.
+  private static final String ADMIN_TOKEN = "adm_" + randomHex(16);
+  private static final String SERVICE_TOKEN = "svc_" + randomHex(16);
 
-  /** 32 bytes, base64: the gateway's secrets master key for this test only. */
-  private static final String MASTER_KEY = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+  /** 32 random bytes, base64: the gateway's secrets master key for this test only. */
+  private static final String MASTER_KEY = Base64.getEncoder().encodeToString(randomBytes(32));
 
   private static final Duration WAIT = Duration.ofSeconds(60);
   private static final Instant FROM = Instant.parse("2024-01-01T00:00:00Z");
@@ -555,5 +559,15 @@ class GatewayCommandsTest {
     Matcher matcher = Pattern.compile("(?m)^\\s*" + label + ":\\s+(\\S+)").matcher(run.out());
     assertThat(matcher.find()).as("'%s:' in %s", label, run.out()).isTrue();
     return matcher.group(1);
+  }
+
+  private static byte[] randomBytes(int n) {
+    byte[] bytes = new byte[n];
+    new SecureRandom().nextBytes(bytes);
+    return bytes;
+  }
+
+  private static String randomHex(int bytes) {
+    return HexFormat.of().formatHex(randomBytes(bytes));
   }
 }
