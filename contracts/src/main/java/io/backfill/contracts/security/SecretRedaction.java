@@ -2,6 +2,7 @@ package io.backfill.contracts.security;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Removes what looks like a credential from text that came from outside (an LLM provider's error
@@ -54,6 +55,17 @@ public final class SecretRedaction {
     }
     runs.appendTail(out);
     return out.toString();
+  }
+
+  /**
+   * {@link #redact(String)} line by line, so a long multi-line text (a stack trace) keeps its shape
+   * and length bound instead of being cut at {@value #MAX_INPUT_CHARS} characters; null stays null.
+   */
+  public static String redactLines(String text) {
+    if (text == null) {
+      return null;
+    }
+    return text.lines().map(SecretRedaction::redact).collect(Collectors.joining("\n"));
   }
 
   /** A run with letters and digits, once the UUIDs in it are set aside, of 20+ characters. */

@@ -68,4 +68,18 @@ class SecretRedactionTest {
         .contains("Incorrect API key provided: [redacted]")
         .contains("invalid_api_key");
   }
+
+  @Test
+  void aStackTraceIsRedactedLineByLineAndKeepsItsLines() {
+    String trace =
+        "java.lang.IllegalStateException: refused sk-MARKER0123456789abcdef\n"
+            + "\tat io.backfill.worker.llm.OpenAiLlmExtractor.extract(OpenAiLlmExtractor.java:131)\n"
+            + "\tat java.base/java.lang.Thread.run(Thread.java:1583)\n".repeat(200);
+
+    String redacted = SecretRedaction.redactLines(trace);
+
+    assertThat(redacted).doesNotContain("MARKER").startsWith("java.lang.IllegalStateException");
+    assertThat(redacted.lines().count()).isEqualTo(trace.lines().count());
+    assertThat(SecretRedaction.redactLines(null)).isNull();
+  }
 }
