@@ -20,15 +20,11 @@ public class LlmEndpointGuard {
   private final LlmEndpointPolicy policy;
 
   LlmEndpointGuard(LlmConfig config) {
-    this(
+    this.policy =
         new LlmEndpointPolicy(
             new LlmEndpointPolicy.Settings(
                 config.egress().allowLoopbackHttp(),
-                config.egress().allowedHosts().orElse(Set.of()))));
-  }
-
-  LlmEndpointGuard(LlmEndpointPolicy policy) {
-    this.policy = policy;
+                config.egress().allowedHosts().orElse(Set.of())));
   }
 
   /** Allowed, or refused with the rule and a reason that names the host (never user info). */
