@@ -340,6 +340,8 @@ public final class LocalStack implements AutoCloseable {
       env.put("BACKFILL_WORKER_LLM_EGRESS_ALLOWED_HOSTS", SIMULATOR_HOST);
       env.put("BACKFILL_WORKER_CREDENTIALS_SERVICE_TOKEN", config.serviceToken);
       env.put("BACKFILL_WORKER_LLM_BASE_URL", llmBaseUrl());
+      // The simulator is on 127.0.0.1 over plain http, which production egress rules refuse.
+      env.put("BACKFILL_WORKER_LLM_EGRESS_ALLOW_LOOPBACK_HTTP", "true");
     }
     return env;
   }
@@ -358,6 +360,8 @@ public final class LocalStack implements AutoCloseable {
     p.put("backfill.gateway.llm-egress.allow-loopback-http", "true");
     p.put("backfill.gateway.llm-egress.allowed-hosts", SIMULATOR_HOST);
     p.put("backfill.gateway.ops.lag-refresh-interval", "5s");
+    // Tenants store the simulator's 127.0.0.1 URL as openai_base_url.
+    p.put("backfill.gateway.llm-egress.allow-loopback-http", "true");
     return p;
   }
 

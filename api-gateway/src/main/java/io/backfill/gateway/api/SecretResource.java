@@ -43,11 +43,14 @@ public class SecretResource {
   private final Caller caller;
   private final TenantSecrets secrets;
   private final GatewayConfig config;
+  private final LlmBaseUrlCheck baseUrlCheck;
 
-  SecretResource(Caller caller, TenantSecrets secrets, GatewayConfig config) {
+  SecretResource(
+      Caller caller, TenantSecrets secrets, GatewayConfig config, LlmBaseUrlCheck baseUrlCheck) {
     this.caller = caller;
     this.secrets = secrets;
     this.config = config;
+    this.baseUrlCheck = baseUrlCheck;
   }
 
   @PUT
@@ -57,6 +60,13 @@ public class SecretResource {
   @APIResponse(
       responseCode = "400",
       description = "Bad name or value",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(
+      responseCode = "422",
+      description = "openai_base_url pointing somewhere the worker may not call",
       content =
           @Content(
               mediaType = Problem.MEDIA_TYPE,
@@ -81,6 +91,9 @@ public class SecretResource {
               "invalid-secret",
               "The secret is invalid.",
               List.of(new Problem.FieldError("value", "required, 1 to " + max + " characters"))));
+    }
+    if (normalised.equals(TenantSecrets.LLM_BASE_URL)) {
+      baseUrlCheck.check(body.value());
     }
     try {
       secrets.put(tenantId, normalised, body.value());

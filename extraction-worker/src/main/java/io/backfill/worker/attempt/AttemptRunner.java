@@ -9,6 +9,7 @@ import io.backfill.contracts.event.RunFailed;
 import io.backfill.contracts.event.RunHeartbeat;
 import io.backfill.contracts.event.RunStarted;
 import io.backfill.contracts.id.AttemptId;
+import io.backfill.contracts.security.SecretRedaction;
 import io.backfill.contracts.topic.Topics;
 import io.backfill.worker.config.WorkerConfig;
 import io.backfill.worker.domain.ChunkExtractor;
@@ -218,12 +219,12 @@ public class AttemptRunner {
       if (attempt.finish()) {
         metrics.attemptEnded("failed");
         metrics.chunkFailed();
+        // The trace is logged and reported redacted: a provider's text may be in a message.
+        ErrorInfo error = redacted(ErrorInfo.of(e));
         LOG.errorf(
-            e,
-            "%s failed after phase %s; reporting it retryable",
-            attempt.describe(),
-            attempt.progress().phase());
-        fail(attempt, e);
+            "%s failed after phase %s; reporting it retryable: %s",
+            attempt.describe(), attempt.progress().phase(), error.stackTrace());
+        fail(attempt, error);
       }
     } finally {
       attempt.heartbeats.cancel(false);
@@ -289,7 +290,14 @@ public class AttemptRunner {
         extraction.llm().status());
   }
 
-  private void fail(ChunkAttempt attempt, Throwable failure) {
+  private static ErrorInfo redacted(ErrorInfo error) {
+    return new ErrorInfo(
+        error.type(),
+        SecretRedaction.redact(error.message()),
+        SecretRedaction.redactLines(error.stackTrace()));
+  }
+
+  private void fail(ChunkAttempt attempt, ErrorInfo error) {
     Chunk chunk = attempt.chunk();
     try {
       publisher.publish(
@@ -301,7 +309,7 @@ public class AttemptRunner {
               attempt.attemptId(),
               identity.workerId(),
               true,
-              ErrorInfo.of(failure)));
+              error));
     } catch (RuntimeException e) {
       // The ledger will time the attempt out instead; the failure itself is logged already.
       metrics.publishFailed("RunFailed");
@@ -387,7 +395,7 @@ public class AttemptRunner {
       LOG.errorf(
           "%s passed its deadline of %s in phase %s; its work is cancelled",
           attempt.describe(), config.chunkDeadline(), attempt.progress().phase());
-      fail(attempt, failure);
+      fail(attempt, redacted(ErrorInfo.of(failure)));
     } finally {
       ChunkAttempt.leaveLogContext();
     }

@@ -5,6 +5,7 @@ import io.smallrye.config.WithDefault;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -75,4 +76,31 @@ public interface LlmConfig {
   /** Characters of a body sent to the model: the whole text body as fetched (≤ 10 KB). */
   @WithDefault("10240")
   int maxBodyChars();
+
+  /**
+   * LLM clients kept, one per tenant (its base URL): least recently used ones are closed beyond
+   * this, and a tenant's is replaced when its base URL changes. Each holds a connection pool.
+   */
+  @WithDefault("64")
+  int clientCacheSize();
+
+  /** Where a base URL may point (a tenant's own included): checked before every call. */
+  Egress egress();
+
+  /** Egress rules of the LLM client (io.backfill.contracts.security.LlmEndpointPolicy). */
+  interface Egress {
+
+    /**
+     * Allow plain {@code http} to a loopback host, and loopback addresses at all: a local LLM
+     * simulator only, so true in the dev and test profiles only.
+     */
+    @WithDefault("false")
+    boolean allowLoopbackHttp();
+
+    /**
+     * Host names (or IP literals) allowed whatever their addresses, e.g. an in-cluster LLM proxy
+     * the operator runs; https is still required.
+     */
+    Optional<Set<String>> allowedHosts();
+  }
 }

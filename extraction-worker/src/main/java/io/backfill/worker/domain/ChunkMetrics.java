@@ -26,6 +26,7 @@ public class ChunkMetrics {
   private final Counter relationships;
   private final Counter embeddings;
   private final Timer llmCalls;
+  private final Counter llmEndpointRefused;
 
   ChunkMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -35,6 +36,7 @@ public class ChunkMetrics {
     relationships = registry.counter("backfill_worker_relationships_total");
     embeddings = registry.counter("backfill_worker_embeddings_total");
     registry.counter("backfill_worker_heartbeat_failures_total");
+    llmEndpointRefused = registry.counter("backfill_worker_llm_endpoint_refused_total");
     llmCalls =
         Timer.builder("backfill_worker_llm_call")
             .description("One call to the LLM, from sending the request to its answer or failure")
@@ -103,5 +105,10 @@ public class ChunkMetrics {
     registry
         .counter("backfill_worker_llm_chunks_total", "status", status.name().toLowerCase())
         .increment();
+  }
+
+  /** A chunk whose LLM base URL the egress rules refused: no call was made to it. */
+  public void llmEndpointRefused() {
+    llmEndpointRefused.increment();
   }
 }

@@ -9,6 +9,8 @@ import io.backfill.contracts.event.LlmOutcome;
 import io.backfill.contracts.event.LlmStatus;
 import io.backfill.contracts.event.MailMessage;
 import io.backfill.contracts.event.Recipient;
+import io.backfill.contracts.security.LlmEndpointPolicy.Verdict;
+import io.backfill.contracts.security.SecretRedaction;
 import io.backfill.worker.config.LlmConfig;
 import io.backfill.worker.config.WorkerConfig;
 import io.backfill.worker.domain.ChunkMetrics;
@@ -26,7 +28,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -36,6 +37,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.client.api.QuarkusRestClientProperties;
@@ -49,6 +51,12 @@ import org.jboss.resteasy.reactive.client.api.QuarkusRestClientProperties;
  * failure with its reason; 429 → Retry-After (bounded), 5xx and transport failures → backoff, both
  * retried {@code max-retries} times; 401 → {@code invalid_key} for the tenant, no more calls in the
  * chunk. Every call's outcome is counted in {@code llm_outcomes_total{outcome}}.
+ *
+ * <p>Egress: before every call the base URL (a tenant's own or the default) passes {@link
+ * LlmEndpointGuard} with the addresses it resolves to now, or the call is not made ({@code
+ * llm-endpoint-refused}); redirects are not followed, so an allowed host cannot hand the call on.
+ * Provider error text is passed through {@link SecretRedaction} before it reaches a log line or an
+ * outcome: providers echo the key they refused.
  */
 @ApplicationScoped
 public class OpenAiLlmExtractor implements LlmExtractor {
@@ -64,22 +72,27 @@ public class OpenAiLlmExtractor implements LlmExtractor {
   private final LlmConfig config;
   private final TenantCredentials credentials;
   private final ChunkMetrics metrics;
+  private final LlmEndpointGuard endpoints;
   private final ObjectMapper json;
   private final int callsAtOnce;
   private final Semaphore callSlots;
   private final ExecutorService pool;
-  private final Map<String, ChatCompletionsApi> clients = new ConcurrentHashMap<>();
+  private final LlmClients<ChatCompletionsApi> clients;
 
   OpenAiLlmExtractor(
       LlmConfig config,
       WorkerConfig workerConfig,
       TenantCredentials credentials,
       ChunkMetrics metrics,
+      LlmEndpointGuard endpoints,
       ObjectMapper json) {
     this.config = config;
     this.credentials = credentials;
     this.metrics = metrics;
+    this.endpoints = endpoints;
     this.json = json;
+    this.clients =
+        new LlmClients<>(config.clientCacheSize(), this::client, OpenAiLlmExtractor::close);
     this.callsAtOnce = workerConfig.sequential() ? 1 : config.maxConcurrentCalls();
     this.callSlots = new Semaphore(callsAtOnce, true);
     AtomicInteger number = new AtomicInteger();
@@ -132,21 +145,45 @@ public class OpenAiLlmExtractor implements LlmExtractor {
               chunk.messages().size(),
               "no model suitable for extraction is configured (reasoning-only models are skipped)"));
     }
-    ChunkCall call = new ChunkCall(chunk.tenantId(), key.get(), route, deadlineNanos);
-    List<Future<MessageResult>> futures = new ArrayList<>();
-    for (MailMessage message : chunk.messages()) {
-      futures.add(pool.submit(() -> call.answer(message)));
+    String baseUrl = key.get().baseUrl() == null ? config.baseUrl() : key.get().baseUrl();
+    Verdict verdict = endpoints.check(baseUrl);
+    if (!verdict.allowed()) {
+      return refused(chunk, verdict);
     }
-    List<MessageResult> results = new ArrayList<>();
-    try {
-      for (Future<MessageResult> future : futures) {
-        results.add(await(future, deadlineNanos));
+    try (LlmClients<ChatCompletionsApi>.Lease lease = clients.lease(chunk.tenantId(), baseUrl)) {
+      ChunkCall call = new ChunkCall(chunk, key.get(), route, deadlineNanos, baseUrl, lease);
+      List<Future<MessageResult>> futures = new ArrayList<>();
+      for (MailMessage message : chunk.messages()) {
+        futures.add(pool.submit(() -> call.answer(message)));
       }
-    } finally {
-      // Past the deadline or cancelled: what is still asking the model is given up, on the wire.
-      futures.forEach(f -> f.cancel(true));
+      List<MessageResult> results = new ArrayList<>();
+      try {
+        for (Future<MessageResult> future : futures) {
+          results.add(await(future, deadlineNanos));
+        }
+      } finally {
+        // Past the deadline or cancelled: what is still asking the model is given up, on the wire.
+        futures.forEach(f -> f.cancel(true));
+      }
+      return summarise(chunk, call, results);
     }
-    return summarise(chunk, call, results);
+  }
+
+  /** The chunk's LLM endpoint is refused before any call: a recorded failure, logged once. */
+  private LlmResult refused(Chunk chunk, Verdict verdict) {
+    metrics.llmEndpointRefused();
+    metrics.llmCall("endpoint_refused");
+    LOG.warnf(
+        "LLM endpoint of tenant %s refused for job %s, run %s, no call made: %s",
+        chunk.tenantId(), chunk.jobId(), chunk.runId(), verdict);
+    return LlmResult.of(
+        new LlmOutcome(
+            LlmStatus.FAILED,
+            0,
+            0,
+            0,
+            chunk.messages().size(),
+            LlmEndpointGuard.REFUSED + ": " + verdict));
   }
 
   private static MessageResult await(Future<MessageResult> future, long deadlineNanos)
@@ -157,7 +194,7 @@ public class OpenAiLlmExtractor implements LlmExtractor {
     } catch (TimeoutException | CancellationException e) {
       return MessageResult.failed("deadline", "the LLM phase passed its deadline");
     } catch (ExecutionException e) {
-      return MessageResult.failed("error", String.valueOf(e.getCause()));
+      return MessageResult.failed("error", SecretRedaction.redact(String.valueOf(e.getCause())));
     }
   }
 
@@ -201,8 +238,12 @@ public class OpenAiLlmExtractor implements LlmExtractor {
                   .collect(Collectors.joining(", "))
               + "); first: "
               + firstDetail;
+      // Every detail is redacted where it is made; once more here, as this text leaves the worker.
+      reason = SecretRedaction.redact(reason);
       // One line per chunk, on the attempt's thread (its ids in the MDC).
-      LOG.warnf("LLM phase of run %s %s: %s", chunk.runId(), status, reason);
+      LOG.warnf(
+          "LLM phase of tenant %s, job %s, run %s %s: %s",
+          chunk.tenantId(), chunk.jobId(), chunk.runId(), status, reason);
     } else if (status == LlmStatus.RECOVERED) {
       reason = repaired + " answers repaired, " + fallbacks + " from the fallback model";
     }
@@ -237,16 +278,45 @@ public class OpenAiLlmExtractor implements LlmExtractor {
     private final LlmCredentials key;
     private final List<String> route;
     private final long deadlineNanos;
+    private final String baseUrl;
     private final ChatCompletionsApi api;
     private final AtomicInteger calls = new AtomicInteger();
     private final AtomicBoolean invalidKey = new AtomicBoolean();
+    private final AtomicReference<String> endpointRefused = new AtomicReference<>();
 
-    ChunkCall(String tenantId, LlmCredentials key, List<String> route, long deadlineNanos) {
-      this.tenantId = tenantId;
+    ChunkCall(
+        Chunk chunk,
+        LlmCredentials key,
+        List<String> route,
+        long deadlineNanos,
+        String baseUrl,
+        LlmClients<ChatCompletionsApi>.Lease lease) {
+      this.tenantId = chunk.tenantId();
       this.key = key;
       this.route = route;
       this.deadlineNanos = deadlineNanos;
-      this.api = client(key.baseUrl() == null ? config.baseUrl() : key.baseUrl());
+      this.baseUrl = baseUrl;
+      this.api = lease.client();
+    }
+
+    /**
+     * The endpoint checked again right before a call: a name may be re-pointed mid-chunk. Once
+     * refused, no more calls in the chunk; counted once, logged with the chunk's outcome.
+     */
+    private Failed refusedEndpoint() {
+      String refused = endpointRefused.get();
+      if (refused == null) {
+        Verdict verdict = endpoints.check(baseUrl);
+        if (verdict.allowed()) {
+          return null;
+        }
+        if (endpointRefused.compareAndSet(null, verdict.toString())) {
+          metrics.llmEndpointRefused();
+          metrics.llmCall("endpoint_refused");
+        }
+        refused = endpointRefused.get();
+      }
+      return new Failed(LlmEndpointGuard.REFUSED, refused);
     }
 
     MessageResult answer(MailMessage message) throws InterruptedException {
@@ -282,6 +352,10 @@ public class OpenAiLlmExtractor implements LlmExtractor {
       for (int attempt = 0; ; attempt++) {
         if (invalidKey.get()) {
           return new Failed("invalid_key", "the LLM refused the tenant's key (401)");
+        }
+        Failed refused = refusedEndpoint();
+        if (refused != null) {
+          return refused;
         }
         long left = deadlineNanos - System.nanoTime();
         if (left <= 0) {
@@ -320,10 +394,12 @@ public class OpenAiLlmExtractor implements LlmExtractor {
           String outcome = timeout ? "timeout" : "transport_error";
           metrics.llmCall(outcome);
           // Summed up per chunk when the message fails; each retried one is only a debug line.
+          String detail = SecretRedaction.redact(model + ": " + e);
           LOG.debugf(
-              e, "call %d to %s for tenant %s failed: %s", attempt + 1, model, tenantId, outcome);
+              "call %d to %s for tenant %s failed: %s (%s)",
+              attempt + 1, model, tenantId, outcome, detail);
           if (attempt >= config.maxRetries()) {
-            return new Failed(outcome, model + ": " + e);
+            return new Failed(outcome, detail);
           }
           sleep(backoff);
           backoff = min(backoff.multipliedBy(2), config.maxBackoff());
@@ -374,7 +450,8 @@ public class OpenAiLlmExtractor implements LlmExtractor {
         content = text.isTextual() ? text.asText() : null;
       } catch (java.io.IOException e) {
         metrics.llmCall("invalid_json");
-        return new Invalid(model + ": the response is not JSON: " + e.getMessage());
+        return new Invalid(
+            SecretRedaction.redact(model + ": the response is not JSON: " + e.getMessage()));
       }
       if (content == null || content.isBlank()) {
         metrics.llmCall("empty_content");
@@ -386,7 +463,7 @@ public class OpenAiLlmExtractor implements LlmExtractor {
         return new Answered(parsed);
       } catch (AnswerParser.Invalid e) {
         metrics.llmCall("invalid_json");
-        return new Invalid(model + ": " + e.getMessage());
+        return new Invalid(SecretRedaction.redact(model + ": " + e.getMessage()));
       }
     }
 
@@ -443,20 +520,28 @@ public class OpenAiLlmExtractor implements LlmExtractor {
   }
 
   private ChatCompletionsApi client(String baseUrl) {
-    return clients.computeIfAbsent(
-        baseUrl,
-        url ->
-            QuarkusRestClientBuilder.newBuilder()
-                .baseUri(URI.create(url))
-                .connectTimeout(config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                .readTimeout(config.callTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                // Never fewer connections than call slots (the client's default is 50): a call
-                // waiting for a connection would wait outside its slot's accounting.
-                .property(
-                    QuarkusRestClientProperties.CONNECTION_POOL_SIZE, Math.max(50, callsAtOnce))
-                // Statuses are outcomes here (401, 429, 5xx), not exceptions.
-                .property("microprofile.rest.client.disable.default.mapper", true)
-                .build(ChatCompletionsApi.class));
+    return QuarkusRestClientBuilder.newBuilder()
+        .baseUri(URI.create(baseUrl))
+        .connectTimeout(config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .readTimeout(config.callTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        // Never fewer connections than call slots (the client's default is 50): a call
+        // waiting for a connection would wait outside its slot's accounting.
+        .property(QuarkusRestClientProperties.CONNECTION_POOL_SIZE, Math.max(50, callsAtOnce))
+        // A redirect is an answer (rejected), never followed: the endpoint was checked,
+        // the Location it names was not.
+        .followRedirects(false)
+        // Statuses are outcomes here (401, 429, 5xx), not exceptions.
+        .property("microprofile.rest.client.disable.default.mapper", true)
+        .build(ChatCompletionsApi.class);
+  }
+
+  private static void close(ChatCompletionsApi client) {
+    try {
+      ((java.io.Closeable) client).close();
+    } catch (java.io.IOException | RuntimeException e) {
+      // Its connections die with their idle timeout; nothing else depends on this one.
+      LOG.warnf("closing an LLM client failed: %s", e.toString());
+    }
   }
 
   /** A 429's {@code Retry-After} (seconds), or {@code retry-after-ms}, bounded by max-backoff. */
@@ -484,12 +569,12 @@ public class OpenAiLlmExtractor implements LlmExtractor {
     try {
       JsonNode message = json.readTree(body).path("error").path("message");
       if (message.isTextual()) {
-        return message.asText();
+        return SecretRedaction.redact(message.asText());
       }
     } catch (java.io.IOException | RuntimeException e) {
       // Not OpenAI's error shape: show the start of the body instead.
     }
-    return body.length() > 200 ? body.substring(0, 200) : body;
+    return SecretRedaction.redact(body.length() > 200 ? body.substring(0, 200) : body);
   }
 
   private static boolean isTimeout(Throwable e) {
