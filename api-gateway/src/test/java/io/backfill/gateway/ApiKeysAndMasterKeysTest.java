@@ -372,9 +372,7 @@ class ApiKeysAndMasterKeysTest {
   }
 
   private static Response credentialsOf(String tenant) {
-    return given()
-        .auth()
-        .oauth2(GatewayFixtures.SERVICE_TOKEN)
+    return GatewayFixtures.asService()
         .get("/internal/v1/tenants/{tenantId}/llm-credentials", tenant);
   }
 

@@ -136,7 +136,12 @@ class BackfillApiTest {
         .post("/api/v1/backfills")
         .then()
         .statusCode(401);
-    given().get("/internal/v1/tenants/acme/llm-credentials").then().statusCode(401);
+    GatewayFixtures.internal()
+        .get("/internal/v1/tenants/acme/llm-credentials")
+        .then()
+        .statusCode(401)
+        .contentType("application/problem+json")
+        .header("WWW-Authenticate", "Bearer");
   }
 
   @Test
@@ -603,39 +608,44 @@ class BackfillApiTest {
   }
 
   @Test
-  void graphConnectionIsServedToServicesOnlyAndIsNotFoundWithoutADirectoryId() {
+  void graphConnectionOfATenantsOwnAppIsServedToServicesOnlyAndIsNotFoundWithoutADirectory() {
     String tenant = "graph-tenant";
     String path = "/internal/v1/tenants/{tenantId}/graph-connection";
-    given().auth().oauth2(GatewayFixtures.SERVICE_TOKEN).get(path, tenant).then().statusCode(404);
+    GatewayFixtures.asService().get(path, tenant).then().statusCode(404);
 
-    for (var secret :
-        Map.of(
-                "GRAPH_DIRECTORY_ID",
-                "dir-123",
-                "Graph_Client_Id",
-                "app-456",
-                "graph_client_secret",
-                "s3cr3t")
-            .entrySet()) {
+    // Its own app first: only then may the tenant name its directory itself.
+    for (String[] secret :
+        List.of(
+            new String[] {"Graph_Client_Id", "app-456"},
+            new String[] {"graph_client_secret", "s3cr3t"},
+            new String[] {"GRAPH_DIRECTORY_ID", "dir-123"})) {
       as(tenant)
           .contentType("application/json")
-          .body(Map.of("value", secret.getValue()))
-          .put("/api/v1/tenant/secrets/{name}", secret.getKey())
+          .body(Map.of("value", secret[1]))
+          .put("/api/v1/tenant/secrets/{name}", secret[0])
           .then()
           .statusCode(204);
     }
 
-    given()
-        .auth()
-        .oauth2(GatewayFixtures.SERVICE_TOKEN)
+    GatewayFixtures.asService()
         .get(path, tenant)
         .then()
         .statusCode(200)
         .body("directoryId", equalTo("dir-123"))
         .body("clientId", equalTo("app-456"))
         .body("clientSecret", equalTo("s3cr3t"));
-    as(tenant).get(path, tenant).then().statusCode(401);
-    asAdmin().get(path, tenant).then().statusCode(401);
+    GatewayFixtures.internal()
+        .auth()
+        .oauth2(GatewayFixtures.keyOf(tenant))
+        .get(path, tenant)
+        .then()
+        .statusCode(401);
+    GatewayFixtures.internal()
+        .auth()
+        .oauth2(GatewayFixtures.ADMIN_TOKEN)
+        .get(path, tenant)
+        .then()
+        .statusCode(401);
   }
 
   @Test
@@ -665,13 +675,13 @@ class BackfillApiTest {
     root.addHandler(capture);
     List<String> responses = new ArrayList<>();
     try {
-      as(tenant)
+      GatewayFixtures.internal()
+          .auth()
+          .oauth2(GatewayFixtures.keyOf(tenant))
           .get("/internal/v1/tenants/{tenantId}/llm-credentials", tenant)
           .then()
           .statusCode(401);
-      given()
-          .auth()
-          .oauth2(GatewayFixtures.SERVICE_TOKEN)
+      GatewayFixtures.asService()
           .get("/internal/v1/tenants/{tenantId}/llm-credentials", tenant)
           .then()
           .statusCode(404)
@@ -686,9 +696,7 @@ class BackfillApiTest {
       responses.add(put.asString());
 
       Response fetched =
-          given()
-              .auth()
-              .oauth2(GatewayFixtures.SERVICE_TOKEN)
+          GatewayFixtures.asService()
               .get("/internal/v1/tenants/{tenantId}/llm-credentials", tenant);
       fetched
           .then()
@@ -710,9 +718,7 @@ class BackfillApiTest {
       Response deleted = as(tenant).delete("/api/v1/tenant/secrets/{name}", "openai_api_key");
       deleted.then().statusCode(204);
       responses.add(deleted.asString());
-      given()
-          .auth()
-          .oauth2(GatewayFixtures.SERVICE_TOKEN)
+      GatewayFixtures.asService()
           .get("/internal/v1/tenants/{tenantId}/llm-credentials", tenant)
           .then()
           .statusCode(404);

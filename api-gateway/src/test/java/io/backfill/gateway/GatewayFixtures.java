@@ -77,6 +77,24 @@ final class GatewayFixtures {
     return given().auth().oauth2(ADMIN_TOKEN);
   }
 
+  /** A request to the internal port, without a token. */
+  static RequestSpecification internal() {
+    return given().port(internalPort());
+  }
+
+  /** A request to the internal port with the service token. */
+  static RequestSpecification asService() {
+    return internal().auth().oauth2(SERVICE_TOKEN);
+  }
+
+  /** The port the internal server chose (configured 0 in tests). */
+  static int internalPort() {
+    return io.quarkus.arc.Arc.container()
+        .instance(io.backfill.gateway.api.InternalServer.class)
+        .get()
+        .port();
+  }
+
   /** Every row of every table of the gateway's schema as text (bytea as hex). */
   static String dumpOfTheGatewaySchema(javax.sql.DataSource dataSource) throws Exception {
     StringBuilder dump = new StringBuilder();

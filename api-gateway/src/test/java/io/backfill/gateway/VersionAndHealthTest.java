@@ -100,12 +100,17 @@ class VersionAndHealthTest {
             "ApiKeyList",
             "/api/v1/ops/lag",
             "/api/v1/ops/fleet",
-            "/internal/v1/tenants/{tenantId}/llm-credentials",
+            "/api/v1/graph/consent",
+            "/api/v1/graph/consent/callback",
+            "/api/v1/tenant/graph",
+            "/api/v1/admin/tenants/{tenantId}/graph-directory",
+            "/api/v1/admin/tenants/{tenantId}/suspend",
             "application/problem+json",
             "SubmitBackfill",
             "BackfillStatus",
             "Problem",
-            "bearer");
+            "bearer")
+        .doesNotContain("/internal/v1");
     given().get("/q/swagger-ui/").then().statusCode(200);
   }
 }

@@ -13,11 +13,13 @@ import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
- * Authenticates every call under {@code /api/v1} and {@code /internal/v1} by its {@code
- * Authorization: Bearer} token: a tenant's API key, the admin token or the service token. Missing
- * or unknown → 401; what each role may do is decided by the resource through {@link Caller}. Runs
- * on the resource's worker thread (the default for filters of blocking endpoints), so the key
- * lookup may use the database.
+ * Authenticates every call under {@code /api/v1} by its {@code Authorization: Bearer} token: a
+ * tenant's API key or the admin token. Missing or unknown → 401; a key of a suspended tenant → 403;
+ * what each role may do is decided by the resource through {@link Caller}. The admin-consent
+ * callback is the one exception: Microsoft redirects an admin's browser there without a key, and
+ * its signed state names the tenant. {@code /internal/v1} is served on its own port ({@link
+ * InternalServer}). Runs on the resource's worker thread (the default for filters of blocking
+ * endpoints), so the key lookup may use the database.
  */
 public class BearerAuthFilter {
 
@@ -39,20 +41,14 @@ public class BearerAuthFilter {
   @ServerRequestFilter(priority = Priorities.AUTHENTICATION)
   public void authenticate(ContainerRequestContext request) {
     String path = request.getUriInfo().getPath();
-    boolean internal = path.startsWith("/internal/");
-    if (!path.startsWith("/api/") && !internal) {
+    if (!path.startsWith("/api/") || path.equals(GraphConsentResource.CALLBACK_PATH)) {
       return;
     }
     String token = bearerToken(request.getHeaderString(HttpHeaders.AUTHORIZATION));
     if (token == null) {
       throw unauthorized(path, "missing", "An Authorization: Bearer token is required.");
     }
-    if (internal) {
-      if (!matches(config.serviceToken(), token)) {
-        throw unauthorized(path, "bad_service_token", "The service token is not valid.");
-      }
-      caller.authenticate(Caller.Role.SERVICE, null);
-    } else if (matches(config.adminToken(), token)) {
+    if (matches(config.adminToken(), token)) {
       caller.authenticate(Caller.Role.ADMIN, null);
     } else {
       ApiKeys.Lookup found = apiKeys.lookup(token);
@@ -63,6 +59,15 @@ public class BearerAuthFilter {
             "revoked_key",
             "The API key was revoked.");
       }
+      if (found instanceof ApiKeys.Suspended suspended) {
+        LOG.infof(
+            "refused %s: key %s of suspended tenant %s",
+            path, suspended.keyId(), suspended.tenantId());
+        metrics
+            .counter("backfill_gateway_auth_failures_total", "reason", "tenant_suspended")
+            .increment();
+        throw tenantSuspended(suspended.tenantId());
+      }
       if (!(found instanceof ApiKeys.Live live)) {
         throw unauthorized(path, "bad_key", "The API key is not valid.");
       }
@@ -70,7 +75,14 @@ public class BearerAuthFilter {
     }
   }
 
-  private static String bearerToken(String header) {
+  /** 403 for a suspended tenant, on the public API and on the internal port alike. */
+  static ProblemException tenantSuspended(String tenantId) {
+    return new ProblemException(
+        Problem.of(
+            "tenant-suspended", "Tenant suspended", 403, "Tenant " + tenantId + " is suspended."));
+  }
+
+  static String bearerToken(String header) {
     if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
       return null;
     }
@@ -79,7 +91,7 @@ public class BearerAuthFilter {
   }
 
   /** Constant-time comparison: the time taken says nothing about how much of a token was right. */
-  private static boolean matches(Optional<String> expected, String token) {
+  static boolean matches(Optional<String> expected, String token) {
     return expected.isPresent()
         && !expected.get().isBlank()
         && MessageDigest.isEqual(

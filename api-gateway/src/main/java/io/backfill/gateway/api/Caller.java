@@ -3,8 +3,9 @@ package io.backfill.gateway.api;
 import jakarta.enterprise.context.RequestScoped;
 
 /**
- * Who is calling, as {@link BearerAuthFilter} established it: a tenant (by API key), the operator
- * (admin token) or another Backfill service (service token). Resources ask for the role they need.
+ * Who is calling the public API, as {@link BearerAuthFilter} established it: a tenant (by API key)
+ * or the operator (admin token). Resources ask for the role they need. Other Backfill services call
+ * {@link InternalServer} with the service token instead.
  */
 @RequestScoped
 public class Caller {
@@ -12,8 +13,7 @@ public class Caller {
   /** The kinds of caller. */
   public enum Role {
     TENANT,
-    ADMIN,
-    SERVICE
+    ADMIN
   }
 
   private Role role;
@@ -24,7 +24,7 @@ public class Caller {
     this.tenantId = tenantId;
   }
 
-  /** The caller's tenant; 403 for the admin or a service, which act for no tenant. */
+  /** The caller's tenant; 403 for the admin, who acts for no tenant. */
   public String tenantId() {
     if (role != Role.TENANT) {
       throw forbidden("This endpoint needs a tenant API key.");
@@ -35,12 +35,6 @@ public class Caller {
   public void requireAdmin() {
     if (role != Role.ADMIN) {
       throw forbidden("This endpoint needs the admin token.");
-    }
-  }
-
-  public void requireService() {
-    if (role != Role.SERVICE) {
-      throw forbidden("This endpoint needs the service token.");
     }
   }
 

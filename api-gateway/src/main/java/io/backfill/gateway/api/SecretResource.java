@@ -72,6 +72,14 @@ public class SecretResource {
               mediaType = Problem.MEDIA_TYPE,
               schema = @Schema(implementation = Problem.class)))
   @APIResponse(
+      responseCode = "403",
+      description =
+          "graph_directory_id without the tenant's own graph_client_id and graph_client_secret",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(
       responseCode = "503",
       description = "No master key configured",
       content =
@@ -94,6 +102,18 @@ public class SecretResource {
     }
     if (normalised.equals(TenantSecrets.LLM_BASE_URL)) {
       baseUrlCheck.check(body.value());
+    }
+    if (normalised.equals(TenantSecrets.GRAPH_DIRECTORY_ID) && !secrets.hasOwnGraphApp(tenantId)) {
+      LOG.infof(
+          "refused %s of tenant %s: it has no app registration of its own", normalised, tenantId);
+      throw new ProblemException(
+          Problem.of(
+              "directory-needs-consent",
+              "Directory needs consent",
+              403,
+              "With the operator's app a directory is bound only by its admin's consent: use the"
+                  + " admin-consent flow (GET /api/v1/graph/consent), or store graph_client_id and"
+                  + " graph_client_secret of your own app registration first."));
     }
     try {
       secrets.put(tenantId, normalised, body.value());

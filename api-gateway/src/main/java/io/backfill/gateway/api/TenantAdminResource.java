@@ -2,6 +2,7 @@ package io.backfill.gateway.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.backfill.gateway.domain.ApiKeys;
+import io.backfill.gateway.domain.GraphDirectories;
 import io.backfill.gateway.domain.Tenants;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -69,9 +70,18 @@ public class TenantAdminResource {
     }
   }
 
-  /** A tenant as the operator sees it. */
+  /**
+   * A tenant as the operator sees it: {@code status} active or suspended, and the Entra directory
+   * bound to it (null when none).
+   */
   @Schema(name = "Tenant")
-  public record TenantView(String tenantId, String name, Instant createdAt) {}
+  public record TenantView(
+      String tenantId,
+      String name,
+      Instant createdAt,
+      String status,
+      Instant suspendedAt,
+      GraphDirectories.Binding graphDirectory) {}
 
   /** A tenant's keys: ids, labels and dates, never a key nor its hash. */
   @Schema(name = "ApiKeyList")
@@ -80,11 +90,14 @@ public class TenantAdminResource {
   private final Caller caller;
   private final Tenants tenants;
   private final ApiKeys apiKeys;
+  private final GraphDirectories directories;
 
-  TenantAdminResource(Caller caller, Tenants tenants, ApiKeys apiKeys) {
+  TenantAdminResource(
+      Caller caller, Tenants tenants, ApiKeys apiKeys, GraphDirectories directories) {
     this.caller = caller;
     this.tenants = tenants;
     this.apiKeys = apiKeys;
+    this.directories = directories;
   }
 
   @POST
@@ -183,8 +196,59 @@ public class TenantAdminResource {
     caller.requireAdmin();
     return tenants
         .find(tenantId)
-        .map(t -> new TenantView(t.tenantId(), t.name(), t.createdAt()))
+        .map(
+            t ->
+                new TenantView(
+                    t.tenantId(),
+                    t.name(),
+                    t.createdAt(),
+                    t.status().value(),
+                    t.suspendedAt(),
+                    directories.find(tenantId).orElse(null)))
         .orElseThrow(() -> tenantNotFound(tenantId));
+  }
+
+  @POST
+  @Path("/{tenantId}/suspend")
+  @Operation(
+      summary = "Suspend a tenant",
+      description =
+          "Its API keys get 403 tenant-suspended, and other services are refused its credentials"
+              + " (403) and see it suspended in the registry. Nothing is deleted. Idempotent.")
+  @APIResponse(responseCode = "204", description = "Suspended")
+  @APIResponse(
+      responseCode = "404",
+      description = "No such tenant",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  public Response suspend(@PathParam("tenantId") String tenantId) {
+    return setSuspended(tenantId, true);
+  }
+
+  @POST
+  @Path("/{tenantId}/reactivate")
+  @Operation(summary = "Reactivate a suspended tenant (idempotent)")
+  @APIResponse(responseCode = "204", description = "Active")
+  @APIResponse(
+      responseCode = "404",
+      description = "No such tenant",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  public Response reactivate(@PathParam("tenantId") String tenantId) {
+    return setSuspended(tenantId, false);
+  }
+
+  private Response setSuspended(String tenantId, boolean suspended) {
+    caller.requireAdmin();
+    if (!tenants.setSuspended(tenantId, suspended)) {
+      throw tenantNotFound(tenantId);
+    }
+    LOG.infof("%s tenant %s", suspended ? "suspended" : "reactivated", tenantId);
+    return Response.noContent().build();
   }
 
   @POST
@@ -336,7 +400,7 @@ public class TenantAdminResource {
         .build();
   }
 
-  private static ProblemException tenantNotFound(String tenantId) {
+  static ProblemException tenantNotFound(String tenantId) {
     return new ProblemException(
         Problem.of("tenant-not-found", "Tenant not found", 404, "No tenant " + tenantId + "."));
   }

@@ -36,6 +36,56 @@ public interface GatewayConfig {
   /** Lag and fleet. */
   Ops ops();
 
+  /** Binding tenants to their Microsoft Entra directories by admin consent. */
+  Graph graph();
+
+  /** The port that serves {@code /internal/v1} to other Backfill services. */
+  Internal internal();
+
+  /**
+   * The admin-consent flow: the gateway sends a tenant's Entra admin to Microsoft to consent to the
+   * operator's multi-tenant app, and binds the directory Microsoft redirects back with.
+   */
+  interface Graph {
+
+    /** Base URL of the Microsoft identity platform. */
+    @WithDefault("https://login.microsoftonline.com")
+    String loginUrl();
+
+    /**
+     * Client id of the operator's multi-tenant app registration (the app the fetcher uses for
+     * tenants without their own). Unset: the consent endpoint answers 503 {@code
+     * consent-unavailable}.
+     */
+    Optional<String> clientId();
+
+    /**
+     * The public URL of {@code GET /api/v1/graph/consent/callback}, as registered as a redirect URI
+     * of the operator's app. Required (unset: 503): derived from the request, a forged Host header
+     * would send the admin's consent to someone else's callback.
+     */
+    Optional<String> consentRedirectUri();
+
+    /**
+     * How long a consent state stays usable: long enough for an admin to sign in and read the
+     * consent screen, short enough that a leaked link is soon worthless.
+     */
+    @WithDefault("10m")
+    Duration consentStateTtl();
+  }
+
+  /** The internal HTTP server, separate from the public port so it can stay off the internet. */
+  interface Internal {
+
+    /** Port of {@code /internal/v1}; 0 picks a free one (tests). */
+    @WithDefault("8081")
+    int port();
+
+    /** Interface the internal server binds to. */
+    @WithDefault("0.0.0.0")
+    String host();
+  }
+
   /** Limits of {@code POST /api/v1/backfills}. */
   interface Submit {
 

@@ -69,6 +69,9 @@ public class ApiKeys {
   /** A key that was revoked. */
   public record Revoked(UUID keyId, String tenantId) implements Lookup {}
 
+  /** A live key of a suspended tenant. */
+  public record Suspended(UUID keyId, String tenantId) implements Lookup {}
+
   /** No such key. */
   public record Unknown() implements Lookup {}
 
@@ -116,8 +119,9 @@ public class ApiKeys {
     @SuppressWarnings("unchecked")
     List<Object[]> rows =
         em.createNativeQuery(
-                "SELECT key_id, tenant_id, revoked_at, last_used_at FROM api_keys"
-                    + " WHERE key_hash = :hash")
+                "SELECT k.key_id, k.tenant_id, k.revoked_at, k.last_used_at, t.suspended_at"
+                    + " FROM api_keys k JOIN tenants t ON t.tenant_id = k.tenant_id"
+                    + " WHERE k.key_hash = :hash")
             .setParameter("hash", hash(key))
             .getResultList();
     if (rows.isEmpty()) {
@@ -128,6 +132,10 @@ public class ApiKeys {
     String tenantId = (String) row[1];
     if (row[2] != null) {
       return new Revoked(keyId, tenantId);
+    }
+    if (row[4] != null) {
+      // Not counted as a use: the key did not get the tenant anything.
+      return new Suspended(keyId, tenantId);
     }
     Instant lastUsed = row[3] == null ? null : instant(row[3]);
     if (lastUsed == null || lastUsed.isBefore(Instant.now().minus(LAST_USED_PRECISION))) {

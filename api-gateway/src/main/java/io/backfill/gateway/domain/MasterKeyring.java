@@ -132,6 +132,27 @@ public final class MasterKeyring {
     return keys.containsKey(keyId);
   }
 
+  /**
+   * A key for another purpose derived from master key {@code keyId}: HMAC-SHA256 of the purpose
+   * under it. One-way, so the derived key does not reveal the master key, and each purpose gets its
+   * own key.
+   *
+   * @throws UnknownKeyException when that key is not configured (any more)
+   */
+  public byte[] derive(String keyId, String purpose) {
+    SecretKey master = keys.get(keyId);
+    if (master == null) {
+      throw new UnknownKeyException("master key " + keyId + " is not configured");
+    }
+    try {
+      javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(master.getEncoded(), "HmacSHA256"));
+      return mac.doFinal(purpose.getBytes(StandardCharsets.UTF_8));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("every JDK has HmacSHA256", e);
+    }
+  }
+
   /** Seals under the active key. */
   public Sealed seal(String tenantId, String name, String plaintext) {
     byte[] nonce = new byte[NONCE_BYTES];

@@ -23,7 +23,11 @@ public class TenantSecrets {
   /** An optional OpenAI-compatible base URL that goes with the key. */
   public static final String LLM_BASE_URL = "openai_base_url";
 
-  /** The tenant's Microsoft Entra directory (tenant) id, for Graph tokens. */
+  /**
+   * The Microsoft Entra directory (tenant) id of the tenant's own app registration. Writable by the
+   * tenant only once it stored that app's client id and secret, and used only with them; the
+   * directory the operator's app reads is bound by admin consent ({@link GraphDirectories}).
+   */
   public static final String GRAPH_DIRECTORY_ID = "graph_directory_id";
 
   /** The client id of the tenant's own app registration, when it brings one. */
@@ -76,6 +80,25 @@ public class TenantSecrets {
             .setParameter("name", normalisedName)
             .executeUpdate()
         == 1;
+  }
+
+  /**
+   * Whether the tenant stored both the client id and the secret of its own app registration. Those
+   * credentials open only directories that consented to that app, so with them the tenant may name
+   * its directory itself.
+   */
+  @Transactional
+  public boolean hasOwnGraphApp(String tenantId) {
+    return ((Number)
+                em.createNativeQuery(
+                        "SELECT count(*) FROM tenant_secrets WHERE tenant_id = :tenant"
+                            + " AND name IN (:clientId, :clientSecret)")
+                    .setParameter("tenant", tenantId)
+                    .setParameter("clientId", GRAPH_CLIENT_ID)
+                    .setParameter("clientSecret", GRAPH_CLIENT_SECRET)
+                    .getSingleResult())
+            .intValue()
+        == 2;
   }
 
   @Transactional

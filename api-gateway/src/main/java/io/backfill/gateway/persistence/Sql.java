@@ -17,4 +17,21 @@ public final class Sql {
     nativeQuery.setParameter(name, value, type);
     return query;
   }
+
+  /** A timestamptz of a native query: Instant, OffsetDateTime or Timestamp by driver version. */
+  public static java.time.Instant instant(Object value) {
+    if (value == null) {
+      return null;
+    }
+    if (value instanceof java.time.Instant instant) {
+      return instant;
+    }
+    if (value instanceof java.time.OffsetDateTime offset) {
+      return offset.toInstant();
+    }
+    if (value instanceof java.sql.Timestamp timestamp) {
+      return timestamp.toInstant();
+    }
+    throw new IllegalStateException("not a timestamp: " + value.getClass());
+  }
 }

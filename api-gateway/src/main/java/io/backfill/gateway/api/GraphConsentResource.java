@@ -1,0 +1,344 @@
+package io.backfill.gateway.api;
+
+import io.backfill.gateway.config.GatewayConfig;
+import io.backfill.gateway.domain.ConsentState;
+import io.backfill.gateway.domain.GraphConsents;
+import io.backfill.gateway.domain.GraphDirectories;
+import io.backfill.gateway.domain.SecretCipher;
+import io.backfill.gateway.domain.Tenants;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.jboss.logging.Logger;
+
+/**
+ * Binding a tenant to its Microsoft Entra directory by admin consent. The tenant asks for a consent
+ * URL; its Entra admin opens it, consents to the operator's app, and Microsoft redirects the
+ * admin's browser to the callback with the directory id and the signed, single-use state, which
+ * names the Backfill tenant. Every callback outcome is logged once and counted in {@code
+ * backfill_gateway_graph_consent_total{outcome}}. See
+ * docs/decisions/0028-gateway-graph-consent-and-internal-port.md.
+ */
+@Path("/api/v1/graph/consent")
+@Produces(MediaType.APPLICATION_JSON)
+public class GraphConsentResource {
+
+  /** Called by the admin's browser without an API key; the state authenticates it. */
+  static final String CALLBACK_PATH = "/api/v1/graph/consent/callback";
+
+  private static final Logger LOG = Logger.getLogger(GraphConsentResource.class);
+
+  /** Longest login hint passed on (an e-mail address is at most 320 characters). */
+  static final int MAX_LOGIN_HINT_CHARS = 320;
+
+  /** Longest part of Microsoft's error description echoed back. */
+  static final int MAX_DESCRIPTION_CHARS = 500;
+
+  /** Where to send the tenant's admin. */
+  @Schema(name = "GraphConsentLink")
+  public record ConsentLink(String consentUrl, String state, Instant expiresAt) {}
+
+  /** The callback's answer: the directory now bound. */
+  @Schema(name = "GraphConsentBound")
+  public record Bound(String status, String directoryId, String boundVia, Instant boundAt) {}
+
+  private final Caller caller;
+  private final GraphConsents consents;
+  private final GraphDirectories directories;
+  private final Tenants tenants;
+  private final GatewayConfig config;
+  private final MeterRegistry metrics;
+
+  GraphConsentResource(
+      Caller caller,
+      GraphConsents consents,
+      GraphDirectories directories,
+      Tenants tenants,
+      GatewayConfig config,
+      MeterRegistry metrics) {
+    this.caller = caller;
+    this.consents = consents;
+    this.directories = directories;
+    this.tenants = tenants;
+    this.config = config;
+    this.metrics = metrics;
+  }
+
+  @GET
+  @SecurityRequirement(name = "apiKey")
+  @Operation(
+      summary = "An admin-consent URL for the caller's Entra directory",
+      description =
+          "The tenant's Entra admin opens consentUrl and consents to the operator's app; Microsoft"
+              + " then redirects to the callback, which binds the directory. The state is signed,"
+              + " expires at expiresAt and is used once. Optional loginHint is passed on as"
+              + " login_hint.")
+  @APIResponse(
+      responseCode = "200",
+      description = "The URL",
+      content = @Content(schema = @Schema(implementation = ConsentLink.class)))
+  @APIResponse(
+      responseCode = "503",
+      description = "The operator's app or redirect URI (or a master key) is not configured",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  public ConsentLink consentUrl(@QueryParam("loginHint") String loginHint) {
+    String tenantId = caller.tenantId();
+    if (loginHint != null && (loginHint.isBlank() || loginHint.length() > MAX_LOGIN_HINT_CHARS)) {
+      throw new ProblemException(
+          Problem.invalid(
+              "invalid-login-hint",
+              "The login hint is invalid.",
+              List.of(
+                  new Problem.FieldError(
+                      "loginHint", "1 to " + MAX_LOGIN_HINT_CHARS + " characters"))));
+    }
+    Optional<String> clientId = config.graph().clientId().filter(v -> !v.isBlank());
+    Optional<String> redirect = config.graph().consentRedirectUri().filter(v -> !v.isBlank());
+    if (clientId.isEmpty() || redirect.isEmpty()) {
+      String missing =
+          clientId.isEmpty()
+              ? "backfill.gateway.graph.client-id"
+              : "backfill.gateway.graph.consent-redirect-uri";
+      LOG.warnf("refused a consent URL to tenant %s: %s is not configured", tenantId, missing);
+      count("unavailable");
+      throw unavailable("This gateway has no " + missing + " configured.");
+    }
+    GraphConsents.Issued issued;
+    try {
+      issued = consents.issue(tenantId, config.graph().consentStateTtl());
+    } catch (SecretCipher.NotConfiguredException e) {
+      LOG.warnf("refused a consent URL to tenant %s: no master key to sign with", tenantId);
+      count("unavailable");
+      throw unavailable("This gateway has no master key to sign consent states with.");
+    }
+    StringBuilder url =
+        new StringBuilder(stripTrailingSlash(config.graph().loginUrl()))
+            .append("/organizations/adminconsent?client_id=")
+            .append(encode(clientId.get()))
+            .append("&state=")
+            .append(encode(issued.state()))
+            .append("&redirect_uri=")
+            .append(encode(redirect.get()));
+    if (loginHint != null) {
+      url.append("&login_hint=").append(encode(loginHint));
+    }
+    LOG.infof("issued a consent state to tenant %s, expiring %s", tenantId, issued.expiresAt());
+    count("issued");
+    return new ConsentLink(url.toString(), issued.state(), issued.expiresAt());
+  }
+
+  @GET
+  @Path("/callback")
+  @Operation(
+      summary = "Where Microsoft redirects the admin after consent (no API key)",
+      description =
+          "?tenant=<directory id>&admin_consent=True&state=… binds the directory to the tenant"
+              + " named in the state; ?error=…&error_description=…&state=… consumes the state and"
+              + " binds nothing.")
+  @APIResponse(
+      responseCode = "200",
+      description = "Bound",
+      content = @Content(schema = @Schema(implementation = Bound.class)))
+  @APIResponse(
+      responseCode = "400",
+      description =
+          "consent-state-invalid, consent-state-expired, consent-state-used or"
+              + " consent-callback-invalid",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(
+      responseCode = "403",
+      description = "consent-denied (the admin declined) or tenant-suspended",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(
+      responseCode = "409",
+      description = "directory-already-bound: the directory belongs to another tenant",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  public Bound callback(
+      @QueryParam("tenant") String directory,
+      @QueryParam("admin_consent") String adminConsent,
+      @QueryParam("state") String state,
+      @QueryParam("error") String error,
+      @QueryParam("error_description") String errorDescription) {
+    ConsentState.Verified verified = verified(state, directory);
+    String tenantId = verified.tenantId();
+    if (error != null) {
+      consume(verified, directory);
+      String description = shown(errorDescription == null ? error : errorDescription);
+      LOG.infof(
+          "consent of tenant %s declined (directory %s): %s", tenantId, shown(directory), error);
+      count("denied");
+      throw new ProblemException(
+          Problem.of(
+              "consent-denied",
+              "Consent denied",
+              403,
+              "The directory admin did not consent: " + description));
+    }
+    Optional<String> directoryId = GraphDirectories.normalise(directory);
+    if (directoryId.isEmpty() || !"true".equalsIgnoreCase(adminConsent)) {
+      LOG.infof(
+          "consent callback of tenant %s refused: directory %s, admin_consent %s",
+          tenantId, shown(directory), shown(adminConsent));
+      count("callback_invalid");
+      throw new ProblemException(
+          Problem.invalid(
+              "consent-callback-invalid",
+              "The callback does not carry a consented directory.",
+              List.of(
+                  new Problem.FieldError(
+                      directoryId.isEmpty() ? "tenant" : "admin_consent",
+                      directoryId.isEmpty()
+                          ? "a directory id (GUID or domain, at most 64 characters)"
+                          : "must be True"))));
+    }
+    consume(verified, directoryId.get());
+    if (tenants.status(tenantId).orElse(Tenants.Status.SUSPENDED) != Tenants.Status.ACTIVE) {
+      LOG.infof(
+          "consent of tenant %s for directory %s refused: suspended", tenantId, directoryId.get());
+      count("tenant_suspended");
+      throw BearerAuthFilter.tenantSuspended(tenantId);
+    }
+    if (directories.bind(tenantId, directoryId.get(), GraphDirectories.Via.CONSENT)
+        == GraphDirectories.Outcome.TAKEN) {
+      LOG.warnf(
+          "consent of tenant %s refused: directory %s is bound to another tenant",
+          tenantId, directoryId.get());
+      count("directory_taken");
+      throw new ProblemException(
+          Problem.of(
+              "directory-already-bound",
+              "Directory already bound",
+              409,
+              "Directory "
+                  + directoryId.get()
+                  + " is bound to another Backfill tenant; the operator can release it."));
+    }
+    GraphDirectories.Binding binding = directories.find(tenantId).orElseThrow();
+    LOG.infof("bound directory %s to tenant %s by admin consent", directoryId.get(), tenantId);
+    count("bound");
+    return new Bound("bound", binding.directoryId(), binding.boundVia(), binding.boundAt());
+  }
+
+  private ConsentState.Verified verified(String state, String directory) {
+    try {
+      return consents.verify(state);
+    } catch (SecretCipher.NotConfiguredException e) {
+      LOG.warnf("consent callback for directory %s refused: no master key", shown(directory));
+      count("unavailable");
+      throw unavailable("This gateway has no master key to verify consent states with.");
+    } catch (ConsentState.RefusedException e) {
+      boolean expired = e.refusal() == ConsentState.Refusal.EXPIRED;
+      LOG.infof(
+          "consent callback for directory %s refused: state %s", shown(directory), e.getMessage());
+      count(expired ? "state_expired" : "state_invalid");
+      throw new ProblemException(
+          expired
+              ? Problem.of(
+                  "consent-state-expired",
+                  "Consent state expired",
+                  400,
+                  "The consent link expired; ask for a new one.")
+              : Problem.of(
+                  "consent-state-invalid",
+                  "Consent state invalid",
+                  400,
+                  "The state is missing, malformed or not signed by this gateway."));
+    }
+  }
+
+  private void consume(ConsentState.Verified verified, String directory) {
+    GraphConsents.Consumption consumed = consents.consume(verified);
+    if (consumed == GraphConsents.Consumption.CONSUMED) {
+      return;
+    }
+    boolean used = consumed == GraphConsents.Consumption.ALREADY_USED;
+    LOG.infof(
+        "consent callback of tenant %s for directory %s refused: state %s",
+        verified.tenantId(), shown(directory), used ? "already used" : "unknown");
+    count(used ? "state_used" : "state_invalid");
+    throw new ProblemException(
+        used
+            ? Problem.of(
+                "consent-state-used",
+                "Consent state used",
+                400,
+                "This consent link was used already; ask for a new one.")
+            : Problem.of(
+                "consent-state-invalid",
+                "Consent state invalid",
+                400,
+                "The state is not one this gateway issued."));
+  }
+
+  private void count(String outcome) {
+    metrics.counter("backfill_gateway_graph_consent_total", "outcome", outcome).increment();
+  }
+
+  private static ProblemException unavailable(String detail) {
+    return new ProblemException(
+        Problem.of("consent-unavailable", "Consent unavailable", 503, detail));
+  }
+
+  /**
+   * Text from the query string as it may be shown or logged: control characters dropped, HTML
+   * metacharacters escaped (the callback is opened in a browser) and cut to a bounded length.
+   */
+  static String shown(String value) {
+    if (value == null) {
+      return "(none)";
+    }
+    String cut =
+        value.length() > MAX_DESCRIPTION_CHARS
+            ? value.substring(0, MAX_DESCRIPTION_CHARS) + "…"
+            : value;
+    StringBuilder out = new StringBuilder(cut.length());
+    for (char c : cut.toCharArray()) {
+      switch (c) {
+        case '<' -> out.append("&lt;");
+        case '>' -> out.append("&gt;");
+        case '&' -> out.append("&amp;");
+        case '"' -> out.append("&quot;");
+        case '\'' -> out.append("&#39;");
+        default -> {
+          if (!Character.isISOControl(c)) {
+            out.append(c);
+          }
+        }
+      }
+    }
+    return out.toString();
+  }
+
+  private static String encode(String value) {
+    return URLEncoder.encode(value, StandardCharsets.UTF_8);
+  }
+
+  private static String stripTrailingSlash(String url) {
+    return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+  }
+}

@@ -1,0 +1,141 @@
+package io.backfill.gateway.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.backfill.gateway.domain.GraphDirectories;
+import io.backfill.gateway.domain.Tenants;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.jboss.logging.Logger;
+
+/**
+ * The platform admin binds a tenant's Entra directory by hand (e.g. consent was given outside the
+ * flow, after checking with the customer) or releases it. Admin token only.
+ */
+@Path("/api/v1/admin/tenants/{tenantId}/graph-directory")
+@Produces(MediaType.APPLICATION_JSON)
+@SecurityRequirement(name = "apiKey")
+public class TenantGraphAdminResource {
+
+  private static final Logger LOG = Logger.getLogger(TenantGraphAdminResource.class);
+
+  /** Body of a bind. */
+  @Schema(name = "GraphDirectoryBinding")
+  public record DirectoryBody(
+      @Schema(required = true, description = "Entra directory id: a GUID or a domain, ≤ 64")
+          String directoryId) {}
+
+  private final Caller caller;
+  private final Tenants tenants;
+  private final GraphDirectories directories;
+
+  TenantGraphAdminResource(Caller caller, Tenants tenants, GraphDirectories directories) {
+    this.caller = caller;
+    this.tenants = tenants;
+    this.directories = directories;
+  }
+
+  @PUT
+  @Operation(summary = "Bind a tenant's Entra directory (the operator vouches for it)")
+  @RequestBody(
+      required = true,
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = DirectoryBody.class)))
+  @APIResponse(responseCode = "204", description = "Bound")
+  @APIResponse(
+      responseCode = "400",
+      description = "invalid-directory: not a GUID or domain, unknown field, malformed JSON",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(
+      responseCode = "404",
+      description = "No such tenant",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(
+      responseCode = "409",
+      description = "directory-already-bound: another tenant holds the directory",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  public Response bind(
+      @PathParam("tenantId") String tenantId,
+      @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+      byte[] raw) {
+    caller.requireAdmin();
+    JsonNode body =
+        JsonBodies.object(raw, contentType, true, Set.of("directoryId"), "invalid-directory");
+    List<Problem.FieldError> errors = new ArrayList<>();
+    String given = JsonBodies.text(body, "directoryId", errors);
+    String directoryId = errors.isEmpty() ? GraphDirectories.normalise(given).orElse(null) : null;
+    if (directoryId == null) {
+      if (errors.isEmpty()) {
+        errors.add(
+            new Problem.FieldError(
+                "directoryId",
+                "required: a GUID or a domain name, at most "
+                    + GraphDirectories.MAX_CHARS
+                    + " characters"));
+      }
+      throw new ProblemException(
+          Problem.invalid("invalid-directory", "The directory is invalid.", errors));
+    }
+    if (!tenants.exists(tenantId)) {
+      throw TenantAdminResource.tenantNotFound(tenantId);
+    }
+    if (directories.bind(tenantId, directoryId, GraphDirectories.Via.ADMIN)
+        == GraphDirectories.Outcome.TAKEN) {
+      LOG.warnf(
+          "refused to bind directory %s to tenant %s: bound elsewhere", directoryId, tenantId);
+      throw new ProblemException(
+          Problem.of(
+              "directory-already-bound",
+              "Directory already bound",
+              409,
+              "Directory " + directoryId + " is bound to another tenant; release it there first."));
+    }
+    LOG.infof("bound directory %s to tenant %s (by the operator)", directoryId, tenantId);
+    return Response.noContent().build();
+  }
+
+  @DELETE
+  @Operation(summary = "Release a tenant's Entra directory")
+  @APIResponse(responseCode = "204", description = "Released")
+  @APIResponse(
+      responseCode = "404",
+      description = "No such tenant or no directory bound",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  public Response unbind(@PathParam("tenantId") String tenantId) {
+    caller.requireAdmin();
+    if (!directories.unbind(tenantId)) {
+      throw TenantGraphResource.notBound(tenantId);
+    }
+    LOG.infof("released the directory of tenant %s (by the operator)", tenantId);
+    return Response.noContent().build();
+  }
+}

@@ -1,0 +1,122 @@
+package io.backfill.gateway.domain;
+
+import io.backfill.gateway.persistence.Sql;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Which Microsoft Entra directory each tenant's mail is read from with the operator's app. Only the
+ * admin-consent callback (an admin of that directory consented) and the platform admin bind; the
+ * tenant's own word never does. A directory is bound to one tenant at most.
+ */
+@ApplicationScoped
+public class GraphDirectories {
+
+  /** Entra directory (tenant) id as Microsoft returns it. */
+  private static final Pattern GUID =
+      Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+
+  /** A verified domain of the directory, e.g. {@code contoso.onmicrosoft.com}. */
+  private static final Pattern DOMAIN =
+      Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+");
+
+  /** Longest directory id accepted. */
+  public static final int MAX_CHARS = 64;
+
+  /** How a binding was made. */
+  public enum Via {
+    CONSENT,
+    ADMIN;
+
+    public String value() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** A tenant's directory. */
+  public record Binding(String directoryId, Instant boundAt, String boundVia) {}
+
+  /** What a bind did. */
+  public enum Outcome {
+    BOUND,
+    /** The directory is bound to another tenant; nothing changed. */
+    TAKEN
+  }
+
+  private final EntityManager em;
+
+  GraphDirectories(EntityManager em) {
+    this.em = em;
+  }
+
+  /** The directory id in lower case, or empty when it is neither a GUID nor a domain name. */
+  public static Optional<String> normalise(String directoryId) {
+    if (directoryId == null || directoryId.isEmpty() || directoryId.length() > MAX_CHARS) {
+      return Optional.empty();
+    }
+    String lower = directoryId.toLowerCase(Locale.ROOT);
+    return GUID.matcher(lower).matches() || DOMAIN.matcher(lower).matches()
+        ? Optional.of(lower)
+        : Optional.empty();
+  }
+
+  /** Binds (or re-binds) the tenant to a normalised directory id unless another tenant holds it. */
+  @Transactional
+  public Outcome bind(String tenantId, String directoryId, Via via) {
+    // Two tenants binding the same directory at once: the second waits here and then sees TAKEN,
+    // instead of failing on the unique index.
+    em.createNativeQuery("SELECT pg_advisory_xact_lock(hashtext('graph-directory:' || :dir))")
+        .setParameter("dir", directoryId)
+        .getSingleResult();
+    boolean taken =
+        !em.createNativeQuery(
+                "SELECT 1 FROM tenant_graph_directories"
+                    + " WHERE directory_id = :dir AND tenant_id <> :tenant")
+            .setParameter("dir", directoryId)
+            .setParameter("tenant", tenantId)
+            .getResultList()
+            .isEmpty();
+    if (taken) {
+      return Outcome.TAKEN;
+    }
+    em.createNativeQuery(
+            "INSERT INTO tenant_graph_directories (tenant_id, directory_id, bound_via, bound_at)"
+                + " VALUES (:tenant, :dir, :via, now())"
+                + " ON CONFLICT (tenant_id) DO UPDATE SET directory_id = EXCLUDED.directory_id,"
+                + " bound_via = EXCLUDED.bound_via, bound_at = EXCLUDED.bound_at")
+        .setParameter("tenant", tenantId)
+        .setParameter("dir", directoryId)
+        .setParameter("via", via.value())
+        .executeUpdate();
+    return Outcome.BOUND;
+  }
+
+  /** False when the tenant had no binding. */
+  @Transactional
+  public boolean unbind(String tenantId) {
+    return em.createNativeQuery("DELETE FROM tenant_graph_directories WHERE tenant_id = :tenant")
+            .setParameter("tenant", tenantId)
+            .executeUpdate()
+        == 1;
+  }
+
+  @Transactional
+  public Optional<Binding> find(String tenantId) {
+    @SuppressWarnings("unchecked")
+    List<Object[]> rows =
+        em.createNativeQuery(
+                "SELECT directory_id, bound_at, bound_via FROM tenant_graph_directories"
+                    + " WHERE tenant_id = :tenant")
+            .setParameter("tenant", tenantId)
+            .getResultList();
+    return rows.stream()
+        .findFirst()
+        .map(row -> new Binding((String) row[0], Sql.instant(row[1]), (String) row[2]));
+  }
+}
