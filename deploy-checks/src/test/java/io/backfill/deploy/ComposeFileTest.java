@@ -196,9 +196,12 @@ class ComposeFileTest {
                         }));
     // Nor a default written anywhere else in the file (an anchor, a command line).
     Matcher defaults =
-        Pattern.compile("\\$\\{([A-Z0-9_]+):?-").matcher(Repository.read(Repository.file("docker-compose.yml")));
+        Pattern.compile("\\$\\{([A-Z0-9_]+):?-")
+            .matcher(Repository.read(Repository.file("docker-compose.yml")));
     while (defaults.find()) {
-      assertThat(defaults.group(1)).as("a default for %s", defaults.group(1)).doesNotMatch(KubernetesManifestsTest.SECRET_NAME);
+      assertThat(defaults.group(1))
+          .as("a default for %s", defaults.group(1))
+          .doesNotMatch(KubernetesManifestsTest.SECRET_NAME);
     }
   }
 
@@ -219,7 +222,10 @@ class ComposeFileTest {
     }
     assertThat(environment("heartbeat-monitor").keySet())
         .as("the monitor needs no secret but its database password")
-        .allMatch(name -> !name.matches(KubernetesManifestsTest.SECRET_NAME) || name.equals("BACKFILL_DB_PASSWORD"));
+        .allMatch(
+            name ->
+                !name.matches(KubernetesManifestsTest.SECRET_NAME)
+                    || name.equals("BACKFILL_DB_PASSWORD"));
   }
 
   @Test
@@ -230,7 +236,8 @@ class ComposeFileTest {
         .as("the internal port is not published on the host")
         .noneMatch(mapping -> mapping.endsWith(":" + internal));
     // Production refuses "static": each tenant's directory comes from the gateway.
-    assertThat(environment("ingest-fetcher")).containsEntry("BACKFILL_GRAPH_CONNECTIONS", "gateway");
+    assertThat(environment("ingest-fetcher"))
+        .containsEntry("BACKFILL_GRAPH_CONNECTIONS", "gateway");
   }
 
   @Test

@@ -132,7 +132,8 @@ class KubernetesManifestsTest {
                 "BACKFILL_ADMIN_TOKEN",
                 "BACKFILL_SERVICE_TOKEN",
                 "BACKFILL_MASTER_KEY",
-                "BACKFILL_GATEWAY_GRAPH_CLIENT_ID"),
+                "BACKFILL_GATEWAY_GRAPH_CLIENT_ID",
+                "BACKFILL_GATEWAY_GRAPH_CONSENT_REDIRECT_URI"),
             "ingest-fetcher",
             Set.of(
                 "BACKFILL_DB_USER",
@@ -149,7 +150,9 @@ class KubernetesManifestsTest {
             Set.of("BACKFILL_DB_USER", "BACKFILL_DB_PASSWORD"));
     for (String module : SERVICES) {
       Set<String> keys = secretKeys(Kustomization.find(objects, "Secret", module + "-secrets"));
-      assertThat(keys).as("%s Secret", module).containsExactlyInAnyOrderElementsOf(needed.get(module));
+      assertThat(keys)
+          .as("%s Secret", module)
+          .containsExactlyInAnyOrderElementsOf(needed.get(module));
       for (String key : keys) {
         assertThat(reads(module, key)).as("%s reads %s", module, key).isTrue();
       }
@@ -182,7 +185,9 @@ class KubernetesManifestsTest {
   @Test
   void theBaseSecretsHoldOnlyPlaceholdersTheServicesRefuse() {
     for (ObjectNode secret : ofKind(render("base"), "Secret")) {
-      assertThat(secret.has("data")).as("%s: no base64 values to hide a real one", name(secret)).isFalse();
+      assertThat(secret.has("data"))
+          .as("%s: no base64 values to hide a real one", name(secret))
+          .isFalse();
       secret
           .get("stringData")
           .properties()
@@ -192,7 +197,9 @@ class KubernetesManifestsTest {
                   return;
                 }
                 String value = entry.getValue().asText();
-                assertThat(value).as("%s %s", name(secret), entry.getKey()).startsWith("replace-me");
+                assertThat(value)
+                    .as("%s %s", name(secret), entry.getKey())
+                    .startsWith("replace-me");
                 // The gateway refuses tokens shorter than 32 characters and keys that are not
                 // base64 of 32 bytes: a deployment that kept a placeholder does not start.
                 assertThat(value.length()).isLessThan(32);
@@ -221,7 +228,10 @@ class KubernetesManifestsTest {
       // Prometheus and the gateway's fleet view still reach every service's own port.
       assertThat(
               NetworkPolicies.allows(
-                  objects, NetworkPolicies.OUTSIDE, podLabels(deployment), containerPort(deployment, "http")))
+                  objects,
+                  NetworkPolicies.OUTSIDE,
+                  podLabels(deployment),
+                  containerPort(deployment, "http")))
           .as("%s public port from outside", caller)
           .isTrue();
     }
@@ -237,7 +247,8 @@ class KubernetesManifestsTest {
     ObjectNode gateway = Kustomization.find(objects, "Deployment", "api-gateway");
     int internal = containerPort(gateway, "internal");
     assertThat(internal).isNotEqualTo(Repository.httpPort("api-gateway"));
-    assertThat(env(gateway)).containsEntry("BACKFILL_GATEWAY_INTERNAL_PORT", String.valueOf(internal));
+    assertThat(env(gateway))
+        .containsEntry("BACKFILL_GATEWAY_INTERNAL_PORT", String.valueOf(internal));
     ObjectNode publicService = Kustomization.find(objects, "Service", "api-gateway");
     assertThat(Kustomization.stream(publicService.at("/spec/ports")))
         .as("the public Service never carries the internal port")
@@ -385,7 +396,8 @@ class KubernetesManifestsTest {
           .forEach(
               field -> {
                 switch (field.getKey()) {
-                  case "secretRef", "secretKeyRef" -> names.add(field.getValue().get("name").asText());
+                  case "secretRef", "secretKeyRef" ->
+                      names.add(field.getValue().get("name").asText());
                   case "secret" -> names.add(field.getValue().get("secretName").asText());
                   default -> names.addAll(secretsReferenced(field.getValue()));
                 }

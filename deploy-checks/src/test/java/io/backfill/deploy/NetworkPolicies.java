@@ -98,7 +98,10 @@ final class NetworkPolicies {
       throw new IllegalArgumentException("matchExpressions are not evaluated: " + selector);
     }
     Map<String, String> wanted = new HashMap<>();
-    selector.path("matchLabels").properties().forEach(e -> wanted.put(e.getKey(), e.getValue().asText()));
+    selector
+        .path("matchLabels")
+        .properties()
+        .forEach(e -> wanted.put(e.getKey(), e.getValue().asText()));
     return labels.entrySet().containsAll(wanted.entrySet());
   }
 }
