@@ -34,6 +34,9 @@ class ComposeFileTest {
   private static final Set<String> IMAGE_VARIABLES =
       Set.of("JAVA_MAX_MEM_RATIO", "JAVA_OPTS_APPEND");
 
+  /** A variable compose refuses to start without: {@code ${VAR:?message}}. */
+  private static final String REQUIRED_VARIABLE = "\\$\\{[A-Z0-9_]+:\\?[^}]+}";
+
   private static final Pattern CONFIG_PREFIX =
       Pattern.compile("@ConfigMapping\\(prefix = \"([a-z.\\-]+)\"\\)");
 
@@ -151,18 +154,17 @@ class ComposeFileTest {
           .isEqualTo(postgres.get("POSTGRES_PASSWORD"));
     }
     // The monitor has the shared service settings only; the worker adds its LLM settings.
+    String internalApi = "http://api-gateway:" + gatewayInternalPort();
     Map<String, String> worker = new TreeMap<>(environment("extraction-worker"));
-    assertThat(worker.remove("BACKFILL_WORKER_CREDENTIALS_GATEWAY_URL"))
-        .isEqualTo("http://api-gateway:" + Repository.httpPort("api-gateway"));
+    assertThat(worker.remove("BACKFILL_WORKER_CREDENTIALS_GATEWAY_URL")).isEqualTo(internalApi);
     assertThat(worker.remove("BACKFILL_WORKER_CREDENTIALS_SERVICE_TOKEN"))
         .isEqualTo(environment("api-gateway").get("BACKFILL_SERVICE_TOKEN"));
     assertThat(worker.remove("BACKFILL_WORKER_LLM_BASE_URL"))
         .isEqualTo("http://outlook-simulator:" + Repository.httpPort("outlook-simulator") + "/v1");
     assertThat(environment("heartbeat-monitor")).isEqualTo(worker);
-    // The fetcher calls the gateway's internal API with the token the gateway accepts.
+    // The fetcher calls the gateway's internal port with the token the gateway accepts.
     Map<String, String> fetcher = environment("ingest-fetcher");
-    assertThat(fetcher.get("BACKFILL_GATEWAY_URL"))
-        .isEqualTo("http://api-gateway:" + Repository.httpPort("api-gateway"));
+    assertThat(fetcher.get("BACKFILL_GATEWAY_URL")).isEqualTo(internalApi);
     assertThat(fetcher.get("BACKFILL_SERVICE_TOKEN"))
         .isEqualTo(environment("api-gateway").get("BACKFILL_SERVICE_TOKEN"));
     assertThat(services.get("postgres").get("image").asText()).startsWith("pgvector/pgvector:");
@@ -171,6 +173,71 @@ class ComposeFileTest {
     assertThat(texts(services.get("kafka-exporter").get("command")))
         .contains("--kafka.server=" + environment("api-gateway").get("KAFKA_BOOTSTRAP_SERVERS"));
     assertThat(texts(services.get("outlook-simulator").get("profiles"))).containsExactly("demo");
+  }
+
+  @Test
+  void noSecretHasADefaultEachMustComeFromTheOperatorsEnvFile() {
+    services
+        .properties()
+        .iterator()
+        .forEachRemaining(
+            service ->
+                service
+                    .getValue()
+                    .path("environment")
+                    .properties()
+                    .forEach(
+                        variable -> {
+                          if (variable.getKey().matches(KubernetesManifestsTest.SECRET_NAME)) {
+                            assertThat(variable.getValue().asText())
+                                .as("%s %s", service.getKey(), variable.getKey())
+                                .matches(REQUIRED_VARIABLE);
+                          }
+                        }));
+    // Nor a default written anywhere else in the file (an anchor, a command line).
+    Matcher defaults =
+        Pattern.compile("\\$\\{([A-Z0-9_]+):?-")
+            .matcher(Repository.read(Repository.file("docker-compose.yml")));
+    while (defaults.find()) {
+      assertThat(defaults.group(1))
+          .as("a default for %s", defaults.group(1))
+          .doesNotMatch(KubernetesManifestsTest.SECRET_NAME);
+    }
+  }
+
+  @Test
+  void onlyTheGatewayHoldsTheMasterKeyAndTheAdminToken() {
+    for (String module : APPLICATIONS) {
+      if (module.equals("api-gateway")) {
+        continue;
+      }
+      for (var variable : services.get(module).path("environment").properties()) {
+        assertThat(variable.getKey())
+            .as("%s environment", module)
+            .doesNotContain("MASTER_KEY", "ADMIN_TOKEN");
+        assertThat(variable.getValue().asText())
+            .as("%s %s", module, variable.getKey())
+            .doesNotContain("BACKFILL_MASTER_KEY", "BACKFILL_ADMIN_TOKEN");
+      }
+    }
+    assertThat(environment("heartbeat-monitor").keySet())
+        .as("the monitor needs no secret but its database password")
+        .allMatch(
+            name ->
+                !name.matches(KubernetesManifestsTest.SECRET_NAME)
+                    || name.equals("BACKFILL_DB_PASSWORD"));
+  }
+
+  @Test
+  void theGatewaysInternalPortIsReachableOnTheComposeNetworkOnly() {
+    int internal = gatewayInternalPort();
+    assertThat(internal).isNotEqualTo(Repository.httpPort("api-gateway"));
+    assertThat(texts(services.get("api-gateway").get("ports")))
+        .as("the internal port is not published on the host")
+        .noneMatch(mapping -> mapping.endsWith(":" + internal));
+    // Production refuses "static": each tenant's directory comes from the gateway.
+    assertThat(environment("ingest-fetcher"))
+        .containsEntry("BACKFILL_GRAPH_CONNECTIONS", "gateway");
   }
 
   @Test
@@ -263,7 +330,7 @@ class ComposeFileTest {
   }
 
   /** A key under a @ConfigMapping prefix of the module whose property method exists. */
-  private static boolean isConfigMappingKey(String module, String variable) {
+  static boolean isConfigMappingKey(String module, String variable) {
     String source = Repository.mainSource(module);
     Matcher prefixes = CONFIG_PREFIX.matcher(source);
     while (prefixes.find()) {
@@ -282,6 +349,12 @@ class ComposeFileTest {
     return false;
   }
 
+  private int gatewayInternalPort() {
+    String port = environment("api-gateway").get("BACKFILL_GATEWAY_INTERNAL_PORT");
+    assertThat(port).as("the gateway's internal port is set").isNotNull();
+    return Integer.parseInt(port);
+  }
+
   private Map<String, String> environment(String service) {
     return environmentOf(services.get(service));
   }
@@ -293,8 +366,13 @@ class ComposeFileTest {
         .properties()
         .iterator()
         .forEachRemaining(entry -> environment.put(entry.getKey(), entry.getValue().asText()));
-    // ${VAR:-default} is what compose runs with when VAR is not exported.
-    environment.replaceAll((key, value) -> value.replaceAll("\\$\\{[A-Z0-9_]+:-([^}]*)}", "$1"));
+    // ${VAR:-default} is what compose runs with when VAR is not exported; ${VAR:?message} is
+    // whatever the operator set VAR to, the same wherever it is used.
+    environment.replaceAll(
+        (key, value) ->
+            value
+                .replaceAll("\\$\\{([A-Z0-9_]+):\\?[^}]*}", "\\${$1}")
+                .replaceAll("\\$\\{[A-Z0-9_]+:-([^}]*)}", "$1"));
     return environment;
   }
 

@@ -8,6 +8,7 @@ import io.backfill.contracts.topic.Topics;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,10 +76,17 @@ class KubernetesManifestsTest {
     List<ObjectNode> objects = render(directory);
     for (ObjectNode service : ofKind(objects, "Service")) {
       ObjectNode deployment = onlyMatch(objects, service.at("/spec/selector"));
-      assertThat(Kustomization.name(deployment)).isEqualTo(Kustomization.name(service));
-      assertThat(service.at("/spec/ports/0/targetPort").asText()).isEqualTo("http");
-      assertThat(service.at("/spec/ports/0/port").asInt())
-          .isEqualTo(Repository.httpPort(Kustomization.name(service)));
+      String module = Kustomization.name(deployment);
+      assertThat(Kustomization.name(service)).isIn(module, module + "-internal");
+      for (JsonNode port : service.at("/spec/ports")) {
+        assertThat(port.get("port").asInt())
+            .as("%s port %s", Kustomization.name(service), port.get("name").asText())
+            .isEqualTo(containerPort(deployment, port.get("targetPort").asText()));
+      }
+      if (Kustomization.name(service).equals(module)) {
+        assertThat(service.at("/spec/ports/0/targetPort").asText()).isEqualTo("http");
+        assertThat(service.at("/spec/ports/0/port").asInt()).isEqualTo(Repository.httpPort(module));
+      }
     }
     List<ObjectNode> budgets = ofKind(objects, "PodDisruptionBudget");
     assertThat(budgets.stream().map(Kustomization::name))
@@ -92,40 +100,171 @@ class KubernetesManifestsTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"base", "overlays/production", "scaling-hpa"})
-  void configurationComesFromAConfigMapAndASecretWithKeysTheServicesRead(String directory) {
+  void eachServiceLoadsTheSharedConfigMapAndOnlyItsOwnSecret(String directory) {
     List<ObjectNode> objects = render(directory);
-    Set<String> readable = new TreeSet<>();
-    for (String module : SERVICES) {
-      readable.addAll(Repository.environmentReferences(module).keySet());
-      readable.addAll(Repository.environmentNamesOfKeys(module));
-    }
-    readable.add("JAVA_MAX_MEM_RATIO");
-    ObjectNode config = Kustomization.find(objects, "ConfigMap", "backfill-config");
-    ObjectNode secret = Kustomization.find(objects, "Secret", "backfill-secrets");
-    assertThat(config).isNotNull();
-    assertThat(secret).isNotNull();
-    Set<String> keys = new TreeSet<>();
-    config.get("data").fieldNames().forEachRemaining(keys::add);
-    secret.get("stringData").fieldNames().forEachRemaining(keys::add);
-    assertThat(readable).containsAll(keys);
-    assertThat(keys)
-        .contains(
-            "KAFKA_BOOTSTRAP_SERVERS",
-            "BACKFILL_DB_URL",
-            "BACKFILL_DB_USER",
-            "BACKFILL_DB_PASSWORD",
-            "BACKFILL_ADMIN_TOKEN",
-            "BACKFILL_SERVICE_TOKEN",
-            "BACKFILL_MASTER_KEY");
-    assertThat(config.at("/data/BACKFILL_GATEWAY_URL").asText())
-        .as("the fetcher reaches the gateway's Service")
-        .isEqualTo("http://api-gateway:" + Repository.httpPort("api-gateway"));
-    assertThat(Kustomization.find(objects, "Service", "api-gateway")).isNotNull();
+    assertThat(ofKind(objects, "Secret").stream().map(Kustomization::name))
+        .containsExactlyInAnyOrderElementsOf(SERVICES.stream().map(m -> m + "-secrets").toList());
     for (ObjectNode deployment : ofKind(objects, "Deployment")) {
-      assertThat(deployment.at("/spec/template/spec/containers/0/envFrom").toString())
-          .contains("\"configMapRef\":{\"name\":\"backfill-config\"}")
-          .contains("\"secretRef\":{\"name\":\"backfill-secrets\"}");
+      String module = Kustomization.name(deployment);
+      JsonNode container = deployment.at("/spec/template/spec/containers/0");
+      assertThat(Kustomization.stream(container.get("envFrom")).stream().map(JsonNode::toString))
+          .as("%s envFrom", module)
+          .containsExactlyInAnyOrder(
+              "{\"configMapRef\":{\"name\":\"backfill-config\"}}",
+              "{\"secretRef\":{\"name\":\"" + module + "-secrets\"}}");
+      // Nor a single key or a volume from another service's Secret.
+      assertThat(secretsReferenced(deployment.at("/spec/template/spec")))
+          .as("%s Secrets referenced", module)
+          .containsOnly(module + "-secrets");
     }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"base", "overlays/production", "scaling-hpa"})
+  void eachServicesSecretHoldsOnlyTheKeysThatServiceNeeds(String directory) {
+    List<ObjectNode> objects = render(directory);
+    Map<String, Set<String>> needed =
+        Map.of(
+            "api-gateway",
+            Set.of(
+                "BACKFILL_DB_USER",
+                "BACKFILL_DB_PASSWORD",
+                "BACKFILL_ADMIN_TOKEN",
+                "BACKFILL_SERVICE_TOKEN",
+                "BACKFILL_MASTER_KEY",
+                "BACKFILL_GATEWAY_GRAPH_CLIENT_ID",
+                "BACKFILL_GATEWAY_GRAPH_CONSENT_REDIRECT_URI"),
+            "ingest-fetcher",
+            Set.of(
+                "BACKFILL_DB_USER",
+                "BACKFILL_DB_PASSWORD",
+                "BACKFILL_SERVICE_TOKEN",
+                "BACKFILL_GRAPH_CLIENT_ID",
+                "BACKFILL_GRAPH_CLIENT_SECRET"),
+            "extraction-worker",
+            Set.of(
+                "BACKFILL_DB_USER",
+                "BACKFILL_DB_PASSWORD",
+                "BACKFILL_WORKER_CREDENTIALS_SERVICE_TOKEN"),
+            "heartbeat-monitor",
+            Set.of("BACKFILL_DB_USER", "BACKFILL_DB_PASSWORD"));
+    for (String module : SERVICES) {
+      Set<String> keys = secretKeys(Kustomization.find(objects, "Secret", module + "-secrets"));
+      assertThat(keys)
+          .as("%s Secret", module)
+          .containsExactlyInAnyOrderElementsOf(needed.get(module));
+      for (String key : keys) {
+        assertThat(reads(module, key)).as("%s reads %s", module, key).isTrue();
+      }
+      // The master key opens every tenant's stored secrets; the admin token every admin endpoint.
+      if (!module.equals("api-gateway")) {
+        assertThat(keys)
+            .as("%s Secret", module)
+            .doesNotContain("BACKFILL_MASTER_KEY", "BACKFILL_MASTER_KEYS", "BACKFILL_ADMIN_TOKEN");
+      }
+    }
+    ObjectNode config = Kustomization.find(objects, "ConfigMap", "backfill-config");
+    for (String key : fieldNames(config.get("data"))) {
+      assertThat(SERVICES.stream().anyMatch(module -> reads(module, key)))
+          .as("a service reads %s", key)
+          .isTrue();
+      assertThat(key).as("the shared ConfigMap holds no secret").doesNotMatch(SECRET_NAME);
+    }
+    assertThat(fieldNames(config.get("data")))
+        .contains("KAFKA_BOOTSTRAP_SERVERS", "BACKFILL_DB_URL", "BACKFILL_GRAPH_CONNECTIONS");
+    for (ObjectNode deployment : ofKind(objects, "Deployment")) {
+      String module = Kustomization.name(deployment);
+      for (JsonNode variable : deployment.at("/spec/template/spec/containers/0/env")) {
+        assertThat(reads(module, variable.get("name").asText()))
+            .as("%s reads %s", module, variable.get("name").asText())
+            .isTrue();
+      }
+    }
+  }
+
+  @Test
+  void theBaseSecretsHoldOnlyPlaceholdersTheServicesRefuse() {
+    for (ObjectNode secret : ofKind(render("base"), "Secret")) {
+      assertThat(secret.has("data"))
+          .as("%s: no base64 values to hide a real one", name(secret))
+          .isFalse();
+      secret
+          .get("stringData")
+          .properties()
+          .forEach(
+              entry -> {
+                if (!entry.getKey().matches(SECRET_NAME)) {
+                  return;
+                }
+                String value = entry.getValue().asText();
+                assertThat(value)
+                    .as("%s %s", name(secret), entry.getKey())
+                    .startsWith("replace-me");
+                // The gateway refuses tokens shorter than 32 characters and keys that are not
+                // base64 of 32 bytes: a deployment that kept a placeholder does not start.
+                assertThat(value.length()).isLessThan(32);
+                assertThat(isBase64Of32Bytes(value)).isFalse();
+              });
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"base", "overlays/production", "scaling-hpa"})
+  void onlyTheFetcherAndTheWorkersReachTheGatewaysInternalPort(String directory) {
+    List<ObjectNode> objects = render(directory);
+    ObjectNode gateway = Kustomization.find(objects, "Deployment", "api-gateway");
+    Map<String, String> gatewayPods = podLabels(gateway);
+    int internal = containerPort(gateway, "internal");
+    int http = containerPort(gateway, "http");
+    assertThat(NetworkPolicies.selecting(objects, gatewayPods)).isNotEmpty();
+    for (ObjectNode deployment : ofKind(objects, "Deployment")) {
+      String caller = Kustomization.name(deployment);
+      assertThat(NetworkPolicies.allows(objects, podLabels(deployment), gatewayPods, internal))
+          .as("%s pods reach the gateway's internal port", caller)
+          .isEqualTo(caller.equals("ingest-fetcher") || caller.equals("extraction-worker"));
+      assertThat(NetworkPolicies.allows(objects, podLabels(deployment), gatewayPods, http))
+          .as("%s pods reach the gateway's public port", caller)
+          .isTrue();
+      // Prometheus and the gateway's fleet view still reach every service's own port.
+      assertThat(
+              NetworkPolicies.allows(
+                  objects,
+                  NetworkPolicies.OUTSIDE,
+                  podLabels(deployment),
+                  containerPort(deployment, "http")))
+          .as("%s public port from outside", caller)
+          .isTrue();
+    }
+    assertThat(NetworkPolicies.allows(objects, NetworkPolicies.OUTSIDE, gatewayPods, internal))
+        .as("the internal port from an ingress controller or any other pod")
+        .isFalse();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"base", "overlays/production", "scaling-hpa"})
+  void theFetcherAndTheWorkersCallTheGatewayOnItsInternalServiceOnly(String directory) {
+    List<ObjectNode> objects = render(directory);
+    ObjectNode gateway = Kustomization.find(objects, "Deployment", "api-gateway");
+    int internal = containerPort(gateway, "internal");
+    assertThat(internal).isNotEqualTo(Repository.httpPort("api-gateway"));
+    assertThat(env(gateway))
+        .containsEntry("BACKFILL_GATEWAY_INTERNAL_PORT", String.valueOf(internal));
+    ObjectNode publicService = Kustomization.find(objects, "Service", "api-gateway");
+    assertThat(Kustomization.stream(publicService.at("/spec/ports")))
+        .as("the public Service never carries the internal port")
+        .allMatch(port -> port.get("targetPort").asText().equals("http"));
+    ObjectNode internalService = Kustomization.find(objects, "Service", "api-gateway-internal");
+    assertThat(internalService).isNotNull();
+    assertThat(internalService.at("/spec/ports").size()).isEqualTo(1);
+    assertThat(internalService.at("/spec/ports/0/targetPort").asText()).isEqualTo("internal");
+    String url = "http://api-gateway-internal:" + internalService.at("/spec/ports/0/port").asInt();
+    ObjectNode config = Kustomization.find(objects, "ConfigMap", "backfill-config");
+    assertThat(config.at("/data/BACKFILL_GATEWAY_URL").asText()).as("fetcher").isEqualTo(url);
+    assertThat(config.at("/data/BACKFILL_WORKER_CREDENTIALS_GATEWAY_URL").asText())
+        .as("worker")
+        .isEqualTo(url);
+    // Production refuses "static": every tenant's directory comes from the gateway.
+    assertThat(config.at("/data/BACKFILL_GRAPH_CONNECTIONS").asText()).isEqualTo("gateway");
   }
 
   @ParameterizedTest
@@ -222,6 +361,85 @@ class KubernetesManifestsTest {
     } finally {
       Files.deleteIfExists(output);
     }
+  }
+
+  /** Environment variable names that hold a secret (tokens, passwords, keys). */
+  static final String SECRET_NAME = ".*(TOKEN|PASSWORD|SECRET|MASTER_KEY).*";
+
+  private static boolean reads(String module, String variable) {
+    return variable.equals("JAVA_MAX_MEM_RATIO")
+        || Repository.environmentReferences(module).containsKey(variable)
+        || Repository.environmentNamesOfKeys(module).contains(variable)
+        || ComposeFileTest.isConfigMappingKey(module, variable);
+  }
+
+  private static Set<String> secretKeys(ObjectNode secret) {
+    assertThat(secret).isNotNull();
+    Set<String> keys = fieldNames(secret.get("stringData"));
+    keys.addAll(fieldNames(secret.get("data")));
+    return keys;
+  }
+
+  private static Set<String> fieldNames(JsonNode node) {
+    Set<String> names = new TreeSet<>();
+    if (node != null) {
+      node.fieldNames().forEachRemaining(names::add);
+    }
+    return names;
+  }
+
+  /** Names of every Secret a pod spec loads: envFrom, single keys, volumes. */
+  private static Set<String> secretsReferenced(JsonNode node) {
+    Set<String> names = new TreeSet<>();
+    if (node.isContainerNode()) {
+      node.properties()
+          .forEach(
+              field -> {
+                switch (field.getKey()) {
+                  case "secretRef", "secretKeyRef" ->
+                      names.add(field.getValue().get("name").asText());
+                  case "secret" -> names.add(field.getValue().get("secretName").asText());
+                  default -> names.addAll(secretsReferenced(field.getValue()));
+                }
+              });
+      if (node.isArray()) {
+        node.forEach(item -> names.addAll(secretsReferenced(item)));
+      }
+    }
+    return names;
+  }
+
+  private static int containerPort(ObjectNode deployment, String name) {
+    for (JsonNode port : deployment.at("/spec/template/spec/containers/0/ports")) {
+      if (port.get("name").asText().equals(name)) {
+        return port.get("containerPort").asInt();
+      }
+    }
+    throw new AssertionError(Kustomization.name(deployment) + " has no container port " + name);
+  }
+
+  private static Map<String, String> env(ObjectNode deployment) {
+    Map<String, String> env = new HashMap<>();
+    for (JsonNode variable : deployment.at("/spec/template/spec/containers/0/env")) {
+      env.put(variable.get("name").asText(), variable.path("value").asText());
+    }
+    return env;
+  }
+
+  private static Map<String, String> podLabels(ObjectNode deployment) {
+    return labels(deployment.at("/spec/template/metadata/labels"));
+  }
+
+  private static boolean isBase64Of32Bytes(String value) {
+    try {
+      return Base64.getDecoder().decode(value).length == 32;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  private static String name(JsonNode object) {
+    return Kustomization.name(object);
   }
 
   private static ObjectNode onlyMatch(List<ObjectNode> objects, JsonNode selector) {

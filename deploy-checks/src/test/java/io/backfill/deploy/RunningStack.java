@@ -9,12 +9,17 @@ import io.backfill.testkit.Postgres;
 import io.backfill.testkit.ServiceProcess;
 import io.backfill.testkit.TestDatabase;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,7 +36,10 @@ import org.jboss.logging.Logger;
 final class RunningStack implements AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger(RunningStack.class);
-  static final String ADMIN_TOKEN = "deploy-checks-admin-token";
+  private static final SecureRandom RANDOM = new SecureRandom();
+  // Random per run, as an operator's would be: the gateway refuses short or well-known credentials.
+  static final String ADMIN_TOKEN = randomToken();
+  private static final String SERVICE_TOKEN = randomToken();
   static final String DIRECTORY = "contoso-tenant";
   static final String MAILBOX = "alice@contoso.com";
   static final List<String> SERVICES =
@@ -95,9 +103,10 @@ final class RunningStack implements AutoCloseable {
 
     Map<String, String> gateway = common();
     gateway.put("backfill.gateway.admin-token", ADMIN_TOKEN);
-    gateway.put("backfill.gateway.service-token", "deploy-checks-service-token");
-    gateway.put(
-        "backfill.gateway.secrets.master-key", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=");
+    gateway.put("backfill.gateway.service-token", SERVICE_TOKEN);
+    gateway.put("backfill.gateway.secrets.master-key", randomMasterKey());
+    // A free port, not the fixed default, for the internal API: other processes share this machine.
+    gateway.put("backfill.gateway.internal.port", String.valueOf(freePort()));
     gateway.put("backfill.gateway.ops.lag-refresh-interval", "1s");
     gateway.put("backfill.gateway.ops.peer-poll-interval", "2s");
     List<String> peers = new ArrayList<>();
@@ -118,6 +127,28 @@ final class RunningStack implements AutoCloseable {
     config.put("quarkus.datasource.username", database.username());
     config.put("quarkus.datasource.password", database.password());
     return config;
+  }
+
+  /** 48 random bytes, base64url: 64 characters, well above the gateway's minimum of 32. */
+  static String randomToken() {
+    byte[] bytes = new byte[48];
+    RANDOM.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  /** A master key as the operator makes one: base64 of 32 random bytes. */
+  static String randomMasterKey() {
+    byte[] key = new byte[32];
+    RANDOM.nextBytes(key);
+    return Base64.getEncoder().encodeToString(key);
+  }
+
+  static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("No free port on the loopback interface", e);
+    }
   }
 
   TestDatabase database() {
