@@ -37,7 +37,7 @@ class GraphOrganizationTest {
             .get(ORGANIZATION)
             .then()
             .statusCode(200)
-            .body("@odata.context", endsWith("/v1.0/$metadata#organization"))
+            .body("'@odata.context'", endsWith("/v1.0/$metadata#organization"))
             .body("value", hasSize(1))
             .body("value[0].id", equalTo(directory))
             .body("value[0].displayName", equalTo("Directory " + directory))
@@ -68,7 +68,7 @@ class GraphOrganizationTest {
         .get(ORGANIZATION)
         .then()
         .statusCode(200)
-        .body("@odata.context", endsWith("#organization(verifiedDomains)"))
+        .body("'@odata.context'", endsWith("#organization(verifiedDomains)"))
         .body("value[0].keySet()", contains("verifiedDomains"))
         .body(
             "value[0].verifiedDomains.name",
