@@ -3,6 +3,7 @@ package io.backfill.simulator.graph;
 import io.backfill.simulator.config.SimulatorConfig;
 import io.backfill.simulator.domain.Mailbox;
 import io.backfill.simulator.domain.MailboxRegistry;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -19,9 +20,10 @@ import java.util.regex.Pattern;
 /**
  * The tenant directories Entra knows and the multi-tenant apps registered with it. Directories come
  * from config, from the admin API, and from mailboxes that name a directory (a mailbox always lives
- * in one).
+ * in one). Built at start-up so a directory or app misconfigured fails the start, naming the key.
  */
 @ApplicationScoped
+@Startup
 public class DirectoryRegistry {
 
   /** The tenant segments that name no directory: the sign-in decides which one answers. */
