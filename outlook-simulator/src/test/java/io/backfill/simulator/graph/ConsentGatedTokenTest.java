@@ -119,6 +119,8 @@ class ConsentGatedTokenTest {
   @Test
   void appsConsentedInConfigGetTokensWithoutTheFlowAndStillNeedTheirSecret() {
     connectorToken(NORTHWIND).statusCode(200);
+    // The identity platform takes a verified domain in place of the directory id.
+    connectorToken("northwind.example").statusCode(200);
 
     given()
         .formParam("grant_type", "client_credentials")
