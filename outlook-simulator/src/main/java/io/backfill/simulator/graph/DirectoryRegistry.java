@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
 public class DirectoryRegistry {
 
   /** The tenant segments that name no directory: the sign-in decides which one answers. */
-  public static final Set<String> MULTI_TENANT_SEGMENTS =
+  private static final Set<String> MULTI_TENANT_SEGMENTS =
       Set.of("organizations", "common", "consumers");
 
   private static final Pattern DIRECTORY_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.-]{0,63}");
