@@ -91,6 +91,47 @@ class AdminApiTest {
         .body("error.message", equalTo("unknown fault kind 'explode'"));
   }
 
+  @Test
+  void directoriesAreCreatedOnceAndRefuseMalformedOrTakenDomains() {
+    String id = "admin-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+    Map<String, Object> body = Map.of("verifiedDomains", List.of(id + ".example"));
+
+    given()
+        .contentType("application/json")
+        .body(body)
+        .put("/admin/graph/directories/{id}", id)
+        .then()
+        .statusCode(201)
+        .body("defaultDomain", equalTo(id + ".example"));
+    given()
+        .contentType("application/json")
+        .body(Map.of("displayName", "Renamed"))
+        .put("/admin/graph/directories/{id}", id)
+        .then()
+        .statusCode(200)
+        .body("displayName", equalTo("Renamed"))
+        .body("verifiedDomains", hasItem(id + ".example"));
+    given()
+        .contentType("application/json")
+        .body(body)
+        .put("/admin/graph/directories/{id}", "other-" + id)
+        .then()
+        .statusCode(409);
+    given()
+        .contentType("application/json")
+        .body(Map.of("verifiedDomains", List.of("not a domain")))
+        .put("/admin/graph/directories/{id}", "third-" + id)
+        .then()
+        .statusCode(400);
+    given()
+        .contentType("application/json")
+        .body(body)
+        .put("/admin/graph/directories/{id}", "organizations")
+        .then()
+        .statusCode(400);
+    given().get("/admin/graph/directories").then().statusCode(200).body("id", hasItem(id));
+  }
+
   private static String createAndFirstId(Map<String, Object> spec) {
     given()
         .contentType("application/json")

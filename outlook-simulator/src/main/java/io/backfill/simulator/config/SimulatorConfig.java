@@ -54,10 +54,19 @@ public interface SimulatorConfig {
   interface Graph {
 
     /**
-     * Tenant directories and their app credentials: {@code
-     * backfill.simulator.graph.tenants.<directoryId>.client-id} and {@code .client-secret}.
+     * Tenant directories: {@code backfill.simulator.graph.tenants.<directoryId>.*}. A directory may
+     * have an app of its own (client id and secret, valid in that directory only), apps consented
+     * from the start, and verified domains. Mailboxes whose {@code tenant} names a directory that
+     * is not configured here belong to a directory with defaults.
      */
-    Map<String, TenantCredentials> tenants();
+    Map<String, DirectoryConfig> tenants();
+
+    /**
+     * Multi-tenant app registrations: {@code backfill.simulator.graph.apps.<name>.client-id},
+     * {@code .client-secret} and {@code .redirect-uris}. Such an app gets tokens for a directory
+     * only once that directory's administrator consented to it.
+     */
+    Map<String, AppConfig> apps();
 
     /** Lifetime of an issued access token (Graph's default is one hour). */
     @WithDefault("3600s")
@@ -80,14 +89,49 @@ public interface SimulatorConfig {
     long topDaysBudget();
   }
 
-  /** One tenant directory's client-credentials app. */
-  interface TenantCredentials {
+  /** One tenant directory. */
+  interface DirectoryConfig {
+
+    /**
+     * The application (client) id of the directory's own app, which gets tokens for this directory
+     * only. Unset: the directory has no app of its own.
+     */
+    Optional<String> clientId();
+
+    /** The client secret of the directory's own app; required with {@link #clientId()}. */
+    Optional<String> clientSecret();
+
+    /** The directory's name as Graph's organization shows it. Unset: the directory id. */
+    Optional<String> displayName();
+
+    /**
+     * Client ids of multi-tenant apps this directory's administrator consented to before start-up,
+     * so they get tokens without going through the admin-consent endpoint.
+     */
+    Optional<List<String>> consentedApps();
+
+    /**
+     * The directory's verified (custom) domains. Unset: the domains of the mailboxes assigned to
+     * the directory. Either way the directory also has its initial {@code *.onmicrosoft.com}
+     * domain.
+     */
+    Optional<List<String>> verifiedDomains();
+  }
+
+  /** One multi-tenant app registration. */
+  interface AppConfig {
 
     /** The application (client) id. */
     String clientId();
 
     /** The client secret. */
     String clientSecret();
+
+    /**
+     * Redirect URIs registered for the app; the admin-consent endpoint redirects only to one of
+     * these, compared exactly, as the identity platform does.
+     */
+    Optional<List<String>> redirectUris();
   }
 
   /** LLM settings. */

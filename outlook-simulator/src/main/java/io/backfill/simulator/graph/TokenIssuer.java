@@ -8,11 +8,13 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 /**
- * Issues client-credentials access tokens per tenant directory and checks them on Graph calls.
- * Tokens are opaque here (Graph's are JWTs, which clients must not read either); they expire and
- * can be revoked, so a client's refresh path is exercised.
+ * Issues client-credentials access tokens per tenant directory and checks them on Graph calls. A
+ * directory's own app gets tokens for that directory only; a multi-tenant app for the directories
+ * that consented to it. Tokens are opaque here (Graph's are JWTs, which clients must not read
+ * either); they expire and can be revoked, so a client's refresh path is exercised.
  */
 @ApplicationScoped
 public class TokenIssuer {
@@ -20,23 +22,31 @@ public class TokenIssuer {
   /** The only scope a client-credentials Graph token is issued for. */
   public static final String GRAPH_SCOPE = "https://graph.microsoft.com/.default";
 
-  /** An issued token: which tenant it belongs to and until when it is valid. */
-  public record Grant(String tenant, Instant expiresAt) {}
+  /** An issued token: the directory and app it belongs to and until when it is valid. */
+  public record Grant(String tenant, String clientId, Instant expiresAt) {
 
-  private final SimulatorConfig config;
+    Grant revoked() {
+      return new Grant(tenant, clientId, Instant.EPOCH);
+    }
+  }
+
+  private final DirectoryRegistry directories;
   private final SecureRandom random = new SecureRandom();
   private final Map<String, Grant> grants = new ConcurrentHashMap<>();
   private volatile Duration lifetime;
 
-  TokenIssuer(SimulatorConfig config) {
-    this.config = config;
+  TokenIssuer(SimulatorConfig config, DirectoryRegistry directories) {
+    this.directories = directories;
     this.lifetime = config.graph().tokenLifetime();
   }
 
-  /** Issues a token, or fails as the identity platform does for each kind of wrong request. */
+  /**
+   * Issues a token for the directory, or fails as the identity platform does for each kind of wrong
+   * request. A multi-tenant app is checked against the directory's consent before its secret, as
+   * Entra looks the app up in the directory first.
+   */
   public String issue(
-      String tenant, String grantType, String clientId, String clientSecret, String scope) {
-    SimulatorConfig.TenantCredentials app = requireTenant(tenant);
+      Directory directory, String grantType, String clientId, String clientSecret, String scope) {
     if (!"client_credentials".equals(grantType)) {
       throw new AadException(
           400,
@@ -44,17 +54,7 @@ public class TokenIssuer {
           70003,
           "The app requested an unsupported grant type '" + grantType + "'.");
     }
-    if (!app.clientId().equals(clientId)) {
-      throw new AadException(
-          401,
-          "invalid_client",
-          700016,
-          "Application with identifier '"
-              + clientId
-              + "' was not found in the directory '"
-              + tenant
-              + "'.");
-    }
+    AppRegistration app = appIn(directory, clientId);
     if (!app.clientSecret().equals(clientSecret)) {
       throw new AadException(
           401,
@@ -78,21 +78,58 @@ public class TokenIssuer {
     byte[] raw = new byte[32];
     random.nextBytes(raw);
     String token = "sim." + Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
-    grants.put(token, new Grant(tenant, Instant.now().plus(lifetime)));
+    grants.put(token, new Grant(directory.id(), clientId, Instant.now().plus(lifetime)));
     return token;
   }
 
-  /** The tenant's app, or 400 AADSTS90002 as for a directory that does not exist. */
-  public SimulatorConfig.TenantCredentials requireTenant(String tenant) {
-    SimulatorConfig.TenantCredentials app = config.graph().tenants().get(tenant);
-    if (app == null) {
-      throw new AadException(
-          400,
-          "invalid_request",
-          90002,
-          "Tenant '" + tenant + "' not found. Check to make sure you have the correct tenant ID.");
+  /**
+   * The app a client id names in this directory: the directory's own app, or a multi-tenant app its
+   * administrator consented to.
+   */
+  private AppRegistration appIn(Directory directory, String clientId) {
+    AppRegistration own = directory.ownApp();
+    if (own != null && own.clientId().equals(clientId)) {
+      return own;
     }
-    return app;
+    AppRegistration app =
+        directories
+            .multiTenantApp(clientId)
+            .orElseThrow(
+                () ->
+                    new AadException(
+                        401,
+                        "invalid_client",
+                        700016,
+                        "Application with identifier '"
+                            + clientId
+                            + "' was not found in the directory '"
+                            + directory.id()
+                            + "'."));
+    return switch (directory.consent(clientId)) {
+      case CONSENTED -> app;
+      case NEVER ->
+          throw new AadException(
+              400,
+              "unauthorized_client",
+              700016,
+              "Application with identifier '"
+                  + clientId
+                  + "' was not found in the directory '"
+                  + directory.displayName()
+                  + "'. This can happen if the application has not been installed by the"
+                  + " administrator of the tenant or consented to by any user in the tenant. You"
+                  + " may have sent your authentication request to the wrong tenant.");
+      case WITHDRAWN ->
+          throw new AadException(
+              400,
+              "invalid_grant",
+              65001,
+              "The user or administrator has not consented to use the application with ID '"
+                  + clientId
+                  + "' named '"
+                  + app.name()
+                  + "'. Send an interactive authorization request for this user and resource.");
+    };
   }
 
   public Duration lifetime() {
@@ -126,18 +163,27 @@ public class TokenIssuer {
   public void revoke(String authorization) {
     if (authorization != null && authorization.length() > 7) {
       String token = authorization.substring(7).trim();
-      grants.computeIfPresent(token, (t, g) -> new Grant(g.tenant(), Instant.EPOCH));
+      grants.computeIfPresent(token, (t, g) -> g.revoked());
     }
   }
 
   /** Revokes every token of a tenant, or of all tenants when tenant is null; returns how many. */
   public int revokeAll(String tenant) {
+    return revokeWhere(grant -> tenant == null || tenant.equals(grant.tenant()));
+  }
+
+  /** Revokes the tokens one app holds for one directory, as when consent is withdrawn. */
+  public int revokeAll(String tenant, String clientId) {
+    return revokeWhere(grant -> tenant.equals(grant.tenant()) && clientId.equals(grant.clientId()));
+  }
+
+  private int revokeWhere(Predicate<Grant> which) {
     int[] revoked = {0};
     grants.replaceAll(
         (token, grant) -> {
-          if (tenant == null || tenant.equals(grant.tenant())) {
+          if (which.test(grant) && grant.expiresAt().isAfter(Instant.EPOCH)) {
             revoked[0]++;
-            return new Grant(grant.tenant(), Instant.EPOCH);
+            return grant.revoked();
           }
           return grant;
         });

@@ -65,7 +65,7 @@ class GraphMessagesTest {
   }
 
   @Test
-  void anotherTenantsMailboxIs404ToThisTenantsToken() {
+  void anotherDirectorysMailboxIs404InvalidUserToThisDirectorysToken() {
     given()
         .contentType("application/json")
         .body(
@@ -79,7 +79,8 @@ class GraphMessagesTest {
         .get(MESSAGES, "dave@fabrikam.com")
         .then()
         .statusCode(404)
-        .body("error.code", equalTo("ErrorItemNotFound"));
+        .body("error.code", equalTo("ErrorInvalidUser"))
+        .body("error.message", equalTo("The requested user 'dave@fabrikam.com' is invalid."));
   }
 
   @Test

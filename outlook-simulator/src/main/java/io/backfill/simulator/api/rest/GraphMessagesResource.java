@@ -100,17 +100,21 @@ public class GraphMessagesResource {
     RequestLedger.Call call = ledger.track(context, "messages", user);
     TokenIssuer.Grant grant = tokens.check(authorization);
     call.tenant(grant.tenant());
-    // Another tenant's mailbox is not in this tenant's directory: to its apps it does not exist.
+    call.clientId(grant.clientId());
     Mailbox mailbox =
         mailboxes
             .find(user)
-            .filter(m -> m.spec().readableBy(grant.tenant()))
             .orElseThrow(
                 () ->
                     new GraphException(
                         404,
                         "ErrorItemNotFound",
                         "The requested user '" + user + "' is invalid or has no mailbox."));
+    // A user of another directory is not in this token's tenant: Graph answers as for a bad user.
+    if (!mailbox.spec().readableBy(grant.tenant())) {
+      throw new GraphException(
+          404, "ErrorInvalidUser", "The requested user '" + user + "' is invalid.");
+    }
     String folder = folderName == null ? null : folder(mailbox, folderName);
     throttle.acquire(mailbox.address());
     context.addEndHandler(ended -> throttle.release(mailbox.address()));

@@ -1,6 +1,8 @@
 package io.backfill.simulator.api.rest;
 
 import io.backfill.simulator.graph.AadException;
+import io.backfill.simulator.graph.Directory;
+import io.backfill.simulator.graph.DirectoryRegistry;
 import io.backfill.simulator.graph.TokenIssuer;
 import io.backfill.simulator.metrics.RequestLedger;
 import io.vertx.ext.web.RoutingContext;
@@ -31,10 +33,12 @@ import java.util.Map;
 public class GraphTokenResource {
 
   private final TokenIssuer tokens;
+  private final DirectoryRegistry directories;
   private final RequestLedger ledger;
 
-  GraphTokenResource(TokenIssuer tokens, RequestLedger ledger) {
+  GraphTokenResource(TokenIssuer tokens, DirectoryRegistry directories, RequestLedger ledger) {
     this.tokens = tokens;
+    this.directories = directories;
     this.ledger = ledger;
   }
 
@@ -50,14 +54,25 @@ public class GraphTokenResource {
       @FormParam("scope") String scope,
       @HeaderParam("Authorization") String authorization,
       RoutingContext context) {
-    ledger.track(context, "token", tenant).tenant(tenant);
-    // client_secret_basic: the identity platform also takes the app's credentials as HTTP Basic.
-    if (clientId == null && authorization != null && authorization.startsWith("Basic ")) {
-      String[] basic = basicCredentials(authorization.substring(6).trim());
-      clientId = basic[0];
-      clientSecret = basic[1];
+    RequestLedger.Call call = ledger.track(context, "token", tenant);
+    call.tenant(tenant);
+    String token;
+    try {
+      // client_secret_basic: the identity platform also takes the app's credentials as HTTP Basic.
+      if (clientId == null && authorization != null && authorization.startsWith("Basic ")) {
+        String[] basic = basicCredentials(authorization.substring(6).trim());
+        clientId = basic[0];
+        clientSecret = basic[1];
+      }
+      call.clientId(clientId);
+      Directory directory = directories.require(tenant);
+      call.tenant(directory.id());
+      token = tokens.issue(directory, grantType, clientId, clientSecret, scope);
+    } catch (AadException e) {
+      // Counted with its code so a test can tell a consent refusal from a wrong secret.
+      call.error("AADSTS" + e.aadstsCode());
+      throw e;
     }
-    String token = tokens.issue(tenant, grantType, clientId, clientSecret, scope);
     long seconds = tokens.lifetime().toSeconds();
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("token_type", "Bearer");
@@ -73,7 +88,7 @@ public class GraphTokenResource {
   @Produces(MediaType.APPLICATION_JSON)
   public Map<String, Object> openIdConfiguration(
       @PathParam("tenant") String tenant, @Context UriInfo uri) {
-    tokens.requireTenant(tenant);
+    directories.require(tenant);
     String base = uri.getBaseUri().toString();
     String root = base.endsWith("/") ? base + tenant : base + "/" + tenant;
     Map<String, Object> body = new LinkedHashMap<>();
