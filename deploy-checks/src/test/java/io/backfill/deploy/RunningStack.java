@@ -75,17 +75,27 @@ final class RunningStack implements AutoCloseable {
             Map.of(
                 // 250 messages: three Graph pages, so three chunks and a multi-page fetch.
                 "backfill.simulator.mailboxes",
-                MAILBOX + "=250;seed=7",
+                MAILBOX + "=250;seed=7;tenant=" + DIRECTORY,
                 "backfill.simulator.mailbox-end",
                 "2026-01-01T00:00:00Z",
-                "backfill.simulator.graph.tenants." + DIRECTORY + ".client-id",
+                // The operator's multi-tenant app, to which the mailbox's directory consented.
+                "backfill.simulator.graph.apps.backfill.client-id",
                 "backfill-app",
-                "backfill.simulator.graph.tenants." + DIRECTORY + ".client-secret",
-                "backfill-secret"));
+                "backfill.simulator.graph.apps.backfill.client-secret",
+                "backfill-secret",
+                "backfill.simulator.graph.tenants." + DIRECTORY + ".consented-apps",
+                "backfill-app"));
     processes.put("outlook-simulator", simulator);
+    // Chosen now: the fetcher asks the gateway's internal port for tenants and their directories.
+    int internalPort = freePort();
+    String internalUrl = "http://127.0.0.1:" + internalPort;
 
     Map<String, String> fetcher = common();
     fetcher.put("backfill.graph.base-url", simulator.baseUrl());
+    fetcher.put("backfill.graph.connections.source", "gateway");
+    fetcher.put("backfill.graph.connections.login-url", simulator.baseUrl());
+    fetcher.put("backfill.graph.connections.service-token", SERVICE_TOKEN);
+    fetcher.put("quarkus.rest-client.backfill-gateway.url", internalUrl);
     fetcher.put("quarkus.oidc-client.auth-server-url", simulator.baseUrl() + "/" + DIRECTORY);
     fetcher.put("quarkus.oidc-client.client-id", "backfill-app");
     fetcher.put("quarkus.oidc-client.credentials.client-secret.value", "backfill-secret");
@@ -106,7 +116,7 @@ final class RunningStack implements AutoCloseable {
     gateway.put("backfill.gateway.service-token", SERVICE_TOKEN);
     gateway.put("backfill.gateway.secrets.master-key", randomMasterKey());
     // A free port, not the fixed default, for the internal API: other processes share this machine.
-    gateway.put("backfill.gateway.internal.port", String.valueOf(freePort()));
+    gateway.put("backfill.gateway.internal.port", String.valueOf(internalPort));
     gateway.put("backfill.gateway.ops.lag-refresh-interval", "1s");
     gateway.put("backfill.gateway.ops.peer-poll-interval", "2s");
     List<String> peers = new ArrayList<>();
@@ -173,6 +183,11 @@ final class RunningStack implements AutoCloseable {
     JsonNode tenant =
         post(gateway + "/api/v1/admin/tenants", ADMIN_TOKEN, "{\"tenantId\":\"contoso\"}", 201);
     String apiKey = tenant.get("apiKey").asText();
+    put(
+        gateway + "/api/v1/admin/tenants/contoso/graph-directory",
+        ADMIN_TOKEN,
+        "{\"directoryId\":\"" + DIRECTORY + "\"}",
+        204);
     JsonNode submitted =
         post(
             gateway + "/api/v1/backfills",
@@ -204,25 +219,33 @@ final class RunningStack implements AutoCloseable {
   }
 
   private JsonNode post(String url, String token, String body, int expected) {
+    return send("POST", url, token, body, expected);
+  }
+
+  private JsonNode put(String url, String token, String body, int expected) {
+    return send("PUT", url, token, body, expected);
+  }
+
+  private JsonNode send(String method, String url, String token, String body, int expected) {
     HttpRequest request =
         HttpRequest.newBuilder(URI.create(url))
             .timeout(Duration.ofSeconds(30))
             .header("Authorization", "Bearer " + token)
             .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .method(method, HttpRequest.BodyPublishers.ofString(body))
             .build();
     try {
       HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() != expected) {
         throw new IllegalStateException(
-            "POST " + url + " answered " + response.statusCode() + ": " + response.body());
+            method + " " + url + " answered " + response.statusCode() + ": " + response.body());
       }
-      return JSON.readTree(response.body());
+      return response.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(response.body());
     } catch (IOException e) {
-      throw new IllegalStateException("POST " + url + " failed", e);
+      throw new IllegalStateException(method + " " + url + " failed", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted: POST " + url, e);
+      throw new IllegalStateException("Interrupted: " + method + " " + url, e);
     }
   }
 
