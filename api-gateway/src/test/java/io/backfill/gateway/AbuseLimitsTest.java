@@ -280,10 +280,11 @@ class AbuseLimitsTest {
     CompletableFuture.allOf(oneEnded, twoEnded).get(10, TimeUnit.SECONDS);
     // Both slots are free again: the tenant's other key opens two streams.
     await().atMost(WAIT).until(() -> streams.openStreams("watcher") == 0);
-    try (Stream<String> three = open(jobId, second);
-        Stream<String> four = open(jobId, second)) {
-      assertThat(streams.openStreams("watcher")).isEqualTo(2);
-    }
+    Stream<String> three = open(jobId, second);
+    Stream<String> four = open(jobId, second);
+    assertThat(streams.openStreams("watcher")).isEqualTo(2);
+    three.close();
+    four.close();
     String metrics = given().get("/q/metrics").then().extract().asString();
     assertThat(metrics)
         .containsPattern(

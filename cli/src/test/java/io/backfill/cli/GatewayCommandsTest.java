@@ -65,11 +65,13 @@ import org.junit.jupiter.api.Test;
  */
 class GatewayCommandsTest {
 
-  private static final String ADMIN_TOKEN = "cli-test-admin-token";
-  private static final String SERVICE_TOKEN = "cli-test-service-token";
+  // Random per run: the gateway's jar runs in its prod profile, which refuses well-known values.
+  private static final String ADMIN_TOKEN = "adm_" + UUID.randomUUID().toString().replace("-", "");
+  private static final String SERVICE_TOKEN =
+      "svc_" + UUID.randomUUID().toString().replace("-", "");
 
-  /** 32 bytes, base64: the gateway's secrets master key for this test only. */
-  private static final String MASTER_KEY = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+  /** 32 random bytes, base64: the gateway's secrets master key for this test only. */
+  private static final String MASTER_KEY = randomMasterKey();
 
   private static final Duration WAIT = Duration.ofSeconds(60);
   private static final Instant FROM = Instant.parse("2024-01-01T00:00:00Z");
@@ -79,6 +81,12 @@ class GatewayCommandsTest {
   private static TestDatabase database;
   private static ServiceProcess gateway;
   private static TestProducer producer;
+
+  private static String randomMasterKey() {
+    byte[] key = new byte[32];
+    new java.security.SecureRandom().nextBytes(key);
+    return java.util.Base64.getEncoder().encodeToString(key);
+  }
 
   @BeforeAll
   static void startGateway() {

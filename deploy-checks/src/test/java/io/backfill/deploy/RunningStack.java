@@ -31,7 +31,9 @@ import org.jboss.logging.Logger;
 final class RunningStack implements AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger(RunningStack.class);
-  static final String ADMIN_TOKEN = "deploy-checks-admin-token";
+  // Random per run: the gateway's jar runs in its prod profile, which refuses well-known values.
+  static final String ADMIN_TOKEN =
+      "adm_" + java.util.UUID.randomUUID().toString().replace("-", "");
   static final String DIRECTORY = "contoso-tenant";
   static final String MAILBOX = "alice@contoso.com";
   static final List<String> SERVICES =
@@ -95,9 +97,14 @@ final class RunningStack implements AutoCloseable {
 
     Map<String, String> gateway = common();
     gateway.put("backfill.gateway.admin-token", ADMIN_TOKEN);
-    gateway.put("backfill.gateway.service-token", "deploy-checks-service-token");
     gateway.put(
-        "backfill.gateway.secrets.master-key", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=");
+        "backfill.gateway.service-token",
+        "svc_" + java.util.UUID.randomUUID().toString().replace("-", ""));
+    byte[] masterKey = new byte[32];
+    new java.security.SecureRandom().nextBytes(masterKey);
+    gateway.put(
+        "backfill.gateway.secrets.master-key",
+        java.util.Base64.getEncoder().encodeToString(masterKey));
     gateway.put("backfill.gateway.ops.lag-refresh-interval", "1s");
     gateway.put("backfill.gateway.ops.peer-poll-interval", "2s");
     List<String> peers = new ArrayList<>();

@@ -78,16 +78,19 @@ public class FailedAuthLimitFilter {
     }
     if (byAddress.recordFailure(address.toString())) {
       LOG.warnf(
-          "refusing address %s for up to %s: %d failed authentications (the latest on %s)",
-          address, config.window(), config.maxFailures(), request.getUriInfo().getPath());
+          "refusing address %s for up to %d s: %d failed authentications (the latest on %s)",
+          address,
+          config.window().toSeconds(),
+          config.maxFailures(),
+          request.getUriInfo().getPath());
     }
     String prefix = keyPrefix(request.getHeaderString(HttpHeaders.AUTHORIZATION));
     if (prefix != null && byPrefix.recordFailure(prefix)) {
       // The prefix is what key listings show; the rest of the key is never logged.
       LOG.warnf(
-          "refusing API keys starting %s for up to %s: %d failed authentications (the latest from"
-              + " %s)",
-          prefix, config.window(), config.maxFailures(), address);
+          "refusing API keys starting %s for up to %d s: %d failed authentications (the latest"
+              + " from %s)",
+          prefix, config.window().toSeconds(), config.maxFailures(), address);
     }
   }
 
