@@ -292,6 +292,31 @@ class AbuseLimitsTest {
                 + " 2\\.0");
   }
 
+  @Test
+  void openApiDocumentsTheLimitOnAuthenticatedOperationsOnly() {
+    JsonPath openApi =
+        given()
+            .queryParam("format", "json")
+            .get("/q/openapi")
+            .then()
+            .statusCode(200)
+            .extract()
+            .jsonPath();
+
+    for (String operation :
+        List.of(
+            "'/api/v1/backfills'.post",
+            "'/api/v1/tenant/secrets/{name}'.put",
+            "'/api/v1/tenant/secrets/{name}'.delete",
+            "'/api/v1/backfills/{jobId}'.get",
+            "'/internal/v1/tenants/{tenantId}/llm-credentials'.get")) {
+      assertThat(openApi.getMap("paths." + operation + ".responses.'429'.headers"))
+          .as(operation)
+          .containsKey("Retry-After");
+    }
+    assertThat(openApi.getMap("paths.'/version'.get.responses")).doesNotContainKey("429");
+  }
+
   /** An open event stream's lines; fails unless the gateway answers 200. */
   private static Stream<String> open(String jobId, String key) throws Exception {
     HttpRequest request =
