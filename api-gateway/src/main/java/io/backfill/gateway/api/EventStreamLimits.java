@@ -4,6 +4,7 @@ import io.backfill.gateway.config.LimitsConfig;
 import io.backfill.gateway.domain.ApiKeys;
 import io.backfill.gateway.domain.EventStreamSlots;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,6 +17,8 @@ import org.jboss.logging.Logger;
  * {@code key-recheck-interval}, closing as soon as the key is revoked — a stream authenticated once
  * must not outlive its key.
  */
+// Created at start-up, so a limit configured out of range stops the start, not a request.
+@Startup
 @ApplicationScoped
 public class EventStreamLimits {
 

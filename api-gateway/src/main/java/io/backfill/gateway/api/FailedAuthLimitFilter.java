@@ -3,6 +3,7 @@ package io.backfill.gateway.api;
 import io.backfill.gateway.config.LimitsConfig;
 import io.backfill.gateway.domain.FailureWindows;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
 import jakarta.ws.rs.Priorities;
@@ -25,6 +26,8 @@ import org.jboss.resteasy.reactive.server.ServerResponseFilter;
  * quarkus.http.proxy.proxy-address-forwarding} is enabled behind a trusted proxy; without it, every
  * client behind one proxy shares one count.
  */
+// Created at start-up, so a limit configured out of range stops the start, not a request.
+@Startup
 public class FailedAuthLimitFilter {
 
   private static final Logger LOG = Logger.getLogger(FailedAuthLimitFilter.class);

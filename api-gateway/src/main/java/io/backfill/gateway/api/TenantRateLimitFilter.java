@@ -3,6 +3,7 @@ package io.backfill.gateway.api;
 import io.backfill.gateway.config.LimitsConfig;
 import io.backfill.gateway.domain.TokenBuckets;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import org.jboss.logging.Logger;
@@ -14,6 +15,8 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  * Over the rate → 429 {@code rate-limited} with {@code Retry-After}. Runs after {@link
  * BearerAuthFilter}, so only authenticated tenants are counted, each in its own bucket.
  */
+// Created at start-up, so a limit configured out of range stops the start, not a request.
+@Startup
 public class TenantRateLimitFilter {
 
   private static final Logger LOG = Logger.getLogger(TenantRateLimitFilter.class);
