@@ -58,11 +58,17 @@ public class BackfillEventsResource {
   private final Caller caller;
   private final BackfillStatusAssembler statuses;
   private final GatewayConfig config;
+  private final EventStreamLimits limits;
 
-  BackfillEventsResource(Caller caller, BackfillStatusAssembler statuses, GatewayConfig config) {
+  BackfillEventsResource(
+      Caller caller,
+      BackfillStatusAssembler statuses,
+      GatewayConfig config,
+      EventStreamLimits limits) {
     this.caller = caller;
     this.statuses = statuses;
     this.config = config;
+    this.limits = limits;
   }
 
   @GET
@@ -78,6 +84,13 @@ public class BackfillEventsResource {
           @Content(
               mediaType = MediaType.SERVER_SENT_EVENTS,
               schema = @Schema(implementation = ProgressEvent.class)))
+  @APIResponse(
+      responseCode = "429",
+      description = "The tenant has its most event streams open (Retry-After)",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
   @APIResponse(
       responseCode = "404",
       description = "No such job for this tenant",
@@ -102,6 +115,10 @@ public class BackfillEventsResource {
               404,
               "No backfill job " + jobId + " is known to the gateway."));
     }
+    return limits.guard(tenantId, caller.keyId(), progress(tenantId, id));
+  }
+
+  private Multi<ProgressEvent> progress(String tenantId, UUID id) {
     ProgressEvent[] last = new ProgressEvent[1];
     return Multi.createFrom()
         .ticks()

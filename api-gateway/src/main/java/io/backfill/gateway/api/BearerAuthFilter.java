@@ -71,7 +71,7 @@ public class BearerAuthFilter {
       if (!(found instanceof ApiKeys.Live live)) {
         throw unauthorized(path, "bad_key", "The API key is not valid.");
       }
-      caller.authenticate(Caller.Role.TENANT, live.owner().tenantId());
+      caller.authenticate(Caller.Role.TENANT, live.owner().tenantId(), live.owner().keyId());
     }
   }
 

@@ -1,6 +1,7 @@
 package io.backfill.gateway.api;
 
 import jakarta.enterprise.context.RequestScoped;
+import java.util.UUID;
 
 /**
  * Who is calling the public API, as {@link BearerAuthFilter} established it: a tenant (by API key)
@@ -18,10 +19,26 @@ public class Caller {
 
   private Role role;
   private String tenantId;
+  private UUID keyId;
 
   void authenticate(Role role, String tenantId) {
+    authenticate(role, tenantId, null);
+  }
+
+  void authenticate(Role role, String tenantId, UUID keyId) {
     this.role = role;
     this.tenantId = tenantId;
+    this.keyId = keyId;
+  }
+
+  /** True when a tenant's API key authenticated this request. */
+  public boolean isTenant() {
+    return role == Role.TENANT;
+  }
+
+  /** The API key a tenant called with; null for the admin or a service. */
+  public UUID keyId() {
+    return keyId;
   }
 
   /** The caller's tenant; 403 for the admin, who acts for no tenant. */

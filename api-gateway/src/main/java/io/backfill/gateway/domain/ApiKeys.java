@@ -197,6 +197,15 @@ public class ApiKeys {
     return Revocation.REVOKED;
   }
 
+  /** Whether the key exists and is not revoked; open event streams ask every few seconds. */
+  @Transactional
+  public boolean isLive(UUID keyId) {
+    return !em.createNativeQuery("SELECT 1 FROM api_keys WHERE key_id = :id AND revoked_at IS NULL")
+        .setParameter("id", keyId)
+        .getResultList()
+        .isEmpty();
+  }
+
   static String hash(String key) {
     try {
       MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
