@@ -33,6 +33,7 @@ import io.backfill.contracts.id.Lane;
 import io.backfill.contracts.id.RunId;
 import io.backfill.contracts.serde.EventJson;
 import io.backfill.contracts.topic.Topics;
+import io.backfill.testkit.FreePort;
 import io.backfill.testkit.KafkaBroker;
 import io.backfill.testkit.Postgres;
 import io.backfill.testkit.RecordTap;
@@ -96,6 +97,9 @@ class GatewayCommandsTest {
     config.put("backfill.gateway.admin-token", ADMIN_TOKEN);
     config.put("backfill.gateway.service-token", SERVICE_TOKEN);
     config.put("backfill.gateway.secrets.master-key", MASTER_KEY);
+    // A free port for the internal endpoints, not the fixed default: other processes share this
+    // machine.
+    config.put("backfill.gateway.internal.port", String.valueOf(FreePort.pick()));
     gateway = ServiceProcess.start("api-gateway", config);
     producer = new TestProducer(broker.bootstrapServers());
   }

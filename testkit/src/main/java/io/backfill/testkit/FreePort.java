@@ -6,11 +6,11 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 
 /** Picks a free TCP port on the loopback interface. */
-final class FreePort {
+public final class FreePort {
 
   private FreePort() {}
 
-  static int pick() {
+  public static int pick() {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       socket.setReuseAddress(true);
       return socket.getLocalPort();
