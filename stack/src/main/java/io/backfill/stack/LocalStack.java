@@ -335,13 +335,11 @@ public final class LocalStack implements AutoCloseable {
     // simulator.
     if (module.equals(WORKER)) {
       env.put("BACKFILL_WORKER_CREDENTIALS_GATEWAY_URL", gatewayInternalUrl());
-      // The simulator's LLM is plain http on a loopback address; production allows neither.
-      env.put("BACKFILL_WORKER_LLM_EGRESS_ALLOW_LOOPBACK_HTTP", "true");
+      // The simulator's LLM, plain http on a loopback address of its own, is the one host the
+      // egress rules are told to trust; every other loopback address stays refused.
       env.put("BACKFILL_WORKER_LLM_EGRESS_ALLOWED_HOSTS", SIMULATOR_HOST);
       env.put("BACKFILL_WORKER_CREDENTIALS_SERVICE_TOKEN", config.serviceToken);
       env.put("BACKFILL_WORKER_LLM_BASE_URL", llmBaseUrl());
-      // The simulator is on 127.0.0.1 over plain http, which production egress rules refuse.
-      env.put("BACKFILL_WORKER_LLM_EGRESS_ALLOW_LOOPBACK_HTTP", "true");
     }
     return env;
   }
@@ -357,11 +355,9 @@ public final class LocalStack implements AutoCloseable {
     p.put("backfill.gateway.graph.login-url", simulator.baseUrl());
     p.put("backfill.gateway.graph.client-id", StackConfig.GRAPH_CLIENT_ID);
     p.put("backfill.gateway.graph.consent-redirect-uri", consentCallbackUrl());
-    p.put("backfill.gateway.llm-egress.allow-loopback-http", "true");
+    // Tenants store the simulator's URL as openai_base_url: its host is the one trusted.
     p.put("backfill.gateway.llm-egress.allowed-hosts", SIMULATOR_HOST);
     p.put("backfill.gateway.ops.lag-refresh-interval", "5s");
-    // Tenants store the simulator's 127.0.0.1 URL as openai_base_url.
-    p.put("backfill.gateway.llm-egress.allow-loopback-http", "true");
     return p;
   }
 

@@ -24,7 +24,8 @@ import java.util.stream.Collectors;
  * (no decimal, octal or hex shorthands); the host or its addresses are not loopback (unless {@code
  * allowLoopbackHttp}), private, link-local, multicast, unspecified, carrier-grade NAT, reserved,
  * IPv6 forms embedding such an IPv4 address, or a metadata address — unless {@code allowedHosts}
- * names the host.
+ * names the host, which is then allowed over {@code https} or plain {@code http} (user info is
+ * refused all the same).
  */
 public final class LlmEndpointPolicy {
 
@@ -153,7 +154,11 @@ public final class LlmEndpointPolicy {
     if (target.host.isEmpty()) {
       return Verdict.refused("host", "the URL names no host");
     }
-    boolean allowedHost = settings.allowedHosts().contains(target.host);
+    // A host the operator names is trusted as named, over either scheme: a simulator standing in
+    // for the provider, or an in-cluster proxy that holds the TLS connection to it.
+    if (settings.allowedHosts().contains(target.host)) {
+      return Verdict.ALLOWED;
+    }
     if (target.scheme.equals("http")) {
       if (!settings.allowLoopbackHttp()) {
         return Verdict.refused("scheme", "plain http is not allowed, use https");
@@ -162,9 +167,6 @@ public final class LlmEndpointPolicy {
         return Verdict.refused(
             "scheme", "plain http is allowed only to a loopback host, not " + target.host);
       }
-    }
-    if (allowedHost) {
-      return Verdict.ALLOWED;
     }
     if (METADATA_NAMES.contains(target.host)) {
       return Verdict.refused("metadata", target.host + " is a cloud metadata service");

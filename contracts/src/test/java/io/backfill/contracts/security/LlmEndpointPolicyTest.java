@@ -121,7 +121,7 @@ class LlmEndpointPolicyTest {
   }
 
   @Test
-  void anAllowedHostSkipsTheAddressRulesButNotSchemeOrUserInfo() {
+  void anAllowedHostSkipsTheAddressAndSchemeRulesButNotUserInfo() {
     LlmEndpointPolicy policy =
         new LlmEndpointPolicy(
             new Settings(false, Set.of(" llm.internal.corp ", "10.0.0.7")),
@@ -131,7 +131,8 @@ class LlmEndpointPolicyTest {
 
     assertThat(policy.checkResolved("https://LLM.internal.corp/v1").allowed()).isTrue();
     assertThat(policy.checkResolved("https://10.0.0.7/v1").allowed()).isTrue();
-    assertThat(policy.check("http://llm.internal.corp/v1").rule()).isEqualTo("scheme");
+    assertThat(policy.checkResolved("http://llm.internal.corp:8090/v1").allowed()).isTrue();
+    assertThat(policy.check("http://llm.other.corp/v1").rule()).isEqualTo("scheme");
     assertThat(policy.check("https://x@llm.internal.corp/v1").rule()).isEqualTo("userinfo");
     assertThat(policy.check("https://10.0.0.8/v1").rule()).isEqualTo("private");
   }
