@@ -91,7 +91,8 @@ public class DirectoryConsentCheck {
         body = status == 200 ? new byte[0] : in.readNBytes(MAX_ANSWER_BYTES);
       }
     } catch (IOException | RuntimeException e) {
-      return new Result(Verdict.UNVERIFIABLE, e.getClass().getSimpleName());
+      // The JDK client's messages name the URI or the failure, never the request body.
+      return new Result(Verdict.UNVERIFIABLE, e.toString());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return new Result(Verdict.UNVERIFIABLE, "interrupted");
