@@ -36,11 +36,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Binding tenants to Entra directories (admin consent, the operator, never the tenant's own word),
- * the internal port and its tenant registry, and tenant suspension.
+ * Binding tenants to Entra directories (admin consent proven by a token of the operator's app, the
+ * operator, never the tenant's own word), the internal port and its tenant registry, and tenant
+ * suspension.
  */
 @QuarkusTest
 @QuarkusTestResource(value = BackfillInfrastructure.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = TokenEndpointStandIn.class, restrictToAnnotatedClass = true)
 class GraphConsentTest {
 
   private static final String CALLBACK = "/api/v1/graph/consent/callback";
@@ -85,6 +87,17 @@ class GraphConsentTest {
     return given().get("/q/metrics").then().statusCode(200).extract().asString();
   }
 
+  /** The consent counter of one outcome (0 before its first increment). */
+  private static double consentOutcomes(String outcome) {
+    String prefix = "backfill_gateway_graph_consent_total{outcome=\"" + outcome + "\"} ";
+    return metrics()
+        .lines()
+        .filter(line -> line.startsWith(prefix))
+        .mapToDouble(line -> Double.parseDouble(line.substring(prefix.length()).trim()))
+        .findFirst()
+        .orElse(0);
+  }
+
   @Test
   void consentUrlNamesTheOperatorsAppASignedStateTheRegisteredCallbackAndTheLoginHint() {
     Instant before = Instant.now();
@@ -95,7 +108,7 @@ class GraphConsentTest {
     String url = answer.path("consentUrl");
     String state = answer.path("state");
     Instant expires = Instant.parse(answer.path("expiresAt"));
-    assertThat(url).startsWith("https://login.microsoftonline.com/organizations/adminconsent?");
+    assertThat(url).startsWith(TokenEndpointStandIn.url() + "/organizations/adminconsent?");
     assertThat(query(url))
         .containsEntry("client_id", CLIENT_ID)
         .containsEntry("state", state)
@@ -117,6 +130,7 @@ class GraphConsentTest {
     String directory = "6F1C9B2E-4C1D-4F7E-9A55-0B3F2D8E7C10";
     as(tenant).get("/api/v1/tenant/graph").then().statusCode(404);
     asService().get(CONNECTION, tenant).then().statusCode(404);
+    TokenEndpointStandIn.consented(directory);
 
     approve(stateFor(tenant), directory)
         .then()
@@ -148,6 +162,15 @@ class GraphConsentTest {
         .body("directoryId", equalTo(directory.toLowerCase()))
         .body("clientId", nullValue())
         .body("clientSecret", nullValue());
+    assertThat(TokenEndpointStandIn.requestsFor(directory))
+        .singleElement()
+        .satisfies(
+            request ->
+                assertThat(request)
+                    .containsEntry("grant_type", "client_credentials")
+                    .containsEntry("client_id", CLIENT_ID)
+                    .containsEntry("client_secret", TokenEndpointStandIn.CLIENT_SECRET)
+                    .containsEntry("scope", "https://graph.microsoft.com/.default"));
     assertThat(metrics()).contains("backfill_gateway_graph_consent_total{outcome=\"bound\"}");
   }
 
@@ -181,6 +204,8 @@ class GraphConsentTest {
   void reusedExpiredTamperedAndForeignStatesAreRefusedAndBindNothing() throws Exception {
     String tenant = "consent-states";
     String directory = "11111111-2222-3333-4444-555555555555";
+    TokenEndpointStandIn.consented(directory);
+    TokenEndpointStandIn.consented("aaaaaaaa-2222-3333-4444-555555555555");
     String state = stateFor(tenant);
     approve(state, directory).then().statusCode(200);
 
@@ -296,6 +321,7 @@ class GraphConsentTest {
         .put("/api/v1/admin/tenants/{tenantId}/graph-directory", "consent-owner")
         .then()
         .statusCode(204);
+    TokenEndpointStandIn.consented("33333333-2222-3333-4444-555555555555");
     approve(state, "33333333-2222-3333-4444-555555555555")
         .then()
         .statusCode(409)
@@ -308,6 +334,124 @@ class GraphConsentTest {
         .then()
         .statusCode(200)
         .body("boundVia", equalTo("admin"));
+  }
+
+  @Test
+  void forgedCallbackForADirectoryThatNeverOrNoLongerConsentedIsRefusedAndBindsNothing() {
+    String tenant = "consent-forged";
+    String never = "77777777-2222-3333-4444-555555555555";
+    String withdrawn = "78787878-2222-3333-4444-555555555555";
+    TokenEndpointStandIn.behaves(withdrawn, TokenEndpointStandIn.Behaviour.WITHDRAWN);
+    Map<String, String> expectedCodes = Map.of(never, "AADSTS700016", withdrawn, "AADSTS65001");
+    double refusedBefore = consentOutcomes("not_consented");
+
+    expectedCodes.forEach(
+        (directory, code) -> {
+          String state = stateFor(tenant);
+          approve(state, directory)
+              .then()
+              .statusCode(403)
+              .contentType("application/problem+json")
+              .body("type", equalTo("https://backfill.io/problems/directory-not-consented"))
+              .body("detail", containsString(code))
+              .body("detail", containsString(directory));
+          assertThat(TokenEndpointStandIn.requestsFor(directory)).hasSize(1);
+          as(tenant).get("/api/v1/tenant/graph").then().statusCode(404);
+
+          // The state is used up: consent granted later needs a new link.
+          TokenEndpointStandIn.consented(directory);
+          approve(state, directory)
+              .then()
+              .statusCode(400)
+              .body("type", equalTo("https://backfill.io/problems/consent-state-used"));
+          as(tenant).get("/api/v1/tenant/graph").then().statusCode(404);
+        });
+    asAdmin()
+        .get("/api/v1/admin/tenants/{tenantId}", tenant)
+        .then()
+        .statusCode(200)
+        .body("graphDirectory", nullValue());
+    assertThat(consentOutcomes("not_consented")).isEqualTo(refusedBefore + 2);
+  }
+
+  @Test
+  void tokenEndpointDownAnswers503BindsNothingAndLeavesTheStateUsable() {
+    String tenant = "consent-unverifiable";
+    String directory = "88888888-2222-3333-4444-555555555555";
+    String state = stateFor(tenant);
+    double unverifiableBefore = consentOutcomes("unverifiable");
+
+    try {
+      for (TokenEndpointStandIn.Behaviour down :
+          List.of(
+              TokenEndpointStandIn.Behaviour.FAILING,
+              TokenEndpointStandIn.Behaviour.DROPPING,
+              TokenEndpointStandIn.Behaviour.HANGING)) {
+        TokenEndpointStandIn.behaves(directory, down);
+        approve(state, directory)
+            .then()
+            .statusCode(503)
+            .contentType("application/problem+json")
+            .body("type", equalTo("https://backfill.io/problems/consent-unverifiable"));
+        as(tenant).get("/api/v1/tenant/graph").then().statusCode(404);
+      }
+    } finally {
+      TokenEndpointStandIn.releaseHanging();
+    }
+    assertThat(TokenEndpointStandIn.requestsFor(directory)).hasSize(3);
+
+    TokenEndpointStandIn.consented(directory);
+    approve(state, directory).then().statusCode(200).body("directoryId", equalTo(directory));
+    as(tenant)
+        .get("/api/v1/tenant/graph")
+        .then()
+        .statusCode(200)
+        .body("directoryId", equalTo(directory));
+    approve(state, directory)
+        .then()
+        .statusCode(400)
+        .body("type", equalTo("https://backfill.io/problems/consent-state-used"));
+    assertThat(consentOutcomes("unverifiable")).isEqualTo(unverifiableBefore + 3);
+  }
+
+  @Test
+  void theOperatorsClientSecretAppearsInNoAnswerAndNoLogLine() {
+    String tenant = "consent-secret";
+    String consented = "99999999-aaaa-3333-4444-555555555555";
+    String failing = "99999999-bbbb-3333-4444-555555555555";
+    TokenEndpointStandIn.consented(consented);
+    TokenEndpointStandIn.behaves(failing, TokenEndpointStandIn.Behaviour.FAILING);
+    List<String> answers = new ArrayList<>();
+
+    try (GatewayFixtures.CapturedLogs logs = new GatewayFixtures.CapturedLogs()) {
+      Response link = as(tenant).get("/api/v1/graph/consent");
+      answers.add(link.asString());
+      String state = link.path("state");
+      answers.add(approve(state, failing).then().statusCode(503).extract().asString());
+      answers.add(
+          approve(state, "99999999-cccc-3333-4444-555555555555")
+              .then()
+              .statusCode(403)
+              .extract()
+              .asString());
+      answers.add(approve(stateFor(tenant), consented).then().statusCode(200).extract().asString());
+
+      assertThat(TokenEndpointStandIn.requestsFor(consented))
+          .singleElement()
+          .satisfies(
+              r ->
+                  assertThat(r).containsEntry("client_secret", TokenEndpointStandIn.CLIENT_SECRET));
+      assertThat(logs.lines)
+          .anySatisfy(line -> assertThat(line).contains(failing))
+          .anySatisfy(line -> assertThat(line).contains("AADSTS700016"))
+          .noneSatisfy(line -> assertThat(line).contains(TokenEndpointStandIn.CLIENT_SECRET))
+          .noneSatisfy(line -> assertThat(line).contains("stand-in-token"));
+    }
+    assertThat(answers)
+        .hasSize(4)
+        .noneSatisfy(answer -> assertThat(answer).contains(TokenEndpointStandIn.CLIENT_SECRET))
+        .noneSatisfy(answer -> assertThat(answer).contains("stand-in-token"));
+    assertThat(metrics()).doesNotContain(TokenEndpointStandIn.CLIENT_SECRET);
   }
 
   @Test
@@ -343,6 +487,7 @@ class GraphConsentTest {
         .then()
         .statusCode(204);
     asService().get(CONNECTION, tenant).then().statusCode(404);
+    TokenEndpointStandIn.consented("55555555-2222-3333-4444-555555555555");
     approve(stateFor(tenant), "55555555-2222-3333-4444-555555555555").then().statusCode(200);
     asService()
         .get(CONNECTION, tenant)

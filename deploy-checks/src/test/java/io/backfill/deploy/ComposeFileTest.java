@@ -206,6 +206,22 @@ class ComposeFileTest {
   }
 
   @Test
+  void theGatewayChecksConsentWithTheFetchersAppAtTheFetchersIdentityPlatform() {
+    Map<String, String> gateway = environment("api-gateway");
+    Map<String, String> fetcher = environment("ingest-fetcher");
+    // A directory counts as consented when the identity platform the fetcher signs in at issues
+    // the fetcher's app a token for it.
+    assertThat(gateway.get("BACKFILL_GATEWAY_GRAPH_CLIENT_ID"))
+        .isEqualTo(fetcher.get("BACKFILL_GRAPH_CLIENT_ID"));
+    assertThat(gateway.get("BACKFILL_GATEWAY_GRAPH_CLIENT_SECRET"))
+        .isNotNull()
+        .isEqualTo(fetcher.get("BACKFILL_GRAPH_CLIENT_SECRET"));
+    assertThat(gateway.get("BACKFILL_GATEWAY_GRAPH_LOGIN_URL"))
+        .isNotNull()
+        .isEqualTo(fetcher.get("BACKFILL_GRAPH_LOGIN_URL"));
+  }
+
+  @Test
   void onlyTheGatewayHoldsTheMasterKeyAndTheAdminToken() {
     for (String module : APPLICATIONS) {
       if (module.equals("api-gateway")) {

@@ -133,6 +133,7 @@ class KubernetesManifestsTest {
                 "BACKFILL_SERVICE_TOKEN",
                 "BACKFILL_MASTER_KEY",
                 "BACKFILL_GATEWAY_GRAPH_CLIENT_ID",
+                "BACKFILL_GATEWAY_GRAPH_CLIENT_SECRET",
                 "BACKFILL_GATEWAY_GRAPH_CONSENT_REDIRECT_URI"),
             "ingest-fetcher",
             Set.of(

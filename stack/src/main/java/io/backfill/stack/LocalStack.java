@@ -354,6 +354,8 @@ public final class LocalStack implements AutoCloseable {
     p.put("backfill.gateway.internal.port", String.valueOf(gatewayInternalPort));
     p.put("backfill.gateway.graph.login-url", simulator.baseUrl());
     p.put("backfill.gateway.graph.client-id", StackConfig.GRAPH_CLIENT_ID);
+    // The consent callback proves a directory's consent with a token of this app.
+    p.put("backfill.gateway.graph.client-secret", StackConfig.GRAPH_CLIENT_SECRET);
     p.put("backfill.gateway.graph.consent-redirect-uri", consentCallbackUrl());
     // Tenants store the simulator's URL as openai_base_url: its host is the one trusted.
     p.put("backfill.gateway.llm-egress.allowed-hosts", SIMULATOR_HOST);

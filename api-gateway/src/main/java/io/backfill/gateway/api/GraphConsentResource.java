@@ -2,6 +2,7 @@ package io.backfill.gateway.api;
 
 import io.backfill.gateway.config.GatewayConfig;
 import io.backfill.gateway.domain.ConsentState;
+import io.backfill.gateway.domain.DirectoryConsentCheck;
 import io.backfill.gateway.domain.GraphConsents;
 import io.backfill.gateway.domain.GraphDirectories;
 import io.backfill.gateway.domain.SecretCipher;
@@ -28,7 +29,9 @@ import org.jboss.logging.Logger;
  * Binding a tenant to its Microsoft Entra directory by admin consent. The tenant asks for a consent
  * URL; its Entra admin opens it, consents to the operator's app, and Microsoft redirects the
  * admin's browser to the callback with the directory id and the signed, single-use state, which
- * names the Backfill tenant. Every callback outcome is logged once and counted in {@code
+ * names the Backfill tenant. Nobody signs that directory id, so before binding it the callback
+ * proves the directory consented to the operator's app ({@link DirectoryConsentCheck}). Every
+ * callback outcome is logged once and counted in {@code
  * backfill_gateway_graph_consent_total{outcome}}. See
  * docs/decisions/0028-gateway-graph-consent-and-internal-port.md.
  */
@@ -40,6 +43,10 @@ public class GraphConsentResource {
   static final String CALLBACK_PATH = "/api/v1/graph/consent/callback";
 
   private static final Logger LOG = Logger.getLogger(GraphConsentResource.class);
+
+  private static final String CLIENT_ID_KEY = "backfill.gateway.graph.client-id";
+  private static final String CLIENT_SECRET_KEY = "backfill.gateway.graph.client-secret";
+  private static final String REDIRECT_KEY = "backfill.gateway.graph.consent-redirect-uri";
 
   /** Longest login hint passed on (an e-mail address is at most 320 characters). */
   static final int MAX_LOGIN_HINT_CHARS = 320;
@@ -59,6 +66,7 @@ public class GraphConsentResource {
   private final GraphConsents consents;
   private final GraphDirectories directories;
   private final Tenants tenants;
+  private final DirectoryConsentCheck consentCheck;
   private final GatewayConfig config;
   private final MeterRegistry metrics;
 
@@ -67,12 +75,14 @@ public class GraphConsentResource {
       GraphConsents consents,
       GraphDirectories directories,
       Tenants tenants,
+      DirectoryConsentCheck consentCheck,
       GatewayConfig config,
       MeterRegistry metrics) {
     this.caller = caller;
     this.consents = consents;
     this.directories = directories;
     this.tenants = tenants;
+    this.consentCheck = consentCheck;
     this.config = config;
     this.metrics = metrics;
   }
@@ -92,7 +102,8 @@ public class GraphConsentResource {
       content = @Content(schema = @Schema(implementation = ConsentLink.class)))
   @APIResponse(
       responseCode = "503",
-      description = "The operator's app or redirect URI (or a master key) is not configured",
+      description =
+          "The operator's app (id and secret) or redirect URI (or a master key) is not configured",
       content =
           @Content(
               mediaType = Problem.MEDIA_TYPE,
@@ -110,14 +121,14 @@ public class GraphConsentResource {
     }
     Optional<String> clientId = config.graph().clientId().filter(v -> !v.isBlank());
     Optional<String> redirect = config.graph().consentRedirectUri().filter(v -> !v.isBlank());
-    if (clientId.isEmpty() || redirect.isEmpty()) {
-      String missing =
-          clientId.isEmpty()
-              ? "backfill.gateway.graph.client-id"
-              : "backfill.gateway.graph.consent-redirect-uri";
-      LOG.warnf("refused a consent URL to tenant %s: %s is not configured", tenantId, missing);
+    Optional<String> missing =
+        missingAppSetting()
+            .or(() -> redirect.isEmpty() ? Optional.of(REDIRECT_KEY) : Optional.empty());
+    if (missing.isPresent()) {
+      LOG.warnf(
+          "refused a consent URL to tenant %s: %s is not configured", tenantId, missing.get());
       count("unavailable");
-      throw unavailable("This gateway has no " + missing + " configured.");
+      throw unavailable("This gateway has no " + missing.get() + " configured.");
     }
     GraphConsents.Issued issued;
     try {
@@ -166,7 +177,9 @@ public class GraphConsentResource {
               schema = @Schema(implementation = Problem.class)))
   @APIResponse(
       responseCode = "403",
-      description = "consent-denied (the admin declined) or tenant-suspended",
+      description =
+          "consent-denied (the admin declined), directory-not-consented (Microsoft refuses the"
+              + " operator's app a token for the directory) or tenant-suspended",
       content =
           @Content(
               mediaType = Problem.MEDIA_TYPE,
@@ -174,6 +187,15 @@ public class GraphConsentResource {
   @APIResponse(
       responseCode = "409",
       description = "directory-already-bound: the directory belongs to another tenant",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(
+      responseCode = "503",
+      description =
+          "consent-unverifiable (Microsoft's token endpoint did not answer; the same redirect may"
+              + " be retried) or consent-unavailable (not configured)",
       content =
           @Content(
               mediaType = Problem.MEDIA_TYPE,
@@ -216,6 +238,14 @@ public class GraphConsentResource {
                           ? "a directory id (GUID or domain, at most 64 characters)"
                           : "must be True"))));
     }
+    Optional<String> missing = missingAppSetting();
+    if (missing.isPresent()) {
+      LOG.warnf(
+          "consent callback of tenant %s for directory %s refused: %s is not configured",
+          tenantId, directoryId.get(), missing.get());
+      count("unavailable");
+      throw unavailable("This gateway has no " + missing.get() + " configured.");
+    }
     consume(verified, directoryId.get());
     if (tenants.status(tenantId).orElse(Tenants.Status.SUSPENDED) != Tenants.Status.ACTIVE) {
       LOG.infof(
@@ -223,6 +253,7 @@ public class GraphConsentResource {
       count("tenant_suspended");
       throw BearerAuthFilter.tenantSuspended(tenantId);
     }
+    proveConsent(verified, directoryId.get());
     if (directories.bind(tenantId, directoryId.get(), GraphDirectories.Via.CONSENT)
         == GraphDirectories.Outcome.TAKEN) {
       LOG.warnf(
@@ -242,6 +273,66 @@ public class GraphConsentResource {
     LOG.infof("bound directory %s to tenant %s by admin consent", directoryId.get(), tenantId);
     count("bound");
     return new Bound("bound", binding.directoryId(), binding.boundVia(), binding.boundAt());
+  }
+
+  /**
+   * Passes only when Microsoft issues the operator's app a token for the directory. A refusal uses
+   * up the state (403); no answer gives the state back (503), so the admin may retry the redirect.
+   */
+  private void proveConsent(ConsentState.Verified verified, String directoryId) {
+    String tenantId = verified.tenantId();
+    DirectoryConsentCheck.Result result =
+        consentCheck.check(
+            directoryId,
+            config.graph().clientId().orElseThrow(),
+            config.graph().clientSecret().orElseThrow());
+    switch (result.verdict()) {
+      case CONSENTED -> {
+        // The token is discarded: its issue is the proof.
+      }
+      case NOT_CONSENTED -> {
+        LOG.warnf(
+            "consent of tenant %s refused: directory %s did not consent to the operator's app (%s)",
+            tenantId, directoryId, result.reason());
+        count("not_consented");
+        throw new ProblemException(
+            Problem.of(
+                "directory-not-consented",
+                "Directory not consented",
+                403,
+                "Microsoft refuses the operator's app a token for directory "
+                    + directoryId
+                    + " ("
+                    + result.reason()
+                    + "): no admin of that directory consented to it."));
+      }
+      case UNVERIFIABLE -> {
+        consents.release(verified);
+        LOG.warnf(
+            "consent of tenant %s for directory %s not verifiable, state given back: token"
+                + " endpoint %s",
+            tenantId, directoryId, result.reason());
+        count("unverifiable");
+        throw new ProblemException(
+            Problem.of(
+                "consent-unverifiable",
+                "Consent unverifiable",
+                503,
+                "Microsoft's token endpoint did not answer, so the directory's consent could not"
+                    + " be checked; nothing was bound. Reload this page shortly to retry."));
+      }
+    }
+  }
+
+  /** The first setting of the operator's app that the consent flow needs and is missing. */
+  private Optional<String> missingAppSetting() {
+    if (config.graph().clientId().filter(v -> !v.isBlank()).isEmpty()) {
+      return Optional.of(CLIENT_ID_KEY);
+    }
+    if (config.graph().clientSecret().filter(v -> !v.isBlank()).isEmpty()) {
+      return Optional.of(CLIENT_SECRET_KEY);
+    }
+    return Optional.empty();
   }
 
   private ConsentState.Verified verified(String state, String directory) {

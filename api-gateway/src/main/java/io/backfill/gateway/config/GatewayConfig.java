@@ -60,6 +60,22 @@ public interface GatewayConfig {
     Optional<String> clientId();
 
     /**
+     * Client secret of the operator's app. The consent callback uses it to request a
+     * client-credentials token for the directory it names, which Microsoft issues only once that
+     * directory consented to the app; the token itself is discarded. Unset: the consent endpoint
+     * answers 503 {@code consent-unavailable}.
+     */
+    Optional<String> clientSecret();
+
+    /** Connect timeout of the token request that proves a directory's consent. */
+    @WithDefault("5s")
+    Duration tokenConnectTimeout();
+
+    /** Time allowed for the token endpoint's answer once connected. */
+    @WithDefault("10s")
+    Duration tokenReadTimeout();
+
+    /**
      * The public URL of {@code GET /api/v1/graph/consent/callback}, as registered as a redirect URI
      * of the operator's app. Required (unset: 503): derived from the request, a forged Host header
      * would send the admin's consent to someone else's callback.

@@ -97,4 +97,18 @@ public class GraphConsents {
             .isEmpty();
     return known ? Consumption.ALREADY_USED : Consumption.UNKNOWN;
   }
+
+  /**
+   * Makes a state this caller consumed usable again, for a callback that could not be completed for
+   * a reason the admin did not cause (Microsoft unreachable): the same redirect may be retried.
+   */
+  @Transactional
+  public void release(ConsentState.Verified state) {
+    em.createNativeQuery(
+            "UPDATE graph_consent_states SET consumed_at = NULL"
+                + " WHERE nonce = :nonce AND tenant_id = :tenant")
+        .setParameter("nonce", state.nonce())
+        .setParameter("tenant", state.tenantId())
+        .executeUpdate();
+  }
 }
