@@ -2,6 +2,7 @@ package io.backfill.fetcher.domain;
 
 import io.backfill.fetcher.config.FetcherConfig;
 import io.backfill.fetcher.graph.GraphConnectionUnavailable;
+import io.backfill.fetcher.tenant.TenantRegistryUnavailable;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -86,7 +87,8 @@ public class TransientRetry {
     for (Throwable e = failure; e != null; e = e.getCause()) {
       if (e instanceof SQLTransientException
           || e instanceof SQLRecoverableException
-          || e instanceof GraphConnectionUnavailable) {
+          || e instanceof GraphConnectionUnavailable
+          || e instanceof TenantRegistryUnavailable) {
         return true;
       }
       if (e instanceof SQLException sql) {
