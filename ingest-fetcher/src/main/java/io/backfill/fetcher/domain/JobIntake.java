@@ -8,6 +8,7 @@ import io.backfill.fetcher.config.FetcherConfig;
 import io.backfill.fetcher.graph.GatewayGraphConnections;
 import io.backfill.fetcher.graph.GraphConnections;
 import io.backfill.fetcher.graph.GraphRequestRejected;
+import io.backfill.fetcher.graph.VerifiedDomains;
 import io.backfill.fetcher.messaging.JobEventsPublisher;
 import io.backfill.fetcher.persistence.JobRow;
 import io.backfill.fetcher.persistence.JobStore;
@@ -27,8 +28,10 @@ import org.jboss.logging.MDC;
  *
  * <p>No field of a request is trusted: the tenant must be registered and active ({@link
  * TenantRegistry}, else {@code unknown-tenant} / {@code tenant-suspended}) and have a Graph
- * connection. A registry or connection source that cannot answer (the gateway down) fails the
- * intake like the database would: retried, never a rejection.
+ * connection, and the mailbox must be in one of the verified domains of that connection's directory
+ * ({@code mailbox-outside-directory}), checked here so that no job, and no Graph call for its
+ * messages, ever exists for a mailbox outside it. A registry, connection source or Graph that
+ * cannot answer fails the intake like the database would: retried, never a rejection.
  *
  * <p>The job id is derived from (tenantId, requestId), so a repeated request is the same job.
  * Intake is (a) insert the job if absent in one short transaction, (b) publish JobAccepted and wait
@@ -51,6 +54,7 @@ public class JobIntake {
   private final FetchRunner runner;
   private final GraphConnections connections;
   private final TenantRegistry tenants;
+  private final VerifiedDomains domains;
   private final TransientRetry retry;
   private final boolean startAcceptedJobs;
 
@@ -62,10 +66,12 @@ public class JobIntake {
       FetchRunner runner,
       GraphConnections connections,
       TenantRegistry tenants,
+      VerifiedDomains domains,
       TransientRetry retry,
       FetcherConfig config) {
     this.connections = connections;
     this.tenants = tenants;
+    this.domains = domains;
     this.retry = retry;
     this.store = store;
     this.validator = validator;
@@ -177,9 +183,29 @@ public class JobIntake {
 
   /**
    * The rejection reason when the tenant may not have this job: {@code unknown-tenant} (not in the
-   * registry, or no Graph connection at the gateway) or {@code tenant-suspended}.
+   * registry, or no Graph connection at the gateway), {@code tenant-suspended}, {@code
+   * mailbox-outside-directory}, or {@code directory-refused} (the directory would not tell its
+   * domains; the job could not have fetched anything either).
    */
   private Optional<String> tenantProblem(BackfillRequested request) {
+    Optional<String> problem = registryProblem(request);
+    if (problem.isPresent()) {
+      return problem;
+    }
+    try {
+      if (!domains.inDirectoryOf(request.tenantId(), request.mailbox())) {
+        return Optional.of(RejectionReason.MAILBOX_OUTSIDE_DIRECTORY);
+      }
+    } catch (GraphRequestRejected refused) {
+      LOG.warnf(
+          "the directory of tenant %s refused to tell its verified domains (request %s): %s",
+          request.tenantId(), request.requestId(), refused.getMessage());
+      return Optional.of(RejectionReason.DIRECTORY_REFUSED);
+    }
+    return Optional.empty();
+  }
+
+  private Optional<String> registryProblem(BackfillRequested request) {
     TenantStatus status = tenants.statusOf(request.tenantId());
     if (status == TenantStatus.SUSPENDED) {
       return Optional.of(RejectionReason.TENANT_SUSPENDED);

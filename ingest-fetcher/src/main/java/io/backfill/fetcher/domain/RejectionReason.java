@@ -15,5 +15,11 @@ public final class RejectionReason {
   /** The mailbox's domain is none of the verified domains of the tenant's directory. */
   public static final String MAILBOX_OUTSIDE_DIRECTORY = "mailbox-outside-directory";
 
+  /**
+   * The tenant's directory refused to let its domains be read: the app is not in the directory or
+   * was never consented (an AADSTS token error), or lacks {@code Organization.Read.All}.
+   */
+  public static final String DIRECTORY_REFUSED = "directory-refused";
+
   private RejectionReason() {}
 }

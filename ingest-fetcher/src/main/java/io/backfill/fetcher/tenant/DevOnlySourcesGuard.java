@@ -2,6 +2,7 @@ package io.backfill.fetcher.tenant;
 
 import io.backfill.fetcher.config.ConnectionsConfig;
 import io.backfill.fetcher.config.TenantsConfig;
+import io.backfill.fetcher.config.VerifiedDomainsConfig;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.configuration.ConfigUtils;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,13 +20,20 @@ public class DevOnlySourcesGuard {
 
   private static final List<String> DEV_PROFILES = List.of("dev", "test");
 
-  void check(@Observes StartupEvent event, ConnectionsConfig connections, TenantsConfig tenants) {
-    check(connections.source(), tenants.source(), ConfigUtils.getProfiles());
+  void check(
+      @Observes StartupEvent event,
+      ConnectionsConfig connections,
+      TenantsConfig tenants,
+      VerifiedDomainsConfig domains) {
+    check(connections.source(), tenants.source(), domains.enabled(), ConfigUtils.getProfiles());
   }
 
   /** Throws, naming each offending setting, unless the sources are allowed in {@code profiles}. */
   public static void check(
-      ConnectionsConfig.Source connections, TenantsConfig.Source tenants, List<String> profiles) {
+      ConnectionsConfig.Source connections,
+      TenantsConfig.Source tenants,
+      boolean domainsChecked,
+      List<String> profiles) {
     if (profiles.stream().anyMatch(DEV_PROFILES::contains)) {
       return;
     }
@@ -39,6 +47,11 @@ public class DevOnlySourcesGuard {
       problems.add(
           "backfill.tenants.source=any (BACKFILL_TENANTS_SOURCE) accepts every tenant; use"
               + " gateway");
+    }
+    if (!domainsChecked) {
+      problems.add(
+          "backfill.graph.verified-domains.enabled=false lets a tenant name a mailbox outside its"
+              + " directory; use true");
     }
     if (!problems.isEmpty()) {
       throw new IllegalStateException(

@@ -15,7 +15,10 @@ class DevOnlySourcesGuardTest {
     assertThatThrownBy(
             () ->
                 DevOnlySourcesGuard.check(
-                    ConnectionsConfig.Source.STATIC, TenantsConfig.Source.GATEWAY, List.of("prod")))
+                    ConnectionsConfig.Source.STATIC,
+                    TenantsConfig.Source.GATEWAY,
+                    true,
+                    List.of("prod")))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("backfill.graph.connections.source=static")
         .hasMessageNotContaining("backfill.tenants.source");
@@ -26,9 +29,25 @@ class DevOnlySourcesGuardTest {
     assertThatThrownBy(
             () ->
                 DevOnlySourcesGuard.check(
-                    ConnectionsConfig.Source.GATEWAY, TenantsConfig.Source.ANY, List.of("prod")))
+                    ConnectionsConfig.Source.GATEWAY,
+                    TenantsConfig.Source.ANY,
+                    true,
+                    List.of("prod")))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("backfill.tenants.source=any");
+  }
+
+  @Test
+  void uncheckedMailboxDomainsInProductionRefuseToStartNamingTheSetting() {
+    assertThatThrownBy(
+            () ->
+                DevOnlySourcesGuard.check(
+                    ConnectionsConfig.Source.GATEWAY,
+                    TenantsConfig.Source.GATEWAY,
+                    false,
+                    List.of("prod")))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("backfill.graph.verified-domains.enabled=false");
   }
 
   @Test
@@ -38,17 +57,23 @@ class DevOnlySourcesGuardTest {
                 DevOnlySourcesGuard.check(
                     ConnectionsConfig.Source.GATEWAY,
                     TenantsConfig.Source.GATEWAY,
+                    true,
                     List.of("prod")))
         .doesNotThrowAnyException();
   }
 
   @Test
   void devAndTestProfilesMayTrustEveryTenant() {
+    // Static connections, any tenant and unchecked domains: what local use with the simulator
+    // needs.
     for (String profile : List.of("dev", "test")) {
       assertThatCode(
               () ->
                   DevOnlySourcesGuard.check(
-                      ConnectionsConfig.Source.STATIC, TenantsConfig.Source.ANY, List.of(profile)))
+                      ConnectionsConfig.Source.STATIC,
+                      TenantsConfig.Source.ANY,
+                      false,
+                      List.of(profile)))
           .doesNotThrowAnyException();
     }
   }
