@@ -272,6 +272,8 @@ public final class LocalStack implements AutoCloseable {
     // The fetcher: the gateway serves each tenant's Graph connection when the source is "gateway";
     // the stack keeps "static" (every tenant on the simulator's one directory).
     if (module.equals(FETCHER)) {
+      // Every tenant on the simulator's one directory, any tenant, no /organization: dev only.
+      env.put("QUARKUS_PROFILE", "dev");
       env.put("QUARKUS_REST_CLIENT_BACKFILL_GATEWAY_URL", gateway.baseUrl());
       env.put("BACKFILL_SERVICE_TOKEN", config.serviceToken);
       env.put("BACKFILL_GRAPH_CONNECTIONS_SERVICE_TOKEN", config.serviceToken);
