@@ -34,8 +34,8 @@ public interface ConnectionsConfig {
   Duration cacheTtl();
 
   /**
-   * Most tenants whose connection and Graph token client are kept in memory; the least recently
-   * used are dropped (and their clients closed) beyond it, and fetched again when next needed.
+   * Most tenants whose connection and Graph token client are kept in memory; beyond it the least
+   * used (by recency and frequency) are dropped, their clients closed, and made again when needed.
    */
   @WithDefault("1000")
   int cacheSize();

@@ -38,7 +38,10 @@ public interface TenantsConfig {
   @WithDefault("5s")
   Duration unknownCacheTtl();
 
-  /** Most tenants whose answers are kept; the least recently used are dropped beyond it. */
+  /**
+   * Most tenants whose answers are kept; the least used (by recency and frequency) are dropped
+   * beyond it.
+   */
   @WithDefault("1000")
   int cacheSize();
 }

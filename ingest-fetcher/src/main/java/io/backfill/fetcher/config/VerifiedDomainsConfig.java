@@ -27,7 +27,10 @@ public interface VerifiedDomainsConfig {
   @WithDefault("10m")
   Duration cacheTtl();
 
-  /** Most directories whose domains are kept; the least recently used are dropped beyond it. */
+  /**
+   * Most directories whose domains are kept; the least used (by recency and frequency) are dropped
+   * beyond it.
+   */
   @WithDefault("1000")
   int cacheSize();
 }

@@ -27,10 +27,11 @@ import org.jboss.logging.Logger;
  * comes from {@link GraphConnections}; the static connection uses the OIDC client configured as
  * {@code quarkus.oidc-client.*}, a gateway connection gets a client of its own. Clients and tokens
  * are kept per tenant in a cache of at most {@code backfill.graph.connections.cache-size} tenants
- * (least recently used dropped first); a tenant whose connection changed (directory, app or secret)
- * gets a new client and its old one is closed. A tenant without a connection fails the attempt as
- * non-retryable ({@code UnknownTenant}), and so does a directory that refuses the app (never
- * consented, app or directory unknown): the token error's AADSTS code becomes the error.
+ * (the least used dropped first, by recency and frequency); a tenant whose connection changed
+ * (directory, app or secret) gets a new client and its old one is closed. A tenant without a
+ * connection fails the attempt as non-retryable ({@code UnknownTenant}), and so does a directory
+ * that refuses the app (never consented, app or directory unknown): the token error's AADSTS code
+ * becomes the error.
  */
 @ApplicationScoped
 public class GraphTokens {
@@ -97,7 +98,7 @@ public class GraphTokens {
   private static Cache<String, Holder> holders(int size) {
     return Caffeine.newBuilder()
         .maximumSize(size)
-        // Evicted (least recently used) or replaced (connection changed): its client goes too.
+        // Evicted (size bound) or replaced (connection changed): its client goes too.
         .<String, Holder>removalListener((tenant, holder, cause) -> holder.close(tenant))
         .build();
   }
@@ -126,6 +127,10 @@ public class GraphTokens {
     GraphConnection key =
         new GraphConnection(
             null, connection.directoryId(), connection.clientId(), connection.clientSecret());
+    Holder current = holders.getIfPresent(tenantId);
+    if (current != null && current.connection.equals(key)) {
+      return current;
+    }
     return holders
         .asMap()
         .compute(
@@ -235,13 +240,18 @@ public class GraphTokens {
       return client;
     }
 
-    /** Closes a client made for this tenant; the configured one is shared and stays. */
+    /**
+     * Closes a client made for this tenant; the configured one is shared and stays. An attempt that
+     * still holds this holder gets a fresh client at its next token rather than a closed one.
+     */
     synchronized void close(String tenant) {
       if (!ownClient || client == null) {
         return;
       }
+      OidcClient closing = client;
+      client = null;
       try {
-        client.close();
+        closing.close();
       } catch (IOException | RuntimeException e) {
         LOG.warnf(
             "could not close the Graph token client of tenant %s: %s", tenant, e.getMessage());
