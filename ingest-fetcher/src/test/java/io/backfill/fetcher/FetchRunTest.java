@@ -159,9 +159,150 @@ class FetchRunTest {
     producer.send(Topics.BACKFILL_REQUESTS, request.key(), EventJson.toJson(request));
 
     JobRejected rejected = awaitJobEvent(job, JobRejected.class);
-    assertThat(rejected.reason()).contains(stranger).contains("unknown");
+    assertThat(rejected.reason()).isEqualTo("unknown-tenant");
+    assertThat(rejected.tenantId()).isEqualTo(stranger);
     assertThat(QuarkusTransaction.requiringNew().call(() -> store.find(job))).isEmpty();
-    assertThat(GatewayStandIn.calls(stranger)).isEqualTo(1);
+    // The registry said no: its Graph connection was never asked for.
+    assertThat(GatewayStandIn.calls(stranger)).isZero();
+  }
+
+  @Test
+  void requestOfARegisteredTenantWithoutAGraphConnectionIsRejectedAsUnknown() {
+    String unconnected = "unconnected-" + UUID.randomUUID();
+    GatewayStandIn.registerWithoutConnection(unconnected);
+    BackfillRequested request =
+        BackfillRequested.of(unconnected, "req-" + UUID.randomUUID(), mailbox, FROM, TO, null);
+    JobId job = JobId.derive(unconnected, request.requestId());
+
+    producer.send(Topics.BACKFILL_REQUESTS, request.key(), EventJson.toJson(request));
+
+    assertThat(awaitJobEvent(job, JobRejected.class).reason()).isEqualTo("unknown-tenant");
+    assertThat(QuarkusTransaction.requiringNew().call(() -> store.find(job))).isEmpty();
+    assertThat(GatewayStandIn.calls(unconnected)).isEqualTo(1);
+  }
+
+  @Test
+  void requestOfASuspendedTenantIsRejectedAsTenantSuspended() {
+    String suspended = "suspended-" + UUID.randomUUID();
+    GatewayStandIn.register(suspended, GraphSimulator.DIRECTORY, null, null);
+    GatewayStandIn.suspend(suspended);
+    BackfillRequested request =
+        BackfillRequested.of(suspended, "req-" + UUID.randomUUID(), mailbox, FROM, TO, null);
+    JobId job = JobId.derive(suspended, request.requestId());
+
+    producer.send(Topics.BACKFILL_REQUESTS, request.key(), EventJson.toJson(request));
+
+    assertThat(awaitJobEvent(job, JobRejected.class).reason()).isEqualTo("tenant-suspended");
+    assertThat(QuarkusTransaction.requiringNew().call(() -> store.find(job))).isEmpty();
+    assertThat(GatewayStandIn.calls(suspended)).isZero();
+  }
+
+  @Test
+  void requestWaitsOutARegistryThatDoesNotAnswerAndIsThenAccepted() {
+    createMailbox(120);
+    GatewayStandIn.failRegistry(tenant, 2);
+    double retriedBefore = transientRetries("intake");
+
+    JobId job = submit();
+
+    awaitJobEvent(job, JobAccepted.class);
+    assertThat(transientRetries("intake")).isGreaterThanOrEqualTo(retriedBefore + 2);
+    assertThat(jobEventsOf(job)).noneMatch(JobRejected.class::isInstance);
+    assertThat(awaitRunEvent(job, RunCompleted.class).messages()).isEqualTo(120);
+  }
+
+  @Test
+  void commandsAndRunControlNamingAnotherTenantLeaveTheJobAlone() {
+    createMailbox(500);
+    addFault("latency", 0, null, 300L);
+    JobId job = submit();
+    RunStarted started = awaitRunEvent(job, RunStarted.class);
+    double ignoredBefore = commandsIgnored("tenant_mismatch");
+    String intruder = "intruder-" + UUID.randomUUID();
+
+    command(PauseJob.of(intruder, job, "not mine"));
+    command(CancelJob.of(intruder, job, "not mine"));
+    control(
+        new RunTimedOut(
+            UUID.randomUUID(),
+            1,
+            Instant.now(),
+            intruder,
+            job,
+            started.runId(),
+            started.attemptId(),
+            1,
+            new TimeoutDiagnosis(
+                TimeoutDiagnosis.RULE_DEADLINE,
+                Lane.FETCH,
+                100L,
+                5_000,
+                1_500L,
+                null,
+                null,
+                null)));
+
+    await().atMost(WAIT).until(() -> commandsIgnored("tenant_mismatch") >= ignoredBefore + 3);
+    RunCompleted completed = awaitRunEvent(job, RunCompleted.class);
+    assertThat(completed.attemptId()).isEqualTo(started.attemptId());
+    assertThat(completed.chunks()).isEqualTo(5);
+    assertThat(jobEventsOf(job))
+        .noneMatch(e -> e instanceof JobPaused || e instanceof JobCancelled);
+    assertThat(runEventsOf(job)).noneMatch(RunStopped.class::isInstance);
+    assertThat(job(job).status()).isEqualTo("fetched");
+  }
+
+  @Test
+  void directoryThatRefusesTheAppFailsTheJobAsNonRetryableWithTheAadstsCode() {
+    // The default app is not registered in this directory, and the tenant names no app of its own.
+    GatewayStandIn.register(tenant, GraphSimulator.OWN_APP_DIRECTORY, null, null);
+    createMailbox(120);
+
+    JobId job = submit();
+
+    RunFailed failed = awaitRunEvent(job, RunFailed.class);
+    assertThat(failed.retryable()).isFalse();
+    assertThat(failed.error().type()).isEqualTo("AADSTS700016");
+    assertThat(awaitJobEvent(job, JobFailed.class).error().type()).isEqualTo("AADSTS700016");
+    await().atMost(WAIT).until(() -> job(job).status().equals("failed"));
+    assertThat(chunksOf(job)).isEmpty();
+  }
+
+  @Test
+  void tenantWithManyJobsCannotHoldEverySlotWhileAnotherTenantWaits() {
+    // 4 slots, at most 2 per tenant while another waits (GraphSimulator's settings).
+    createMailbox(300);
+    addFault("latency", 0, null, 400L);
+    String other = "other-" + UUID.randomUUID();
+    String otherMailbox = "box-" + UUID.randomUUID().toString().substring(0, 8) + "@contoso.com";
+    GatewayStandIn.register(other, GraphSimulator.DIRECTORY, null, null);
+    createMailbox(otherMailbox, 100);
+
+    List<JobId> many = new java.util.ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      many.add(submit());
+    }
+    // Jobs beyond the slots wait as pending: they are not claimed before their slot is free.
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                many.stream().filter(j -> statusOf(j).equals("running")).count() == 4
+                    && many.stream().filter(j -> statusOf(j).equals("pending")).count() >= 5);
+    BackfillRequested request =
+        BackfillRequested.of(other, "req-" + UUID.randomUUID(), otherMailbox, FROM, TO, null);
+    producer.send(Topics.BACKFILL_REQUESTS, request.key(), EventJson.toJson(request));
+    JobId lone = JobId.derive(other, request.requestId());
+
+    RunStarted loneStarted = awaitRunEvent(lone, RunStarted.class);
+    List<Instant> manyStarted = new java.util.ArrayList<>();
+    for (JobId job : many) {
+      assertThat(awaitRunEvent(job, RunCompleted.class).messages()).isEqualTo(300);
+      manyStarted.add(ofType(runEventsOf(job), RunStarted.class).get(0).occurredAt());
+    }
+    // The lone job started while the busy tenant still had jobs waiting, not after all of them.
+    assertThat(manyStarted).anyMatch(t -> t.isAfter(loneStarted.occurredAt()));
+    assertThat(awaitRunEvent(lone, RunCompleted.class).messages()).isEqualTo(100);
   }
 
   @Test
@@ -475,10 +616,14 @@ class FetchRunTest {
   }
 
   private void createMailbox(int size) {
+    createMailbox(mailbox, size);
+  }
+
+  private void createMailbox(String address, int size) {
     given()
         .baseUri(GraphSimulator.baseUrl())
         .contentType(ContentType.JSON)
-        .body(Map.of("address", mailbox, "size", size, "seed", 7))
+        .body(Map.of("address", address, "size", size, "seed", 7))
         .post("/admin/mailboxes")
         .then()
         .statusCode(201);
@@ -579,6 +724,33 @@ class FetchRunTest {
 
   private JobRow job(JobId job) {
     return QuarkusTransaction.requiringNew().call(() -> store.find(job)).orElseThrow();
+  }
+
+  private String statusOf(JobId job) {
+    return QuarkusTransaction.requiringNew()
+        .call(() -> store.find(job))
+        .map(JobRow::status)
+        .orElse("none");
+  }
+
+  private double transientRetries(String operation) {
+    return metrics
+        .find("backfill_fetcher_transient_retries_total")
+        .tag("operation", operation)
+        .counters()
+        .stream()
+        .mapToDouble(c -> c.count())
+        .sum();
+  }
+
+  private double commandsIgnored(String reason) {
+    return metrics
+        .find("backfill_fetcher_commands_ignored_total")
+        .tag("reason", reason)
+        .counters()
+        .stream()
+        .mapToDouble(c -> c.count())
+        .sum();
   }
 
   private double retries(String reason) {

@@ -90,6 +90,8 @@ class FetcherKillAndRestartIT {
     config.put("backfill.fetcher.heartbeat-interval", "1s");
     config.put("backfill.fetcher.self-fence-after-intervals", "10");
     config.put("quarkus.log.console.json.enabled", "false");
+    // The simulator's one directory for every tenant (static connection, any tenant): dev only.
+    config.put("quarkus.profile", "dev");
     // The killed process stays a member of its consumer groups until its session times out; the
     // broker's minimum keeps the restarted one from waiting 45 s for run.control.
     for (String channel : List.of("backfill-requests", "backfill-commands", "run-control")) {

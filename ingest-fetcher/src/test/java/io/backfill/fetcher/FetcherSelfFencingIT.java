@@ -74,6 +74,8 @@ class FetcherSelfFencingIT {
     config.put("quarkus.oidc-client.client-id", "backfill-app");
     config.put("quarkus.oidc-client.credentials.client-secret.value", "backfill-secret");
     config.put("quarkus.log.console.json.enabled", "false");
+    // The simulator's one directory for every tenant (static connection, any tenant): dev only.
+    config.put("quarkus.profile", "dev");
     // Fences itself after 3 s without an acknowledged heartbeat: far above an ack's usual delay.
     config.put("backfill.fetcher.heartbeat-interval", "500ms");
     config.put("backfill.fetcher.self-fence-after-intervals", "6");

@@ -13,10 +13,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A real HTTP server answering the api-gateway's {@code GET
- * /internal/v1/tenants/{tenantId}/graph-connection} as InternalResource does: the service token as
- * a bearer token (else 401), the connection as JSON, or 404 problem+json for a tenant without a
- * directory id. The fetcher is configured to take its tenants' connections from here.
+ * A real HTTP server answering the api-gateway's internal API as InternalResource does, with the
+ * service token as a bearer token (else 401): {@code GET /internal/v1/tenants/{tenantId}/graph-
+ * connection} (the connection as JSON, or 404 problem+json for a tenant without a directory id) and
+ * the tenant registry {@code GET /internal/v1/tenants/{tenantId}} ({@code status} active or
+ * suspended, 404 for a tenant never registered, 503 while told to fail). The fetcher is configured
+ * to take its tenants and their connections from here.
  */
 public class GatewayStandIn implements QuarkusTestResourceLifecycleManager {
 
@@ -25,11 +27,14 @@ public class GatewayStandIn implements QuarkusTestResourceLifecycleManager {
   private static final String SUFFIX = "/graph-connection";
   private static final Map<String, String> CONNECTIONS = new ConcurrentHashMap<>();
   private static final Map<String, AtomicInteger> CALLS = new ConcurrentHashMap<>();
+  private static final Map<String, String> STATUSES = new ConcurrentHashMap<>();
+  private static final Map<String, AtomicInteger> REGISTRY_FAILURES = new ConcurrentHashMap<>();
   private static final AtomicInteger UNAUTHORIZED = new AtomicInteger();
   private HttpServer server;
 
   /** The tenant is known, in the directory, with its own app when {@code clientId} is not null. */
   static void register(String tenantId, String directoryId, String clientId, String secret) {
+    STATUSES.putIfAbsent(tenantId, "active");
     CONNECTIONS.put(
         tenantId,
         "{\"tenantId\":\""
@@ -41,6 +46,21 @@ public class GatewayStandIn implements QuarkusTestResourceLifecycleManager {
             + ",\"clientSecret\":"
             + (secret == null ? "null" : "\"" + secret + "\"")
             + "}");
+  }
+
+  /** The registry answers the tenant as suspended (its connection stays). */
+  static void suspend(String tenantId) {
+    STATUSES.put(tenantId, "suspended");
+  }
+
+  /** The registry knows the tenant (active) though it has no Graph connection. */
+  static void registerWithoutConnection(String tenantId) {
+    STATUSES.put(tenantId, "active");
+  }
+
+  /** The registry answers the tenant's next {@code times} lookups with 503. */
+  static void failRegistry(String tenantId, int times) {
+    REGISTRY_FAILURES.put(tenantId, new AtomicInteger(times));
   }
 
   /** How many times the fetcher asked for the tenant's connection. */
@@ -63,6 +83,8 @@ public class GatewayStandIn implements QuarkusTestResourceLifecycleManager {
     server.createContext("/", this::answer);
     server.start();
     return Map.of(
+        "backfill.tenants.source",
+        "gateway",
         "backfill.graph.connections.source",
         "gateway",
         "backfill.graph.connections.service-token",
@@ -77,9 +99,7 @@ public class GatewayStandIn implements QuarkusTestResourceLifecycleManager {
   private void answer(HttpExchange exchange) throws IOException {
     try (exchange) {
       String path = exchange.getRequestURI().getPath();
-      if (!"GET".equals(exchange.getRequestMethod())
-          || !path.startsWith(PREFIX)
-          || !path.endsWith(SUFFIX)) {
+      if (!"GET".equals(exchange.getRequestMethod()) || !path.startsWith(PREFIX)) {
         send(exchange, 404, "application/problem+json", "{\"status\":404}");
         return;
       }
@@ -87,6 +107,10 @@ public class GatewayStandIn implements QuarkusTestResourceLifecycleManager {
           .equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
         UNAUTHORIZED.incrementAndGet();
         send(exchange, 401, "application/problem+json", "{\"status\":401}");
+        return;
+      }
+      if (!path.endsWith(SUFFIX)) {
+        answerRegistry(exchange, path.substring(PREFIX.length()));
         return;
       }
       String tenant = path.substring(PREFIX.length(), path.length() - SUFFIX.length());
@@ -101,6 +125,28 @@ public class GatewayStandIn implements QuarkusTestResourceLifecycleManager {
       } else {
         send(exchange, 200, "application/json", connection);
       }
+    }
+  }
+
+  private static void answerRegistry(HttpExchange exchange, String tenant) throws IOException {
+    AtomicInteger failures = REGISTRY_FAILURES.get(tenant);
+    if (failures != null && failures.getAndDecrement() > 0) {
+      send(exchange, 503, "application/problem+json", "{\"status\":503}");
+      return;
+    }
+    String status = STATUSES.get(tenant);
+    if (status == null) {
+      send(
+          exchange,
+          404,
+          "application/problem+json",
+          "{\"type\":\"unknown-tenant\",\"title\":\"Unknown tenant\",\"status\":404}");
+    } else {
+      send(
+          exchange,
+          200,
+          "application/json",
+          "{\"tenantId\":\"" + tenant + "\",\"status\":\"" + status + "\"}");
     }
   }
 

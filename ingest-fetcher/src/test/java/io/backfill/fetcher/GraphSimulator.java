@@ -58,6 +58,9 @@ public class GraphSimulator implements QuarkusTestResourceLifecycleManager {
     config.put("backfill.graph.initial-backoff", "100ms");
     config.put("backfill.graph.max-backoff", "400ms");
     config.put("backfill.graph.max-retries", "6");
+    // Few slots, so one tenant's burst of jobs makes another tenant's job wait for a fair share.
+    config.put("backfill.fetcher.max-concurrent-attempts", "4");
+    config.put("backfill.fetcher.max-attempts-per-tenant", "2");
     return config;
   }
 

@@ -14,13 +14,16 @@ public interface ConnectionsConfig {
 
   /** The two sources of connections. */
   enum Source {
-    /** Every tenant uses the one connection configured as {@code quarkus.oidc-client.*}. */
+    /**
+     * Every tenant uses the one connection configured as {@code quarkus.oidc-client.*}: dev and
+     * test only, refused in production.
+     */
     STATIC,
     /** {@code GET /internal/v1/tenants/{tenantId}/graph-connection} on the api-gateway. */
     GATEWAY
   }
 
-  @WithDefault("static")
+  @WithDefault("gateway")
   Source source();
 
   /**
@@ -29,6 +32,13 @@ public interface ConnectionsConfig {
    */
   @WithDefault("60s")
   Duration cacheTtl();
+
+  /**
+   * Most tenants whose connection and Graph token client are kept in memory; beyond it the least
+   * used (by recency and frequency) are dropped, their clients closed, and made again when needed.
+   */
+  @WithDefault("1000")
+  int cacheSize();
 
   /** The gateway's service token ({@code backfill.gateway.service-token} there). */
   Optional<String> serviceToken();

@@ -38,9 +38,23 @@ public interface FetcherConfig {
   @WithDefault("3")
   int selfFenceAfterIntervals();
 
-  /** Fetch attempts this process runs at once; more wait for a free thread. */
+  /** Fetch attempts this process runs at once; more wait, still pending, for a free slot. */
   @WithDefault("8")
   int maxConcurrentAttempts();
+
+  /**
+   * Most attempt slots one tenant holds while another tenant waits for one, so a tenant that
+   * submits many jobs cannot starve the others; alone, a tenant may use every slot. Half of {@code
+   * max-concurrent-attempts} (at least 1) when unset.
+   */
+  Optional<Integer> maxAttemptsPerTenant();
+
+  /**
+   * Most jobs waiting for an attempt slot in this process. Beyond it a job is not queued: it stays
+   * pending (logged and counted) until a Resume.
+   */
+  @WithDefault("1000")
+  int maxWaitingAttempts();
 
   /**
    * Start the fetch run of a job as soon as it is accepted. Off for an intake-only instance (and in

@@ -5,6 +5,9 @@ import io.backfill.contracts.id.JobId;
 import io.backfill.fetcher.config.FetcherConfig;
 import io.backfill.fetcher.persistence.JobRow;
 import io.backfill.fetcher.persistence.JobStore;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -23,6 +26,11 @@ import org.jboss.logging.Logger;
  * job for a fresh attempt id in the database (from the states the caller allows), then running the
  * {@link PagingLoop} on a pool thread; a claim that finds the job in another state starts nothing.
  * Stopping one is a request the attempt honours between pages or during a backoff.
+ *
+ * <p>Attempts take one of {@code max-concurrent-attempts} slots, shared fairly between tenants
+ * ({@link AttemptSlots}). A job without a slot waits in this process's queue as {@code pending}: it
+ * is claimed, and becomes {@code running}, only when its slot is free, so a Pause or Cancel while
+ * it waits simply makes the later claim find nothing to start.
  */
 @ApplicationScoped
 public class FetchRunner {
@@ -46,10 +54,25 @@ public class FetchRunner {
   private final PagingLoop loop;
   private final ExecutorService pool;
   private final Map<JobId, FetchAttempt> running = new ConcurrentHashMap<>();
+  private final AttemptSlots slots;
+  private final Counter queueFull;
 
-  FetchRunner(JobStore store, PagingLoop loop, FetcherConfig config) {
+  FetchRunner(JobStore store, PagingLoop loop, FetcherConfig config, MeterRegistry registry) {
     this.store = store;
     this.loop = loop;
+    int max = config.maxConcurrentAttempts();
+    this.slots =
+        new AttemptSlots(
+            max,
+            config.maxAttemptsPerTenant().orElse(Math.max(1, max / 2)),
+            config.maxWaitingAttempts());
+    Gauge.builder("backfill_fetcher_attempts_waiting", slots, AttemptSlots::waitingCount)
+        .description("Jobs waiting in this process for a fetch-attempt slot")
+        .register(registry);
+    this.queueFull =
+        Counter.builder("backfill_fetcher_attempts_queue_full_total")
+            .description("Jobs left pending because the queue of jobs waiting for a slot was full")
+            .register(registry);
     this.pool =
         Executors.newFixedThreadPool(
             config.maxConcurrentAttempts(),
@@ -61,13 +84,76 @@ public class FetchRunner {
   }
 
   /**
-   * Claims the job for a new attempt and runs it; false when the job is in none of {@code from}.
+   * Starts the job's attempt now if its tenant may take a slot, else queues it; false when the job
+   * is in none of {@code from} (or the queue is full). A job waiting for a slot is {@code pending}:
+   * one in another state (a Resume of a paused job) is moved to pending before it waits.
    */
   public boolean start(JobId jobId, Set<String> from, String why) {
+    Optional<JobRow> job = QuarkusTransaction.requiringNew().call(() -> store.find(jobId));
+    if (job.isEmpty() || !from.contains(job.get().status())) {
+      return false;
+    }
+    Set<String> claimFrom = from;
+    String status = job.get().status();
+    if (!status.equals("pending") && !status.equals("running")) {
+      // Through pending, so that while it waits the job looks, and is paused or cancelled, as any
+      // job that has not started; "running" here is a dead attempt's job and is claimed as it is.
+      Optional<String> was =
+          QuarkusTransaction.requiringNew()
+              .call(() -> store.transition(jobId, Set.of(status), "pending"));
+      if (was.isEmpty()) {
+        return false;
+      }
+      claimFrom = NEW;
+    }
+    AttemptSlots.Waiting waiting =
+        new AttemptSlots.Waiting(jobId, job.get().tenantId(), claimFrom, why);
+    switch (slots.admit(waiting)) {
+      case START:
+        return launch(waiting);
+      case WAITING:
+        LOG.infof(
+            "job %s (tenant %s) waits, pending, for a fetch-attempt slot (%d waiting): %s",
+            jobId, waiting.tenantId(), slots.waitingCount(), why);
+        return true;
+      case ALREADY_WAITING:
+        return true;
+      case QUEUE_FULL:
+      default:
+        queueFull.increment();
+        LOG.warnf(
+            "job %s (tenant %s) stays pending: %d jobs already wait for a fetch-attempt slot;"
+                + " a Resume starts it",
+            jobId, waiting.tenantId(), slots.waitingCount());
+        return false;
+    }
+  }
+
+  /** Drops a job that waits for a slot (paused or cancelled meanwhile). */
+  public void withdraw(JobId jobId) {
+    if (slots.withdraw(jobId)) {
+      LOG.infof("job %s no longer waits for a fetch-attempt slot", jobId);
+    }
+  }
+
+  /**
+   * Claims the job for a new attempt in the slot already taken for it and runs it; false (the slot
+   * freed) when the job is no longer in any of the waiting entry's states.
+   */
+  private boolean launch(AttemptSlots.Waiting waiting) {
+    JobId jobId = waiting.jobId();
     AttemptId attemptId = AttemptId.random();
-    Optional<JobRow> claimed =
-        QuarkusTransaction.requiringNew().call(() -> store.claim(jobId, attemptId, from));
+    Optional<JobRow> claimed;
+    try {
+      claimed =
+          QuarkusTransaction.requiringNew()
+              .call(() -> store.claim(jobId, attemptId, waiting.from()));
+    } catch (RuntimeException e) {
+      release(waiting.tenantId());
+      throw e;
+    }
     if (claimed.isEmpty()) {
+      release(waiting.tenantId());
       return false;
     }
     FetchAttempt attempt = new FetchAttempt(claimed.get(), attemptId);
@@ -77,16 +163,33 @@ public class FetchRunner {
     }
     LOG.infof(
         "starting fetch attempt (%s) from page %d: %s",
-        attempt.describe(), attempt.state().pages(), why);
+        attempt.describe(), attempt.state().pages(), waiting.why());
     pool.execute(
         () -> {
           try {
             loop.run(attempt);
           } finally {
             running.remove(jobId, attempt);
+            release(waiting.tenantId());
           }
         });
     return true;
+  }
+
+  /** Frees a slot and starts the waiting jobs that may now take one. */
+  private void release(String tenantId) {
+    for (AttemptSlots.Waiting next : slots.release(tenantId)) {
+      try {
+        launch(next);
+      } catch (RuntimeException e) {
+        LOG.errorf(
+            e,
+            "could not start the fetch of job %s (tenant %s) that waited for a slot; it stays"
+                + " pending until a Resume",
+            next.jobId(),
+            next.tenantId());
+      }
+    }
   }
 
   /** Asks the job's attempt in this process, if any, to stop. */
@@ -112,6 +215,10 @@ public class FetchRunner {
 
   /** Graceful shutdown: attempts checkpoint and hand back (retryable) instead of dying mid-page. */
   void shutdown(@Observes ShutdownEvent event) {
+    int waiting = slots.drain().size();
+    if (waiting > 0) {
+      LOG.infof("%d jobs waiting for a fetch-attempt slot stay pending at shutdown", waiting);
+    }
     running.values().forEach(attempt -> attempt.stop(StopReason.SHUTDOWN));
     pool.shutdown();
     try {

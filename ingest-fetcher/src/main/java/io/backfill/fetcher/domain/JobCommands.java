@@ -10,7 +10,9 @@ import io.backfill.contracts.event.ResumeJob;
 import io.backfill.contracts.event.RetryDue;
 import io.backfill.contracts.event.RunTimedOut;
 import io.backfill.contracts.id.JobId;
+import io.backfill.fetcher.domain.CommandMetrics.Ignored;
 import io.backfill.fetcher.messaging.JobEventsPublisher;
+import io.backfill.fetcher.persistence.JobRow;
 import io.backfill.fetcher.persistence.JobStore;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -23,6 +25,11 @@ import org.jboss.logging.Logger;
  * run.control}). Each is a status change in the database first, so a command reaches an attempt
  * running on any instance: the attempt reads the job's status at every checkpoint. An attempt in
  * this process is also told directly, which wakes it from a backoff.
+ *
+ * <p>Nothing on these topics is trusted to name the right job: a command or event applies only when
+ * its {@code tenantId} is the job's own; otherwise it is ignored, logged and counted ({@code
+ * backfill_fetcher_commands_ignored_total{reason="tenant_mismatch"}}), so one tenant cannot pause,
+ * cancel, resume or retry another's job by guessing its id.
  *
  * <p>A job that was running announces its own JobPaused / JobCancelled when its attempt has
  * finished the page in flight; a job that was not running is announced here.
@@ -39,15 +46,22 @@ public class JobCommands {
   private final JobStore store;
   private final FetchRunner runner;
   private final JobEventsPublisher jobEvents;
+  private final CommandMetrics metrics;
 
-  JobCommands(JobStore store, FetchRunner runner, JobEventsPublisher jobEvents) {
+  JobCommands(
+      JobStore store, FetchRunner runner, JobEventsPublisher jobEvents, CommandMetrics metrics) {
     this.store = store;
     this.runner = runner;
     this.jobEvents = jobEvents;
+    this.metrics = metrics;
   }
 
   public void handle(BackfillCommand command) {
     JobId jobId = command.jobId();
+    String what = command.getClass().getSimpleName();
+    if (!ofItsTenant(what, command.tenantId(), jobId, "job " + jobId)) {
+      return;
+    }
     if (command instanceof PauseJob pause) {
       Optional<String> was = transition(jobId, PAUSABLE, "paused");
       if (was.isEmpty()) {
@@ -55,6 +69,7 @@ public class JobCommands {
       } else if (was.get().equals("running")) {
         runner.stop(jobId, StopReason.PAUSED);
       } else {
+        runner.withdraw(jobId);
         jobEvents.publish(JobPaused.of(pause.tenantId(), jobId, pause.reason()));
       }
     } else if (command instanceof CancelJob cancel) {
@@ -64,6 +79,7 @@ public class JobCommands {
       } else if (was.get().equals("running")) {
         runner.stop(jobId, StopReason.CANCELLED);
       } else {
+        runner.withdraw(jobId);
         jobEvents.publish(JobCancelled.of(cancel.tenantId(), jobId, cancel.reason()));
       }
     } else if (command instanceof ResumeJob resume) {
@@ -77,15 +93,26 @@ public class JobCommands {
 
   /** RetryDue for a fetch run: a new attempt from the checkpoint. */
   public void retry(RetryDue due) {
+    if (!ofItsTenant("RetryDue", due.tenantId(), due.jobId(), "run " + due.runId())) {
+      return;
+    }
     if (!runner.start(due.jobId(), FetchRunner.RETRYABLE, "retry: " + due.reason())) {
+      metrics.ignored(Ignored.NOT_APPLICABLE);
       LOG.infof(
-          "RetryDue for %s ignored: the job is paused, cancelled, fetched or unknown here",
-          due.runId());
+          "RetryDue for %s (tenant %s) ignored: the job is paused, cancelled or fetched",
+          due.runId(), due.tenantId());
     }
   }
 
   /** The ledger timed out an attempt: fence it in the database, and stop it if it runs here. */
   public void timedOut(RunTimedOut timedOut) {
+    if (!ofItsTenant(
+        "RunTimedOut",
+        timedOut.tenantId(),
+        timedOut.jobId(),
+        "run " + timedOut.runId() + ", attempt " + timedOut.attemptId())) {
+      return;
+    }
     boolean owned =
         QuarkusTransaction.requiringNew()
             .call(() -> store.timeOut(timedOut.jobId(), timedOut.attemptId()));
@@ -97,13 +124,36 @@ public class JobCommands {
         owned ? "; the job waits for its retry" : " (it no longer owned the job)");
   }
 
+  /**
+   * True when the job exists here and belongs to {@code tenantId}; otherwise logs and counts why
+   * the command or event is ignored. A job's tenant never changes, so the answer stays true for the
+   * transition that follows.
+   */
+  private boolean ofItsTenant(String what, String tenantId, JobId jobId, String ids) {
+    Optional<JobRow> job = QuarkusTransaction.requiringNew().call(() -> store.find(jobId));
+    if (job.isEmpty()) {
+      metrics.ignored(Ignored.UNKNOWN_JOB);
+      LOG.infof("%s for %s (tenant %s) ignored: no such job here", what, ids, tenantId);
+      return false;
+    }
+    if (!job.get().tenantId().equals(tenantId)) {
+      metrics.ignored(Ignored.TENANT_MISMATCH);
+      LOG.warnf(
+          "%s for %s ignored: it names tenant %s but the job belongs to tenant %s",
+          what, ids, tenantId, job.get().tenantId());
+      return false;
+    }
+    return true;
+  }
+
   private Optional<String> transition(JobId jobId, Set<String> from, String to) {
     return QuarkusTransaction.requiringNew().call(() -> store.transition(jobId, from, to));
   }
 
-  private static void ignored(BackfillCommand command) {
+  private void ignored(BackfillCommand command) {
+    metrics.ignored(Ignored.NOT_APPLICABLE);
     LOG.infof(
-        "%s for job %s ignored: the job is not in a state it applies to (or unknown here)",
-        command.getClass().getSimpleName(), command.jobId());
+        "%s for job %s (tenant %s) ignored: the job is not in a state it applies to",
+        command.getClass().getSimpleName(), command.jobId(), command.tenantId());
   }
 }

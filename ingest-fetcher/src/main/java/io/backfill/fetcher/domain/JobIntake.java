@@ -5,10 +5,15 @@ import io.backfill.contracts.event.JobAccepted;
 import io.backfill.contracts.event.JobRejected;
 import io.backfill.contracts.id.JobId;
 import io.backfill.fetcher.config.FetcherConfig;
+import io.backfill.fetcher.graph.GatewayGraphConnections;
 import io.backfill.fetcher.graph.GraphConnections;
+import io.backfill.fetcher.graph.GraphRequestRejected;
+import io.backfill.fetcher.graph.VerifiedDomains;
 import io.backfill.fetcher.messaging.JobEventsPublisher;
 import io.backfill.fetcher.persistence.JobRow;
 import io.backfill.fetcher.persistence.JobStore;
+import io.backfill.fetcher.tenant.TenantRegistry;
+import io.backfill.fetcher.tenant.TenantStatus;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.temporal.ChronoUnit;
@@ -21,8 +26,12 @@ import org.jboss.logging.MDC;
  * Turns a backfill request into a pending job and tells {@code job.events}: JobAccepted, or
  * JobRejected with the reason when the request cannot be a job.
  *
- * <p>A tenant without a Graph connection is unknown and its request rejected; a connection source
- * that cannot answer (the gateway down) fails the intake like the database would.
+ * <p>No field of a request is trusted: the tenant must be registered and active ({@link
+ * TenantRegistry}, else {@code unknown-tenant} / {@code tenant-suspended}) and have a Graph
+ * connection, and the mailbox must be in one of the verified domains of that connection's directory
+ * ({@code mailbox-outside-directory}), checked here so that no job, and no Graph call for its
+ * messages, ever exists for a mailbox outside it. A registry, connection source or Graph that
+ * cannot answer fails the intake like the database would: retried, never a rejection.
  *
  * <p>The job id is derived from (tenantId, requestId), so a repeated request is the same job.
  * Intake is (a) insert the job if absent in one short transaction, (b) publish JobAccepted and wait
@@ -44,6 +53,8 @@ public class JobIntake {
   private final IntakeMetrics metrics;
   private final FetchRunner runner;
   private final GraphConnections connections;
+  private final TenantRegistry tenants;
+  private final VerifiedDomains domains;
   private final TransientRetry retry;
   private final boolean startAcceptedJobs;
 
@@ -54,9 +65,13 @@ public class JobIntake {
       IntakeMetrics metrics,
       FetchRunner runner,
       GraphConnections connections,
+      TenantRegistry tenants,
+      VerifiedDomains domains,
       TransientRetry retry,
       FetcherConfig config) {
     this.connections = connections;
+    this.tenants = tenants;
+    this.domains = domains;
     this.retry = retry;
     this.store = store;
     this.validator = validator;
@@ -123,14 +138,7 @@ public class JobIntake {
   }
 
   private IntakeOutcome intake(JobId jobId, BackfillRequested request) {
-    Optional<String> problem = validator.problemWith(request);
-    if (problem.isEmpty() && connections.of(request.tenantId()).isEmpty()) {
-      problem =
-          Optional.of(
-              "tenant '"
-                  + request.tenantId()
-                  + "' is unknown: it has no Graph connection (directory id) at the gateway");
-    }
+    Optional<String> problem = validator.problemWith(request).or(() -> tenantProblem(request));
     if (problem.isPresent()) {
       publisher.publish(JobRejected.of(request, problem.get()));
       LOG.infof(
@@ -171,6 +179,52 @@ public class JobIntake {
           request.to());
     }
     return created ? IntakeOutcome.ACCEPTED : IntakeOutcome.DUPLICATE;
+  }
+
+  /**
+   * The rejection reason when the tenant may not have this job: {@code unknown-tenant} (not in the
+   * registry, or no Graph connection at the gateway), {@code tenant-suspended}, {@code
+   * mailbox-outside-directory}, or {@code directory-refused} (the directory would not tell its
+   * domains; the job could not have fetched anything either).
+   */
+  private Optional<String> tenantProblem(BackfillRequested request) {
+    Optional<String> problem = registryProblem(request);
+    if (problem.isPresent()) {
+      return problem;
+    }
+    try {
+      if (!domains.inDirectoryOf(request.tenantId(), request.mailbox())) {
+        return Optional.of(RejectionReason.MAILBOX_OUTSIDE_DIRECTORY);
+      }
+    } catch (GraphRequestRejected refused) {
+      LOG.warnf(
+          "the directory of tenant %s refused to tell its verified domains (request %s): %s",
+          request.tenantId(), request.requestId(), refused.getMessage());
+      return Optional.of(RejectionReason.DIRECTORY_REFUSED);
+    }
+    return Optional.empty();
+  }
+
+  private Optional<String> registryProblem(BackfillRequested request) {
+    TenantStatus status = tenants.statusOf(request.tenantId());
+    if (status == TenantStatus.SUSPENDED) {
+      return Optional.of(RejectionReason.TENANT_SUSPENDED);
+    }
+    if (status == TenantStatus.UNKNOWN) {
+      return Optional.of(RejectionReason.UNKNOWN_TENANT);
+    }
+    try {
+      if (connections.of(request.tenantId()).isEmpty()) {
+        return Optional.of(RejectionReason.UNKNOWN_TENANT);
+      }
+    } catch (GraphRequestRejected refused) {
+      // Suspended between the registry's cached answer and this call.
+      if (GatewayGraphConnections.TENANT_SUSPENDED.equals(refused.code())) {
+        return Optional.of(RejectionReason.TENANT_SUSPENDED);
+      }
+      throw refused;
+    }
+    return Optional.empty();
   }
 
   private record Registered(boolean created, JobRow job) {}

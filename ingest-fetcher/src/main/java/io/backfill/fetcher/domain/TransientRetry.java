@@ -1,7 +1,9 @@
 package io.backfill.fetcher.domain;
 
 import io.backfill.fetcher.config.FetcherConfig;
+import io.backfill.fetcher.graph.DirectoryUnavailable;
 import io.backfill.fetcher.graph.GraphConnectionUnavailable;
+import io.backfill.fetcher.tenant.TenantRegistryUnavailable;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -80,13 +82,16 @@ public class TransientRetry {
   /**
    * Transient: a connection-class (08), serialization (40001), deadlock (40P01), resources (53),
    * operator-intervention (57P0x) or lock-not-available (55P03) SQLSTATE anywhere in the causes, a
-   * JDBC transient/recoverable exception, the pool's acquisition timeout, or the gateway down.
+   * JDBC transient/recoverable exception, the pool's acquisition timeout, the gateway down, or
+   * Graph not telling a directory's verified domains.
    */
   static boolean isTransient(Throwable failure) {
     for (Throwable e = failure; e != null; e = e.getCause()) {
       if (e instanceof SQLTransientException
           || e instanceof SQLRecoverableException
-          || e instanceof GraphConnectionUnavailable) {
+          || e instanceof GraphConnectionUnavailable
+          || e instanceof TenantRegistryUnavailable
+          || e instanceof DirectoryUnavailable) {
         return true;
       }
       if (e instanceof SQLException sql) {

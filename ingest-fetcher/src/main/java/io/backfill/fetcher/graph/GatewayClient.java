@@ -1,5 +1,6 @@
 package io.backfill.fetcher.graph;
 
+import io.backfill.fetcher.tenant.TenantRecord;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -16,6 +17,12 @@ import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 @Path("/internal/v1/tenants")
 @Produces(MediaType.APPLICATION_JSON)
 public interface GatewayClient {
+
+  /** The tenant registry: 404 when the tenant is not registered. */
+  @GET
+  @Path("/{tenantId}")
+  TenantRecord tenant(
+      @PathParam("tenantId") String tenantId, @HeaderParam("Authorization") String authorization);
 
   /** 404 when the tenant has no Graph directory id (unknown to Backfill). */
   @GET

@@ -1,14 +1,14 @@
 package io.backfill.fetcher.graph;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.backfill.fetcher.config.ConnectionsConfig;
 import jakarta.ws.rs.ProcessingException;
 import jakarta.ws.rs.WebApplicationException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
@@ -18,13 +18,16 @@ import org.jboss.logging.Logger;
  */
 public class GatewayGraphConnections implements GraphConnections {
 
+  /** The error code of a running attempt whose tenant was suspended meanwhile. */
+  public static final String TENANT_SUSPENDED = "TenantSuspended";
+
   private static final Logger LOG = Logger.getLogger(GatewayGraphConnections.class);
 
   private final GatewayClient gateway;
   private final String authorization;
   private final Duration ttl;
   private final Clock clock;
-  private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+  private final Cache<String, Cached> cache;
 
   public GatewayGraphConnections(GatewayClient gateway, ConnectionsConfig config, Clock clock) {
     this.gateway = gateway;
@@ -39,12 +42,13 @@ public class GatewayGraphConnections implements GraphConnections {
                                 + " gateway"));
     this.ttl = config.cacheTtl();
     this.clock = clock;
+    this.cache = Caffeine.newBuilder().maximumSize(config.cacheSize()).build();
   }
 
   @Override
   public Optional<GraphConnection> of(String tenantId) {
     Instant now = clock.instant();
-    Cached cached = cache.get(tenantId);
+    Cached cached = cache.getIfPresent(tenantId);
     if (cached != null && cached.until().isAfter(now)) {
       return Optional.of(cached.connection());
     }
@@ -59,9 +63,16 @@ public class GatewayGraphConnections implements GraphConnections {
     } catch (WebApplicationException e) {
       int status = e.getResponse().getStatus();
       if (status == 404) {
-        cache.remove(tenantId);
+        cache.invalidate(tenantId);
         LOG.infof("the gateway knows no Graph connection of tenant %s", tenantId);
         return Optional.empty();
+      }
+      if (status == 403) {
+        cache.invalidate(tenantId);
+        throw new GraphRequestRejected(
+            403,
+            TENANT_SUSPENDED,
+            "the gateway refuses the Graph connection of tenant " + tenantId);
       }
       throw new GraphConnectionUnavailable(
           "the gateway answered " + status + " for the Graph connection of tenant " + tenantId, e);
