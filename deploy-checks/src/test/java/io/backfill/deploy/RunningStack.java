@@ -40,7 +40,8 @@ final class RunningStack implements AutoCloseable {
   // Random per run, as an operator's would be: the gateway refuses short or well-known credentials.
   static final String ADMIN_TOKEN = randomToken();
   private static final String SERVICE_TOKEN = randomToken();
-  static final String DIRECTORY = "contoso-tenant";
+  // A GUID, as Entra's directory ids are (the gateway binds nothing else).
+  static final String DIRECTORY = "4b6f0a53-1c0e-4d2b-9a55-c0475050c0de";
   static final String MAILBOX = "alice@contoso.com";
   static final List<String> SERVICES =
       List.of("api-gateway", "ingest-fetcher", "extraction-worker", "heartbeat-monitor");

@@ -17,16 +17,17 @@ import java.util.Objects;
 public final class StackConfig {
 
   /**
-   * The Graph directory (Microsoft Entra tenant) id of the stack's mailbox: the directory the
-   * stack's Backfill tenants are bound to, as its administrator's consent would bind it.
+   * The Graph directory (Microsoft Entra tenant) id of the stack's mailbox, a GUID as Entra's are:
+   * the directory the stack's Backfill tenants are bound to, as its administrator's consent would
+   * bind it.
    */
-  public static final String GRAPH_DIRECTORY = "contoso-tenant";
+  public static final String GRAPH_DIRECTORY = "4b6f0a53-1c0e-4d2b-9a55-c0475050c0de";
 
   /**
    * Another organisation's directory, with a mailbox of its own, which no tenant of the stack is
    * bound to: what the tenant-boundary scenarios try to reach.
    */
-  public static final String OTHER_GRAPH_DIRECTORY = "fabrikam-tenant";
+  public static final String OTHER_GRAPH_DIRECTORY = "9e2d7c41-58b3-4f6a-8d10-fab12ca7f00d";
 
   /** The mailbox of {@link #OTHER_GRAPH_DIRECTORY}. */
   public static final String OTHER_MAILBOX = "bob@fabrikam.com";
