@@ -3,18 +3,20 @@
 ALTER TABLE tenants ADD COLUMN suspended_at TIMESTAMPTZ;
 
 -- The Microsoft Entra directory a tenant's mail is read from with the operator's app. Written only
--- by the admin-consent callback or by the platform admin, never by the tenant's own word. A
--- directory belongs to one tenant at most, so a second tenant cannot claim a directory already
--- bound (ids are stored lower-case).
+-- by the admin-consent callback or by the platform admin, never by the tenant's own word. The
+-- callback binds a directory no other tenant holds; only the platform admin may bind one directory
+-- to several tenants (ids are stored lower-case).
 CREATE TABLE tenant_graph_directories (
   tenant_id    TEXT PRIMARY KEY REFERENCES tenants (tenant_id),
-  directory_id TEXT        NOT NULL UNIQUE,
+  directory_id TEXT        NOT NULL,
   bound_via    TEXT        NOT NULL CHECK (bound_via IN ('consent', 'admin')),
   bound_at     TIMESTAMPTZ NOT NULL DEFAULT now()
 );
 
 -- One row per consent state handed out: the nonce is consumed once (consumed_at set atomically),
 -- so a callback URL replayed is refused. Rows are deleted some time after they expire.
+CREATE INDEX tenant_graph_directories_by_directory ON tenant_graph_directories (directory_id);
+
 CREATE TABLE graph_consent_states (
   nonce       TEXT PRIMARY KEY,
   tenant_id   TEXT        NOT NULL REFERENCES tenants (tenant_id),

@@ -8,18 +8,22 @@ import static io.backfill.gateway.GatewayFixtures.extracted;
 import static io.backfill.gateway.GatewayFixtures.publish;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
 import io.agroal.api.AgroalDataSource;
 import io.backfill.contracts.event.BackfillCommand;
 import io.backfill.contracts.event.BackfillRequested;
+import io.backfill.contracts.event.ChunkExtracted;
 import io.backfill.contracts.event.ErrorInfo;
 import io.backfill.contracts.event.JobCancelled;
 import io.backfill.contracts.event.JobCompleted;
 import io.backfill.contracts.event.JobFailed;
 import io.backfill.contracts.event.JobFetchProgress;
 import io.backfill.contracts.event.JobPaused;
+import io.backfill.contracts.event.LlmOutcome;
+import io.backfill.contracts.event.LlmStatus;
 import io.backfill.contracts.event.ResumeJob;
 import io.backfill.contracts.id.AttemptId;
 import io.backfill.contracts.id.JobId;
@@ -547,6 +551,52 @@ class BackfillApiTest {
     assertThat(completed.getBoolean("progress.hasMore")).isFalse();
     assertThat(completed.getLong("counts.entities")).isEqualTo(540);
     assertThat(completed.getLong("counts.llmOutcomes.ok")).isEqualTo(2);
+  }
+
+  @Test
+  void aChunkWhoseLlmPhaseFailedShowsItsReasonInTheJobsStatus() {
+    String tenant = "llm-reasons";
+    String key = "llm-reasons-" + UUID.randomUUID();
+    String jobId =
+        submit(tenant, key, body("ana@contoso.com", "2024-01-01", "2024-07-01"))
+            .then()
+            .statusCode(202)
+            .extract()
+            .path("jobId");
+    JobId job = new JobId(jobId);
+    publish(producer, accepted(tenant, key, "ana@contoso.com"));
+    String refused = "llm-endpoint-refused: private: 10.1.2.3 is a private network";
+    for (int seq = 1; seq <= 2; seq++) {
+      ChunkExtracted ok = extracted(tenant, job, seq, 10);
+      publish(
+          producer,
+          new ChunkExtracted(
+              ok.eventId(),
+              ok.schemaVersion(),
+              ok.occurredAt(),
+              tenant,
+              job,
+              ok.runId(),
+              seq,
+              ok.attemptId(),
+              10,
+              30,
+              0,
+              10,
+              new LlmOutcome(LlmStatus.FAILED, 0, 0, 0, 10, refused)));
+    }
+    publish(producer, extracted(tenant, job, 3, 10));
+
+    JsonPath status =
+        await()
+            .atMost(WAIT)
+            .until(
+                () -> statusOf(tenant, jobId),
+                s -> s != null && s.getLong("progress.chunksDone") == 3);
+
+    assertThat(status.getLong("counts.llmOutcomes.failed")).isEqualTo(2);
+    assertThat(status.getLong("counts.llmOutcomes.ok")).isEqualTo(1);
+    assertThat(status.getMap("counts.llmFailureReasons")).containsExactly(entry(refused, 2));
   }
 
   @Test

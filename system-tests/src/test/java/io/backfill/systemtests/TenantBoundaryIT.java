@@ -157,7 +157,8 @@ class TenantBoundaryIT {
     JsonNode done = awaitTerminal(apiKey, jobId, answers);
 
     // The provider refused the key, and that is visible, not swallowed.
-    assertThat(done.path("counts").path("llmOutcomes").toString()).isNotEqualTo("{}");
+    assertThat(done.path("counts").path("llmOutcomes").path("failed").asLong()).isPositive();
+    assertThat(done.path("counts").path("llmFailureReasons").size()).isPositive();
     answers.add(gateway.call("GET", "/api/v1/backfills", apiKey, null).body());
     assertThat(answers).noneMatch(a -> a.contains(marker));
     assertThat(kafkaRecordsContaining(marker)).isEmpty();

@@ -55,9 +55,16 @@ public record BackfillStatus(
       Integer chunks,
       Integer failedChunks) {}
 
-  /** What extraction wrote for the job, and chunks by LLM outcome. */
+  /**
+   * What extraction wrote for the job, chunks by LLM outcome, and the chunks whose LLM outcome
+   * failed or was partial by its reason (the ten most frequent reasons).
+   */
   public record Counts(
-      long entities, long relationships, long embeddings, Map<String, Long> llmOutcomes) {}
+      long entities,
+      long relationships,
+      long embeddings,
+      Map<String, Long> llmOutcomes,
+      Map<String, Long> llmFailureReasons) {}
 
   /** One run of the job with its attempts, oldest attempt first. */
   public record Run(

@@ -73,13 +73,6 @@ public class TenantGraphAdminResource {
           @Content(
               mediaType = Problem.MEDIA_TYPE,
               schema = @Schema(implementation = Problem.class)))
-  @APIResponse(
-      responseCode = "409",
-      description = "directory-already-bound: another tenant holds the directory",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
   public Response bind(
       @PathParam("tenantId") String tenantId,
       @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
@@ -105,17 +98,7 @@ public class TenantGraphAdminResource {
     if (!tenants.exists(tenantId)) {
       throw TenantAdminResource.tenantNotFound(tenantId);
     }
-    if (directories.bind(tenantId, directoryId, GraphDirectories.Via.ADMIN)
-        == GraphDirectories.Outcome.TAKEN) {
-      LOG.warnf(
-          "refused to bind directory %s to tenant %s: bound elsewhere", directoryId, tenantId);
-      throw new ProblemException(
-          Problem.of(
-              "directory-already-bound",
-              "Directory already bound",
-              409,
-              "Directory " + directoryId + " is bound to another tenant; release it there first."));
-    }
+    directories.bind(tenantId, directoryId, GraphDirectories.Via.ADMIN);
     LOG.infof("bound directory %s to tenant %s (by the operator)", directoryId, tenantId);
     return Response.noContent().build();
   }

@@ -13,7 +13,10 @@ import java.util.regex.Pattern;
 /**
  * Which Microsoft Entra directory each tenant's mail is read from with the operator's app. Only the
  * admin-consent callback (an admin of that directory consented) and the platform admin bind; the
- * tenant's own word never does. A directory is bound to one tenant at most.
+ * tenant's own word never does. The callback binds only a directory no other tenant holds: its
+ * {@code tenant} parameter is unsigned, so a consented directory must not be claimable a second
+ * time through it. The platform admin may bind one directory to several tenants (one organisation,
+ * several Backfill tenants).
  */
 @ApplicationScoped
 public class GraphDirectories {
@@ -66,22 +69,26 @@ public class GraphDirectories {
         : Optional.empty();
   }
 
-  /** Binds (or re-binds) the tenant to a normalised directory id unless another tenant holds it. */
+  /**
+   * Binds (or re-binds) the tenant to a normalised directory id. Through consent, only when no
+   * other tenant holds the directory (else TAKEN and nothing changes); the platform admin's binding
+   * is never refused for that.
+   */
   @Transactional
   public Outcome bind(String tenantId, String directoryId, Via via) {
-    // Two tenants binding the same directory at once: the second waits here and then sees TAKEN,
-    // instead of failing on the unique index.
+    // Two tenants binding the same directory at once: the second waits here and then sees it taken.
     em.createNativeQuery("SELECT pg_advisory_xact_lock(hashtext('graph-directory:' || :dir))")
         .setParameter("dir", directoryId)
         .getSingleResult();
     boolean taken =
-        !em.createNativeQuery(
-                "SELECT 1 FROM tenant_graph_directories"
-                    + " WHERE directory_id = :dir AND tenant_id <> :tenant")
-            .setParameter("dir", directoryId)
-            .setParameter("tenant", tenantId)
-            .getResultList()
-            .isEmpty();
+        via == Via.CONSENT
+            && !em.createNativeQuery(
+                    "SELECT 1 FROM tenant_graph_directories"
+                        + " WHERE directory_id = :dir AND tenant_id <> :tenant")
+                .setParameter("dir", directoryId)
+                .setParameter("tenant", tenantId)
+                .getResultList()
+                .isEmpty();
     if (taken) {
       return Outcome.TAKEN;
     }

@@ -56,6 +56,28 @@ public class JobReadQueries {
     return outcomes;
   }
 
+  /**
+   * Why the job's LLM extraction failed where it did: chunks by the reason their failed or partial
+   * LLM outcome gave (the most frequent ten), so a refused endpoint or a rejected key shows in
+   * status.
+   */
+  public Map<String, Long> llmFailureReasons(UUID jobId) {
+    List<?> rows =
+        em.createQuery(
+                "SELECT c.llmReason, count(c) FROM ChunkResult c WHERE c.jobId = :job"
+                    + " AND c.llmStatus IN ('failed', 'partial') AND c.llmReason IS NOT NULL"
+                    + " GROUP BY c.llmReason ORDER BY count(c) DESC, c.llmReason")
+            .setParameter("job", jobId)
+            .setMaxResults(10)
+            .getResultList();
+    Map<String, Long> reasons = new LinkedHashMap<>();
+    for (Object row : rows) {
+      Object[] cells = (Object[]) row;
+      reasons.put((String) cells[0], number(cells[1]));
+    }
+    return reasons;
+  }
+
   /** Extract runs the ledger gave up on that never produced a result: done, but failed. */
   public long exhaustedChunksWithoutResult(UUID jobId) {
     return number(
