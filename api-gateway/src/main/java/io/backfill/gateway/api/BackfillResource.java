@@ -502,13 +502,19 @@ public class BackfillResource {
           .encodeToString(raw.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Far longer than any cursor {@link #encode} writes. */
+    static final int MAX_CHARS = 128;
+
     static Cursor decode(String cursor) {
+      if (cursor.length() > MAX_CHARS) {
+        return null;
+      }
       try {
         String[] parts =
             new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8).split(":", 3);
-        return new Cursor(
-            Instant.ofEpochSecond(Long.parseLong(parts[0]), Long.parseLong(parts[1])),
-            UUID.fromString(parts[2]));
+        Instant at = Instant.ofEpochSecond(Long.parseLong(parts[0]), Long.parseLong(parts[1]));
+        // A forged position outside what the database stores would fail the query.
+        return InputText.inRange(at) ? new Cursor(at, UUID.fromString(parts[2])) : null;
       } catch (RuntimeException e) {
         return null;
       }

@@ -1,5 +1,6 @@
 package io.backfill.gateway.api;
 
+import io.backfill.gateway.domain.LogText;
 import io.backfill.gateway.domain.MasterKeyring;
 import io.backfill.gateway.domain.SecretCipher;
 import io.backfill.gateway.domain.TenantSecrets;
@@ -99,7 +100,7 @@ public class InternalResource {
                                   + TenantSecrets.LLM_API_KEY
                                   + ".")));
       String baseUrl = secrets.get(tenantId, TenantSecrets.LLM_BASE_URL).orElse(null);
-      LOG.debugf("handed out the LLM credentials of tenant %s", tenantId);
+      LOG.debugf("handed out the LLM credentials of tenant %s", LogText.of(tenantId));
       return new LlmCredentials(tenantId, key, baseUrl);
     } catch (SecretCipher.NotConfiguredException e) {
       throw SecretResource.notConfigured(e);

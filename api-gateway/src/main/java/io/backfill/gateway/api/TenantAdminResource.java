@@ -2,6 +2,7 @@ package io.backfill.gateway.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.backfill.gateway.domain.ApiKeys;
+import io.backfill.gateway.domain.LogText;
 import io.backfill.gateway.domain.Tenants;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -302,7 +303,7 @@ public class TenantAdminResource {
           Problem.of("api-key-not-found", "API key not found", 404, "No key " + keyId + "."));
     }
     if (done == ApiKeys.Revocation.REVOKED) {
-      LOG.infof("revoked API key %s of tenant %s (by %s)", id, tenantId, by);
+      LOG.infof("revoked API key %s of tenant %s (by %s)", id, LogText.of(tenantId), by);
     }
     return Response.noContent().build();
   }

@@ -36,11 +36,14 @@ public class HeartbeatCoalescer {
 
   private final Map<UUID, Pending> pending = new ConcurrentHashMap<>();
   private final EntityManager em;
+  private final EventTrust trust;
   private final FleetRegistry fleet;
   private final MeterRegistry metrics;
 
-  HeartbeatCoalescer(EntityManager em, FleetRegistry fleet, MeterRegistry metrics) {
+  HeartbeatCoalescer(
+      EntityManager em, EventTrust trust, FleetRegistry fleet, MeterRegistry metrics) {
     this.em = em;
+    this.trust = trust;
     this.fleet = fleet;
     this.metrics = metrics;
     // Exported at 0 from start-up, so a dashboard tells "no heartbeats" from "not scraped".
@@ -85,6 +88,9 @@ public class HeartbeatCoalescer {
 
   private void write(Pending p) {
     RunHeartbeat hb = p.heartbeat();
+    if (!trust.accepts(hb, hb.jobId(), "run.events")) {
+      return;
+    }
     Query upsert =
         em.createNativeQuery(
                 "INSERT INTO run_attempts (attempt_id, tenant_id, job_id, run_id, lane, state,"
@@ -106,7 +112,10 @@ public class HeartbeatCoalescer {
                     + " progress_phase = CASE WHEN run_attempts.progress_at IS NULL"
                     + " OR EXCLUDED.progress_at > run_attempts.progress_at"
                     + " THEN EXCLUDED.progress_phase ELSE run_attempts.progress_phase END,"
-                    + " progress_at = greatest(run_attempts.progress_at, EXCLUDED.progress_at)")
+                    + " progress_at = greatest(run_attempts.progress_at, EXCLUDED.progress_at)"
+                    // Another tenant's heartbeat naming this attempt changes nothing.
+                    + " WHERE run_attempts.tenant_id = EXCLUDED.tenant_id"
+                    + " AND run_attempts.job_id = EXCLUDED.job_id")
             .setParameter("attempt", hb.attemptId().value())
             .setParameter("tenant", hb.tenantId())
             .setParameter("job", UUID.fromString(hb.jobId().value()))

@@ -51,6 +51,13 @@ public class RunProjection {
       "CASE %s WHEN 'running' THEN 0 WHEN 'stopped' THEN 1 WHEN 'completed' THEN 2"
           + " WHEN 'failed' THEN 2 ELSE 3 END";
 
+  /**
+   * An upsert changes a row only for the tenant and job it was written for: an event naming another
+   * tenant's attempt, run or chunk changes nothing.
+   */
+  private static final String SAME_OWNER =
+      " WHERE %1$s.tenant_id = EXCLUDED.tenant_id AND %1$s.job_id = EXCLUDED.job_id";
+
   private static final String UPSERT_ATTEMPT =
       "INSERT INTO run_attempts (attempt_id, tenant_id, job_id, run_id, lane, state, attempt_number,"
           + " worker_id, build_sha, heartbeat_interval_ms, started_at, ended_at, stalled_for_ms,"
@@ -92,16 +99,23 @@ public class RunProjection {
           + " timeout_diagnosis = coalesce(EXCLUDED.timeout_diagnosis,"
           + " run_attempts.timeout_diagnosis),"
           + " stop_reason = coalesce(run_attempts.stop_reason, EXCLUDED.stop_reason),"
-          + " stop_detail = coalesce(run_attempts.stop_detail, EXCLUDED.stop_detail)";
+          + " stop_detail = coalesce(run_attempts.stop_detail, EXCLUDED.stop_detail)"
+          + SAME_OWNER.formatted("run_attempts");
 
   private final ProjectedEvents projected;
+  private final EventTrust trust;
   private final FleetRegistry fleet;
   private final EntityManager em;
   private final MeterRegistry metrics;
 
   RunProjection(
-      ProjectedEvents projected, FleetRegistry fleet, EntityManager em, MeterRegistry metrics) {
+      ProjectedEvents projected,
+      EventTrust trust,
+      FleetRegistry fleet,
+      EntityManager em,
+      MeterRegistry metrics) {
     this.projected = projected;
+    this.trust = trust;
     this.fleet = fleet;
     this.em = em;
     this.metrics = metrics;
@@ -110,7 +124,7 @@ public class RunProjection {
   /** Projects a run event other than a heartbeat (those are coalesced). */
   @Transactional
   public void apply(RunEvent event) {
-    if (!firstTime(event, "run.events")) {
+    if (!trust.accepts(event, event.jobId(), "run.events") || !firstTime(event, "run.events")) {
       return;
     }
     if (event instanceof RunStarted started) {
@@ -152,7 +166,7 @@ public class RunProjection {
 
   @Transactional
   public void apply(RunControlEvent event) {
-    if (!firstTime(event, "run.control")) {
+    if (!trust.accepts(event, event.jobId(), "run.control") || !firstTime(event, "run.control")) {
       return;
     }
     if (event instanceof RunTimedOut timedOut) {
@@ -204,7 +218,8 @@ public class RunProjection {
    */
   @Transactional
   public void apply(ChunkExtracted event) {
-    if (!firstTime(event, "extraction.results")) {
+    if (!trust.accepts(event, event.jobId(), "extraction.results")
+        || !firstTime(event, "extraction.results")) {
       return;
     }
     Query upsert =
@@ -218,7 +233,8 @@ public class RunProjection {
                     + " relationships = EXCLUDED.relationships, embeddings = EXCLUDED.embeddings,"
                     + " llm_status = EXCLUDED.llm_status, llm_reason = EXCLUDED.llm_reason,"
                     + " extracted_at = EXCLUDED.extracted_at"
-                    + " WHERE EXCLUDED.extracted_at >= chunk_results.extracted_at")
+                    + " WHERE EXCLUDED.extracted_at >= chunk_results.extracted_at"
+                    + " AND chunk_results.tenant_id = EXCLUDED.tenant_id")
             .setParameter("job", UUID.fromString(event.jobId().value()))
             .setParameter("seq", event.seq())
             .setParameter("tenant", event.tenantId())
@@ -309,7 +325,8 @@ public class RunProjection {
                 + " error_type = coalesce(EXCLUDED.error_type, run_outcomes.error_type),"
                 + " error_message = coalesce(EXCLUDED.error_message, run_outcomes.error_message),"
                 + " error_stack_trace = coalesce(EXCLUDED.error_stack_trace,"
-                + " run_outcomes.error_stack_trace)");
+                + " run_outcomes.error_stack_trace)"
+                + SAME_OWNER.formatted("run_outcomes"));
     upsert.setParameter("run", event.runId().value());
     upsert.setParameter("tenant", event.tenantId());
     upsert.setParameter("job", UUID.fromString(event.jobId().value()));
