@@ -100,7 +100,7 @@ public class BackfillEventsResource {
               "backfill-not-found",
               "Backfill not found",
               404,
-              "No backfill job " + jobId + " is known to the gateway."));
+              "No such backfill job is known to the gateway for this tenant."));
     }
     ProgressEvent[] last = new ProgressEvent[1];
     return Multi.createFrom()

@@ -480,7 +480,8 @@ public class BackfillResource {
             "backfill-not-found",
             "Backfill not found",
             404,
-            "No backfill job " + jobId + " is known to the gateway."));
+            // The id is not echoed: a 404 answer carries nothing about any job.
+            "No such backfill job is known to the gateway for this tenant."));
   }
 
   private static UUID parse(String jobId) {
@@ -512,7 +513,11 @@ public class BackfillResource {
       try {
         String[] parts =
             new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8).split(":", 3);
-        Instant at = Instant.ofEpochSecond(Long.parseLong(parts[0]), Long.parseLong(parts[1]));
+        long nanos = Long.parseLong(parts[1]);
+        if (nanos < 0 || nanos > 999_999_999) {
+          return null;
+        }
+        Instant at = Instant.ofEpochSecond(Long.parseLong(parts[0]), nanos);
         // A forged position outside what the database stores would fail the query.
         return InputText.inRange(at) ? new Cursor(at, UUID.fromString(parts[2])) : null;
       } catch (RuntimeException e) {

@@ -4,6 +4,12 @@ import io.backfill.gateway.domain.LogText;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.MultivaluedMap;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.jboss.logging.Logger;
@@ -35,6 +41,13 @@ public class InputGuard {
 
   @ServerRequestFilter(preMatching = true)
   public void check(ContainerRequestContext request) {
+    URI raw = request.getUriInfo().getRequestUri();
+    if (!strictUtf8(raw.getRawPath())) {
+      throw refused(request, "path", "is not valid percent-encoded UTF-8");
+    }
+    if (!strictUtf8(raw.getRawQuery())) {
+      throw refused(request, "query", "is not valid percent-encoded UTF-8");
+    }
     String path;
     MultivaluedMap<String, String> query;
     try {
@@ -49,7 +62,7 @@ public class InputGuard {
         throw refused(request, "path", "a segment " + problem);
       }
     }
-    if (query.size() > MAX_QUERY_PARAMETERS) {
+    if (query.values().stream().mapToInt(List::size).sum() > MAX_QUERY_PARAMETERS) {
       throw refused(request, "query", "at most " + MAX_QUERY_PARAMETERS + " parameters");
     }
     for (Map.Entry<String, List<String>> parameter : query.entrySet()) {
@@ -63,6 +76,44 @@ public class InputGuard {
       if (problem != null) {
         throw refused(request, InputText.problem(name, 64) == null ? name : "query", problem);
       }
+    }
+  }
+
+  /**
+   * Whether the percent-encoded text decodes to well-formed UTF-8. The framework's decoder would
+   * replace a malformed sequence (such as an encoded lone surrogate) silently; this refuses it.
+   */
+  static boolean strictUtf8(String rawText) {
+    if (rawText == null || rawText.indexOf('%') < 0) {
+      return true;
+    }
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(rawText.length());
+    for (int i = 0; i < rawText.length(); i++) {
+      char c = rawText.charAt(i);
+      if (c == '%') {
+        if (i + 2 >= rawText.length()) {
+          return false;
+        }
+        int high = Character.digit(rawText.charAt(i + 1), 16);
+        int low = Character.digit(rawText.charAt(i + 2), 16);
+        if (high < 0 || low < 0) {
+          return false;
+        }
+        bytes.write(high * 16 + low);
+        i += 2;
+      } else {
+        bytes.write(c);
+      }
+    }
+    try {
+      StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes.toByteArray()));
+      return true;
+    } catch (CharacterCodingException e) {
+      return false;
     }
   }
 

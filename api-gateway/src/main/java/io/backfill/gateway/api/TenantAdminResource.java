@@ -300,7 +300,7 @@ public class TenantAdminResource {
         id == null ? ApiKeys.Revocation.NOT_FOUND : apiKeys.revoke(tenantId, id);
     if (done == ApiKeys.Revocation.NOT_FOUND) {
       throw new ProblemException(
-          Problem.of("api-key-not-found", "API key not found", 404, "No key " + keyId + "."));
+          Problem.of("api-key-not-found", "API key not found", 404, "No such key of this tenant."));
     }
     if (done == ApiKeys.Revocation.REVOKED) {
       LOG.infof("revoked API key %s of tenant %s (by %s)", id, LogText.of(tenantId), by);
