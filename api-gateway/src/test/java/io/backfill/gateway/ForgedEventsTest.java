@@ -187,20 +187,34 @@ class ForgedEventsTest {
   }
 
   @Test
-  void rowsAnotherTenantWroteUnderAJobIdBeforeTheJobWasKnownAreNotShownToTheJobsTenant()
+  void rowsAnotherTenantWroteFirstUnderAJobsIdsAreNotShownAndDoNotBlockTheJobsOwnEvents()
       throws Exception {
     String requestId = "alpha-" + UUID.randomUUID();
     JobId job = JobId.derive(A, requestId);
-    // Nothing knows the job yet, so these pass the check and are stored as B's rows.
-    publish(producer, extractStarted(B, job, 7, AttemptId.random(), "worker-b", "sha-b"));
+    AttemptId attempt = AttemptId.random();
+    // Nothing knows the job yet, so these pass the check and are stored as B's rows, under the
+    // very attempt, run and chunk that A's events name later.
+    publish(producer, extractStarted(B, job, 7, attempt, "worker-b", "sha-b"));
     publish(producer, extracted(B, job, 7, 1_000));
     await().atMost(WAIT).until(() -> rowsOf(B, job) == 2);
-    publish(producer, accepted(A, requestId, "ana@alpha.example"));
 
-    JsonPath status = await().atMost(WAIT).until(() -> statusOf(A, job), s -> s != null);
-    assertThat(status.getList("runs")).isEmpty();
-    assertThat(status.getLong("progress.chunksDone")).isZero();
-    assertThat(status.getLong("counts.entities")).isZero();
+    publish(producer, accepted(A, requestId, "ana@alpha.example"));
+    publish(producer, extractStarted(A, job, 7, attempt, "worker-a", "sha-a"));
+    publish(producer, extracted(A, job, 7, 10));
+
+    JsonPath status =
+        await()
+            .atMost(WAIT)
+            .until(
+                () -> statusOf(A, job),
+                s ->
+                    s != null
+                        && s.getLong("progress.chunksDone") == 1
+                        && !s.getList("runs").isEmpty());
+    assertThat(status.getLong("progress.messagesExtracted")).isEqualTo(10);
+    assertThat(status.getString("runs[0].attempts[0].workerId")).isEqualTo("worker-a");
+    assertThat(status.getString("runs[0].attempts[0].attemptId")).isEqualTo(attempt.toString());
     assertThat(status.prettify()).doesNotContain(B, "worker-b");
+    assertThat(rowsOf(B, job)).as("B's rows stay B's").isEqualTo(2);
   }
 }

@@ -52,8 +52,8 @@ public class RunProjection {
           + " WHEN 'failed' THEN 2 ELSE 3 END";
 
   /**
-   * An upsert changes a row only for the tenant and job it was written for: an event naming another
-   * tenant's attempt, run or chunk changes nothing.
+   * Rows are keyed within their tenant (V6); an upsert also changes a row only for the job it was
+   * written for, so an event naming another job's attempt or run changes nothing.
    */
   private static final String SAME_OWNER =
       " WHERE %1$s.tenant_id = EXCLUDED.tenant_id AND %1$s.job_id = EXCLUDED.job_id";
@@ -67,7 +67,7 @@ public class RunProjection {
           + " :interval, :started, :ended, :stalled, :done, :total, :phase, :progressAt,"
           + " :errorType, :errorMessage, :errorStack, :retryable, :diagnosis, :stopReason,"
           + " :stopDetail)"
-          + " ON CONFLICT (attempt_id) DO UPDATE SET"
+          + " ON CONFLICT (tenant_id, attempt_id) DO UPDATE SET"
           + " state = CASE WHEN "
           + RANK.formatted("EXCLUDED.state")
           + " > "
@@ -228,13 +228,13 @@ public class RunProjection {
                     + " relationships, embeddings, llm_status, llm_reason, extracted_at)"
                     + " VALUES (:job, :seq, :tenant, :attempt, :messages, :entities, :relationships,"
                     + " :embeddings, :status, :reason, :at)"
-                    + " ON CONFLICT (job_id, seq) DO UPDATE SET attempt_id = EXCLUDED.attempt_id,"
+                    + " ON CONFLICT (tenant_id, job_id, seq) DO UPDATE SET"
+                    + " attempt_id = EXCLUDED.attempt_id,"
                     + " messages = EXCLUDED.messages, entities = EXCLUDED.entities,"
                     + " relationships = EXCLUDED.relationships, embeddings = EXCLUDED.embeddings,"
                     + " llm_status = EXCLUDED.llm_status, llm_reason = EXCLUDED.llm_reason,"
                     + " extracted_at = EXCLUDED.extracted_at"
-                    + " WHERE EXCLUDED.extracted_at >= chunk_results.extracted_at"
-                    + " AND chunk_results.tenant_id = EXCLUDED.tenant_id")
+                    + " WHERE EXCLUDED.extracted_at >= chunk_results.extracted_at")
             .setParameter("job", UUID.fromString(event.jobId().value()))
             .setParameter("seq", event.seq())
             .setParameter("tenant", event.tenantId())
@@ -314,7 +314,7 @@ public class RunProjection {
                 + " retry_due_attempt, retry_reason, error_type, error_message, error_stack_trace)"
                 + " VALUES (:run, :tenant, :job, :lane, :exhausted, :attempts, :retryAttempt,"
                 + " :retryReason, :errorType, :errorMessage, :errorStack)"
-                + " ON CONFLICT (run_id) DO UPDATE SET"
+                + " ON CONFLICT (tenant_id, run_id) DO UPDATE SET"
                 + " exhausted = run_outcomes.exhausted OR EXCLUDED.exhausted,"
                 + " attempts = greatest(run_outcomes.attempts, EXCLUDED.attempts),"
                 + " retry_due_attempt = greatest(run_outcomes.retry_due_attempt,"
