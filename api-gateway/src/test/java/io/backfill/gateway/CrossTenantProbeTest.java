@@ -59,6 +59,7 @@ class CrossTenantProbeTest {
   private static final String JSON = "application/json";
   private static final int NOT_PROBED = -1;
   private static final String UNPARSEABLE = "unparseable request line: ";
+  private static final String CHUNKED = "chunked ";
 
   /** Who may call an endpoint. */
   enum Role {
@@ -294,10 +295,11 @@ class CrossTenantProbeTest {
         .as("%s answered %s", probe.name, body)
         .isLessThan(500)
         .isEqualTo(probe.expected);
-    // Quarkus answers a request line java.net.URI cannot parse with a bare 400 before any
-    // application code runs; nothing of any tenant can be in it.
-    boolean unparseableUri = probe.name.startsWith(UNPARSEABLE);
-    if (response.status() >= 400 && !unparseableUri) {
+    // Two answers come from Quarkus itself, before any application code runs, with the right
+    // status and no body: a request line java.net.URI cannot parse, and a streamed (chunked) body
+    // that grows over the limit while it is read. Nothing of any tenant can be in them.
+    boolean bare = probe.name.startsWith(UNPARSEABLE) || probe.name.startsWith(CHUNKED);
+    if (response.status() >= 400 && !bare) {
       assertThat(response.contentType())
           .as("%s: an error is a problem", probe.name)
           .startsWith("application/problem+json");
@@ -355,7 +357,11 @@ class CrossTenantProbeTest {
                 probe.method,
                 probe.body == null
                     ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofByteArray(probe.body));
+                    : probe.name.startsWith(CHUNKED)
+                        // No Content-Length: the size is only known while the body is read.
+                        ? HttpRequest.BodyPublishers.ofInputStream(
+                            () -> new java.io.ByteArrayInputStream(probe.body))
+                        : HttpRequest.BodyPublishers.ofByteArray(probe.body));
     String authorization = probe.credential.header(w);
     if (authorization != null) {
       request.header("Authorization", authorization);
@@ -626,6 +632,24 @@ class CrossTenantProbeTest {
           "{\"value\":\"x\"}".getBytes(StandardCharsets.UTF_8),
           Map.of(),
           415);
+      add(
+          CHUNKED + "submit: body of 300 KB",
+          "POST",
+          "/api/v1/backfills",
+          Credential.OWNER_KEY,
+          JSON,
+          big(300 * 1024),
+          Map.of(),
+          413);
+      add(
+          CHUNKED + "secret: body of 300 KB",
+          "PUT",
+          secret,
+          Credential.OWNER_KEY,
+          JSON,
+          big(300 * 1024),
+          Map.of(),
+          413);
       add(
           "secret: body of 300 KB",
           "PUT",
