@@ -113,7 +113,7 @@ public class BackfillEventsResource {
               "backfill-not-found",
               "Backfill not found",
               404,
-              "No backfill job " + jobId + " is known to the gateway."));
+              "No such backfill job is known to the gateway for this tenant."));
     }
     return limits.guard(tenantId, caller.keyId(), progress(tenantId, id));
   }

@@ -480,7 +480,8 @@ public class BackfillResource {
             "backfill-not-found",
             "Backfill not found",
             404,
-            "No backfill job " + jobId + " is known to the gateway."));
+            // The id is not echoed: a 404 answer carries nothing about any job.
+            "No such backfill job is known to the gateway for this tenant."));
   }
 
   private static UUID parse(String jobId) {
@@ -502,13 +503,23 @@ public class BackfillResource {
           .encodeToString(raw.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Far longer than any cursor {@link #encode} writes. */
+    static final int MAX_CHARS = 128;
+
     static Cursor decode(String cursor) {
+      if (cursor.length() > MAX_CHARS) {
+        return null;
+      }
       try {
         String[] parts =
             new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8).split(":", 3);
-        return new Cursor(
-            Instant.ofEpochSecond(Long.parseLong(parts[0]), Long.parseLong(parts[1])),
-            UUID.fromString(parts[2]));
+        long nanos = Long.parseLong(parts[1]);
+        if (nanos < 0 || nanos > 999_999_999) {
+          return null;
+        }
+        Instant at = Instant.ofEpochSecond(Long.parseLong(parts[0]), nanos);
+        // A forged position outside what the database stores would fail the query.
+        return InputText.inRange(at) ? new Cursor(at, UUID.fromString(parts[2])) : null;
       } catch (RuntimeException e) {
         return null;
       }

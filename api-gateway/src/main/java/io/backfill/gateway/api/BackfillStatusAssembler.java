@@ -85,10 +85,11 @@ public class BackfillStatusAssembler {
   }
 
   private BackfillStatus fromView(JobView view) {
-    JobReadQueries.ChunkTotals totals = queries.chunkTotals(view.jobId);
-    List<AttemptView> attempts = queries.attempts(view.jobId);
-    List<RunOutcome> outcomes = queries.outcomes(view.jobId);
-    long chunksDone = totals.chunks() + queries.exhaustedChunksWithoutResult(view.jobId);
+    JobReadQueries.ChunkTotals totals = queries.chunkTotals(view.tenantId, view.jobId);
+    List<AttemptView> attempts = queries.attempts(view.tenantId, view.jobId);
+    List<RunOutcome> outcomes = queries.outcomes(view.tenantId, view.jobId);
+    long chunksDone =
+        totals.chunks() + queries.exhaustedChunksWithoutResult(view.tenantId, view.jobId);
     long chunksKnown =
         Math.max(
             Math.max(view.chunksPublished, view.chunks == null ? 0 : view.chunks),
@@ -120,8 +121,8 @@ public class BackfillStatusAssembler {
             totals.entities(),
             totals.relationships(),
             totals.embeddings(),
-            queries.llmOutcomes(view.jobId),
-            queries.llmFailureReasons(view.jobId)),
+            queries.llmOutcomes(view.tenantId, view.jobId),
+            queries.llmFailureReasons(view.tenantId, view.jobId)),
         runs(attempts, outcomes),
         runCount(attempts, outcomes),
         timeouts(attempts),

@@ -2,6 +2,7 @@ package io.backfill.gateway.api;
 
 import io.backfill.gateway.config.GatewayConfig;
 import io.backfill.gateway.domain.ApiKeys;
+import io.backfill.gateway.domain.LogText;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
@@ -101,7 +102,7 @@ public class BearerAuthFilter {
 
   private ProblemException unauthorized(String path, String reason, String detail) {
     // The token itself is never logged, not even in part.
-    LOG.infof("refused %s: %s", path, reason);
+    LOG.infof("refused %s: %s", LogText.of(path), reason);
     metrics.counter("backfill_gateway_auth_failures_total", "reason", reason).increment();
     return new ProblemException(Problem.of("unauthorized", "Unauthorized", 401, detail));
   }

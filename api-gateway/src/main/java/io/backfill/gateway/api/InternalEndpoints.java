@@ -1,6 +1,7 @@
 package io.backfill.gateway.api;
 
 import io.backfill.gateway.domain.GraphDirectories;
+import io.backfill.gateway.domain.LogText;
 import io.backfill.gateway.domain.MasterKeyring;
 import io.backfill.gateway.domain.SecretCipher;
 import io.backfill.gateway.domain.TenantSecrets;
@@ -106,7 +107,7 @@ public class InternalEndpoints {
                                       + TenantSecrets.LLM_API_KEY
                                       + ".")));
           String baseUrl = secrets.get(tenantId, TenantSecrets.LLM_BASE_URL).orElse(null);
-          LOG.debugf("handed out the LLM credentials of tenant %s", tenantId);
+          LOG.debugf("handed out the LLM credentials of tenant %s", LogText.of(tenantId));
           return new LlmCredentials(tenantId, key, baseUrl);
         });
   }
@@ -138,7 +139,7 @@ public class InternalEndpoints {
 
   private void requireNotSuspended(String tenantId) {
     if (tenants.status(tenantId).orElse(Tenants.Status.ACTIVE) == Tenants.Status.SUSPENDED) {
-      LOG.infof("refused the credentials of suspended tenant %s", tenantId);
+      LOG.infof("refused the credentials of suspended tenant %s", LogText.of(tenantId));
       metrics
           .counter("backfill_gateway_internal_refusals_total", "reason", "suspended")
           .increment();

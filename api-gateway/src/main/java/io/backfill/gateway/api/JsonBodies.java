@@ -85,6 +85,12 @@ final class JsonBodies {
       errors.add(new Problem.FieldError(field, "must be a string"));
       return null;
     }
+    // The length is checked by each caller against its own limit; this bounds the scan.
+    String unsafe = InputText.problem(value.asText(), MAX_BYTES);
+    if (unsafe != null) {
+      errors.add(new Problem.FieldError(field, unsafe));
+      return null;
+    }
     return value.asText();
   }
 

@@ -1,6 +1,7 @@
 package io.backfill.gateway.api;
 
 import io.backfill.gateway.config.GatewayConfig;
+import io.backfill.gateway.domain.LogText;
 import io.backfill.gateway.domain.SecretCipher;
 import io.backfill.gateway.domain.TenantSecrets;
 import jakarta.ws.rs.Consumes;
@@ -160,7 +161,8 @@ public class SecretResource {
 
   /** A secret sealed under a master key that was removed before the secrets were rotated. */
   static ProblemException unreadable(String tenantId, RuntimeException e) {
-    LOG.errorf("secret of tenant %s unreadable: %s", tenantId, e.getMessage());
+    LOG.errorf(
+        "secret of tenant %s unreadable: %s", LogText.of(tenantId), LogText.of(e.getMessage()));
     return new ProblemException(
         Problem.of(
             "secret-unreadable",

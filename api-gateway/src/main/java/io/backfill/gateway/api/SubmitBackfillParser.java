@@ -168,15 +168,13 @@ public class SubmitBackfillParser {
       return null;
     }
     if (node.isTextual()) {
-      String text = node.asText().trim();
-      try {
-        return OffsetDateTime.parse(text).toInstant();
-      } catch (DateTimeParseException notADateTime) {
-        try {
-          return LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant();
-        } catch (DateTimeParseException notADate) {
-          // reported below
-        }
+      Instant parsed = parseInstant(node.asText().trim());
+      if (parsed != null && InputText.inRange(parsed)) {
+        return parsed;
+      }
+      if (parsed != null) {
+        errors.add(new Problem.FieldError(field, "must lie between 1970-01-01 and 9999-12-31"));
+        return null;
       }
     }
     errors.add(
@@ -184,6 +182,20 @@ public class SubmitBackfillParser {
             field,
             "must be an ISO-8601 date-time with offset (2024-01-01T00:00:00Z) or a date (2024-01-01)"));
     return null;
+  }
+
+  private static Instant parseInstant(String text) {
+    try {
+      return OffsetDateTime.parse(text).toInstant();
+    } catch (DateTimeParseException notADateTime) {
+      try {
+        return LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant();
+      } catch (DateTimeParseException | ArithmeticException notADate) {
+        return null;
+      }
+    } catch (ArithmeticException outOfInstantRange) {
+      return null;
+    }
   }
 
   private static String folder(JsonNode node, List<Problem.FieldError> errors) {
@@ -195,6 +207,11 @@ public class SubmitBackfillParser {
           new Problem.FieldError(
               "folder",
               "when given, a folder name or id of 1 to " + MAX_FOLDER_CHARS + " characters"));
+      return null;
+    }
+    String unsafe = InputText.problem(node.asText(), MAX_FOLDER_CHARS);
+    if (unsafe != null) {
+      errors.add(new Problem.FieldError("folder", unsafe));
       return null;
     }
     return node.asText().trim();

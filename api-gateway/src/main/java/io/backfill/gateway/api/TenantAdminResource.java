@@ -3,6 +3,7 @@ package io.backfill.gateway.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.backfill.gateway.domain.ApiKeys;
 import io.backfill.gateway.domain.GraphDirectories;
+import io.backfill.gateway.domain.LogText;
 import io.backfill.gateway.domain.Tenants;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -363,10 +364,10 @@ public class TenantAdminResource {
         id == null ? ApiKeys.Revocation.NOT_FOUND : apiKeys.revoke(tenantId, id);
     if (done == ApiKeys.Revocation.NOT_FOUND) {
       throw new ProblemException(
-          Problem.of("api-key-not-found", "API key not found", 404, "No key " + keyId + "."));
+          Problem.of("api-key-not-found", "API key not found", 404, "No such key of this tenant."));
     }
     if (done == ApiKeys.Revocation.REVOKED) {
-      LOG.infof("revoked API key %s of tenant %s (by %s)", id, tenantId, by);
+      LOG.infof("revoked API key %s of tenant %s (by %s)", id, LogText.of(tenantId), by);
     }
     return Response.noContent().build();
   }

@@ -34,13 +34,18 @@ public class HeartbeatCoalescer {
 
   private record Pending(RunHeartbeat heartbeat, Instant receivedAt) {}
 
-  private final Map<UUID, Pending> pending = new ConcurrentHashMap<>();
+  /** By tenant and attempt: another tenant's heartbeat naming an attempt id is kept apart. */
+  private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+
   private final EntityManager em;
+  private final EventTrust trust;
   private final FleetRegistry fleet;
   private final MeterRegistry metrics;
 
-  HeartbeatCoalescer(EntityManager em, FleetRegistry fleet, MeterRegistry metrics) {
+  HeartbeatCoalescer(
+      EntityManager em, EventTrust trust, FleetRegistry fleet, MeterRegistry metrics) {
     this.em = em;
+    this.trust = trust;
     this.fleet = fleet;
     this.metrics = metrics;
     // Exported at 0 from start-up, so a dashboard tells "no heartbeats" from "not scraped".
@@ -50,7 +55,7 @@ public class HeartbeatCoalescer {
   public void offer(RunHeartbeat heartbeat) {
     Pending received = new Pending(heartbeat, Instant.now());
     pending.merge(
-        heartbeat.attemptId().value(),
+        key(heartbeat),
         received,
         (old, now) ->
             now.heartbeat().occurredAt().isBefore(old.heartbeat().occurredAt()) ? old : now);
@@ -65,8 +70,8 @@ public class HeartbeatCoalescer {
       return;
     }
     List<Pending> batch = new ArrayList<>();
-    for (UUID attemptId : List.copyOf(pending.keySet())) {
-      Pending taken = pending.remove(attemptId);
+    for (String key : List.copyOf(pending.keySet())) {
+      Pending taken = pending.remove(key);
       if (taken != null) {
         batch.add(taken);
       }
@@ -76,15 +81,22 @@ public class HeartbeatCoalescer {
       metrics.counter("backfill_gateway_heartbeat_flushes_total", "outcome", "written").increment();
     } catch (RuntimeException e) {
       // Put them back (unless newer ones came meanwhile) so the next flush retries.
-      batch.forEach(p -> pending.putIfAbsent(p.heartbeat().attemptId().value(), p));
+      batch.forEach(p -> pending.putIfAbsent(key(p.heartbeat()), p));
       metrics.counter("backfill_gateway_heartbeat_flushes_total", "outcome", "failed").increment();
       LOG.errorf(
           e, "could not write %d coalesced heartbeats; retrying at the next flush", batch.size());
     }
   }
 
+  private static String key(RunHeartbeat heartbeat) {
+    return heartbeat.tenantId() + "/" + heartbeat.attemptId().value();
+  }
+
   private void write(Pending p) {
     RunHeartbeat hb = p.heartbeat();
+    if (!trust.accepts(hb, hb.jobId(), "run.events")) {
+      return;
+    }
     Query upsert =
         em.createNativeQuery(
                 "INSERT INTO run_attempts (attempt_id, tenant_id, job_id, run_id, lane, state,"
@@ -92,7 +104,7 @@ public class HeartbeatCoalescer {
                     + " progress_phase, progress_at)"
                     + " VALUES (:attempt, :tenant, :job, :run, :lane, 'running', :worker, :build,"
                     + " :received, :done, :total, :phase, :at)"
-                    + " ON CONFLICT (attempt_id) DO UPDATE SET"
+                    + " ON CONFLICT (tenant_id, attempt_id) DO UPDATE SET"
                     + " worker_id = coalesce(run_attempts.worker_id, EXCLUDED.worker_id),"
                     + " build_sha = coalesce(run_attempts.build_sha, EXCLUDED.build_sha),"
                     + " last_heartbeat_at = greatest(run_attempts.last_heartbeat_at,"
@@ -106,7 +118,9 @@ public class HeartbeatCoalescer {
                     + " progress_phase = CASE WHEN run_attempts.progress_at IS NULL"
                     + " OR EXCLUDED.progress_at > run_attempts.progress_at"
                     + " THEN EXCLUDED.progress_phase ELSE run_attempts.progress_phase END,"
-                    + " progress_at = greatest(run_attempts.progress_at, EXCLUDED.progress_at)")
+                    + " progress_at = greatest(run_attempts.progress_at, EXCLUDED.progress_at)"
+                    // A heartbeat naming this attempt under another job changes nothing.
+                    + " WHERE run_attempts.job_id = EXCLUDED.job_id")
             .setParameter("attempt", hb.attemptId().value())
             .setParameter("tenant", hb.tenantId())
             .setParameter("job", UUID.fromString(hb.jobId().value()))

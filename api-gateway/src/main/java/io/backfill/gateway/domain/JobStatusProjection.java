@@ -39,7 +39,9 @@ public class JobStatusProjection {
   /** What projecting one event did. */
   public enum Outcome {
     PROJECTED,
-    DUPLICATE;
+    DUPLICATE,
+    /** Not its tenant's job (see {@link EventTrust}); nothing was written. */
+    IGNORED;
 
     String metricName() {
       return name().toLowerCase(java.util.Locale.ROOT);
@@ -47,16 +49,24 @@ public class JobStatusProjection {
   }
 
   private final ProjectedEvents projected;
+  private final EventTrust trust;
   private final MeterRegistry metrics;
 
-  JobStatusProjection(ProjectedEvents projected, MeterRegistry metrics) {
+  JobStatusProjection(ProjectedEvents projected, EventTrust trust, MeterRegistry metrics) {
     this.projected = projected;
+    this.trust = trust;
     this.metrics = metrics;
   }
 
   @Transactional
   public Outcome apply(JobEvent event) {
-    Outcome outcome = projected.markProjected(event.eventId()) ? project(event) : Outcome.DUPLICATE;
+    // Checked before the event id is marked, so an ignored event never shadows a genuine one.
+    Outcome outcome;
+    if (!trust.accepts(event, event.jobId(), "job.events")) {
+      outcome = Outcome.IGNORED;
+    } else {
+      outcome = projected.markProjected(event.eventId()) ? project(event) : Outcome.DUPLICATE;
+    }
     metrics
         .counter(
             "backfill_gateway_job_events_total",
@@ -75,7 +85,7 @@ public class JobStatusProjection {
       if (!(event instanceof JobAccepted) && !(event instanceof JobRejected)) {
         LOG.infof(
             "%s for job %s (tenant %s) before any JobAccepted/JobRejected: creating a minimal view",
-            event.getClass().getSimpleName(), jobId, event.tenantId());
+            event.getClass().getSimpleName(), jobId, LogText.of(event.tenantId()));
       }
       view = newView(jobId, event);
     } else if (!view.tenantId.equals(event.tenantId())) {

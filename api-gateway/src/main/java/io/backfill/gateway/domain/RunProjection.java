@@ -51,6 +51,13 @@ public class RunProjection {
       "CASE %s WHEN 'running' THEN 0 WHEN 'stopped' THEN 1 WHEN 'completed' THEN 2"
           + " WHEN 'failed' THEN 2 ELSE 3 END";
 
+  /**
+   * Rows are keyed within their tenant (V6); an upsert also changes a row only for the job it was
+   * written for, so an event naming another job's attempt or run changes nothing.
+   */
+  private static final String SAME_OWNER =
+      " WHERE %1$s.tenant_id = EXCLUDED.tenant_id AND %1$s.job_id = EXCLUDED.job_id";
+
   private static final String UPSERT_ATTEMPT =
       "INSERT INTO run_attempts (attempt_id, tenant_id, job_id, run_id, lane, state, attempt_number,"
           + " worker_id, build_sha, heartbeat_interval_ms, started_at, ended_at, stalled_for_ms,"
@@ -60,7 +67,7 @@ public class RunProjection {
           + " :interval, :started, :ended, :stalled, :done, :total, :phase, :progressAt,"
           + " :errorType, :errorMessage, :errorStack, :retryable, :diagnosis, :stopReason,"
           + " :stopDetail)"
-          + " ON CONFLICT (attempt_id) DO UPDATE SET"
+          + " ON CONFLICT (tenant_id, attempt_id) DO UPDATE SET"
           + " state = CASE WHEN "
           + RANK.formatted("EXCLUDED.state")
           + " > "
@@ -92,16 +99,23 @@ public class RunProjection {
           + " timeout_diagnosis = coalesce(EXCLUDED.timeout_diagnosis,"
           + " run_attempts.timeout_diagnosis),"
           + " stop_reason = coalesce(run_attempts.stop_reason, EXCLUDED.stop_reason),"
-          + " stop_detail = coalesce(run_attempts.stop_detail, EXCLUDED.stop_detail)";
+          + " stop_detail = coalesce(run_attempts.stop_detail, EXCLUDED.stop_detail)"
+          + SAME_OWNER.formatted("run_attempts");
 
   private final ProjectedEvents projected;
+  private final EventTrust trust;
   private final FleetRegistry fleet;
   private final EntityManager em;
   private final MeterRegistry metrics;
 
   RunProjection(
-      ProjectedEvents projected, FleetRegistry fleet, EntityManager em, MeterRegistry metrics) {
+      ProjectedEvents projected,
+      EventTrust trust,
+      FleetRegistry fleet,
+      EntityManager em,
+      MeterRegistry metrics) {
     this.projected = projected;
+    this.trust = trust;
     this.fleet = fleet;
     this.em = em;
     this.metrics = metrics;
@@ -110,7 +124,7 @@ public class RunProjection {
   /** Projects a run event other than a heartbeat (those are coalesced). */
   @Transactional
   public void apply(RunEvent event) {
-    if (!firstTime(event, "run.events")) {
+    if (!trust.accepts(event, event.jobId(), "run.events") || !firstTime(event, "run.events")) {
       return;
     }
     if (event instanceof RunStarted started) {
@@ -152,7 +166,7 @@ public class RunProjection {
 
   @Transactional
   public void apply(RunControlEvent event) {
-    if (!firstTime(event, "run.control")) {
+    if (!trust.accepts(event, event.jobId(), "run.control") || !firstTime(event, "run.control")) {
       return;
     }
     if (event instanceof RunTimedOut timedOut) {
@@ -204,7 +218,8 @@ public class RunProjection {
    */
   @Transactional
   public void apply(ChunkExtracted event) {
-    if (!firstTime(event, "extraction.results")) {
+    if (!trust.accepts(event, event.jobId(), "extraction.results")
+        || !firstTime(event, "extraction.results")) {
       return;
     }
     Query upsert =
@@ -213,7 +228,8 @@ public class RunProjection {
                     + " relationships, embeddings, llm_status, llm_reason, extracted_at)"
                     + " VALUES (:job, :seq, :tenant, :attempt, :messages, :entities, :relationships,"
                     + " :embeddings, :status, :reason, :at)"
-                    + " ON CONFLICT (job_id, seq) DO UPDATE SET attempt_id = EXCLUDED.attempt_id,"
+                    + " ON CONFLICT (tenant_id, job_id, seq) DO UPDATE SET"
+                    + " attempt_id = EXCLUDED.attempt_id,"
                     + " messages = EXCLUDED.messages, entities = EXCLUDED.entities,"
                     + " relationships = EXCLUDED.relationships, embeddings = EXCLUDED.embeddings,"
                     + " llm_status = EXCLUDED.llm_status, llm_reason = EXCLUDED.llm_reason,"
@@ -298,7 +314,7 @@ public class RunProjection {
                 + " retry_due_attempt, retry_reason, error_type, error_message, error_stack_trace)"
                 + " VALUES (:run, :tenant, :job, :lane, :exhausted, :attempts, :retryAttempt,"
                 + " :retryReason, :errorType, :errorMessage, :errorStack)"
-                + " ON CONFLICT (run_id) DO UPDATE SET"
+                + " ON CONFLICT (tenant_id, run_id) DO UPDATE SET"
                 + " exhausted = run_outcomes.exhausted OR EXCLUDED.exhausted,"
                 + " attempts = greatest(run_outcomes.attempts, EXCLUDED.attempts),"
                 + " retry_due_attempt = greatest(run_outcomes.retry_due_attempt,"
@@ -309,7 +325,8 @@ public class RunProjection {
                 + " error_type = coalesce(EXCLUDED.error_type, run_outcomes.error_type),"
                 + " error_message = coalesce(EXCLUDED.error_message, run_outcomes.error_message),"
                 + " error_stack_trace = coalesce(EXCLUDED.error_stack_trace,"
-                + " run_outcomes.error_stack_trace)");
+                + " run_outcomes.error_stack_trace)"
+                + SAME_OWNER.formatted("run_outcomes"));
     upsert.setParameter("run", event.runId().value());
     upsert.setParameter("tenant", event.tenantId());
     upsert.setParameter("job", UUID.fromString(event.jobId().value()));

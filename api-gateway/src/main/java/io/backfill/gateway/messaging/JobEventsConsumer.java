@@ -3,6 +3,7 @@ package io.backfill.gateway.messaging;
 import io.backfill.contracts.event.JobEvent;
 import io.backfill.contracts.serde.EventJson;
 import io.backfill.gateway.domain.JobStatusProjection;
+import io.backfill.gateway.domain.LogText;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -44,10 +45,10 @@ public class JobEventsConsumer {
       LOG.errorf(
           e,
           "job.events record %s (tenant %s, job %s) not projected; it goes to job.events.dlq: %s",
-          coordinates(record),
-          event == null ? "unknown" : event.tenantId(),
+          LogText.of(coordinates(record)),
+          event == null ? "unknown" : LogText.of(event.tenantId()),
           event == null ? "unknown" : event.jobId(),
-          e.getMessage());
+          LogText.of(e.getMessage()));
       return record.nack(e);
     } finally {
       MDC.remove("tenantId");

@@ -1,5 +1,6 @@
 package io.backfill.gateway.messaging;
 
+import io.backfill.gateway.domain.LogText;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -29,11 +30,11 @@ public class RecordFailures {
         e,
         "%s record %s (tenant %s, %s) not projected; it goes to %s.dlq: %s",
         topic,
-        coordinates(record),
-        tenantId == null ? "unknown" : tenantId,
-        ids == null ? "ids unknown" : ids,
+        LogText.of(coordinates(record)),
+        tenantId == null ? "unknown" : LogText.of(tenantId),
+        ids == null ? "ids unknown" : LogText.of(ids),
         topic,
-        e.getMessage());
+        LogText.of(e.getMessage()));
     return record.nack(e);
   }
 

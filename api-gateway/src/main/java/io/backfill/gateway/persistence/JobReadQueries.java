@@ -8,7 +8,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-/** The reads behind a job's status and the job list. Callers own the transaction. */
+/**
+ * The reads behind a job's status and the job list. Callers own the transaction. Every read names
+ * the tenant as well as the job: rows an event of another tenant wrote under this job id are never
+ * part of this tenant's answer.
+ */
 @ApplicationScoped
 public class JobReadQueries {
 
@@ -22,13 +26,14 @@ public class JobReadQueries {
     this.em = em;
   }
 
-  public ChunkTotals chunkTotals(UUID jobId) {
+  public ChunkTotals chunkTotals(String tenantId, UUID jobId) {
     Object[] row =
         (Object[])
             em.createQuery(
                     "SELECT count(c), coalesce(sum(c.messages), 0), coalesce(sum(c.entities), 0),"
                         + " coalesce(sum(c.relationships), 0), coalesce(sum(c.embeddings), 0),"
-                        + " coalesce(max(c.seq), 0) FROM ChunkResult c WHERE c.jobId = :job")
+                        + " coalesce(max(c.seq), 0) FROM ChunkResult c WHERE c.tenantId = :tenant AND c.jobId = :job")
+                .setParameter("tenant", tenantId)
                 .setParameter("job", jobId)
                 .getSingleResult();
     return new ChunkTotals(
@@ -41,11 +46,12 @@ public class JobReadQueries {
   }
 
   /** Chunks of the job by LLM outcome ({@code ok}, {@code skipped_no_key}, …). */
-  public Map<String, Long> llmOutcomes(UUID jobId) {
+  public Map<String, Long> llmOutcomes(String tenantId, UUID jobId) {
     List<?> rows =
         em.createQuery(
-                "SELECT c.llmStatus, count(c) FROM ChunkResult c WHERE c.jobId = :job"
-                    + " GROUP BY c.llmStatus ORDER BY c.llmStatus")
+                "SELECT c.llmStatus, count(c) FROM ChunkResult c WHERE c.tenantId = :tenant"
+                    + " AND c.jobId = :job GROUP BY c.llmStatus ORDER BY c.llmStatus")
+            .setParameter("tenant", tenantId)
             .setParameter("job", jobId)
             .getResultList();
     Map<String, Long> outcomes = new LinkedHashMap<>();
@@ -61,12 +67,14 @@ public class JobReadQueries {
    * LLM outcome gave (the most frequent ten), so a refused endpoint or a rejected key shows in
    * status.
    */
-  public Map<String, Long> llmFailureReasons(UUID jobId) {
+  public Map<String, Long> llmFailureReasons(String tenantId, UUID jobId) {
     List<?> rows =
         em.createQuery(
-                "SELECT c.llmReason, count(c) FROM ChunkResult c WHERE c.jobId = :job"
+                "SELECT c.llmReason, count(c) FROM ChunkResult c WHERE c.tenantId = :tenant"
+                    + " AND c.jobId = :job"
                     + " AND c.llmStatus IN ('failed', 'partial') AND c.llmReason IS NOT NULL"
                     + " GROUP BY c.llmReason ORDER BY count(c) DESC, c.llmReason")
+            .setParameter("tenant", tenantId)
             .setParameter("job", jobId)
             .setMaxResults(10)
             .getResultList();
@@ -79,22 +87,25 @@ public class JobReadQueries {
   }
 
   /** Extract runs the ledger gave up on that never produced a result: done, but failed. */
-  public long exhaustedChunksWithoutResult(UUID jobId) {
+  public long exhaustedChunksWithoutResult(String tenantId, UUID jobId) {
     return number(
         em.createNativeQuery(
-                "SELECT count(*) FROM run_outcomes o WHERE o.job_id = :job AND o.lane = 'extract'"
-                    + " AND o.exhausted AND NOT EXISTS (SELECT 1 FROM chunk_results c"
-                    + " WHERE c.job_id = o.job_id AND c.seq = split_part(o.run_id, ':', 3)::int)")
+                "SELECT count(*) FROM run_outcomes o WHERE o.tenant_id = :tenant AND o.job_id = :job"
+                    + " AND o.lane = 'extract' AND o.exhausted AND NOT EXISTS (SELECT 1 FROM"
+                    + " chunk_results c WHERE c.tenant_id = o.tenant_id AND c.job_id = o.job_id"
+                    + " AND c.seq = split_part(o.run_id, ':', 3)::int)")
+            .setParameter("tenant", tenantId)
             .setParameter("job", jobId)
             .getSingleResult());
   }
 
-  public List<AttemptView> attempts(UUID jobId) {
-    return AttemptView.list("jobId = ?1 ORDER BY runId, startedAt NULLS LAST", jobId);
+  public List<AttemptView> attempts(String tenantId, UUID jobId) {
+    return AttemptView.list(
+        "tenantId = ?1 AND jobId = ?2 ORDER BY runId, startedAt NULLS LAST", tenantId, jobId);
   }
 
-  public List<RunOutcome> outcomes(UUID jobId) {
-    return RunOutcome.list("jobId = ?1 ORDER BY runId", jobId);
+  public List<RunOutcome> outcomes(String tenantId, UUID jobId) {
+    return RunOutcome.list("tenantId = ?1 AND jobId = ?2 ORDER BY runId", tenantId, jobId);
   }
 
   /**
