@@ -133,12 +133,23 @@ class CrossTenantProbeTest {
               NOT_PROBED),
           Endpoint.of("GET", "/api/v1/admin/secrets/keys", Role.ADMIN, 200, NOT_PROBED),
           Endpoint.of("POST", "/api/v1/admin/secrets/rotate", Role.ADMIN, 200, NOT_PROBED),
+          Endpoint.of("GET", "/api/v1/graph/consent", Role.TENANT, 200, 200),
+          Endpoint.of("GET", "/api/v1/tenant/graph", Role.TENANT, 404, 404),
+          Endpoint.of("GET", "/api/v1/graph/consent/callback", Role.PUBLIC, 400, NOT_PROBED),
+          Endpoint.of("PUT", "/api/v1/admin/tenants/{tenantId}/graph-directory", Role.ADMIN, 204, 0)
+              .body("{\"directoryId\":\"0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d\"}"),
+          Endpoint.of(
+              "DELETE", "/api/v1/admin/tenants/{tenantId}/graph-directory", Role.ADMIN, 204, 0),
           Endpoint.of("GET", "/api/v1/ops/lag", Role.ADMIN, 200, NOT_PROBED),
           Endpoint.of("GET", "/api/v1/ops/fleet", Role.ADMIN, 200, NOT_PROBED),
           Endpoint.of(
               "GET", "/internal/v1/tenants/{tenantId}/llm-credentials", Role.SERVICE, 200, 0),
           Endpoint.of(
               "GET", "/internal/v1/tenants/{tenantId}/graph-connection", Role.SERVICE, 404, 0),
+          Endpoint.of("GET", "/internal/v1/tenants/{tenantId}", Role.SERVICE, 200, 0),
+          // Suspended for the length of one line, then active again for the checks after.
+          Endpoint.of("POST", "/api/v1/admin/tenants/{tenantId}/suspend", Role.ADMIN, 204, 0),
+          Endpoint.of("POST", "/api/v1/admin/tenants/{tenantId}/reactivate", Role.ADMIN, 204, 0),
           Endpoint.of("GET", "/version", Role.PUBLIC, 200, NOT_PROBED));
 
   /** How a probe authenticates. */
@@ -343,12 +354,14 @@ class CrossTenantProbeTest {
 
   private static Answer send(Probe probe, World w) throws Exception {
     String path = w.resolve(probe.path);
+    // The internal endpoints are served on their own port only.
+    int port = path.startsWith("/internal/") ? GatewayFixtures.internalPort() : RestAssured.port;
     URI uri;
     try {
-      uri = URI.create("http://localhost:" + RestAssured.port + path);
+      uri = URI.create("http://localhost:" + port + path);
     } catch (IllegalArgumentException notAUri) {
       // A path java.net.URI refuses (bad percent-encoding) is sent as raw bytes.
-      return RawHttp.send(RestAssured.port, probe.method, path, probe.credential.header(w));
+      return RawHttp.send(port, probe.method, path, probe.credential.header(w));
     }
     HttpRequest.Builder request =
         HttpRequest.newBuilder(uri)
