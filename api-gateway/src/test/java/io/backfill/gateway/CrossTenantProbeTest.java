@@ -328,9 +328,7 @@ class CrossTenantProbeTest {
     World w = world();
     LOG.infof("%d probes answered as expected before this check", PROBED.get());
     assertThat(
-            RestAssured.given()
-                .auth()
-                .oauth2(SERVICE_TOKEN)
+            GatewayFixtures.asService()
                 .get("/internal/v1/tenants/{tenantId}/llm-credentials", A)
                 .jsonPath()
                 .getString("apiKey"))

@@ -3,6 +3,8 @@ package io.backfill.gateway.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.backfill.gateway.config.GatewayConfig;
+import io.backfill.gateway.domain.LogText;
+import io.backfill.gateway.domain.Tenants;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.arc.Arc;
 import io.quarkus.arc.ManagedContext;
@@ -16,6 +18,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -68,6 +71,26 @@ public class InternalServer {
     router
         .get("/internal/v1/tenants/:tenantId/graph-connection")
         .handler(ctx -> serve(ctx, endpoints::graphConnection));
+    // The same paths with any other method: 405, as on the public port.
+    for (String path :
+        List.of(
+            "/internal/v1/tenants/:tenantId",
+            "/internal/v1/tenants/:tenantId/llm-credentials",
+            "/internal/v1/tenants/:tenantId/graph-connection")) {
+      router
+          .route(path)
+          .handler(
+              ctx -> {
+                ctx.response().putHeader("Allow", "GET");
+                problem(
+                    ctx,
+                    Problem.of(
+                        "method-not-allowed",
+                        "Method not allowed",
+                        405,
+                        "This resource answers GET only."));
+              });
+    }
     router
         .route()
         .handler(
@@ -107,7 +130,7 @@ public class InternalServer {
 
   private void serve(RoutingContext ctx, Function<String, Object> call) {
     String token = BearerAuthFilter.bearerToken(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
-    String path = ctx.request().path();
+    String path = LogText.of(ctx.request().path());
     if (token == null || !BearerAuthFilter.matches(config.serviceToken(), token)) {
       String reason = token == null ? "missing" : "bad_service_token";
       // The token itself is never logged, not even in part.
@@ -119,6 +142,20 @@ public class InternalServer {
       return;
     }
     String tenantId = ctx.pathParam("tenantId");
+    // The public port's input guard does not run here: a tenant id that is not one (NUL, CR/LF,
+    // anything PostgreSQL or a log line would choke on) is refused before it is used.
+    if (tenantId == null || !Tenants.ID.matcher(tenantId).matches()) {
+      metrics.counter("backfill_gateway_inputs_refused_total", "part", "path").increment();
+      problem(
+          ctx,
+          Problem.invalid(
+              "invalid-tenant",
+              "The tenant id is invalid.",
+              List.of(
+                  new Problem.FieldError(
+                      "tenantId", "1-63 of a-z, 0-9 and '-', not starting with '-'"))));
+      return;
+    }
     vertx
         .executeBlocking(() -> inRequestContext(() -> call.apply(tenantId)), false)
         .onComplete(
