@@ -118,6 +118,35 @@ class GatewayCommandsTest {
   }
 
   @Test
+  void bindDirectoryBindsATenantsDirectoryAndConsentUrlNeedsTheOperatorsApp() throws Exception {
+    String tenant = newTenantId();
+    Map<String, String> env = tenantEnv(tenant);
+    String directory = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
+
+    CliRun bound = admin("tenant", "bind-directory", tenant, directory);
+    CliRun notADirectory = admin("tenant", "bind-directory", tenant, "not a directory");
+    CliRun nobody = admin("tenant", "bind-directory", newTenantId(), directory);
+    // This gateway has no Graph app configured: the consent link cannot be made.
+    CliRun consent = CliRun.withEnv(env, "tenant", "consent-url");
+
+    assertThat(bound.exitCode()).as(bound.err()).isEqualTo(ExitCodes.OK);
+    assertThat(bound.out()).contains("Bound directory " + directory + " to tenant " + tenant);
+    HttpResponse<String> binding =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/api/v1/tenant/graph"))
+                    .header("Authorization", "Bearer " + env.get("BACKFILL_API_KEY"))
+                    .timeout(Duration.ofSeconds(10))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(binding.body()).contains(directory).contains("admin");
+    assertThat(notADirectory.exitCode()).isEqualTo(ExitCodes.REJECTED);
+    assertThat(nobody.exitCode()).isEqualTo(ExitCodes.NOT_FOUND);
+    assertThat(consent.exitCode()).isEqualTo(ExitCodes.GATEWAY_UNAVAILABLE);
+    assertThat(consent.err()).contains("503");
+  }
+
+  @Test
   void tenantCreatePrintsAKeyOnceAndASecondCreateIsAConflict() {
     String tenant = newTenantId();
 

@@ -236,7 +236,11 @@ public final class LocalStack implements AutoCloseable {
             + ","
             + StackConfig.OTHER_MAILBOX
             + "=20;seed=2;tenant="
-            + StackConfig.OTHER_GRAPH_DIRECTORY);
+            + StackConfig.OTHER_GRAPH_DIRECTORY
+            + ","
+            + StackConfig.CONSENTING_MAILBOX
+            + "=20;seed=3;tenant="
+            + StackConfig.CONSENTING_GRAPH_DIRECTORY);
     p.put("backfill.simulator.mailbox-end", config.mailboxEnd.toString());
     p.put("backfill.simulator.mailbox-span-days", String.valueOf(config.mailboxSpanDays));
     // The operator's multi-tenant app: tokens for a directory only once its admin consented.
@@ -249,6 +253,8 @@ public final class LocalStack implements AutoCloseable {
     p.put(contoso + ".consented-apps", StackConfig.GRAPH_CLIENT_ID);
     String fabrikam = "backfill.simulator.graph.tenants." + StackConfig.OTHER_GRAPH_DIRECTORY;
     p.put(fabrikam + ".verified-domains", domainOf(StackConfig.OTHER_MAILBOX));
+    String tailspin = "backfill.simulator.graph.tenants." + StackConfig.CONSENTING_GRAPH_DIRECTORY;
+    p.put(tailspin + ".verified-domains", domainOf(StackConfig.CONSENTING_MAILBOX));
     p.put("backfill.simulator.llm.keys." + config.tenantId, config.llmApiKey);
     p.putAll(config.simulatorProperties);
     return p;

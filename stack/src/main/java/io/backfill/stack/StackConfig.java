@@ -32,6 +32,15 @@ public final class StackConfig {
   /** The mailbox of {@link #OTHER_GRAPH_DIRECTORY}. */
   public static final String OTHER_MAILBOX = "bob@fabrikam.com";
 
+  /**
+   * A third organisation's directory, bound to no tenant when the stack starts and not yet
+   * consented to the operator's app: what a scenario binds through the whole admin-consent flow.
+   */
+  public static final String CONSENTING_GRAPH_DIRECTORY = "5c3a9e17-2f44-4b8d-a6c1-7a11559117e0";
+
+  /** The mailbox of {@link #CONSENTING_GRAPH_DIRECTORY}. */
+  public static final String CONSENTING_MAILBOX = "carol@tailspin.com";
+
   /** The operator's multi-tenant app registration: what the fetcher gets Graph tokens with. */
   public static final String GRAPH_CLIENT_ID = "backfill-app";
 

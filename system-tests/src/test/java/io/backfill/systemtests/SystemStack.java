@@ -22,8 +22,7 @@ final class SystemStack implements BeforeAllCallback {
     context
         .getRoot()
         .getStore(ExtensionContext.Namespace.GLOBAL)
-        .getOrComputeIfAbsent(
-            SystemStack.class, key -> (ExtensionContext.Store.CloseableResource) SystemStack::stop);
+        .getOrComputeIfAbsent(SystemStack.class, key -> (AutoCloseable) SystemStack::stop);
     get();
   }
 

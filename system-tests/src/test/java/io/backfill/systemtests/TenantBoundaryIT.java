@@ -70,10 +70,10 @@ class TenantBoundaryIT {
 
   @Test
   void aTenantCannotBackfillAnotherOrganisationsMailboxByAnyPath() {
-    String admin = stack.config().adminToken();
+    String operator = stack.config().adminToken();
     long otherDirectoryTokens = simulator.tokensIssued(StackConfig.OTHER_GRAPH_DIRECTORY);
     String tenant = "st-trust-a";
-    String apiKey = gateway.createUnboundTenant(admin, tenant);
+    String apiKey = gateway.createUnboundTenant(operator, tenant);
 
     // Bound the only way a tenant can bind itself: its directory's administrator consents.
     Answer consent = gateway.call("GET", "/api/v1/graph/consent", apiKey, null);
@@ -116,8 +116,7 @@ class TenantBoundaryIT {
 
     // Consent replay: the callback that bound the tenant, replayed for the other directory.
     String replayed =
-        callback.replace(
-            "tenant=" + StackConfig.GRAPH_DIRECTORY, "tenant=" + StackConfig.OTHER_GRAPH_DIRECTORY);
+        callback.replace("tenant=" + own, "tenant=" + StackConfig.OTHER_GRAPH_DIRECTORY);
     assertThat(gateway.call("GET", replayed, null, null).status()).isEqualTo(400);
     // A forged callback with a fresh state, for a directory whose administrator never consented.
     String freshState =
@@ -133,8 +132,15 @@ class TenantBoundaryIT {
             null);
     assertThat(forged.status()).isBetween(400, 499);
     assertThat(gateway.call("GET", "/api/v1/tenant/graph", apiKey, null).json().toString())
-        .contains(StackConfig.GRAPH_DIRECTORY)
+        .contains(own)
         .doesNotContain(StackConfig.OTHER_GRAPH_DIRECTORY);
+
+    // Its own organisation's mailbox it does backfill, through the same paths.
+    String ownJob =
+        gateway.submit(
+            apiKey, StackConfig.CONSENTING_MAILBOX, stack.windowFrom(), stack.windowTo());
+    assertThat(awaitTerminal(apiKey, ownJob, new ArrayList<>()).path("status").asText())
+        .isEqualTo("completed");
 
     // After all of it, the identity platform never issued a token for the other directory.
     assertThat(simulator.tokensIssued(StackConfig.OTHER_GRAPH_DIRECTORY))
@@ -224,8 +230,20 @@ class TenantBoundaryIT {
             () -> {
               Answer status = gateway.call("GET", "/api/v1/backfills/" + jobId, apiKey, null);
               answers.add(status.body());
-              String state = status.status() == 200 ? status.json().path("status").asText() : "";
-              return List.of("completed", "failed", "rejected").contains(state);
+              if (status.status() != 200) {
+                return false;
+              }
+              JsonNode job = status.json();
+              // The ledger's JobCompleted and the workers' chunk results travel on different
+              // topics: terminal, and every chunk's result in.
+              long results = 0;
+              for (JsonNode count : job.path("counts").path("llmOutcomes")) {
+                results += count.asLong();
+              }
+              String state = job.path("status").asText();
+              return state.equals("rejected")
+                  || (List.of("completed", "failed").contains(state)
+                      && results >= job.path("progress").path("chunks").asLong(Long.MAX_VALUE));
             });
     return gateway.status(apiKey, jobId);
   }
