@@ -106,6 +106,9 @@ final class RunningStack implements AutoCloseable {
 
     Map<String, String> worker = common();
     worker.put("backfill.worker.stale-after-intervals", "10");
+    // Tenants' LLM credentials from the gateway's internal port (this tenant has none).
+    worker.put("backfill.worker.credentials.gateway-url", internalUrl);
+    worker.put("backfill.worker.credentials.service-token", SERVICE_TOKEN);
     processes.put("extraction-worker", ServiceProcess.start("extraction-worker", worker));
 
     Map<String, String> monitor = common();
