@@ -76,17 +76,18 @@ class TenantBoundaryIT {
     String apiKey = gateway.createUnboundTenant(operator, tenant);
 
     // Bound the only way a tenant can bind itself: its directory's administrator consents.
+    String own = StackConfig.CONSENTING_GRAPH_DIRECTORY;
     Answer consent = gateway.call("GET", "/api/v1/graph/consent", apiKey, null);
     assertThat(consent.status()).isEqualTo(200);
     String consentUrl = consent.json().path("consentUrl").asText();
-    Answer approved =
-        gateway.call("GET", consentUrl + "&login_hint=" + encode("admin@contoso.com"), null, null);
+    String admin = "admin@" + StackConfig.CONSENTING_MAILBOX.split("@")[1];
+    Answer approved = gateway.call("GET", consentUrl + "&login_hint=" + encode(admin), null, null);
     assertThat(approved.status()).isEqualTo(302);
     String callback = approved.location();
-    assertThat(callback).contains("tenant=" + StackConfig.GRAPH_DIRECTORY);
+    assertThat(callback).contains("tenant=" + own);
     assertThat(gateway.call("GET", callback, null, null).status()).isEqualTo(200);
     assertThat(gateway.call("GET", "/api/v1/tenant/graph", apiKey, null).json().toString())
-        .contains(StackConfig.GRAPH_DIRECTORY);
+        .contains(own);
 
     // REST: the other organisation's mailbox is refused with its reason.
     String restJob =
