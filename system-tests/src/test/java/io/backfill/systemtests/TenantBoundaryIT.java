@@ -206,7 +206,8 @@ class TenantBoundaryIT {
     String jobId = gateway.submit(apiKey, stack.config().mailbox(), newest(20), stack.windowTo());
     JsonNode done = awaitTerminal(apiKey, jobId, new ArrayList<>());
 
-    assertThat(done.path("counts").path("llmOutcomes").toString()).contains("llm-endpoint-refused");
+    assertThat(done.path("counts").path("llmFailureReasons").toString())
+        .contains("llm-endpoint-refused");
     assertThat(simulator.llmCalls()).isEqualTo(llmCalls);
   }
 
