@@ -267,7 +267,11 @@ class CrossTenantProbeTest {
   private static World world;
   private static final AtomicInteger PROBED = new AtomicInteger();
   private static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+      // HTTP/1.1: no h2c upgrade attempt, whose GOAWAY the JDK client may surface as an error.
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
 
   static Stream<Probe> probes() {
     List<Probe> probes = new ArrayList<>();
@@ -766,7 +770,7 @@ class CrossTenantProbeTest {
           }) {
         get("list: cursor " + c[0], list + "?cursor=" + c[1], 400);
       }
-      get("list: cursor of 5,000 characters", list + "?cursor=" + "A".repeat(5_000), 400);
+      get("list: cursor of 3,000 characters", list + "?cursor=" + "A".repeat(3_000), 400);
       get("list: a valid cursor", list + "?cursor=" + b64("1700000000:0:" + uuid), 200);
       get("list: status unknown", list + "?status=bogus", 400);
       get("list: status with NUL", list + "?status=run%00ning", 400);

@@ -1,7 +1,6 @@
 package io.backfill.gateway;
 
 import static io.backfill.gateway.GatewayFixtures.as;
-import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
@@ -84,9 +83,7 @@ class LlmBaseUrlSecretTest {
   private static io.restassured.response.Response credentials() {
     // The worker reads the key and base URL together: a key must exist for the answer to be 200.
     put("openai_api_key", "sk-test-egress").then().statusCode(204);
-    return given()
-        .auth()
-        .oauth2(GatewayFixtures.SERVICE_TOKEN)
+    return GatewayFixtures.asService()
         .get("/internal/v1/tenants/{tenantId}/llm-credentials", TENANT);
   }
 }
