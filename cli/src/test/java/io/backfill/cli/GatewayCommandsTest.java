@@ -83,6 +83,7 @@ class GatewayCommandsTest {
   private static KafkaBroker broker;
   private static TestDatabase database;
   private static ServiceProcess gateway;
+  private static int internalPort;
   private static TestProducer producer;
 
   @BeforeAll
@@ -99,7 +100,8 @@ class GatewayCommandsTest {
     config.put("backfill.gateway.secrets.master-key", MASTER_KEY);
     // A free port for the internal endpoints, not the fixed default: other processes share this
     // machine.
-    config.put("backfill.gateway.internal.port", String.valueOf(FreePort.pick()));
+    internalPort = FreePort.pick();
+    config.put("backfill.gateway.internal.port", String.valueOf(internalPort));
     gateway = ServiceProcess.start("api-gateway", config);
     producer = new TestProducer(broker.bootstrapServers());
   }
@@ -559,7 +561,11 @@ class GatewayCommandsTest {
     HttpRequest request =
         HttpRequest.newBuilder(
                 URI.create(
-                    gateway.baseUrl() + "/internal/v1/tenants/" + tenant + "/llm-credentials"))
+                    "http://127.0.0.1:"
+                        + internalPort
+                        + "/internal/v1/tenants/"
+                        + tenant
+                        + "/llm-credentials"))
             .header("Authorization", "Bearer " + SERVICE_TOKEN)
             .timeout(Duration.ofSeconds(10))
             .build();
