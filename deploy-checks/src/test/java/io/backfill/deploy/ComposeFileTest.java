@@ -161,6 +161,10 @@ class ComposeFileTest {
         .isEqualTo(environment("api-gateway").get("BACKFILL_SERVICE_TOKEN"));
     assertThat(worker.remove("BACKFILL_WORKER_LLM_BASE_URL"))
         .isEqualTo("http://outlook-simulator:" + Repository.httpPort("outlook-simulator") + "/v1");
+    // The simulator's host is the one the egress rules trust, in the worker and the gateway alike.
+    assertThat(worker.remove("BACKFILL_WORKER_LLM_EGRESS_ALLOWED_HOSTS"))
+        .isEqualTo("outlook-simulator")
+        .isEqualTo(environment("api-gateway").get("BACKFILL_GATEWAY_LLM_EGRESS_ALLOWED_HOSTS"));
     assertThat(environment("heartbeat-monitor")).isEqualTo(worker);
     // The fetcher calls the gateway's internal port with the token the gateway accepts.
     Map<String, String> fetcher = environment("ingest-fetcher");
