@@ -116,8 +116,15 @@ class PipelineScenariosIT {
     } finally {
       victim.start();
     }
-    assertThat(outcome.timedOutExecutors()).containsOnly(outcome.killed().toArray(String[]::new));
-    assertThat(outcome.timeouts()).isPositive();
+    // The killed attempt ends one of two ways, both correct: the ledger times it out and a retry
+    // runs the chunk again, or Kafka hands the chunk to the other worker first (the killed one's
+    // consumer session expired) and the new attempt supersedes the dead one. Only it ends so.
+    List<Attempt> killedAttempts =
+        outcome.attempts().stream().filter(a -> outcome.killed().contains(a.workerId())).toList();
+    long superseded = killedAttempts.stream().filter(a -> a.state().equals("superseded")).count();
+    assertThat(killedAttempts).isNotEmpty().noneMatch(a -> a.state().equals("running"));
+    assertThat(outcome.timedOutExecutors()).isSubsetOf(outcome.killed());
+    assertThat(outcome.timeouts() + superseded).isPositive();
     assertThat(outcome.retries()).isGreaterThanOrEqualTo(outcome.timeouts());
   }
 
