@@ -412,8 +412,13 @@ class GatewayCommandsTest {
             2,
             "timed out: stale",
             coordinates(1)));
+    // The ledger's events (run.control) and the job's (job.events) are projected by two consumers:
+    // the job completes only once the gateway shows the timeout, as it would in a real run.
+    await().atMost(WAIT).until(() -> statusBody(env, job).contains("\"timeouts\":[{"));
     publish(extracted(tenant, job, 1));
     publish(extracted(tenant, job, 2));
+    // Chunk results come on a third topic: both in before the job completes.
+    await().atMost(WAIT).until(() -> statusBody(env, job).contains("\"chunksDone\":2"));
     publish(new JobFetchProgress(UUID.randomUUID(), 1, Instant.now(), tenant, job, 2, 200, false));
     publish(new JobCompleted(UUID.randomUUID(), 1, Instant.now(), tenant, job, 2, 200, 0));
 
@@ -608,5 +613,16 @@ class GatewayCommandsTest {
 
   private static String randomHex(int bytes) {
     return HexFormat.of().formatHex(randomBytes(bytes));
+  }
+
+  private static String statusBody(Map<String, String> env, JobId job) throws Exception {
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/api/v1/backfills/" + job))
+                .header("Authorization", "Bearer " + env.get("BACKFILL_API_KEY"))
+                .timeout(Duration.ofSeconds(10))
+                .build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
   }
 }
