@@ -1,7 +1,6 @@
 package io.backfill.contracts.topic;
 
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /** A topic as Backfill creates it: name, partition count and topic-level configs. */
@@ -19,16 +18,23 @@ public record TopicSpec(String name, int partitions, Map<String, String> configs
 
   /**
    * The dead-letter topic of this one: same name + {@code .dlq}, one partition, kept 14 days, and
-   * the same record size limit and compression, so any record of this topic fits in it.
+   * the same compression, and a record size limit {@link Topics#DEAD_LETTER_HEADROOM_BYTES} larger
+   * than this topic's, so any record of this topic fits in it with its dead-letter headers.
    */
   public TopicSpec deadLetter() {
     Map<String, String> dlqConfigs = new HashMap<>();
     dlqConfigs.put("retention.ms", String.valueOf(Topics.DAYS_14_MS));
-    for (String inherited : List.of("max.message.bytes", "compression.type")) {
-      if (configs.containsKey(inherited)) {
-        dlqConfigs.put(inherited, configs.get(inherited));
-      }
+    if (configs.containsKey("compression.type")) {
+      dlqConfigs.put("compression.type", configs.get("compression.type"));
     }
+    dlqConfigs.put(
+        "max.message.bytes", String.valueOf(maxMessageBytes() + Topics.DEAD_LETTER_HEADROOM_BYTES));
     return new TopicSpec(Topics.deadLetterOf(name), 1, dlqConfigs);
+  }
+
+  /** The topic's record size limit: its {@code max.message.bytes}, else the events' default. */
+  public int maxMessageBytes() {
+    String configured = configs.get("max.message.bytes");
+    return configured == null ? Topics.EVENT_MAX_MESSAGE_BYTES : Integer.parseInt(configured);
   }
 }

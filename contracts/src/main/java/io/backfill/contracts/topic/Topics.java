@@ -25,8 +25,21 @@ public final class Topics {
    */
   public static final int CHUNK_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 
-  public static final TopicSpec REQUESTS = new TopicSpec(BACKFILL_REQUESTS, 6, Map.of());
-  public static final TopicSpec COMMANDS = new TopicSpec(BACKFILL_COMMANDS, 6, Map.of());
+  /**
+   * 1 MiB: every topic but the chunks one. Set on the topic itself, so a record's limit does not
+   * depend on the broker's default, and a consumer's dead-letter producer can be sized to it.
+   */
+  public static final int EVENT_MAX_MESSAGE_BYTES = 1024 * 1024;
+
+  /**
+   * 64 KiB more in a dead-letter topic than in its source: the copy carries the source record plus
+   * headers (reason truncated to 1 KiB, cause, topic, partition, offset), so every record the
+   * source accepted fits in its dead-letter topic.
+   */
+  public static final int DEAD_LETTER_HEADROOM_BYTES = 64 * 1024;
+
+  public static final TopicSpec REQUESTS = events(BACKFILL_REQUESTS, 6);
+  public static final TopicSpec COMMANDS = events(BACKFILL_COMMANDS, 6);
 
   /** Retained a week: retries re-read chunks by offset, so they must outlive the retry policy. */
   public static final TopicSpec CHUNKS =
@@ -38,12 +51,32 @@ public final class Topics {
               "max.message.bytes", String.valueOf(CHUNK_MAX_MESSAGE_BYTES),
               "retention.ms", String.valueOf(DAYS_7_MS)));
 
-  public static final TopicSpec RUNS = new TopicSpec(RUN_EVENTS, 12, Map.of());
-  public static final TopicSpec CONTROL = new TopicSpec(RUN_CONTROL, 12, Map.of());
-  public static final TopicSpec JOBS = new TopicSpec(JOB_EVENTS, 6, Map.of());
-  public static final TopicSpec RESULTS = new TopicSpec(EXTRACTION_RESULTS, 6, Map.of());
+  public static final TopicSpec RUNS = events(RUN_EVENTS, 12);
+  public static final TopicSpec CONTROL = events(RUN_CONTROL, 12);
+  public static final TopicSpec JOBS = events(JOB_EVENTS, 6);
+  public static final TopicSpec RESULTS = events(EXTRACTION_RESULTS, 6);
 
   private Topics() {}
+
+  private static TopicSpec events(String name, int partitions) {
+    return new TopicSpec(
+        name, partitions, Map.of("max.message.bytes", String.valueOf(EVENT_MAX_MESSAGE_BYTES)));
+  }
+
+  /** The topic named {@code name}, or its dead-letter topic; empty for a name Backfill lacks. */
+  public static java.util.Optional<TopicSpec> byName(String name) {
+    return all().stream().filter(spec -> spec.name().equals(name)).findFirst();
+  }
+
+  /**
+   * The {@code max.request.size} a dead-letter producer for records of {@code sourceTopic} needs:
+   * its dead-letter topic's record limit, so no record of the source is too large to dead-letter.
+   */
+  public static int deadLetterMaxRequestBytes(String sourceTopic) {
+    return byName(sourceTopic)
+        .map(spec -> spec.deadLetter().maxMessageBytes())
+        .orElse(EVENT_MAX_MESSAGE_BYTES + DEAD_LETTER_HEADROOM_BYTES);
+  }
 
   public static String deadLetterOf(String topic) {
     return topic + DLQ_SUFFIX;

@@ -15,12 +15,27 @@ class TopicsTest {
   }
 
   @Test
-  void chunkDeadLetterTopicTakesRecordsAsLargeAsTheChunkTopic() {
+  void chunkDeadLetterTopicTakesRecordsAsLargeAsTheChunkTopicWithHeadersOnTop() {
     assertThat(Topics.CHUNKS.deadLetter().configs())
-        .containsEntry("max.message.bytes", String.valueOf(8 * 1024 * 1024))
+        .containsEntry("max.message.bytes", String.valueOf(8 * 1024 * 1024 + 64 * 1024))
         .containsEntry("compression.type", "zstd")
         .containsKey("retention.ms");
     assertThat(Topics.CHUNKS.deadLetter().name()).isEqualTo("backfill.chunks.dlq");
+  }
+
+  @Test
+  void everyTopicStatesItsRecordLimitAndItsDeadLetterTopicTakesMore() {
+    for (TopicSpec spec : Topics.all()) {
+      if (spec.name().endsWith(Topics.DLQ_SUFFIX)) {
+        continue;
+      }
+      assertThat(spec.configs()).containsKey("max.message.bytes");
+      assertThat(spec.deadLetter().maxMessageBytes())
+          .isEqualTo(spec.maxMessageBytes() + Topics.DEAD_LETTER_HEADROOM_BYTES);
+      assertThat(Topics.deadLetterMaxRequestBytes(spec.name()))
+          .isEqualTo(spec.deadLetter().maxMessageBytes());
+    }
+    assertThat(Topics.REQUESTS.maxMessageBytes()).isEqualTo(1024 * 1024);
   }
 
   @Test
