@@ -11,7 +11,11 @@ import java.util.UUID;
  * Start attempt {@code attemptNumber} of a run now. Fetch runs resume from their checkpoint;
  * extract runs re-read their chunk at {@code chunk}.
  *
- * @param retryOf the attempt whose failure or timeout this retry answers
+ * @param retryOf the attempt whose failure, timeout or stop this retry answers; absent when the run
+ *     never had an attempt (a job re-driven because nothing owned it)
+ * @param reason why: the failure or timeout the ledger saw, {@value #ORPHANED} for a job that had
+ *     no live attempt for longer than the ledger's grace, {@value #RESUMED} for a run parked by a
+ *     pause and re-driven when its job was resumed
  */
 public record RetryDue(
     UUID eventId,
@@ -21,11 +25,17 @@ public record RetryDue(
     JobId jobId,
     RunId runId,
     Lane lane,
-    AttemptId retryOf,
+    @OptionalField AttemptId retryOf,
     int attemptNumber,
     String reason,
     @OptionalField ChunkCoordinates chunk)
     implements RunControlEvent {
+
+  /** A job that nothing was working on for longer than the ledger's grace. */
+  public static final String ORPHANED = "orphaned";
+
+  /** A run parked by its job's pause, re-driven when the job was resumed. */
+  public static final String RESUMED = "resumed";
 
   public RetryDue {
     Require.present(eventId, "eventId");
@@ -35,7 +45,6 @@ public record RetryDue(
     Require.present(jobId, "jobId");
     Require.present(runId, "runId");
     Require.present(lane, "lane");
-    Require.present(retryOf, "retryOf");
     Require.positive(attemptNumber, "attemptNumber");
     Require.text(reason, "reason");
     if (runId.lane() != lane) {

@@ -1,5 +1,7 @@
 package io.backfill.contracts.serde;
 
+import io.backfill.contracts.deadletter.DeadLetterText;
+
 /**
  * A record that is not a valid event of the expected topic. Carries a {@link Reason} that a
  * dead-letter record or a log line can report, and a message that says what was wrong.
@@ -27,7 +29,8 @@ public class EventDecodingException extends RuntimeException {
 
   public EventDecodingException(
       Reason reason, String expectedType, String message, Throwable cause) {
-    super(reason + " (expected " + expectedType + "): " + message, cause);
+    // The message becomes a dead-letter reason header: cut to 1 KiB so echoed input stays small.
+    super(DeadLetterText.truncate(reason + " (expected " + expectedType + "): " + message), cause);
     this.reason = reason;
     this.expectedType = expectedType;
   }
