@@ -193,11 +193,18 @@ class JobIntakeTest {
       producer.sendRaw(Topics.BACKFILL_REQUESTS, key, huge);
       // 2 MiB of mailbox, compressed to fit the topic: its rejection must not repeat it all.
       BackfillRequested badMailbox = request("m".repeat(2 * 1024 * 1024), FROM, TO);
+      double undeadBefore = deadLetterFailures(Topics.BACKFILL_REQUESTS);
       try (var compressing = compressingProducer()) {
         compressing
             .send(
                 new org.apache.kafka.clients.producer.ProducerRecord<>(
                     Topics.BACKFILL_REQUESTS, key, EventJson.toJson(badMailbox)))
+            .get(30, TimeUnit.SECONDS);
+        // 2 MiB of non-JSON, compressed to fit the topic: too large for any dead-letter copy.
+        compressing
+            .send(
+                new org.apache.kafka.clients.producer.ProducerRecord<>(
+                    Topics.BACKFILL_REQUESTS, key, "y".repeat(2 * 1024 * 1024)))
             .get(30, TimeUnit.SECONDS);
       }
       publish(next);
@@ -212,7 +219,12 @@ class JobIntakeTest {
       ConsumerRecord<String, String> dead = deadLetters(dlq, key).get(0);
       assertThat(dead.value()).hasSize(huge.length);
       assertThat(reason(dead).getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(1024);
+      // The record no dead-letter topic takes was counted and skipped, not a stopped consumer.
+      await()
+          .atMost(WAIT)
+          .until(() -> deadLetterFailures(Topics.BACKFILL_REQUESTS) >= undeadBefore + 1);
       io.restassured.RestAssured.given().get("/q/health/ready").then().statusCode(200);
+      io.restassured.RestAssured.given().get("/q/health/live").then().statusCode(200);
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
       throw new IllegalStateException(e);
     } catch (InterruptedException e) {
@@ -333,6 +345,16 @@ class JobIntakeTest {
   @Transactional
   Optional<JobRow> job(JobId jobId) {
     return store.find(jobId);
+  }
+
+  private double deadLetterFailures(String topic) {
+    return metrics
+        .find("backfill_fetcher_dead_letter_failures_total")
+        .tag("topic", topic)
+        .counters()
+        .stream()
+        .mapToDouble(c -> c.count())
+        .sum();
   }
 
   private double requests(String outcome) {
