@@ -245,6 +245,15 @@ public class PagingLoop {
   private void complete(FetchAttempt attempt) {
     PagingState done = attempt.state();
     Optional<String> left = releaseAs(attempt, "fetched");
+    if (left.isEmpty()) {
+      // Not recorded: superseded (a newer attempt owns the run and will complete it), or the
+      // database failed, and then the ledger times this attempt out and its retry completes from
+      // the checkpoint without fetching. Either way no RunCompleted the job row does not show.
+      ended(attempt, StopReason.SUPERSEDED.tag());
+      LOG.warnf(
+          "fetched every page but could not record it; no RunCompleted (%s)", attempt.describe());
+      return;
+    }
     ended(attempt, "completed");
     send(
         attempt,
@@ -349,8 +358,12 @@ public class PagingLoop {
 
   private Optional<String> releaseAs(FetchAttempt attempt, String status) {
     try {
-      return QuarkusTransaction.requiringNew()
-          .call(() -> store.releaseAs(attempt.jobId(), attempt.attemptId(), status, null));
+      return retry.call(
+          "checkpoint",
+          attempt.describe(),
+          () ->
+              QuarkusTransaction.requiringNew()
+                  .call(() -> store.releaseAs(attempt.jobId(), attempt.attemptId(), status, null)));
     } catch (RuntimeException e) {
       LOG.errorf(
           e, "could not record the end of the attempt as %s (%s)", status, attempt.describe());
