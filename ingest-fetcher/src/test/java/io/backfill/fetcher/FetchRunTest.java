@@ -77,6 +77,7 @@ class FetchRunTest {
 
   @Inject JobStore store;
   @Inject MeterRegistry metrics;
+  @Inject javax.sql.DataSource dataSource;
 
   private TestProducer producer;
   private RecordTap chunks;
@@ -573,6 +574,127 @@ class FetchRunTest {
   }
 
   @Test
+  void moreJobsThanSlotsAllRunAndNoneIsRunningBeforeItsRunStarted() {
+    // 4 slots (GraphSimulator's settings): 10 jobs, 6 of them wait in the database as pending.
+    createMailbox(200);
+    addFault("latency", 0, null, 200L);
+    List<JobId> jobs = new java.util.ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      jobs.add(submit());
+    }
+    Map<JobId, Instant> firstSeenRunning = new java.util.concurrent.ConcurrentHashMap<>();
+    await()
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(20))
+        .until(
+            () -> {
+              for (JobId job : jobs) {
+                Instant now = Instant.now();
+                if (statusOf(job).equals("running")) {
+                  firstSeenRunning.putIfAbsent(job, now);
+                }
+              }
+              return jobs.stream().allMatch(j -> statusOf(j).equals("fetched"));
+            });
+    for (JobId job : jobs) {
+      assertThat(awaitRunEvent(job, RunCompleted.class).messages()).isEqualTo(200);
+      RunStarted started = ofType(runEventsOf(job), RunStarted.class).get(0);
+      if (firstSeenRunning.containsKey(job)) {
+        // Running is written only after the broker acknowledged RunStarted.
+        assertThat(started.occurredAt()).isBeforeOrEqualTo(firstSeenRunning.get(job));
+      }
+      assertThat(ofType(runEventsOf(job), RunStarted.class)).hasSize(1);
+      assertThat(chunksOf(job)).hasSize(2);
+    }
+    assertThat(firstSeenRunning).isNotEmpty();
+  }
+
+  @Test
+  void aJobQueuedByAnInstanceThatDiedBeforeRunStartedIsClaimedWithoutAnyCommand() {
+    createMailbox(150);
+    BackfillRequested request =
+        BackfillRequested.of(tenant, "req-" + UUID.randomUUID(), mailbox, FROM, TO, null);
+    JobId job = JobId.derive(tenant, request.requestId());
+    QuarkusTransaction.requiringNew().run(() -> store.insertIfAbsent(job, request));
+    // As a SIGKILL leaves it: queued, claimed by an attempt that never announced itself.
+    sql(
+        "UPDATE jobs SET queued_at = now(), attempt_id = ?, last_alive_at = now() - interval '1"
+            + " hour' WHERE job_id = ?",
+        UUID.randomUUID(),
+        UUID.fromString(job.value()));
+
+    RunCompleted completed = awaitRunEvent(job, RunCompleted.class);
+
+    assertThat(completed.messages()).isEqualTo(150);
+    assertThat(chunksOf(job)).hasSize(2);
+    assertThat(job(job).status()).isEqualTo("fetched");
+  }
+
+  @Test
+  void aJobClaimedByADeadAttemptIsTakenOverByRetryDueAndPublishesEachPageOnce() {
+    createMailbox(300);
+    BackfillRequested request =
+        BackfillRequested.of(tenant, "req-" + UUID.randomUUID(), mailbox, FROM, TO, null);
+    JobId job = JobId.derive(tenant, request.requestId());
+    QuarkusTransaction.requiringNew().run(() -> store.insertIfAbsent(job, request));
+    UUID oldAttempt = UUID.randomUUID();
+    // As a fetcher SIGKILLed after its last page's checkpoint leaves it: every page published,
+    // still running, its attempt alive (another instance still renews it).
+    sql(
+        "UPDATE jobs SET status = 'running', attempt_id = ?, last_alive_at = now(),"
+            + " pages_published = 3, messages_published = 300, next_link = NULL"
+            + " WHERE job_id = ?",
+        oldAttempt,
+        UUID.fromString(job.value()));
+    double ignoredBefore = commandsIgnored("not_applicable");
+
+    control(retryDue(job, oldAttempt));
+    await().atMost(WAIT).until(() -> commandsIgnored("not_applicable") > ignoredBefore);
+    assertThat(job(job).status()).isEqualTo("running");
+
+    // Its attempt stops renewing: dead, and the next RetryDue takes the job over.
+    sql(
+        "UPDATE jobs SET last_alive_at = now() - interval '1 hour' WHERE job_id = ?",
+        UUID.fromString(job.value()));
+    control(retryDue(job, oldAttempt));
+
+    RunCompleted completed = awaitRunEvent(job, RunCompleted.class);
+    assertThat(completed.chunks()).isEqualTo(3);
+    assertThat(completed.messages()).isEqualTo(300);
+    assertThat(completed.attemptId().value()).isNotEqualTo(oldAttempt);
+    assertThat(job(job).status()).isEqualTo("fetched");
+    // Nothing fetched or published again: the checkpoint held the last page.
+    assertThat(chunksOf(job)).isEmpty();
+    assertThat(graphCalls()).isEmpty();
+    assertThat(ofType(jobEventsOf(job), JobFetchProgress.class)).isEmpty();
+  }
+
+  @Test
+  void pauseOfAFetchedJobIsAnnouncedAndItsResumeReturnsItToFetchedWithoutFetching() {
+    createMailbox(120);
+    JobId job = submit();
+    awaitRunEvent(job, RunCompleted.class);
+    await().atMost(WAIT).until(() -> statusOf(job).equals("fetched"));
+    Map<String, Integer> callsWhenFetched = graphCalls();
+
+    command(PauseJob.of(tenant, job, "operator"));
+    assertThat(awaitJobEvent(job, JobPaused.class).tenantId()).isEqualTo(tenant);
+    assertThat(job(job).status()).isEqualTo("paused");
+
+    command(ResumeJob.of(tenant, job, "operator"));
+    awaitJobEvent(job, JobResumed.class);
+    await().atMost(WAIT).until(() -> statusOf(job).equals("fetched"));
+
+    command(CancelJob.of(tenant, job, "operator"));
+    awaitJobEvent(job, JobCancelled.class);
+    assertThat(job(job).status()).isEqualTo("cancelled");
+
+    assertThat(ofType(runEventsOf(job), RunStarted.class)).hasSize(1);
+    assertThat(chunksOf(job)).hasSize(2);
+    assertThat(graphCalls()).isEqualTo(callsWhenFetched);
+  }
+
+  @Test
   void sixJobsOnOneMailboxNeverHaveMoreThanFourGraphRequestsInFlight() {
     createMailbox(300);
     // Slow answers keep requests overlapping; past 4 in flight the simulator answers 429.
@@ -720,6 +842,34 @@ class FetchRunTest {
       all.add(i);
     }
     return all;
+  }
+
+  private RetryDue retryDue(JobId job, UUID retryOf) {
+    return new RetryDue(
+        UUID.randomUUID(),
+        1,
+        Instant.now(),
+        tenant,
+        job,
+        RunId.fetch(job),
+        Lane.FETCH,
+        new io.backfill.contracts.id.AttemptId(retryOf),
+        2,
+        "timed out",
+        null);
+  }
+
+  /** A statement on the fetcher's schema, as another instance or a crash would leave a row. */
+  private void sql(String statement, Object... parameters) {
+    try (java.sql.Connection connection = dataSource.getConnection();
+        java.sql.PreparedStatement update = connection.prepareStatement(statement)) {
+      for (int i = 0; i < parameters.length; i++) {
+        update.setObject(i + 1, parameters[i]);
+      }
+      update.executeUpdate();
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private JobRow job(JobId job) {

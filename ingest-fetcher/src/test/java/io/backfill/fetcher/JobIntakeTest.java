@@ -179,6 +179,77 @@ class JobIntakeTest {
   }
 
   @Test
+  void aHugeMalformedRequestIsDeadLetteredAndIntakeGoesOn() {
+    try (RecordTap dlq =
+        RecordTap.open(
+            KafkaBroker.shared().bootstrapServers(),
+            Topics.deadLetterOf(Topics.BACKFILL_REQUESTS))) {
+      BackfillRequested next = request("ana@contoso.com", FROM, TO);
+      String key = next.key();
+      // As large as the topic takes: its dead-letter copy, with the reason headers, is larger
+      // than a producer's default 1 MiB request.
+      byte[] huge = new byte[1024 * 1024 - 200];
+      java.util.Arrays.fill(huge, (byte) 'x');
+      producer.sendRaw(Topics.BACKFILL_REQUESTS, key, huge);
+      // 2 MiB of mailbox, compressed to fit the topic: its rejection must not repeat it all.
+      BackfillRequested badMailbox = request("m".repeat(2 * 1024 * 1024), FROM, TO);
+      double undeadBefore = deadLetterFailures(Topics.BACKFILL_REQUESTS);
+      try (var compressing = compressingProducer()) {
+        compressing
+            .send(
+                new org.apache.kafka.clients.producer.ProducerRecord<>(
+                    Topics.BACKFILL_REQUESTS, key, EventJson.toJson(badMailbox)))
+            .get(30, TimeUnit.SECONDS);
+        // 2 MiB of non-JSON, compressed to fit the topic: too large for any dead-letter copy.
+        compressing
+            .send(
+                new org.apache.kafka.clients.producer.ProducerRecord<>(
+                    Topics.BACKFILL_REQUESTS, key, "y".repeat(2 * 1024 * 1024)))
+            .get(30, TimeUnit.SECONDS);
+      }
+      publish(next);
+
+      awaitEvent(JobId.derive(tenant, next.requestId()), JobAccepted.class);
+      JobRejected rejected =
+          awaitEvent(JobId.derive(tenant, badMailbox.requestId()), JobRejected.class);
+      assertThat(rejected.reason().getBytes(StandardCharsets.UTF_8).length)
+          .isLessThanOrEqualTo(1024);
+      assertThat(rejected.reason()).contains("mailbox");
+      await().atMost(WAIT).until(() -> deadLetters(dlq, key).size() == 1);
+      ConsumerRecord<String, String> dead = deadLetters(dlq, key).get(0);
+      assertThat(dead.value()).hasSize(huge.length);
+      assertThat(reason(dead).getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(1024);
+      // The record no dead-letter topic takes was counted and skipped, not a stopped consumer.
+      await()
+          .atMost(WAIT)
+          .until(() -> deadLetterFailures(Topics.BACKFILL_REQUESTS) >= undeadBefore + 1);
+      io.restassured.RestAssured.given().get("/q/health/ready").then().statusCode(200);
+      io.restassured.RestAssured.given().get("/q/health/live").then().statusCode(200);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static org.apache.kafka.clients.producer.KafkaProducer<String, String>
+      compressingProducer() {
+    return new org.apache.kafka.clients.producer.KafkaProducer<>(
+        Map.of(
+            "bootstrap.servers",
+            KafkaBroker.shared().bootstrapServers(),
+            "compression.type",
+            "zstd",
+            "max.request.size",
+            "8388608",
+            "acks",
+            "all"),
+        new org.apache.kafka.common.serialization.StringSerializer(),
+        new org.apache.kafka.common.serialization.StringSerializer());
+  }
+
+  @Test
   void anIdleFetcherKeepsItsPlaceInTheGroupAndAcceptsARequestSentAfterTheIdlePeriod() {
     // LESSONS row 10: the replaced worker stopped itself after five idle minutes and jobs stayed
     // pending. Nothing here ends on idleness: idle for longer than twice the consumer's session
@@ -274,6 +345,16 @@ class JobIntakeTest {
   @Transactional
   Optional<JobRow> job(JobId jobId) {
     return store.find(jobId);
+  }
+
+  private double deadLetterFailures(String topic) {
+    return metrics
+        .find("backfill_fetcher_dead_letter_failures_total")
+        .tag("topic", topic)
+        .counters()
+        .stream()
+        .mapToDouble(c -> c.count())
+        .sum();
   }
 
   private double requests(String outcome) {

@@ -38,7 +38,7 @@ public interface FetcherConfig {
   @WithDefault("3")
   int selfFenceAfterIntervals();
 
-  /** Fetch attempts this process runs at once; more wait, still pending, for a free slot. */
+  /** Fetch attempts this process runs at once; more wait, pending in the database, for a slot. */
   @WithDefault("8")
   int maxConcurrentAttempts();
 
@@ -50,11 +50,18 @@ public interface FetcherConfig {
   Optional<Integer> maxAttemptsPerTenant();
 
   /**
-   * Most jobs waiting for an attempt slot in this process. Beyond it a job is not queued: it stays
-   * pending (logged and counted) until a Resume.
+   * How often an idle attempt slot looks in the database for queued jobs it did not hear of (queued
+   * by another instance, or left by one that died). Jobs this process queues wake a slot at once.
    */
-  @WithDefault("1000")
-  int maxWaitingAttempts();
+  @WithDefault("2s")
+  Duration queuePollInterval();
+
+  /**
+   * An attempt whose liveness was not renewed in the database for this long is dead: a Resume or
+   * RetryDue may take its job over, and a job it had claimed but not started is claimed again. 3 ×
+   * {@code heartbeat-interval} (the ledger's stale threshold) when unset.
+   */
+  Optional<Duration> attemptDeadAfter();
 
   /**
    * Start the fetch run of a job as soon as it is accepted. Off for an intake-only instance (and in
@@ -71,7 +78,7 @@ public interface FetcherConfig {
   @WithDefault("3")
   int transientRetries();
 
-  /** Wait before the first such retry; doubles for each next one. */
+  /** Ceiling of the wait before the first such retry; doubles for each next one (full jitter). */
   @WithDefault("500ms")
   Duration transientBackoff();
 

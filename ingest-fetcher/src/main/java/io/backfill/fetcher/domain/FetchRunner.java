@@ -5,32 +5,48 @@ import io.backfill.contracts.id.JobId;
 import io.backfill.fetcher.config.FetcherConfig;
 import io.backfill.fetcher.persistence.JobRow;
 import io.backfill.fetcher.persistence.JobStore;
+import io.backfill.fetcher.persistence.JobStore.Enqueued;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import org.jboss.logging.Logger;
 
 /**
- * Starts fetch attempts and knows the ones running in this process. Starting one is claiming the
- * job for a fresh attempt id in the database (from the states the caller allows), then running the
- * {@link PagingLoop} on a pool thread; a claim that finds the job in another state starts nothing.
- * Stopping one is a request the attempt honours between pages or during a backoff.
+ * Runs fetch attempts and knows the ones running in this process.
  *
- * <p>Attempts take one of {@code max-concurrent-attempts} slots, shared fairly between tenants
- * ({@link AttemptSlots}). A job without a slot waits in this process's queue as {@code pending}: it
- * is claimed, and becomes {@code running}, only when its slot is free, so a Pause or Cancel while
- * it waits simply makes the later claim find nothing to start.
+ * <p>The jobs table is the queue. Starting a job (accepted, resumed, retried) only marks it queued:
+ * {@code pending} with {@code queued_at} set, no attempt. Each of the {@code
+ * max-concurrent-attempts} slot threads claims the next queued job itself ({@code FOR UPDATE SKIP
+ * LOCKED}, so several instances share the queue), publishes RunStarted, and only once the broker
+ * acknowledged it is the job {@code running}. Nothing waits in memory: a job no slot has claimed
+ * yet is in the database, and a crash loses none of it. A slot looks for work when it frees, when
+ * this process queues a job, at start-up, and every {@code queue-poll-interval} (work queued by
+ * other instances).
+ *
+ * <p>Slots are shared fairly between tenants ({@link AttemptSlots}): a claim passes over the jobs
+ * of tenants holding their share while another tenant's job waits.
+ *
+ * <p>Each running attempt's liveness is renewed in the database every heartbeat interval, so a
+ * Resume or RetryDue on any instance can tell a dead attempt's {@code running} job (taken over: the
+ * new claim fences the old attempt) from a live one (left alone).
  */
 @ApplicationScoped
 public class FetchRunner {
@@ -40,155 +56,232 @@ public class FetchRunner {
   /** New jobs. */
   public static final Set<String> NEW = Set.of("pending");
 
-  /** What Resume accepts: every state but running and fetched (LESSONS 19). */
+  /**
+   * What Resume accepts: every state but fetched (LESSONS 19); {@code running} only when its
+   * attempt is dead.
+   */
   public static final Set<String> RESUMABLE =
-      Set.of("pending", "paused", "failed", "cancelled", "timed_out");
+      Set.of("pending", "running", "paused", "failed", "cancelled", "timed_out");
 
   /**
-   * What RetryDue accepts: the ledger retries only runs with no running attempt, so "running" here
-   * is a job whose attempt died with its process or was handed back at shutdown.
+   * What RetryDue accepts: the ledger retries only runs with no live attempt; {@code running} is
+   * taken over only when its attempt is dead in the database too (it died with its process).
    */
   public static final Set<String> RETRYABLE = Set.of("pending", "running", "failed", "timed_out");
 
   private final JobStore store;
   private final PagingLoop loop;
+  private final int slotCount;
   private final ExecutorService pool;
+  private final ScheduledExecutorService renewer;
   private final Map<JobId, FetchAttempt> running = new ConcurrentHashMap<>();
   private final AttemptSlots slots;
-  private final Counter queueFull;
+  private final Duration deadAfter;
+  private final Duration pollInterval;
+  private final Duration renewInterval;
+  private final Counter claimFailures;
+  private final Counter renewFailures;
+  // Claims are made one at a time in this process, so the tenants at their share stay true
+  // between reading them and taking the slot.
+  private final ReentrantLock claimLock = new ReentrantLock();
+  private final ReentrantLock wakeLock = new ReentrantLock();
+  private final Condition workQueued = wakeLock.newCondition();
+  private long queuedGeneration;
+  private volatile boolean stopping;
 
   FetchRunner(JobStore store, PagingLoop loop, FetcherConfig config, MeterRegistry registry) {
     this.store = store;
     this.loop = loop;
-    int max = config.maxConcurrentAttempts();
+    this.slotCount = config.maxConcurrentAttempts();
     this.slots =
         new AttemptSlots(
-            max,
-            config.maxAttemptsPerTenant().orElse(Math.max(1, max / 2)),
-            config.maxWaitingAttempts());
-    Gauge.builder("backfill_fetcher_attempts_waiting", slots, AttemptSlots::waitingCount)
-        .description("Jobs waiting in this process for a fetch-attempt slot")
+            slotCount, config.maxAttemptsPerTenant().orElse(Math.max(1, slotCount / 2)));
+    this.deadAfter = config.attemptDeadAfter().orElse(config.heartbeatInterval().multipliedBy(3));
+    this.pollInterval = config.queuePollInterval();
+    this.renewInterval = config.heartbeatInterval();
+    Gauge.builder("backfill_fetcher_attempts_running", slots, s -> s.inUse())
+        .description("Fetch-attempt slots of this process holding a claimed or running attempt")
         .register(registry);
-    this.queueFull =
-        Counter.builder("backfill_fetcher_attempts_queue_full_total")
-            .description("Jobs left pending because the queue of jobs waiting for a slot was full")
+    this.claimFailures =
+        Counter.builder("backfill_fetcher_claim_failures_total")
+            .description("Claims of queued jobs that failed (database unavailable)")
+            .register(registry);
+    this.renewFailures =
+        Counter.builder("backfill_fetcher_liveness_renewal_failures_total")
+            .description("Renewals of running attempts' liveness that failed")
             .register(registry);
     this.pool =
         Executors.newFixedThreadPool(
-            config.maxConcurrentAttempts(),
+            slotCount,
             task -> {
               Thread thread = new Thread(task, "fetch-attempt");
               thread.setDaemon(true);
               return thread;
             });
+    this.renewer =
+        Executors.newSingleThreadScheduledExecutor(
+            task -> {
+              Thread thread = new Thread(task, "fetch-liveness");
+              thread.setDaemon(true);
+              return thread;
+            });
+  }
+
+  /** Start-up: the slots pick up whatever was queued before, by this or another instance. */
+  void onStart(@Observes StartupEvent event) {
+    for (int i = 0; i < slotCount; i++) {
+      pool.execute(this::slot);
+    }
+    renewer.scheduleWithFixedDelay(
+        this::renewLiveness,
+        renewInterval.toMillis(),
+        renewInterval.toMillis(),
+        TimeUnit.MILLISECONDS);
   }
 
   /**
-   * Starts the job's attempt now if its tenant may take a slot, else queues it; false when the job
-   * is in none of {@code from} (or the queue is full). A job waiting for a slot is {@code pending}:
-   * one in another state (a Resume of a paused job) is moved to pending before it waits.
+   * Queues the job's fetch if it is in one of {@code from} (a {@code running} job only when its
+   * attempt is dead); true when it is queued or already owned by a live attempt, false when it is
+   * in no state the caller allows. A slot of any instance claims it.
    */
   public boolean start(JobId jobId, Set<String> from, String why) {
-    Optional<JobRow> job = QuarkusTransaction.requiringNew().call(() -> store.find(jobId));
-    if (job.isEmpty() || !from.contains(job.get().status())) {
-      return false;
-    }
-    Set<String> claimFrom = from;
-    String status = job.get().status();
-    if (!status.equals("pending") && !status.equals("running")) {
-      // Through pending, so that while it waits the job looks, and is paused or cancelled, as any
-      // job that has not started; "running" here is a dead attempt's job and is claimed as it is.
-      Optional<String> was =
-          QuarkusTransaction.requiringNew()
-              .call(() -> store.transition(jobId, Set.of(status), "pending"));
-      if (was.isEmpty()) {
+    Enqueued enqueued =
+        QuarkusTransaction.requiringNew()
+            .call(() -> store.enqueue(jobId, from, deadAfter, this::aliveHere));
+    switch (enqueued) {
+      case QUEUED -> {
+        LOG.infof("job %s queued for a fetch attempt: %s", jobId, why);
+        wake();
+        return true;
+      }
+      case ALREADY_OWNED -> {
+        return true;
+      }
+      default -> {
         return false;
       }
-      claimFrom = NEW;
-    }
-    AttemptSlots.Waiting waiting =
-        new AttemptSlots.Waiting(jobId, job.get().tenantId(), claimFrom, why);
-    switch (slots.admit(waiting)) {
-      case START:
-        return launch(waiting);
-      case WAITING:
-        LOG.infof(
-            "job %s (tenant %s) waits, pending, for a fetch-attempt slot (%d waiting): %s",
-            jobId, waiting.tenantId(), slots.waitingCount(), why);
-        return true;
-      case ALREADY_WAITING:
-        return true;
-      case QUEUE_FULL:
-      default:
-        queueFull.increment();
-        LOG.warnf(
-            "job %s (tenant %s) stays pending: %d jobs already wait for a fetch-attempt slot;"
-                + " a Resume starts it",
-            jobId, waiting.tenantId(), slots.waitingCount());
-        return false;
     }
   }
 
-  /** Drops a job that waits for a slot (paused or cancelled meanwhile). */
-  public void withdraw(JobId jobId) {
-    if (slots.withdraw(jobId)) {
-      LOG.infof("job %s no longer waits for a fetch-attempt slot", jobId);
-    }
-  }
-
-  /**
-   * Claims the job for a new attempt in the slot already taken for it and runs it; false (the slot
-   * freed) when the job is no longer in any of the waiting entry's states.
-   */
-  private boolean launch(AttemptSlots.Waiting waiting) {
-    JobId jobId = waiting.jobId();
-    AttemptId attemptId = AttemptId.random();
-    Optional<JobRow> claimed;
-    try {
-      claimed =
-          QuarkusTransaction.requiringNew()
-              .call(() -> store.claim(jobId, attemptId, waiting.from()));
-    } catch (RuntimeException e) {
-      release(waiting.tenantId());
-      throw e;
-    }
-    if (claimed.isEmpty()) {
-      release(waiting.tenantId());
-      return false;
-    }
-    FetchAttempt attempt = new FetchAttempt(claimed.get(), attemptId);
-    FetchAttempt previous = running.put(jobId, attempt);
-    if (previous != null) {
-      previous.stop(StopReason.SUPERSEDED);
-    }
-    LOG.infof(
-        "starting fetch attempt (%s) from page %d: %s",
-        attempt.describe(), attempt.state().pages(), waiting.why());
-    pool.execute(
-        () -> {
-          try {
-            loop.run(attempt);
-          } finally {
-            running.remove(jobId, attempt);
-            release(waiting.tenantId());
-          }
-        });
-    return true;
-  }
-
-  /** Frees a slot and starts the waiting jobs that may now take one. */
-  private void release(String tenantId) {
-    for (AttemptSlots.Waiting next : slots.release(tenantId)) {
+  /** One slot: claims queued jobs one after another and runs each on this thread. */
+  private void slot() {
+    while (!stopping) {
+      long generation = generation();
+      FetchAttempt attempt;
       try {
-        launch(next);
+        attempt = claimNext();
       } catch (RuntimeException e) {
-        LOG.errorf(
-            e,
-            "could not start the fetch of job %s (tenant %s) that waited for a slot; it stays"
-                + " pending until a Resume",
-            next.jobId(),
-            next.tenantId());
+        claimFailures.increment();
+        LOG.warnf(
+            "could not claim a queued job (tried again in %d ms): %s",
+            pollInterval.toMillis(), e.getMessage());
+        awaitWork(generation + 1);
+        continue;
       }
+      if (attempt == null) {
+        awaitWork(generation);
+        continue;
+      }
+      try {
+        LOG.infof(
+            "starting fetch attempt (%s) from page %d",
+            attempt.describe(), attempt.state().pages());
+        loop.run(attempt);
+      } catch (RuntimeException e) {
+        LOG.errorf(e, "fetch attempt ended by an unexpected failure (%s)", attempt.describe());
+      } finally {
+        running.remove(attempt.jobId(), attempt);
+        slots.release(attempt.tenantId());
+      }
+    }
+  }
+
+  /** Claims the next queued job for a new attempt in a slot of this process, or null. */
+  private FetchAttempt claimNext() {
+    claimLock.lock();
+    try {
+      if (stopping) {
+        return null;
+      }
+      AttemptId attemptId = AttemptId.random();
+      Set<String> atShare = slots.atShare();
+      Optional<JobRow> claimed =
+          QuarkusTransaction.requiringNew()
+              .call(() -> store.claimNext(attemptId, atShare, deadAfter));
+      if (claimed.isEmpty() && !atShare.isEmpty()) {
+        // No other tenant waits: a tenant at its share may use the free slot.
+        claimed =
+            QuarkusTransaction.requiringNew()
+                .call(() -> store.claimNext(attemptId, List.of(), deadAfter));
+      }
+      if (claimed.isEmpty()) {
+        return null;
+      }
+      FetchAttempt attempt = new FetchAttempt(claimed.get(), attemptId);
+      slots.take(attempt.tenantId());
+      FetchAttempt previous = running.put(attempt.jobId(), attempt);
+      if (previous != null) {
+        previous.stop(StopReason.SUPERSEDED);
+      }
+      return attempt;
+    } finally {
+      claimLock.unlock();
+    }
+  }
+
+  private void renewLiveness() {
+    List<AttemptId> ids = running.values().stream().map(FetchAttempt::attemptId).toList();
+    if (ids.isEmpty()) {
+      return;
+    }
+    try {
+      QuarkusTransaction.requiringNew().call(() -> store.renewAlive(ids));
+    } catch (RuntimeException e) {
+      // The attempts go on; if this lasts past the dead-after bound, a Resume or RetryDue may take
+      // their jobs over, and the claim fences them at their next checkpoint.
+      renewFailures.increment();
+      LOG.warnf(
+          "could not renew the liveness of %d running fetch attempts %s: %s",
+          ids.size(), ids, e.getMessage());
+    }
+  }
+
+  private boolean aliveHere(UUID attemptId) {
+    return running.values().stream().anyMatch(a -> a.attemptId().value().equals(attemptId));
+  }
+
+  private long generation() {
+    wakeLock.lock();
+    try {
+      return queuedGeneration;
+    } finally {
+      wakeLock.unlock();
+    }
+  }
+
+  private void wake() {
+    wakeLock.lock();
+    try {
+      queuedGeneration++;
+      workQueued.signalAll();
+    } finally {
+      wakeLock.unlock();
+    }
+  }
+
+  /** Waits until work is queued after {@code seen}, or the poll interval passes. */
+  private void awaitWork(long seen) {
+    wakeLock.lock();
+    try {
+      long remaining = pollInterval.toNanos();
+      while (!stopping && queuedGeneration == seen && remaining > 0) {
+        remaining = workQueued.awaitNanos(remaining);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      stopping = true;
+    } finally {
+      wakeLock.unlock();
     }
   }
 
@@ -215,11 +308,10 @@ public class FetchRunner {
 
   /** Graceful shutdown: attempts checkpoint and hand back (retryable) instead of dying mid-page. */
   void shutdown(@Observes ShutdownEvent event) {
-    int waiting = slots.drain().size();
-    if (waiting > 0) {
-      LOG.infof("%d jobs waiting for a fetch-attempt slot stay pending at shutdown", waiting);
-    }
+    stopping = true;
+    wake();
     running.values().forEach(attempt -> attempt.stop(StopReason.SHUTDOWN));
+    renewer.shutdownNow();
     pool.shutdown();
     try {
       if (!pool.awaitTermination(10, TimeUnit.SECONDS)) {

@@ -39,9 +39,12 @@ public class JobCommands {
 
   private static final Logger LOG = Logger.getLogger(JobCommands.class);
 
-  private static final Set<String> PAUSABLE = Set.of("pending", "running");
+  // A fetched job's chunks may still be extracted: pausing or cancelling it stops extraction.
+  private static final Set<String> PAUSABLE = Set.of("pending", "running", "fetched");
   private static final Set<String> CANCELLABLE =
-      Set.of("pending", "running", "paused", "failed", "timed_out");
+      Set.of("pending", "running", "paused", "failed", "timed_out", "fetched");
+  // Resumed with nothing left to fetch: back to fetched, no new attempt.
+  private static final Set<String> RESUMABLE_FETCHED = Set.of("paused", "cancelled");
 
   private final JobStore store;
   private final FetchRunner runner;
@@ -69,7 +72,8 @@ public class JobCommands {
       } else if (was.get().equals("running")) {
         runner.stop(jobId, StopReason.PAUSED);
       } else {
-        runner.withdraw(jobId);
+        // A pending job may be in the middle of its claim: that attempt ends at once.
+        runner.stop(jobId, StopReason.PAUSED);
         jobEvents.publish(JobPaused.of(pause.tenantId(), jobId, pause.reason()));
       }
     } else if (command instanceof CancelJob cancel) {
@@ -79,11 +83,17 @@ public class JobCommands {
       } else if (was.get().equals("running")) {
         runner.stop(jobId, StopReason.CANCELLED);
       } else {
-        runner.withdraw(jobId);
+        runner.stop(jobId, StopReason.CANCELLED);
         jobEvents.publish(JobCancelled.of(cancel.tenantId(), jobId, cancel.reason()));
       }
     } else if (command instanceof ResumeJob resume) {
-      if (runner.start(jobId, FetchRunner.RESUMABLE, "resumed by command")) {
+      if (QuarkusTransaction.requiringNew()
+          .call(() -> store.resumeFetched(jobId, RESUMABLE_FETCHED))) {
+        LOG.infof(
+            "job %s (tenant %s) resumed with its fetch already complete: back to fetched",
+            jobId, resume.tenantId());
+        jobEvents.publish(JobResumed.of(resume.tenantId(), jobId, resume.reason()));
+      } else if (runner.start(jobId, FetchRunner.RESUMABLE, "resumed by command")) {
         jobEvents.publish(JobResumed.of(resume.tenantId(), jobId, resume.reason()));
       } else {
         ignored(command);
@@ -99,7 +109,8 @@ public class JobCommands {
     if (!runner.start(due.jobId(), FetchRunner.RETRYABLE, "retry: " + due.reason())) {
       metrics.ignored(Ignored.NOT_APPLICABLE);
       LOG.infof(
-          "RetryDue for %s (tenant %s) ignored: the job is paused, cancelled or fetched",
+          "RetryDue for %s (tenant %s) ignored: the job is paused, cancelled, fetched or its"
+              + " attempt is alive",
           due.runId(), due.tenantId());
     }
   }

@@ -1,5 +1,6 @@
 package io.backfill.fetcher.domain;
 
+import io.backfill.contracts.deadletter.DeadLetterText;
 import io.backfill.contracts.event.BackfillRequested;
 import io.backfill.contracts.event.JobAccepted;
 import io.backfill.contracts.event.JobRejected;
@@ -138,7 +139,13 @@ public class JobIntake {
   }
 
   private IntakeOutcome intake(JobId jobId, BackfillRequested request) {
-    Optional<String> problem = validator.problemWith(request).or(() -> tenantProblem(request));
+    // A reason may echo the input (a mailbox of megabytes): it is cut to 1 KiB, for the event
+    // and the log alike.
+    Optional<String> problem =
+        validator
+            .problemWith(request)
+            .or(() -> tenantProblem(request))
+            .map(DeadLetterText::truncate);
     if (problem.isPresent()) {
       publisher.publish(JobRejected.of(request, problem.get()));
       LOG.infof(

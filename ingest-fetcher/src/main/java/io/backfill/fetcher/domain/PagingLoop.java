@@ -100,6 +100,9 @@ public class PagingLoop {
       return;
     }
     try {
+      if (!markRunning(attempt)) {
+        return;
+      }
       Runnable ending;
       try (HeartbeatEmitter.Handle beating = heartbeats.start(attempt)) {
         ending = pageToTheEnd(attempt);
@@ -109,6 +112,51 @@ public class PagingLoop {
     } finally {
       clearMdc();
     }
+  }
+
+  /**
+   * The job becomes {@code running} now that RunStarted is acknowledged; false when the attempt
+   * ended here instead: superseded, paused or cancelled while it was being claimed, or the database
+   * would not record it (the claim then lapses and the job is claimed again).
+   */
+  private boolean markRunning(FetchAttempt attempt) {
+    Optional<String> status;
+    try {
+      status =
+          retry.call(
+              "mark_running",
+              attempt.describe(),
+              () ->
+                  QuarkusTransaction.requiringNew()
+                      .call(() -> store.markRunning(attempt.jobId(), attempt.attemptId())));
+    } catch (RuntimeException e) {
+      ErrorInfo error = ErrorInfo.of(e);
+      LOG.errorf(
+          e, "the job could not be marked running (%s): attempt not run", attempt.describe());
+      ended(attempt, "retryable_failed");
+      release(attempt, "failed", error);
+      send(attempt, runFailed(attempt, true, error));
+      return false;
+    }
+    if (status.isEmpty()) {
+      ended(attempt, StopReason.SUPERSEDED.tag());
+      LOG.infof("attempt superseded before it ran (%s)", attempt.describe());
+      return false;
+    }
+    String now = status.get();
+    if (now.equals("paused") || now.equals("cancelled")) {
+      // The command came while the job was being claimed; the command already announced it.
+      ended(attempt, now);
+      release(attempt, now, null);
+      send(
+          attempt,
+          runStopped(
+              attempt,
+              now.equals("paused") ? RunStopped.PAUSED : RunStopped.CANCELLED,
+              now + " before the first page of this attempt"));
+      return false;
+    }
+    return true;
   }
 
   /** Pages until the last page or a stop; returns how the attempt ends. */
@@ -136,6 +184,14 @@ public class PagingLoop {
         attempt.state().nextLink() != null
             ? attempt.state().nextLink()
             : pager.firstPageUrl(job.mailbox(), job.folder(), job.windowFrom(), job.windowTo());
+    if (attempt.state().done()) {
+      // The last page was published and checkpointed by an earlier attempt that died before it
+      // could end: nothing is fetched or published again, the run just completes.
+      LOG.infof(
+          "the checkpoint already holds the last page (%d pages): nothing left to fetch (%s)",
+          attempt.state().pages(), attempt.describe());
+      return;
+    }
     while (true) {
       attempt.checkNotStopped();
       GraphMessagePage page = pager.fetch(url, job.tenantId(), job.mailbox(), attempt);
@@ -188,7 +244,16 @@ public class PagingLoop {
 
   private void complete(FetchAttempt attempt) {
     PagingState done = attempt.state();
-    release(attempt, "fetched", null);
+    Optional<String> left = releaseAs(attempt, "fetched");
+    if (left.isEmpty()) {
+      // Not recorded: superseded (a newer attempt owns the run and will complete it), or the
+      // database failed, and then the ledger times this attempt out and its retry completes from
+      // the checkpoint without fetching. Either way no RunCompleted the job row does not show.
+      ended(attempt, StopReason.SUPERSEDED.tag());
+      LOG.warnf(
+          "fetched every page but could not record it; no RunCompleted (%s)", attempt.describe());
+      return;
+    }
     ended(attempt, "completed");
     send(
         attempt,
@@ -201,6 +266,16 @@ public class PagingLoop {
             done.messages()));
     LOG.infof(
         "fetched %d messages in %d chunks (%s)", done.messages(), done.pages(), attempt.describe());
+    // A Pause or Cancel that came during the last page keeps the job paused or cancelled: it is
+    // announced here, as the attempt it reached would have.
+    if (left.filter("paused"::equals).isPresent()) {
+      send(
+          attempt, JobPaused.of(attempt.tenantId(), attempt.jobId(), "paused after the last page"));
+    } else if (left.filter("cancelled"::equals).isPresent()) {
+      send(
+          attempt,
+          JobCancelled.of(attempt.tenantId(), attempt.jobId(), "cancelled after the last page"));
+    }
   }
 
   private void stop(FetchAttempt attempt, StopReason reason) {
@@ -279,6 +354,21 @@ public class PagingLoop {
         worker.workerId(),
         reason,
         detail);
+  }
+
+  private Optional<String> releaseAs(FetchAttempt attempt, String status) {
+    try {
+      return retry.call(
+          "checkpoint",
+          attempt.describe(),
+          () ->
+              QuarkusTransaction.requiringNew()
+                  .call(() -> store.releaseAs(attempt.jobId(), attempt.attemptId(), status, null)));
+    } catch (RuntimeException e) {
+      LOG.errorf(
+          e, "could not record the end of the attempt as %s (%s)", status, attempt.describe());
+      return Optional.empty();
+    }
   }
 
   private boolean release(FetchAttempt attempt, String status, ErrorInfo error) {

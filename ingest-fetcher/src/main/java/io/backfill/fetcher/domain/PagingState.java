@@ -17,6 +17,11 @@ public record PagingState(String nextLink, int pages, long messages) {
     return new PagingState(job.nextLink(), job.pagesPublished(), job.messagesPublished());
   }
 
+  /** True when the last page is published: pages were, and Graph named no next one. */
+  public boolean done() {
+    return pages > 0 && nextLink == null;
+  }
+
   /** The seq of the chunk the next page becomes. */
   public int nextSeq() {
     return pages + 1;

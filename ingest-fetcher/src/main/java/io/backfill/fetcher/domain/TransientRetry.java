@@ -1,5 +1,7 @@
 package io.backfill.fetcher.domain;
 
+import io.backfill.contracts.retry.Backoff;
+import io.backfill.contracts.retry.TransientFailures;
 import io.backfill.fetcher.config.FetcherConfig;
 import io.backfill.fetcher.graph.DirectoryUnavailable;
 import io.backfill.fetcher.graph.GraphConnectionUnavailable;
@@ -8,9 +10,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.sql.SQLException;
-import java.sql.SQLRecoverableException;
-import java.sql.SQLTransientException;
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
@@ -28,7 +27,7 @@ public class TransientRetry {
   private static final Logger LOG = Logger.getLogger(TransientRetry.class);
 
   private final int retries;
-  private final Duration backoff;
+  private final Backoff policy;
   private final MeterRegistry registry;
 
   @Inject
@@ -38,7 +37,10 @@ public class TransientRetry {
 
   public TransientRetry(int retries, Duration backoff, MeterRegistry registry) {
     this.retries = retries;
-    this.backoff = backoff;
+    // Doubling from the configured wait, full jitter (each wait uniform on [0, ceiling]), the
+    // ceiling of the last retry as the cap.
+    long capMillis = backoff.toMillis() * (1L << Math.max(0, Math.min(retries - 1, 20)));
+    this.policy = Backoff.of(backoff, 2.0, Duration.ofMillis(capMillis), retries);
     this.registry = registry;
   }
 
@@ -47,24 +49,23 @@ public class TransientRetry {
    * failure is thrown. {@code what} names the operation and its ids for the log.
    */
   public <T> T call(String operation, String what, Supplier<T> work) {
-    long waitMs = backoff.toMillis();
-    for (int retry = 0; ; retry++) {
+    for (int retry = 1; ; retry++) {
       try {
         return work.get();
       } catch (RuntimeException e) {
-        if (retry >= retries || !isTransient(e)) {
+        if (!policy.allows(retry) || !isTransient(e)) {
           throw e;
         }
+        Duration wait = policy.delay(retry);
         counter(operation).increment();
         LOG.warnf(
             "%s of %s failed transiently (%s); retry %d of %d in %d ms",
-            operation, what, rootMessage(e), retry + 1, retries, waitMs);
-        LockSupport.parkNanos(Duration.ofMillis(waitMs).toNanos());
+            operation, what, rootMessage(e), retry, retries, wait.toMillis());
+        LockSupport.parkNanos(wait.toNanos());
         if (Thread.interrupted()) {
           Thread.currentThread().interrupt();
           throw e;
         }
-        waitMs *= 2;
       }
     }
   }
@@ -80,39 +81,21 @@ public class TransientRetry {
   }
 
   /**
-   * Transient: a connection-class (08), serialization (40001), deadlock (40P01), resources (53),
-   * operator-intervention (57P0x) or lock-not-available (55P03) SQLSTATE anywhere in the causes, a
-   * JDBC transient/recoverable exception, the pool's acquisition timeout, the gateway down, or
-   * Graph not telling a directory's verified domains.
+   * Transient: a database failure as the project defines it ({@link TransientFailures}: dropped
+   * connection, restart, serialization failure, deadlock, pool timeout...), or, for the fetcher's
+   * own dependencies, the gateway or tenant registry not answering, or Graph not telling a
+   * directory's verified domains.
    */
   static boolean isTransient(Throwable failure) {
-    for (Throwable e = failure; e != null; e = e.getCause()) {
-      if (e instanceof SQLTransientException
-          || e instanceof SQLRecoverableException
-          || e instanceof GraphConnectionUnavailable
+    if (TransientFailures.isTransient(failure)) {
+      return true;
+    }
+    int depth = 0;
+    for (Throwable e = failure; e != null && depth < 32; e = e.getCause(), depth++) {
+      if (e instanceof GraphConnectionUnavailable
           || e instanceof TenantRegistryUnavailable
           || e instanceof DirectoryUnavailable) {
         return true;
-      }
-      if (e instanceof SQLException sql) {
-        String state = sql.getSQLState();
-        if (state != null
-            && (state.startsWith("08")
-                || state.equals("40001")
-                || state.equals("40P01")
-                || state.startsWith("53")
-                || state.startsWith("57P0")
-                || state.equals("55P03"))) {
-          return true;
-        }
-        if (state == null
-            && sql.getMessage() != null
-            && sql.getMessage().contains("Acquisition timeout")) {
-          return true;
-        }
-      }
-      if (e.getCause() == e) {
-        break;
       }
     }
     return false;

@@ -3,6 +3,7 @@ package io.backfill.fetcher.graph;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.backfill.contracts.event.MailMessage;
+import io.backfill.contracts.retry.Backoff;
 import io.backfill.fetcher.config.GraphConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
@@ -18,7 +19,7 @@ import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
@@ -138,17 +139,16 @@ public class GraphMessagePager {
     }
   }
 
-  /** 429 waits what Graph asked; the rest doubles from the initial backoff with full jitter. */
+  /**
+   * 429 waits what Graph asked (at most {@code max-retry-after}); the rest waits the project's
+   * backoff: doubling from the initial backoff, capped, full jitter (uniform on [0, ceiling]).
+   */
   Duration waitBefore(int retry, RetryReason reason, Duration retryAfter) {
-    if (retryAfter != null) {
-      return retryAfter.compareTo(config.maxRetryAfter()) > 0 ? config.maxRetryAfter() : retryAfter;
-    }
-    long ceiling =
-        Math.min(
-            config.maxBackoff().toMillis(),
-            config.initialBackoff().toMillis() << Math.min(retry - 1, 20));
-    // Full jitter: retries of many attempts spread out instead of arriving together.
-    return Duration.ofMillis(ThreadLocalRandom.current().nextLong(ceiling / 2, ceiling + 1));
+    Backoff backoff =
+        new Backoff(
+            config.initialBackoff(), 2.0, config.maxBackoff(), config.maxRetries(), true, true);
+    Duration wait = backoff.delay(retry, Optional.ofNullable(retryAfter));
+    return wait.compareTo(config.maxRetryAfter()) > 0 ? config.maxRetryAfter() : wait;
   }
 
   private Answer send(URI uri, String mailbox, String token) {

@@ -7,12 +7,15 @@ import io.backfill.contracts.id.JobId;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Predicate;
 
 /**
  * The fetcher's job SQL, written out where it is used. Callers own the transaction; every method
@@ -58,23 +61,145 @@ public class JobStore {
         .executeUpdate();
   }
 
+  /** What {@link #enqueue} did. */
+  public enum Enqueued {
+    /** The job is pending and waits in the queue for a slot on any instance. */
+    QUEUED,
+    /** The job already has a live attempt (claimed or running): nothing to do. */
+    ALREADY_OWNED,
+    /** The job is in none of the states asked for (or does not exist). */
+    NOT_APPLICABLE
+  }
+
   /**
-   * Makes {@code attemptId} the job's running attempt, if the job is in one of {@code from}; the
-   * job as claimed, or empty when it was in another state. A previous attempt is fenced from here
-   * on: its checkpoint and status writes name it and match nothing.
+   * Puts the job in the queue of fetch work if it is in one of {@code from}: status {@code
+   * pending}, no attempt, {@code queued_at} set. A job whose attempt is alive (renewed within
+   * {@code deadAfter}, or {@code aliveHere}) is left to it; a job whose attempt is dead loses it,
+   * so that attempt's checkpoint and status writes match nothing from here on (fenced). Row-locked
+   * against commands and claims.
    */
-  public Optional<JobRow> claim(JobId jobId, AttemptId attemptId, Set<String> from) {
-    int updated =
+  public Enqueued enqueue(
+      JobId jobId, Set<String> from, Duration deadAfter, Predicate<UUID> aliveHere) {
+    @SuppressWarnings("unchecked")
+    List<Object[]> rows =
         em.createNativeQuery(
                 """
-                UPDATE jobs SET status = 'running', attempt_id = :attempt, updated_at = now()
-                WHERE job_id = :job AND status IN (:from)
+                SELECT status, attempt_id,
+                       last_alive_at IS NOT NULL
+                         AND last_alive_at > now() - make_interval(secs => :dead)
+                FROM jobs WHERE job_id = :job FOR UPDATE
+                """)
+            .setParameter("job", UUID.fromString(jobId.value()))
+            .setParameter("dead", deadAfter.toMillis() / 1000.0)
+            .getResultList();
+    if (rows.isEmpty()) {
+      return Enqueued.NOT_APPLICABLE;
+    }
+    String status = (String) rows.get(0)[0];
+    UUID attempt = (UUID) rows.get(0)[1];
+    boolean alive =
+        attempt != null && (Boolean.TRUE.equals(rows.get(0)[2]) || aliveHere.test(attempt));
+    if (!from.contains(status)) {
+      return Enqueued.NOT_APPLICABLE;
+    }
+    if (alive && (status.equals("pending") || status.equals("running"))) {
+      return status.equals("pending") ? Enqueued.ALREADY_OWNED : Enqueued.NOT_APPLICABLE;
+    }
+    em.createNativeQuery(
+            """
+            UPDATE jobs SET status = 'pending', attempt_id = NULL, last_alive_at = NULL,
+                            queued_at = COALESCE(queued_at, now()), updated_at = now()
+            WHERE job_id = :job
+            """)
+        .setParameter("job", UUID.fromString(jobId.value()))
+        .executeUpdate();
+    return Enqueued.QUEUED;
+  }
+
+  /**
+   * Claims the oldest queued job for {@code attemptId}, skipping jobs other instances are claiming
+   * (SKIP LOCKED) and jobs of {@code excludedTenants}; the job as claimed. It stays {@code pending}
+   * until the attempt's RunStarted is acknowledged ({@link #markRunning}); a claim whose attempt
+   * dies before that (not renewed within {@code deadAfter}) is claimed again.
+   */
+  public Optional<JobRow> claimNext(
+      AttemptId attemptId, Collection<String> excludedTenants, Duration deadAfter) {
+    String exclude = excludedTenants.isEmpty() ? "" : "AND tenant_id NOT IN (:excluded)";
+    var query =
+        em.createNativeQuery(
+                """
+                UPDATE jobs SET attempt_id = :attempt, last_alive_at = now(), updated_at = now()
+                WHERE job_id = (
+                  SELECT job_id FROM jobs
+                  WHERE status = 'pending' AND queued_at IS NOT NULL
+                    AND (attempt_id IS NULL
+                         OR last_alive_at IS NULL
+                         OR last_alive_at < now() - make_interval(secs => :dead))
+                    %s
+                  ORDER BY queued_at, job_id
+                  LIMIT 1
+                  FOR UPDATE SKIP LOCKED)
+                RETURNING job_id
+                """
+                    .formatted(exclude))
+            .setParameter("attempt", attemptId.value())
+            .setParameter("dead", deadAfter.toMillis() / 1000.0);
+    if (!excludedTenants.isEmpty()) {
+      query.setParameter("excluded", excludedTenants);
+    }
+    @SuppressWarnings("unchecked")
+    List<Object> claimed = query.getResultList();
+    return claimed.stream().findFirst().flatMap(id -> find(new JobId(id.toString())));
+  }
+
+  /**
+   * The claimed attempt's RunStarted was acknowledged: the job is {@code running} from now on.
+   * Returns the job's status (a Pause or Cancel may have come first: then it stays so), or empty
+   * when the attempt no longer owns the job.
+   */
+  public Optional<String> markRunning(JobId jobId, AttemptId attemptId) {
+    @SuppressWarnings("unchecked")
+    List<Object> status =
+        em.createNativeQuery(
+                """
+                UPDATE jobs SET status = CASE WHEN status = 'pending' THEN 'running'
+                                              ELSE status END,
+                                queued_at = NULL, last_alive_at = now(), updated_at = now()
+                WHERE job_id = :job AND attempt_id = :attempt
+                RETURNING status
                 """)
             .setParameter("job", UUID.fromString(jobId.value()))
             .setParameter("attempt", attemptId.value())
+            .getResultList();
+    return status.stream().findFirst().map(Object::toString);
+  }
+
+  /** Records that these attempts, running in this process, are alive. */
+  public int renewAlive(Collection<AttemptId> attempts) {
+    if (attempts.isEmpty()) {
+      return 0;
+    }
+    return em.createNativeQuery(
+            "UPDATE jobs SET last_alive_at = now() WHERE attempt_id IN (:attempts)")
+        .setParameter("attempts", attempts.stream().map(AttemptId::value).toList())
+        .executeUpdate();
+  }
+
+  /**
+   * A paused or cancelled job whose fetch had published its last page goes back to {@code fetched}:
+   * nothing is left to fetch. False when the job is not such a job.
+   */
+  public boolean resumeFetched(JobId jobId, Set<String> from) {
+    return em.createNativeQuery(
+                """
+                UPDATE jobs SET status = 'fetched', queued_at = NULL, updated_at = now()
+                WHERE job_id = :job AND status IN (:from) AND attempt_id IS NULL
+                  AND pages_published > 0 AND next_link IS NULL
+                """)
+            .setParameter("job", UUID.fromString(jobId.value()))
             .setParameter("from", from)
-            .executeUpdate();
-    return updated == 1 ? find(jobId) : Optional.empty();
+            .executeUpdate()
+        == 1;
   }
 
   /**
@@ -89,7 +214,7 @@ public class JobStore {
         em.createNativeQuery(
                 """
                 UPDATE jobs SET pages_published = :pages, messages_published = :messages,
-                                next_link = :next, updated_at = now()
+                                next_link = :next, last_alive_at = now(), updated_at = now()
                 WHERE job_id = :job AND attempt_id = :attempt
                 RETURNING status
                 """)
@@ -107,14 +232,26 @@ public class JobStore {
    * hand-back) and, for failures, the error. False when the attempt no longer owned the job.
    */
   public boolean release(JobId jobId, AttemptId attemptId, String status, ErrorInfo error) {
-    // A failure or hand-back after a Pause or Cancel keeps the command's status.
+    return releaseAs(jobId, attemptId, status, error).isPresent();
+  }
+
+  /**
+   * As {@link #release}, returning the status the job was left in (a Pause or Cancel that came
+   * while the attempt ran keeps its status, even over {@code fetched}), or empty when the attempt
+   * no longer owned the job.
+   */
+  public Optional<String> releaseAs(
+      JobId jobId, AttemptId attemptId, String status, ErrorInfo error) {
+    // A failure, hand-back or completion after a Pause or Cancel keeps the command's status.
     String keepCommanded =
         """
         UPDATE jobs SET status = CASE WHEN status IN ('paused', 'cancelled')
-                                       AND CAST(:status AS TEXT) IN ('running', 'failed')
+                                       AND CAST(:status AS TEXT) IN ('running', 'failed', 'fetched')
                                       THEN status ELSE CAST(:status AS TEXT) END,
-                        attempt_id = NULL, updated_at = now()%s
+                        attempt_id = NULL, last_alive_at = NULL, queued_at = NULL,
+                        updated_at = now()%s
         WHERE job_id = :job AND attempt_id = :attempt
+        RETURNING status
         """;
     var query =
         em.createNativeQuery(
@@ -132,7 +269,9 @@ public class JobStore {
           .setParameter("message", String.valueOf(error.message()))
           .setParameter("trace", String.valueOf(error.stackTrace()));
     }
-    return query.executeUpdate() == 1;
+    @SuppressWarnings("unchecked")
+    List<Object> after = query.getResultList();
+    return after.stream().findFirst().map(Object::toString);
   }
 
   /**
@@ -161,7 +300,8 @@ public class JobStore {
   public boolean timeOut(JobId jobId, AttemptId attemptId) {
     return em.createNativeQuery(
                 """
-                UPDATE jobs SET status = 'timed_out', attempt_id = NULL, updated_at = now()
+                UPDATE jobs SET status = 'timed_out', attempt_id = NULL, last_alive_at = NULL,
+                                updated_at = now()
                 WHERE job_id = :job AND attempt_id = :attempt
                 """)
             .setParameter("job", UUID.fromString(jobId.value()))
