@@ -8,6 +8,7 @@ import io.backfill.contracts.event.RunCompleted;
 import io.backfill.contracts.event.RunFailed;
 import io.backfill.contracts.event.RunHeartbeat;
 import io.backfill.contracts.event.RunStarted;
+import io.backfill.contracts.event.RunStopped;
 import io.backfill.contracts.id.AttemptId;
 import io.backfill.contracts.security.SecretRedaction;
 import io.backfill.contracts.topic.Topics;
@@ -18,6 +19,8 @@ import io.backfill.worker.domain.ChunkMetrics;
 import io.backfill.worker.messaging.EventPublisher;
 import io.backfill.worker.persistence.CompletedRunStore;
 import io.backfill.worker.persistence.CompletedRunStore.CompletedRun;
+import io.backfill.worker.persistence.RunLeaseStore;
+import io.backfill.worker.persistence.TransientRetry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -44,6 +47,11 @@ import org.jboss.logging.Logger;
  * <p>An attempt is cancelled, and writes nothing more, when it passes its hard deadline (RunFailed,
  * retryable), when its heartbeats could not be delivered for the stale threshold (self-fencing: the
  * ledger may already have given the run to another attempt) or when the ledger timed it out.
+ *
+ * <p>An attempt of a paused or cancelled job ends as RunStopped: before any work when the job was
+ * stopped already, or at once (its work interrupted, nothing written) when the stop arrives while
+ * it runs, unless it is committing its chunk already. Each attempt takes its run's lease (a fencing
+ * token) before its work, so only the newest attempt of a run can commit.
  */
 @ApplicationScoped
 public class AttemptRunner {
@@ -56,6 +64,9 @@ public class AttemptRunner {
   private final ChunkExtractor extractor;
   private final CompletedRunStore completedRuns;
   private final ChunkMetrics metrics;
+  private final JobStopStates stops;
+  private final RunLeaseStore leases;
+  private final TransientRetry retry;
   private final Semaphore slots;
   private final ExecutorService workers;
   private final ScheduledExecutorService scheduler;
@@ -68,7 +79,13 @@ public class AttemptRunner {
       EventPublisher publisher,
       ChunkExtractor extractor,
       CompletedRunStore completedRuns,
-      ChunkMetrics metrics) {
+      ChunkMetrics metrics,
+      JobStopStates stops,
+      RunLeaseStore leases,
+      TransientRetry retry) {
+    this.stops = stops;
+    this.leases = leases;
+    this.retry = retry;
     this.config = config;
     this.identity = identity;
     this.publisher = publisher;
@@ -166,6 +183,50 @@ public class AttemptRunner {
     return true;
   }
 
+  /**
+   * The job was paused or cancelled: every attempt of it running here stops now (its work is
+   * interrupted and writes nothing) and reports RunStopped; an attempt committing its chunk already
+   * finishes. Only attempts of the same tenant's job are touched.
+   */
+  public int jobStopped(String tenantId, String jobId, String reason) {
+    int stopped = 0;
+    for (ChunkAttempt attempt : running.values()) {
+      Chunk chunk = attempt.chunk();
+      if (chunk.tenantId().equals(tenantId)
+          && chunk.jobId().value().equals(jobId)
+          && attempt.stop(reason)
+          && attempt.finish()) {
+        reportStopped(attempt, reason, "stopped mid-chunk in phase " + attempt.progress().phase());
+        stopped++;
+      }
+    }
+    return stopped;
+  }
+
+  private void reportStopped(ChunkAttempt attempt, String reason, String detail) {
+    Chunk chunk = attempt.chunk();
+    metrics.chunkStopped(reason);
+    LOG.infof(
+        "%s stopped: its job was %s (%s); nothing written", attempt.describe(), reason, detail);
+    try {
+      publisher.publish(
+          Topics.RUN_EVENTS,
+          chunk.runId().value(),
+          RunStopped.of(
+              chunk.tenantId(),
+              chunk.runId(),
+              attempt.attemptId(),
+              identity.workerId(),
+              reason,
+              detail));
+    } catch (RuntimeException e) {
+      // The ledger times the attempt out instead and retries it; the retry stops again while the
+      // job is stopped.
+      metrics.publishFailed("RunStopped");
+      LOG.warnf(e, "RunStopped of %s not acknowledged", attempt.describe());
+    }
+  }
+
   /** Sends RunStarted until Kafka acknowledges it: no work begins before that. */
   private void announce(ChunkAttempt attempt) throws InterruptedException {
     Chunk chunk = attempt.chunk();
@@ -203,6 +264,27 @@ public class AttemptRunner {
     attempt.enterLogContext();
     Chunk chunk = attempt.chunk();
     try {
+      long deadline = attempt.createdNanos() + config.chunkDeadline().toNanos();
+      Optional<String> stop =
+          stops.stopReason(chunk.tenantId(), chunk.jobId().value(), attempt.describe(), deadline);
+      if (stop.isPresent()) {
+        if (attempt.stop(stop.get()) && attempt.finish()) {
+          reportStopped(attempt, stop.get(), "stopped before any work");
+        }
+        return;
+      }
+      attempt.leaseTaken(
+          retry.call(
+              "take_lease",
+              attempt.describe(),
+              deadline,
+              () ->
+                  QuarkusTransaction.requiringNew()
+                      .call(
+                          () ->
+                              leases.take(
+                                  chunk.runId(), attempt.attemptId(), config.leaseLockTimeout()))));
+      attempt.checkNotCancelled();
       Extraction extraction = extractor.extract(attempt);
       metrics.llmChunk(extraction.llm().status());
       if (!attempt.finish()) {
@@ -211,20 +293,16 @@ public class AttemptRunner {
       }
       report(attempt, extraction);
     } catch (RuntimeException e) {
-      if (attempt.isCancelled()) {
-        // The canceller logged and reported it; this is only the work unwinding.
-        LOG.debugf("work of %s stopped: %s", attempt.describe(), e.toString());
-        return;
-      }
-      if (attempt.finish()) {
-        metrics.attemptEnded("failed");
-        metrics.chunkFailed();
-        // The trace is logged and reported redacted: a provider's text may be in a message.
-        ErrorInfo error = redacted(ErrorInfo.of(e));
-        LOG.errorf(
-            "%s failed after phase %s; reporting it retryable: %s",
-            attempt.describe(), attempt.progress().phase(), error.stackTrace());
-        fail(attempt, error);
+      FencedWriteException fenced = fencedIn(e);
+      if (fenced == null) {
+        failed(attempt, e);
+      } else if (attempt.finish()) {
+        // Superseded: the run belongs to a newer attempt, which reports it; this one says nothing.
+        metrics.writeFenced();
+        metrics.attemptEnded("fenced");
+        LOG.warnf(
+            "%s: write refused, a newer attempt holds the run's lease; nothing written (%s)",
+            attempt.describe(), fenced.getMessage());
       }
     } finally {
       attempt.heartbeats.cancel(false);
@@ -235,6 +313,33 @@ public class AttemptRunner {
       ChunkAttempt.leaveLogContext();
       // A cancellation may have interrupted this pool thread; the next attempt starts clean.
       Thread.interrupted();
+    }
+  }
+
+  private static FencedWriteException fencedIn(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof FencedWriteException fenced) {
+        return fenced;
+      }
+    }
+    return null;
+  }
+
+  private void failed(ChunkAttempt attempt, RuntimeException e) {
+    if (attempt.isCancelled()) {
+      // The canceller logged and reported it; this is only the work unwinding.
+      LOG.debugf("work of %s stopped: %s", attempt.describe(), e.toString());
+      return;
+    }
+    if (attempt.finish()) {
+      metrics.attemptEnded("failed");
+      metrics.chunkFailed();
+      // The trace is logged and reported redacted: a provider's text may be in a message.
+      ErrorInfo error = redacted(ErrorInfo.of(e));
+      LOG.errorf(
+          "%s failed after phase %s; reporting it retryable: %s",
+          attempt.describe(), attempt.progress().phase(), error.stackTrace());
+      fail(attempt, error);
     }
   }
 

@@ -26,6 +26,9 @@ public final class ChunkAttempt {
   private final AtomicBoolean finished = new AtomicBoolean();
   private final AtomicLong lastHeartbeatAckNanos = new AtomicLong(System.nanoTime());
   private final long createdNanos = System.nanoTime();
+  private final AtomicReference<String> stopReason = new AtomicReference<>();
+  private boolean committing;
+  private volatile long leaseToken = -1;
   private volatile Thread workThread;
   volatile ScheduledFuture<?> heartbeats;
   volatile ScheduledFuture<?> deadline;
@@ -78,8 +81,48 @@ public final class ChunkAttempt {
     return cancelReason.get();
   }
 
+  /** The fencing token of the run's lease this attempt took, or -1 before it took it. */
+  public long leaseToken() {
+    return leaseToken;
+  }
+
+  void leaseTaken(long token) {
+    this.leaseToken = token;
+  }
+
+  /** {@code paused} or {@code cancelled} when the attempt was stopped by its job's command. */
+  public String stopReason() {
+    return stopReason.get();
+  }
+
+  /**
+   * The last word before the chunk's commit: throws when the attempt was cancelled; otherwise a
+   * job's pause or cancel can no longer stop it (it either writes everything or nothing).
+   */
+  public synchronized void beginCommit() {
+    checkNotCancelled();
+    committing = true;
+  }
+
+  /** Ends the commit phase (the transaction ended either way): a stop applies again. */
+  public synchronized void endCommit() {
+    committing = false;
+  }
+
+  /**
+   * Stops the attempt because its job was paused or cancelled, unless it is committing its chunk
+   * already; true only when this call stopped it.
+   */
+  synchronized boolean stop(String reason) {
+    if (committing || cancelReason.get() != null) {
+      return false;
+    }
+    stopReason.set(reason);
+    return cancel("job " + reason);
+  }
+
   /** Cancels the attempt and interrupts its work; true only for the first cancellation. */
-  boolean cancel(String reason) {
+  synchronized boolean cancel(String reason) {
     if (!cancelReason.compareAndSet(null, reason)) {
       return false;
     }
@@ -128,7 +171,7 @@ public final class ChunkAttempt {
   }
 
   /** The attempt's ids for log lines written where the MDC is not set (Kafka callbacks). */
-  String describe() {
+  public String describe() {
     return String.format(
         "attempt %s of run %s (tenant %s, job %s)",
         attemptId, chunk.runId(), chunk.tenantId(), chunk.jobId());

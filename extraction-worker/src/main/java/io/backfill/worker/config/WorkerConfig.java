@@ -81,6 +81,37 @@ public interface WorkerConfig {
   /** In-process embeddings of subject + body. */
   Embedding embedding();
 
+  /**
+   * How long a statement waits for a run's lease row lock (taking the lease, or checking it in the
+   * chunk's write transaction) before it fails with 55P03 and is retried: an attempt frozen in the
+   * middle of its write transaction holds that lock, and a newer attempt must not wait on it for
+   * long.
+   */
+  @WithDefault("2s")
+  Duration leaseLockTimeout();
+
+  /** Retries of transient database failures (lost connection, restart, lock or deadlock). */
+  DbRetry dbRetry();
+
+  /**
+   * Backoff of database retries (contracts {@code Backoff}, full jitter); an attempt's retries also
+   * end at its deadline.
+   */
+  interface DbRetry {
+
+    /** Ceiling of the wait before the first retry. */
+    @WithDefault("200ms")
+    Duration initialBackoff();
+
+    /** Ceiling of any one wait. */
+    @WithDefault("5s")
+    Duration maxBackoff();
+
+    /** Retries after the first try. */
+    @WithDefault("10")
+    int maxRetries();
+  }
+
   /** How messages are embedded. */
   interface Embedding {
 

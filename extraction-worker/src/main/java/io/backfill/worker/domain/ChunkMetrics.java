@@ -37,6 +37,8 @@ public class ChunkMetrics {
     embeddings = registry.counter("backfill_worker_embeddings_total");
     registry.counter("backfill_worker_heartbeat_failures_total");
     llmEndpointRefused = registry.counter("backfill_worker_llm_endpoint_refused_total");
+    registry.counter("backfill_worker_writes_fenced_total");
+    registry.counter("backfill_worker_job_stop_events_total", "type", "JobPaused");
     llmCalls =
         Timer.builder("backfill_worker_llm_call")
             .description("One call to the LLM, from sending the request to its answer or failure")
@@ -110,5 +112,36 @@ public class ChunkMetrics {
   /** A chunk whose LLM base URL the egress rules refused: no call was made to it. */
   public void llmEndpointRefused() {
     llmEndpointRefused.increment();
+  }
+
+  /** A chunk ended without work (or stopped mid-work) because its job was paused or cancelled. */
+  public void chunkStopped(String reason) {
+    registry.counter("backfill_worker_chunks_total", "outcome", "stopped").increment();
+    registry.counter("backfill_worker_attempts_total", "outcome", "stopped_" + reason).increment();
+  }
+
+  /** A chunk's write refused because a newer attempt of its run holds the run's lease. */
+  public void writeFenced() {
+    registry.counter("backfill_worker_writes_fenced_total").increment();
+  }
+
+  /** A database operation retried after a transient failure (write_chunk, take_lease, ...). */
+  public void transientRetry(String operation) {
+    registry.counter("backfill_worker_transient_retries_total", "operation", operation).increment();
+  }
+
+  /** A job.events record applied to the stop states (JobPaused, JobCancelled, JobResumed). */
+  public void jobStopEvent(String type) {
+    registry.counter("backfill_worker_job_stop_events_total", "type", type).increment();
+  }
+
+  /** A record that could not be dead-lettered (the DLQ send failed): logged and skipped. */
+  public void deadLetterFailed(String topic) {
+    registry.counter("backfill_worker_dead_letter_failures_total", "topic", topic).increment();
+  }
+
+  /** The stored stop state of a job could not be read before a chunk started. */
+  public void jobStateUnreadable() {
+    registry.counter("backfill_worker_job_state_read_failures_total").increment();
   }
 }

@@ -9,6 +9,7 @@ import io.backfill.contracts.event.LlmOutcome;
 import io.backfill.contracts.event.LlmStatus;
 import io.backfill.contracts.event.MailMessage;
 import io.backfill.contracts.event.Recipient;
+import io.backfill.contracts.retry.Backoff;
 import io.backfill.contracts.security.LlmEndpointPolicy.Verdict;
 import io.backfill.contracts.security.SecretRedaction;
 import io.backfill.worker.config.LlmConfig;
@@ -348,7 +349,10 @@ public class OpenAiLlmExtractor implements LlmExtractor {
     /** One call, repeated after 429, 5xx and transport failures within the bounds. */
     private Reply ask(String model, MailMessage message) throws InterruptedException {
       ObjectNode request = request(model, message);
-      Duration backoff = config.initialBackoff();
+      // Full jitter (uniform on [0, ceiling]), so the calls of many messages retrying at once
+      // spread out; a 429's Retry-After replaces the wait, bounded by max-backoff.
+      Backoff backoff =
+          Backoff.of(config.initialBackoff(), 2.0, config.maxBackoff(), config.maxRetries());
       for (int attempt = 0; ; attempt++) {
         if (invalidKey.get()) {
           return new Failed("invalid_key", "the LLM refused the tenant's key (401)");
@@ -401,8 +405,7 @@ public class OpenAiLlmExtractor implements LlmExtractor {
           if (attempt >= config.maxRetries()) {
             return new Failed(outcome, detail);
           }
-          sleep(backoff);
-          backoff = min(backoff.multipliedBy(2), config.maxBackoff());
+          sleep(backoff.delay(attempt + 1));
           continue;
         } finally {
           metrics.llmCallTook(System.nanoTime() - started);
@@ -423,8 +426,7 @@ public class OpenAiLlmExtractor implements LlmExtractor {
             if (attempt >= config.maxRetries()) {
               return new Failed("rate_limited", model + " answered 429: " + errorMessage(body));
             }
-            sleep(retryAfter(response).orElse(backoff));
-            backoff = min(backoff.multipliedBy(2), config.maxBackoff());
+            sleep(backoff.delay(attempt + 1, retryAfter(response)));
             continue;
           }
           if (status >= 500) {
@@ -433,8 +435,7 @@ public class OpenAiLlmExtractor implements LlmExtractor {
               return new Failed(
                   "server_error", model + " answered " + status + ": " + errorMessage(body));
             }
-            sleep(backoff);
-            backoff = min(backoff.multipliedBy(2), config.maxBackoff());
+            sleep(backoff.delay(attempt + 1));
             continue;
           }
           metrics.llmCall("rejected");

@@ -23,13 +23,25 @@ import java.util.concurrent.CountDownLatch;
 public abstract class ScriptedLlm implements LlmExtractor {
 
   /** What the LLM phase does for a tenant before the real extractor answers. */
-  public sealed interface Script permits Delay, Gate {}
+  public sealed interface Script permits Delay, Gate, Gates {}
 
   /** Takes this long (interruptibly: a cancelled attempt stops waiting). */
   public record Delay(Duration duration) implements Script {}
 
   /** Waits until the test opens the latch. */
   public record Gate(CountDownLatch open) implements Script {}
+
+  /**
+   * The tenant's first call waits for the first latch, its second for the second, and so on; calls
+   * beyond the list go straight on. Two attempts of one run can so be let go one at a time.
+   */
+  public record Gates(
+      java.util.List<CountDownLatch> open, java.util.concurrent.atomic.AtomicInteger calls)
+      implements Script {
+    public Gates(java.util.List<CountDownLatch> open) {
+      this(open, new java.util.concurrent.atomic.AtomicInteger());
+    }
+  }
 
   /** What the phase saw for a run: when it was called and whether it was interrupted. */
   public record Call(Instant at, boolean interrupted) {}
@@ -58,6 +70,11 @@ public abstract class ScriptedLlm implements LlmExtractor {
         Thread.sleep(delay.duration().toMillis());
       } else if (script instanceof Gate gate) {
         gate.open().await();
+      } else if (script instanceof Gates gates) {
+        int call = gates.calls().getAndIncrement();
+        if (call < gates.open().size()) {
+          gates.open().get(call).await();
+        }
       }
     } catch (InterruptedException e) {
       CALLS.put(run, new Call(CALLS.get(run).at(), true));
