@@ -9,6 +9,7 @@ import io.backfill.contracts.topic.Topics;
 import io.backfill.monitor.persistence.OutboxStore;
 import io.backfill.monitor.persistence.RunRow;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import java.time.Instant;
@@ -22,6 +23,7 @@ import org.jboss.logging.Logger;
  * trigger does not re-drive it twice; the RunStarted of the new attempt makes it running.
  */
 @ApplicationScoped
+@Startup
 public class Redrives {
 
   private static final Logger LOG = Logger.getLogger(Redrives.class);
@@ -34,6 +36,12 @@ public class Redrives {
     this.em = em;
     this.outbox = outbox;
     this.metrics = metrics;
+    // Exported from the start (at 0), so dashboards and the orphan alert see the series before
+    // the first re-drive.
+    for (Lane lane : Lane.values()) {
+      metrics.counter("backfill_monitor_orphans_redriven_total", "lane", lane.wireName());
+      metrics.counter("backfill_monitor_runs_resumed_total", "lane", lane.wireName());
+    }
   }
 
   /** Re-drives a run the ledger knows (its row locked by the caller) as attempt attempts + 1. */

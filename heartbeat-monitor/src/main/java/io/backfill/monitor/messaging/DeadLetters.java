@@ -3,6 +3,7 @@ package io.backfill.monitor.messaging;
 import io.backfill.contracts.deadletter.DeadLetterText;
 import io.backfill.contracts.topic.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -21,6 +22,7 @@ import org.jboss.logging.Logger;
  * backfill_monitor_dead_letter_failures_total{topic}}, and skipped: a consumer never stops on it.
  */
 @ApplicationScoped
+@Startup
 public class DeadLetters {
 
   private static final Logger LOG = Logger.getLogger(DeadLetters.class);
@@ -30,6 +32,10 @@ public class DeadLetters {
 
   DeadLetters(MeterRegistry metrics) {
     this.metrics = metrics;
+    // Exported from the start (at 0) for the topics this service consumes.
+    for (String topic : java.util.List.of(Topics.RUN_EVENTS, Topics.JOB_EVENTS)) {
+      metrics.counter("backfill_monitor_dead_letter_failures_total", "topic", topic);
+    }
   }
 
   /** Where the record was read and what it held. */
