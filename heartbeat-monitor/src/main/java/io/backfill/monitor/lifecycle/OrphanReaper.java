@@ -35,15 +35,29 @@ public class OrphanReaper {
   private final EntityManager em;
   private final Redrives redrives;
   private final MonitorConfig config;
+  private final JobEventsCatchUp catchUp;
+  private volatile boolean waitingLogged;
 
-  OrphanReaper(EntityManager em, Redrives redrives, MonitorConfig config) {
+  OrphanReaper(
+      EntityManager em, Redrives redrives, MonitorConfig config, JobEventsCatchUp catchUp) {
     this.em = em;
     this.redrives = redrives;
     this.config = config;
+    this.catchUp = catchUp;
   }
 
   /** One batch of orphaned jobs in the caller's (new) transaction; returns the jobs looked at. */
   public int redriveOrphans() {
+    String behind = catchUp.behind();
+    if (behind != null) {
+      // A job paused or cancelled while this monitor was down still looks active here.
+      if (!waitingLogged) {
+        waitingLogged = true;
+        LOG.infof("orphan check waits: %s", behind);
+      }
+      return 0;
+    }
+    waitingLogged = false;
     long graceMs = config.orphanGraceOrDefault().toMillis();
     @SuppressWarnings("unchecked")
     List<Object[]> orphans =

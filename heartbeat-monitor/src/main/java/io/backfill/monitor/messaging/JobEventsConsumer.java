@@ -7,6 +7,7 @@ import io.backfill.contracts.retry.TransientFailures;
 import io.backfill.contracts.serde.EventJson;
 import io.backfill.contracts.topic.Topics;
 import io.backfill.monitor.config.MonitorConfig;
+import io.backfill.monitor.lifecycle.JobEventsCatchUp;
 import io.backfill.monitor.lifecycle.JobLifecycle;
 import io.backfill.monitor.outbox.OutboxRelay;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -37,6 +38,7 @@ public class JobEventsConsumer {
   private static final Logger LOG = Logger.getLogger(JobEventsConsumer.class);
 
   private final JobLifecycle lifecycle;
+  private final JobEventsCatchUp catchUp;
   private final OutboxRelay relay;
   private final MonitorConfig config;
   private final MeterRegistry metrics;
@@ -46,12 +48,14 @@ public class JobEventsConsumer {
 
   JobEventsConsumer(
       JobLifecycle lifecycle,
+      JobEventsCatchUp catchUp,
       OutboxRelay relay,
       MonitorConfig config,
       MeterRegistry metrics,
       DeadLetters deadLetters,
       @Channel("job-events-dead-letters") MutinyEmitter<String> dlq) {
     this.lifecycle = lifecycle;
+    this.catchUp = catchUp;
     this.relay = relay;
     this.config = config;
     this.metrics = metrics;
@@ -66,6 +70,14 @@ public class JobEventsConsumer {
   @Incoming("job-events")
   @Blocking(ordered = true)
   public CompletionStage<Void> onJobEvent(KafkaRecord<String, String> record) {
+    CompletionStage<Void> handled = handle(record);
+    record
+        .getMetadata(IncomingKafkaRecordMetadata.class)
+        .ifPresent(meta -> catchUp.processed(meta.getPartition(), meta.getOffset()));
+    return handled;
+  }
+
+  private CompletionStage<Void> handle(KafkaRecord<String, String> record) {
     long offset =
         record
             .getMetadata(IncomingKafkaRecordMetadata.class)
