@@ -4,6 +4,7 @@ import io.backfill.contracts.id.Lane;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.Optional;
 
 /** How the ledger judges attempts, retries runs and relays its decisions (ARCHITECTURE §4). */
 @ConfigMapping(prefix = "backfill.monitor")
@@ -26,6 +27,21 @@ public interface MonitorConfig {
 
   /** Ingest of run.events. */
   Ingest ingest();
+
+  /**
+   * How long an active job (not terminal, paused nor cancelled) may have no live attempt before it
+   * is re-driven as orphaned. Unset: twice the larger of the fetch and extract stale floors.
+   */
+  Optional<Duration> orphanGrace();
+
+  /** {@link #orphanGrace()} or its default, 2 × the larger lane staleAfter floor. */
+  default Duration orphanGraceOrDefault() {
+    Duration larger =
+        fetch().staleFloor().compareTo(extract().staleFloor()) >= 0
+            ? fetch().staleFloor()
+            : extract().staleFloor();
+    return orphanGrace().orElse(larger.multipliedBy(2));
+  }
 
   default LaneRules lane(Lane lane) {
     return lane == Lane.FETCH ? fetch() : extract();

@@ -39,6 +39,18 @@ public class JobRollUp {
 
   /** Called after a run of {@code job} completed or was exhausted, in that transaction. */
   public void afterRunEnded(JobId job, String tenantId) {
+    // A paused or cancelled job is not ended by the ledger: a cancelled one's end is the
+    // fetcher's JobCancelled, a paused one is rolled up again when it is resumed.
+    @SuppressWarnings("unchecked")
+    List<String> lifecycle =
+        em.createNativeQuery("SELECT state FROM job_lifecycle WHERE job_id = :job")
+            .setParameter("job", UUID.fromString(job.value()))
+            .getResultList();
+    if (!lifecycle.isEmpty()
+        && ("paused".equals(lifecycle.get(0)) || "cancelled".equals(lifecycle.get(0)))) {
+      LOG.debugf("job %s (tenant %s) is %s: not rolled up", job, tenantId, lifecycle.get(0));
+      return;
+    }
     // Every roll-up of a job locks its fetch run first, so they run one after another and each
     // one's count (a new statement, a new snapshot) sees the ends the others committed.
     @SuppressWarnings("unchecked")

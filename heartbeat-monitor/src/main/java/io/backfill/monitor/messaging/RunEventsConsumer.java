@@ -1,11 +1,14 @@
 package io.backfill.monitor.messaging;
 
+import io.backfill.contracts.deadletter.DeadLetterText;
 import io.backfill.contracts.event.RunEvent;
+import io.backfill.contracts.retry.Backoff;
+import io.backfill.contracts.retry.TransientFailures;
 import io.backfill.contracts.serde.EventJson;
+import io.backfill.contracts.topic.Topics;
 import io.backfill.monitor.config.MonitorConfig;
 import io.backfill.monitor.domain.IngestRecord;
 import io.backfill.monitor.domain.RunLedger;
-import io.backfill.monitor.domain.TransientFailures;
 import io.backfill.monitor.reaper.LedgerCatchUp;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -14,21 +17,16 @@ import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.eclipse.microprofile.reactive.messaging.Message;
-import org.eclipse.microprofile.reactive.messaging.Metadata;
 import org.jboss.logging.Logger;
 
 /**
@@ -57,6 +55,7 @@ public class RunEventsConsumer {
   private final MonitorConfig config;
   private final MeterRegistry metrics;
   private final MutinyEmitter<String> deadLetters;
+  private final DeadLetters deadLetterSender;
   private volatile boolean shuttingDown;
 
   RunEventsConsumer(
@@ -64,7 +63,9 @@ public class RunEventsConsumer {
       LedgerCatchUp catchUp,
       MonitorConfig config,
       MeterRegistry metrics,
+      DeadLetters deadLetterSender,
       @Channel("run-events-dead-letters") MutinyEmitter<String> deadLetters) {
+    this.deadLetterSender = deadLetterSender;
     this.ledger = ledger;
     this.catchUp = catchUp;
     this.config = config;
@@ -158,16 +159,20 @@ public class RunEventsConsumer {
     }
   }
 
-  /** Runs the ledger transaction again while it fails transiently, with doubling backoff. */
+  /**
+   * Runs the ledger transaction again while it fails transiently, waiting as the shared {@link
+   * Backoff} says (full jitter, doubling ceiling capped at {@code ingest.max-retry-backoff}).
+   */
   private <T> T withTransientRetries(Supplier<T> transaction, List<IngestRecord> records) {
-    long backoffMs = config.ingest().retryBackoff().toMillis();
+    Backoff backoff = ingestBackoff(config);
     for (int attempt = 1; ; attempt++) {
       try {
         return transaction.get();
       } catch (RuntimeException e) {
-        if (!TransientFailures.isTransient(e) || attempt >= config.ingest().transientTries()) {
+        if (!TransientFailures.isTransient(e) || !backoff.allows(attempt)) {
           throw e;
         }
+        long backoffMs = backoff.delay(attempt).toMillis();
         metrics.counter("backfill_ledger_ingest_retries_total").increment();
         LOG.warnf(
             "run.events batch %s (%d records): transient database failure, try %d of %d in %d"
@@ -179,9 +184,18 @@ public class RunEventsConsumer {
             backoffMs,
             e.toString());
         sleep(backoffMs);
-        backoffMs = Math.min(backoffMs * 2, config.ingest().maxRetryBackoff().toMillis());
       }
     }
+  }
+
+  /** The ingest's retry backoff from its config keys: tries include the first one. */
+  static Backoff ingestBackoff(MonitorConfig config) {
+    MonitorConfig.Ingest ingest = config.ingest();
+    Duration cap =
+        ingest.maxRetryBackoff().compareTo(ingest.retryBackoff()) < 0
+            ? ingest.retryBackoff()
+            : ingest.maxRetryBackoff();
+    return Backoff.of(ingest.retryBackoff(), 2.0, cap, Math.max(0, ingest.transientTries() - 1));
   }
 
   private static void sleep(long millis) {
@@ -194,6 +208,15 @@ public class RunEventsConsumer {
   }
 
   private IngestRecord decode(KafkaRecord<String, String> record) {
+    if (record.getPayload() == null) {
+      return new IngestRecord(
+          null,
+          record.getKey(),
+          null,
+          record.getPartition(),
+          offset(record),
+          "tombstone: a run event record must have a value");
+    }
     try {
       RunEvent event = EventJson.fromJson(record.getPayload(), RunEvent.class);
       return new IngestRecord(
@@ -205,39 +228,26 @@ public class RunEventsConsumer {
           record.getPayload(),
           record.getPartition(),
           offset(record),
-          e.getMessage() == null ? e.getClass().getName() : e.getMessage());
+          DeadLetterText.truncate(
+              e.getMessage() == null ? e.getClass().getName() : e.getMessage()));
     }
   }
 
-  /**
-   * Publishes the record to run.events.dlq with SmallRye's dead-letter headers, awaiting the ack.
-   */
+  /** Publishes the record to run.events.dlq with its reason, awaiting the ack (or skips it). */
   private void deadLetter(IngestRecord record, String reason, Throwable cause) {
     if (cause == null) {
       // Poison records are logged here, once, with what can be known of them.
       LOG.errorf(
           "run.events record %s is not a valid run event; it goes to run.events.dlq: %s",
-          record.coordinates(), reason);
+          record.coordinates(), DeadLetterText.truncate(reason));
       metrics.counter("backfill_ledger_ingest_failures_total", "kind", "poison").increment();
     }
-    RecordHeaders headers = new RecordHeaders();
-    headers.add("dead-letter-reason", bytes(reason));
-    if (cause != null) {
-      headers.add("dead-letter-cause", bytes(cause.getClass().getName()));
-    }
-    headers.add("dead-letter-topic", bytes("run.events"));
-    headers.add("dead-letter-partition", bytes(String.valueOf(record.partition())));
-    headers.add("dead-letter-offset", bytes(String.valueOf(record.offset())));
-    OutgoingKafkaRecordMetadata<String> metadata =
-        OutgoingKafkaRecordMetadata.<String>builder()
-            .withKey(record.key())
-            .withHeaders(headers)
-            .build();
-    deadLetters
-        .sendMessage(
-            Message.of(record.value() == null ? "" : record.value(), Metadata.of(metadata)))
-        .await()
-        .atMost(Duration.ofSeconds(30));
+    deadLetterSender.send(
+        deadLetters,
+        new DeadLetters.Source(
+            Topics.RUN_EVENTS, record.partition(), record.offset(), record.key(), record.value()),
+        reason,
+        cause);
   }
 
   private static long offset(KafkaRecord<String, String> record) {
@@ -245,10 +255,6 @@ public class RunEventsConsumer {
         .getMetadata(IncomingKafkaRecordMetadata.class)
         .map(IncomingKafkaRecordMetadata::getOffset)
         .orElse(-1L);
-  }
-
-  private static byte[] bytes(String text) {
-    return (text == null ? "" : text).getBytes(StandardCharsets.UTF_8);
   }
 
   private static String range(List<IngestRecord> records) {

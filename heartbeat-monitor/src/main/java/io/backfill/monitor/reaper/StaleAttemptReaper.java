@@ -11,6 +11,7 @@ import io.backfill.contracts.serde.EventJson;
 import io.backfill.contracts.topic.Topics;
 import io.backfill.monitor.config.MonitorConfig;
 import io.backfill.monitor.domain.RetryPlanner;
+import io.backfill.monitor.lifecycle.OrphanReaper;
 import io.backfill.monitor.outbox.OutboxRelay;
 import io.backfill.monitor.persistence.LedgerStore;
 import io.backfill.monitor.persistence.OutboxStore;
@@ -53,6 +54,7 @@ public class StaleAttemptReaper {
   private final OutboxStore outbox;
   private final LedgerCatchUp catchUp;
   private final OutboxRelay relay;
+  private final OrphanReaper orphanReaper;
   private final MonitorConfig config;
   private final MeterRegistry metrics;
   private final Timer sweepTimer;
@@ -67,8 +69,10 @@ public class StaleAttemptReaper {
       OutboxStore outbox,
       LedgerCatchUp catchUp,
       OutboxRelay relay,
+      OrphanReaper orphanReaper,
       MonitorConfig config,
       MeterRegistry metrics) {
+    this.orphanReaper = orphanReaper;
     this.em = em;
     this.planner = planner;
     this.outbox = outbox;
@@ -93,7 +97,7 @@ public class StaleAttemptReaper {
   }
 
   private static final List<String> ATTEMPT_STATES =
-      List.of("running", "completed", "failed", "timed_out", "superseded", "fenced");
+      List.of("running", "completed", "failed", "timed_out", "superseded", "fenced", "stopped");
 
   private void registerAttemptGauges() {
     metrics.find("backfill_ledger_attempts").meters().forEach(metrics::remove);
@@ -180,6 +184,14 @@ public class StaleAttemptReaper {
           relay.wake();
         }
       } while (step[0] + step[1] == config.reaper().batchSize());
+      // Jobs nothing works on: after the timeouts and retries above, which may answer them.
+      int orphans;
+      do {
+        orphans = QuarkusTransaction.requiringNew().call(orphanReaper::redriveOrphans);
+        if (orphans > 0) {
+          relay.wake();
+        }
+      } while (orphans == config.reaper().batchSize());
       metrics.counter("backfill_reaper_attempts_timed_out_total").increment(timedOut);
       countAttemptsWhenDue();
       return new Sweep(false, timedOut, retries[0], retries[1]);

@@ -1,0 +1,213 @@
+package io.backfill.monitor.lifecycle;
+
+import io.backfill.contracts.event.JobAccepted;
+import io.backfill.contracts.event.JobCancelled;
+import io.backfill.contracts.event.JobCompleted;
+import io.backfill.contracts.event.JobEvent;
+import io.backfill.contracts.event.JobFailed;
+import io.backfill.contracts.event.JobPaused;
+import io.backfill.contracts.event.JobRejected;
+import io.backfill.contracts.event.JobResumed;
+import io.backfill.contracts.event.RetryDue;
+import io.backfill.contracts.id.JobId;
+import io.backfill.monitor.domain.JobRollUp;
+import io.backfill.monitor.persistence.LedgerStore;
+import io.backfill.monitor.persistence.RunRow;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+import java.util.List;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+
+/**
+ * What the monitor knows of each job's lifecycle, from {@code job.events}: learnt at JobAccepted,
+ * then paused, cancelled, resumed or ended. A paused or cancelled job is never an orphan and never
+ * rolled up; a resumed job gets each of its extract runs parked by the pause re-driven (RetryDue
+ * reason {@code resumed}) through the outbox, in the transaction that records the resume. The fetch
+ * run is not re-driven here: the fetcher resumes its own fetch on ResumeJob.
+ *
+ * <p>The monitor reads back its own JobCompleted / JobFailed here too: they only mark the job
+ * terminal, which the roll-up already decided, so reading them is harmless.
+ */
+@ApplicationScoped
+public class JobLifecycle {
+
+  private static final Logger LOG = Logger.getLogger(JobLifecycle.class);
+
+  private final EntityManager em;
+  private final LedgerStore store;
+  private final Redrives redrives;
+  private final JobRollUp rollUp;
+  private final MeterRegistry metrics;
+
+  JobLifecycle(
+      EntityManager em,
+      LedgerStore store,
+      Redrives redrives,
+      JobRollUp rollUp,
+      MeterRegistry metrics) {
+    this.em = em;
+    this.store = store;
+    this.redrives = redrives;
+    this.rollUp = rollUp;
+    this.metrics = metrics;
+  }
+
+  /** What applying one job event did. */
+  public enum Outcome {
+    APPLIED,
+    DUPLICATE,
+    IGNORED,
+    OTHER_TENANT
+  }
+
+  /** Whether the monitor tracks events of this type (the others are ignored). */
+  public static boolean tracks(JobEvent event) {
+    return event instanceof JobAccepted
+        || event instanceof JobPaused
+        || event instanceof JobCancelled
+        || event instanceof JobResumed
+        || event instanceof JobCompleted
+        || event instanceof JobFailed
+        || event instanceof JobRejected;
+  }
+
+  /** Applies one job event in ONE transaction; a redelivery (same eventId) changes nothing. */
+  @Transactional
+  public Outcome apply(JobEvent event) {
+    if (!tracks(event)) {
+      return Outcome.IGNORED;
+    }
+    if (store.markConsumed(List.of(event.eventId())).isEmpty()) {
+      return Outcome.DUPLICATE;
+    }
+    UUID job = UUID.fromString(event.jobId().value());
+    if (event instanceof JobAccepted) {
+      em.createNativeQuery(
+              """
+              INSERT INTO job_lifecycle (job_id, tenant_id, state, accepted_at, changed_at)
+              VALUES (:job, :tenant, 'active', now(), now())
+              ON CONFLICT (job_id) DO NOTHING
+              """)
+          .setParameter("job", job)
+          .setParameter("tenant", event.tenantId())
+          .executeUpdate();
+      return sameTenant(event) ? Outcome.APPLIED : otherTenant(event);
+    }
+    String state;
+    List<String> from;
+    if (event instanceof JobPaused) {
+      state = "paused";
+      from = List.of("active", "paused");
+    } else if (event instanceof JobCancelled) {
+      state = "cancelled";
+      from = List.of("active", "paused", "cancelled");
+    } else if (event instanceof JobResumed) {
+      state = "active";
+      from = List.of("active", "paused", "cancelled");
+    } else {
+      state = "terminal";
+      from = List.of("active", "paused", "cancelled", "terminal");
+    }
+    // A job first heard of after its JobAccepted (older than this monitor, or its JobAccepted is
+    // further back in another partition's backlog) is learnt from this event.
+    int changed =
+        em.createNativeQuery(
+                """
+                INSERT INTO job_lifecycle (job_id, tenant_id, state, accepted_at, changed_at,
+                                           resumed_at)
+                VALUES (:job, :tenant, :state, now(), now(),
+                        CASE WHEN :resumed THEN now() END)
+                ON CONFLICT (job_id) DO UPDATE
+                SET state = excluded.state, changed_at = now(),
+                    resumed_at = coalesce(excluded.resumed_at, job_lifecycle.resumed_at)
+                WHERE job_lifecycle.tenant_id = excluded.tenant_id
+                  AND job_lifecycle.state IN (:from)
+                """)
+            .setParameter("job", job)
+            .setParameter("tenant", event.tenantId())
+            .setParameter("state", state)
+            .setParameter("resumed", event instanceof JobResumed)
+            .setParameter("from", from)
+            .executeUpdate();
+    if (changed == 0) {
+      if (!sameTenant(event)) {
+        return otherTenant(event);
+      }
+      LOG.infof(
+          "%s of job %s (tenant %s) ignored: the job is already %s",
+          event.getClass().getSimpleName(), event.jobId(), event.tenantId(), stateOf(job));
+      return Outcome.IGNORED;
+    }
+    LOG.infof("job %s (tenant %s) is %s", event.jobId(), event.tenantId(), state);
+    if (event instanceof JobResumed) {
+      resumeParkedRuns(event.jobId(), event.tenantId());
+      // Chunks that completed while the job was paused were not rolled up: decide now.
+      rollUp.afterRunEnded(event.jobId(), event.tenantId());
+    }
+    return Outcome.APPLIED;
+  }
+
+  /**
+   * Re-drives each extract run of the job parked by its pause, once: the run leaves {@code paused}
+   * in this transaction, so a second JobResumed finds nothing left to re-drive.
+   */
+  private void resumeParkedRuns(JobId job, String tenantId) {
+    @SuppressWarnings("unchecked")
+    List<Object[]> parked =
+        em.createNativeQuery(
+                """
+                SELECT r.run_id, r.lane, r.tenant_id, r.job_id, r.state, r.attempts,
+                       r.chunk_topic, r.chunk_partition, r.chunk_offset, r.current_attempt_id
+                FROM runs r
+                WHERE r.job_id = :job AND r.tenant_id = :tenant AND r.lane = 'extract'
+                  AND r.state = 'paused'
+                  AND NOT EXISTS (SELECT 1 FROM attempts a
+                                  WHERE a.run_id = r.run_id AND a.state = 'running')
+                ORDER BY r.run_id
+                FOR UPDATE OF r
+                """)
+            .setParameter("job", UUID.fromString(job.value()))
+            .setParameter("tenant", tenantId)
+            .getResultList();
+    for (Object[] row : parked) {
+      RunRow run = LedgerStore.runRow(row);
+      redrives.redrive(run, (UUID) row[9], RetryDue.RESUMED);
+    }
+    if (!parked.isEmpty()) {
+      LOG.infof(
+          "job %s (tenant %s) resumed: %d parked extract runs re-driven",
+          job, tenantId, parked.size());
+    }
+  }
+
+  private boolean sameTenant(JobEvent event) {
+    @SuppressWarnings("unchecked")
+    List<String> tenants =
+        em.createNativeQuery("SELECT tenant_id FROM job_lifecycle WHERE job_id = :job")
+            .setParameter("job", UUID.fromString(event.jobId().value()))
+            .getResultList();
+    return tenants.isEmpty() || tenants.get(0).equals(event.tenantId());
+  }
+
+  private Outcome otherTenant(JobEvent event) {
+    metrics
+        .counter("backfill_monitor_job_events_ignored_total", "reason", "other-tenant")
+        .increment();
+    LOG.warnf(
+        "%s %s of job %s ignored: tenant %s is not the job's tenant",
+        event.getClass().getSimpleName(), event.eventId(), event.jobId(), event.tenantId());
+    return Outcome.OTHER_TENANT;
+  }
+
+  private String stateOf(UUID job) {
+    @SuppressWarnings("unchecked")
+    List<String> states =
+        em.createNativeQuery("SELECT state FROM job_lifecycle WHERE job_id = :job")
+            .setParameter("job", job)
+            .getResultList();
+    return states.isEmpty() ? "unknown" : states.get(0);
+  }
+}
