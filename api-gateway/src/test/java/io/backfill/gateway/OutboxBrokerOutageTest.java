@@ -44,12 +44,11 @@ class OutboxBrokerOutageTest {
   }
 
   /**
-   * A broker this test class owns and a fresh database. The broker is handed to the test through
-   * the system properties, which are one per JVM whatever class loader runs the test, and driven by
-   * reflection for the same reason.
+   * A broker this test class owns and a fresh database. The broker is injected into the test's
+   * {@code ownBroker} field as a plain object and driven by reflection: the test may run in another
+   * class loader than this resource.
    */
   public static class OwnBroker implements QuarkusTestResourceLifecycleManager {
-    static final String PROPERTY = "backfill.test.gateway.outage-broker";
     private KafkaBroker broker;
     private TestDatabase database;
 
@@ -57,7 +56,6 @@ class OutboxBrokerOutageTest {
     public Map<String, String> start() {
       broker = KafkaBroker.create();
       broker.start();
-      System.getProperties().put(PROPERTY, broker);
       database = Postgres.instance().createDatabase("gwoutage");
       return Map.of(
           "kafka.bootstrap.servers", broker.bootstrapServers(),
@@ -67,8 +65,12 @@ class OutboxBrokerOutageTest {
     }
 
     @Override
+    public void inject(TestInjector injector) {
+      injector.injectIntoFields(broker, field -> field.getName().equals("ownBroker"));
+    }
+
+    @Override
     public void stop() {
-      System.getProperties().remove(PROPERTY);
       if (database != null) {
         database.drop();
       }
@@ -83,19 +85,20 @@ class OutboxBrokerOutageTest {
 
   @Inject MeterRegistry metrics;
 
+  /** The broker of {@link OwnBroker}, set by it. */
+  Object ownBroker;
+
   @BeforeAll
   static void newDatabase() {
     GatewayFixtures.forgetKeys();
   }
 
-  private static void broker(String action) throws Exception {
-    Object broker = System.getProperties().get(OwnBroker.PROPERTY);
-    broker.getClass().getMethod(action).invoke(broker);
+  private void broker(String action) throws Exception {
+    ownBroker.getClass().getMethod(action).invoke(ownBroker);
   }
 
-  private static String bootstrapServers() throws Exception {
-    Object broker = System.getProperties().get(OwnBroker.PROPERTY);
-    return (String) broker.getClass().getMethod("bootstrapServers").invoke(broker);
+  private String bootstrapServers() throws Exception {
+    return (String) ownBroker.getClass().getMethod("bootstrapServers").invoke(ownBroker);
   }
 
   private double failures() {

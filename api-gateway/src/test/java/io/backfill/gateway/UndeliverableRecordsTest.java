@@ -86,7 +86,7 @@ class UndeliverableRecordsTest {
     JobId job = JobId.derive(TENANT, UUID.randomUUID().toString());
     String key = job.value();
     RunStarted valid =
-        GatewayFixtures.extractStarted(TENANT, job, 0, AttemptId.random(), "worker-1", "abc1234");
+        GatewayFixtures.extractStarted(TENANT, job, 1, AttemptId.random(), "worker-1", "abc1234");
     double projectedBefore =
         counted(
             "backfill_gateway_events_total",
