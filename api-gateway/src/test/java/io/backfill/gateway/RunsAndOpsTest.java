@@ -423,7 +423,8 @@ class RunsAndOpsTest {
         producer,
         RunStopped.of(
             tenant, RunId.extract(job, 2), stopped, "worker-r3", RunStopped.PAUSED, "at seq 2"));
-    publish(producer, new JobPaused(UUID.randomUUID(), 1, Instant.now(), tenant, job, "by hand"));
+    JobPaused pause = new JobPaused(UUID.randomUUID(), 1, Instant.now(), tenant, job, "by hand");
+    publish(producer, pause);
     JsonPath live =
         await()
             .atMost(WAIT)
@@ -449,6 +450,16 @@ class RunsAndOpsTest {
                             == 2
                         && "completed"
                             .equals(st.getString("runs.find { it.lane == 'fetch' }.state")));
+    // What was extracted before the pause: chunk 1's 100 messages; chunk 2 stopped with nothing.
+    assertThat(live.getString("stop.state")).isEqualTo("paused");
+    // The database keeps microseconds.
+    assertThat(Instant.parse(live.getString("stop.at")))
+        .isCloseTo(
+            pause.occurredAt(),
+            org.assertj.core.api.Assertions.within(1, java.time.temporal.ChronoUnit.MILLIS));
+    assertThat(live.getLong("stop.chunksExtracted")).isEqualTo(1);
+    assertThat(live.getLong("stop.messagesExtracted")).isEqualTo(100);
+    assertThat(live.getInt("stop.runsStopped")).isEqualTo(1);
 
     // Forget everything of this tenant, then replay its events from the beginning of the topics,
     // the topics in the reverse of the order they were consumed in.

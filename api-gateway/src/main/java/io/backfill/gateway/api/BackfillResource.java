@@ -7,7 +7,8 @@ import io.backfill.gateway.config.GatewayConfig;
 import io.backfill.gateway.domain.BackfillSubmissions;
 import io.backfill.gateway.domain.JobCommands;
 import io.backfill.gateway.domain.JobStatus;
-import io.backfill.gateway.messaging.EventPublisher;
+import io.backfill.gateway.messaging.Outbox;
+import io.backfill.gateway.messaging.OutboxRelay;
 import io.backfill.gateway.persistence.JobReadQueries;
 import io.backfill.gateway.persistence.JobView;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -95,7 +96,8 @@ public class BackfillResource {
   private final BackfillSubmissions submissions;
   private final BackfillStatusAssembler statuses;
   private final JobReadQueries queries;
-  private final EventPublisher publisher;
+  private final Outbox outbox;
+  private final OutboxRelay relay;
   private final GatewayConfig config;
   private final MeterRegistry metrics;
 
@@ -105,7 +107,8 @@ public class BackfillResource {
       BackfillSubmissions submissions,
       BackfillStatusAssembler statuses,
       JobReadQueries queries,
-      EventPublisher publisher,
+      Outbox outbox,
+      OutboxRelay relay,
       GatewayConfig config,
       MeterRegistry metrics) {
     this.caller = caller;
@@ -113,7 +116,8 @@ public class BackfillResource {
     this.submissions = submissions;
     this.statuses = statuses;
     this.queries = queries;
-    this.publisher = publisher;
+    this.outbox = outbox;
+    this.relay = relay;
     this.config = config;
     this.metrics = metrics;
   }
@@ -123,9 +127,11 @@ public class BackfillResource {
   @Operation(
       summary = "Submit a backfill",
       description =
-          "Publishes BackfillRequested to backfill.requests and answers once the broker has"
-              + " acknowledged it. With an Idempotency-Key the same key always names the same job"
-              + " and publishes one request; without one a random request id is used.")
+          "Stores the request with its idempotency claim in one transaction and answers; the"
+              + " gateway then publishes BackfillRequested to backfill.requests, also when the"
+              + " broker is down at the time (once it is back) or this instance stops (another"
+              + " instance publishes it). With an Idempotency-Key the same key always names the"
+              + " same job and stores one request; without one a random request id is used.")
   @RequestBody(
       required = true,
       content =
@@ -152,13 +158,6 @@ public class BackfillResource {
           @Content(
               mediaType = Problem.MEDIA_TYPE,
               schema = @Schema(implementation = Problem.class)))
-  @APIResponse(
-      responseCode = "503",
-      description = "The broker did not acknowledge in time; retry with the same Idempotency-Key",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
   public Response submit(
       @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
       @HeaderParam("Idempotency-Key") String idempotencyKey,
@@ -174,26 +173,7 @@ public class BackfillResource {
       throw e;
     }
     String requestId = key != null ? key : UUID.randomUUID().toString();
-    BackfillSubmissions.Submission submission;
-    try {
-      submission = submissions.submit(tenantId, requestId, request);
-    } catch (EventPublisher.PublishFailedException e) {
-      count("publish_failed");
-      LOG.errorf(
-          e,
-          "backfill request %s of tenant %s (job %s) not published: %s",
-          requestId,
-          tenantId,
-          JobId.derive(tenantId, requestId),
-          e.getMessage());
-      throw new ProblemException(
-          Problem.of(
-              "broker-unavailable",
-              "Request not accepted",
-              503,
-              "The message broker did not acknowledge the request in time; retry with the same"
-                  + " Idempotency-Key."));
-    }
+    BackfillSubmissions.Submission submission = submissions.submit(tenantId, requestId, request);
     if (submission.outcome() == BackfillSubmissions.Outcome.KEY_REUSED) {
       count("key_reused");
       throw new ProblemException(
@@ -207,10 +187,10 @@ public class BackfillResource {
                   + submission.jobId()
                   + ")."));
     }
-    count(submission.outcome() == BackfillSubmissions.Outcome.PUBLISHED ? "published" : "replayed");
-    if (submission.outcome() == BackfillSubmissions.Outcome.PUBLISHED) {
+    count(submission.outcome() == BackfillSubmissions.Outcome.ACCEPTED ? "accepted" : "replayed");
+    if (submission.outcome() == BackfillSubmissions.Outcome.ACCEPTED) {
       LOG.infof(
-          "published backfill request %s of tenant %s: job %s",
+          "accepted backfill request %s of tenant %s: job %s, in the outbox",
           requestId, tenantId, submission.jobId());
     }
     URI location = URI.create("/api/v1/backfills/" + submission.jobId().value());
@@ -321,7 +301,9 @@ public class BackfillResource {
   @POST
   @Path("/{jobId}/pause")
   @Operation(summary = "Pause a pending or running job (publishes PauseJob to backfill.commands)")
-  @APIResponse(responseCode = "202", description = "Command published")
+  @APIResponse(
+      responseCode = "202",
+      description = "Command accepted; the gateway publishes it to backfill.commands")
   @APIResponse(
       responseCode = "404",
       description = "No such job for this tenant",
@@ -345,7 +327,9 @@ public class BackfillResource {
   @Operation(
       summary =
           "Resume a pending, paused, failed, cancelled or timed-out job (publishes ResumeJob)")
-  @APIResponse(responseCode = "202", description = "Command published")
+  @APIResponse(
+      responseCode = "202",
+      description = "Command accepted; the gateway publishes it to backfill.commands")
   @APIResponse(
       responseCode = "404",
       description = "No such job for this tenant",
@@ -367,7 +351,9 @@ public class BackfillResource {
   @POST
   @Path("/{jobId}/cancel")
   @Operation(summary = "Cancel a job that has not ended (publishes CancelJob)")
-  @APIResponse(responseCode = "202", description = "Command published")
+  @APIResponse(
+      responseCode = "202",
+      description = "Command accepted; the gateway publishes it to backfill.commands")
   @APIResponse(
       responseCode = "404",
       description = "No such job for this tenant",
@@ -410,45 +396,24 @@ public class BackfillResource {
     }
     BackfillCommand event =
         command.command(tenantId, new JobId(jobId), "requested through the API");
+    // Stored with the same outbox as submissions: the relay publishes it in order with the job's
+    // other commands (same key), also when the broker is down now or this instance stops.
+    QuarkusTransaction.requiringNew()
+        .run(() -> outbox.append(Topics.BACKFILL_COMMANDS, event.key(), event.jobId(), event));
+    relay.wake();
+    metrics
+        .counter(
+            "backfill_gateway_commands_total", "command", command.wireName(), "outcome", "accepted")
+        .increment();
     MDC.put("tenantId", tenantId);
     MDC.put("jobId", jobId);
     try {
-      publisher.publish(Topics.BACKFILL_COMMANDS, event.key(), event);
-    } catch (EventPublisher.PublishFailedException e) {
-      metrics
-          .counter(
-              "backfill_gateway_commands_total",
-              "command",
-              command.wireName(),
-              "outcome",
-              "publish_failed")
-          .increment();
-      LOG.errorf(
-          e,
-          "%s of job %s (tenant %s) not published: %s",
-          command.wireName(),
-          jobId,
-          tenantId,
-          e.getMessage());
-      throw new ProblemException(
-          Problem.of(
-              "broker-unavailable",
-              "Command not accepted",
-              503,
-              "The message broker did not acknowledge the command in time; retry."));
+      LOG.infof(
+          "accepted %s of job %s (tenant %s), in the outbox", command.wireName(), jobId, tenantId);
     } finally {
       MDC.remove("tenantId");
       MDC.remove("jobId");
     }
-    metrics
-        .counter(
-            "backfill_gateway_commands_total",
-            "command",
-            command.wireName(),
-            "outcome",
-            "published")
-        .increment();
-    LOG.infof("published %s of job %s (tenant %s)", command.wireName(), jobId, tenantId);
     return Response.accepted(new CommandAccepted(jobId, command.wireName(), event.eventId()))
         .build();
   }

@@ -30,7 +30,22 @@ public record BackfillStatus(
     Instant createdAt,
     Instant updatedAt,
     UUID lastEventId,
-    Instant lastEventAt) {
+    Instant lastEventAt,
+    Stop stop) {
+
+  /**
+   * A paused or cancelled job's stop (null otherwise): when it was asked to stop and what was
+   * extracted before it. A chunk stopped mid-way writes nothing, so these counts do not grow after
+   * the stop; they equal {@code progress.chunksDone} and {@code progress.messagesExtracted}.
+   *
+   * @param state paused or cancelled
+   * @param at when the fetcher paused or cancelled the job
+   * @param chunksExtracted chunks extracted (or given up on) before the stop
+   * @param messagesExtracted messages those chunks extracted
+   * @param runsStopped runs (fetch and chunks) that ended stopped and would be re-driven on resume
+   */
+  public record Stop(
+      String state, Instant at, long chunksExtracted, long messagesExtracted, int runsStopped) {}
 
   /** The time window to backfill: from inclusive, to exclusive. */
   public record Window(Instant from, Instant to) {}

@@ -81,6 +81,7 @@ public class BackfillStatusAssembler {
         submitted.submittedAt,
         submitted.submittedAt,
         null,
+        null,
         null);
   }
 
@@ -95,6 +96,18 @@ public class BackfillStatusAssembler {
             Math.max(view.chunksPublished, view.chunks == null ? 0 : view.chunks),
             Math.max(totals.maxSeq(), chunksDone));
     String status = effectiveStatus(view, attempts);
+    List<BackfillStatus.Run> allRuns = runs(attempts, outcomes);
+    List<BackfillStatus.Run> runs =
+        allRuns.size() > MAX_RUNS ? allRuns.subList(0, MAX_RUNS) : allRuns;
+    BackfillStatus.Stop stop =
+        JobStatus.PAUSED.wireName().equals(status) || JobStatus.CANCELLED.wireName().equals(status)
+            ? new BackfillStatus.Stop(
+                status,
+                view.stoppedAt,
+                chunksDone,
+                totals.messages(),
+                (int) allRuns.stream().filter(run -> "stopped".equals(run.state())).count())
+            : null;
     return new BackfillStatus(
         view.jobId,
         view.tenantId,
@@ -123,14 +136,15 @@ public class BackfillStatusAssembler {
             totals.embeddings(),
             queries.llmOutcomes(view.tenantId, view.jobId),
             queries.llmFailureReasons(view.tenantId, view.jobId)),
-        runs(attempts, outcomes),
+        runs,
         runCount(attempts, outcomes),
         timeouts(attempts),
         errors(attempts, outcomes),
         view.createdAt,
         view.updatedAt,
         view.lastEventId,
-        view.lastEventAt);
+        view.lastEventAt,
+        stop);
   }
 
   /**
@@ -207,7 +221,7 @@ public class BackfillStatusAssembler {
         });
     // Active and failed runs first: they are what someone reading the status is looking for.
     runs.sort(Comparator.comparing((BackfillStatus.Run r) -> "completed".equals(r.state())));
-    return runs.size() > MAX_RUNS ? runs.subList(0, MAX_RUNS) : runs;
+    return runs;
   }
 
   private static String runState(List<AttemptView> attempts, RunOutcome outcome) {

@@ -42,6 +42,43 @@ public interface GatewayConfig {
   /** The port that serves {@code /internal/v1} to other Backfill services. */
   Internal internal();
 
+  /** The transactional outbox of submissions and commands, and its relay. */
+  Outbox outbox();
+
+  /**
+   * Submissions and commands are stored in {@code outbox} in the same transaction as their
+   * idempotency claim; a relay publishes the stored rows and deletes each once the broker has
+   * acknowledged it.
+   */
+  interface Outbox {
+
+    /**
+     * Whether this instance publishes stored rows. Off, rows stay stored (and counted in the
+     * gauges) until an instance with the relay on publishes them: a test uses it to stand for a
+     * gateway that crashed between the claim and the publish.
+     */
+    @WithDefault("true")
+    boolean relayEnabled();
+
+    /**
+     * How often the relay looks for stored rows when nothing woke it. Every commit wakes it at
+     * once; the poll catches rows another instance stored or failed to publish.
+     */
+    @WithDefault("1s")
+    Duration pollInterval();
+
+    /** Most rows one relay transaction locks and publishes. */
+    @WithDefault("100")
+    int batchSize();
+
+    /**
+     * Longest a relay transaction keeps publishing before it commits what it sent: it holds the
+     * rows' locks meanwhile, so other instances skip them.
+     */
+    @WithDefault("20s")
+    Duration batchBudget();
+  }
+
   /**
    * The admin-consent flow: the gateway sends a tenant's Entra admin to Microsoft to consent to the
    * operator's multi-tenant app, and binds the directory Microsoft redirects back with.

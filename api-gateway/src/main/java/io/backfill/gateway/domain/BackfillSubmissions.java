@@ -3,7 +3,8 @@ package io.backfill.gateway.domain;
 import io.backfill.contracts.event.BackfillRequested;
 import io.backfill.contracts.id.JobId;
 import io.backfill.contracts.topic.Topics;
-import io.backfill.gateway.messaging.EventPublisher;
+import io.backfill.gateway.messaging.Outbox;
+import io.backfill.gateway.messaging.OutboxRelay;
 import io.backfill.gateway.persistence.Sql;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -14,11 +15,12 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * Submits backfill requests: one (tenant, requestId) is claimed in {@code submitted_requests}, then
- * its BackfillRequested is published and acknowledged. The claim makes the Idempotency-Key work:
- * the same key returns the same job and publishes nothing more. The claim commits before the send
- * (never a transaction held across a network call); a failed send removes it, so the client's retry
- * with the same key publishes again.
+ * Submits backfill requests: one (tenant, requestId) is claimed in {@code submitted_requests} and
+ * its BackfillRequested stored in the outbox, in one transaction; the outbox relay publishes it.
+ * The claim makes the Idempotency-Key work: the same key returns the same job and stores nothing
+ * more. Because the claim and the request commit together, a gateway that dies after the commit
+ * leaves the request in the outbox for any instance's relay, and a retry of a request that was not
+ * stored stores it (docs/decisions/0030-gateway-transactional-outbox.md).
  */
 @ApplicationScoped
 public class BackfillSubmissions {
@@ -34,9 +36,12 @@ public class BackfillSubmissions {
 
   /** How a submission ended. */
   public enum Outcome {
-    /** Published now. */
-    PUBLISHED,
-    /** This key was submitted before with the same fields: same job, nothing published. */
+    /** Claimed now; its request is in the outbox. */
+    ACCEPTED,
+    /**
+     * This key was submitted before with the same fields: same job, nothing more stored. Its
+     * request is published, or still in the outbox and published by the relay.
+     */
     REPLAYED,
     /** This key was submitted before for a different request. */
     KEY_REUSED
@@ -46,22 +51,41 @@ public class BackfillSubmissions {
   public record Submission(JobId jobId, String requestId, Outcome outcome) {}
 
   private final EntityManager em;
-  private final EventPublisher publisher;
+  private final Outbox outbox;
+  private final OutboxRelay relay;
 
-  BackfillSubmissions(EntityManager em, EventPublisher publisher) {
+  BackfillSubmissions(EntityManager em, Outbox outbox, OutboxRelay relay) {
     this.em = em;
-    this.publisher = publisher;
+    this.outbox = outbox;
+    this.relay = relay;
   }
 
   /**
    * @param requestId the client's Idempotency-Key, or a random one: the job is {@code
    *     JobId.derive(tenantId, requestId)}, as for a producer posting to the topic itself
-   * @throws EventPublisher.PublishFailedException when the broker did not acknowledge in time
    */
   public Submission submit(String tenantId, String requestId, Request request) {
     JobId jobId = JobId.derive(tenantId, requestId);
     boolean claimed =
-        QuarkusTransaction.requiringNew().call(() -> claim(tenantId, requestId, jobId, request));
+        QuarkusTransaction.requiringNew()
+            .call(
+                () -> {
+                  if (!claim(tenantId, requestId, jobId, request)) {
+                    return false;
+                  }
+                  outbox.append(
+                      Topics.BACKFILL_REQUESTS,
+                      tenantId + "/" + request.mailbox(),
+                      jobId,
+                      BackfillRequested.of(
+                          tenantId,
+                          requestId,
+                          request.mailbox(),
+                          request.from(),
+                          request.to(),
+                          request.folder()));
+                  return true;
+                });
     if (!claimed) {
       String earlier =
           QuarkusTransaction.requiringNew().call(() -> fingerprintOf(tenantId, requestId));
@@ -69,22 +93,8 @@ public class BackfillSubmissions {
           request.fingerprint().equals(earlier) ? Outcome.REPLAYED : Outcome.KEY_REUSED;
       return new Submission(jobId, requestId, outcome);
     }
-    try {
-      publisher.publish(
-          Topics.BACKFILL_REQUESTS,
-          tenantId + "/" + request.mailbox(),
-          BackfillRequested.of(
-              tenantId,
-              requestId,
-              request.mailbox(),
-              request.from(),
-              request.to(),
-              request.folder()));
-    } catch (RuntimeException e) {
-      QuarkusTransaction.requiringNew().run(() -> release(tenantId, requestId));
-      throw e;
-    }
-    return new Submission(jobId, requestId, Outcome.PUBLISHED);
+    relay.wake();
+    return new Submission(jobId, requestId, Outcome.ACCEPTED);
   }
 
   private boolean claim(String tenantId, String requestId, JobId jobId, Request request) {
@@ -114,13 +124,5 @@ public class BackfillSubmissions {
             .setParameter("request", requestId)
             .getResultList();
     return prints.stream().findFirst().orElse(null);
-  }
-
-  private void release(String tenantId, String requestId) {
-    em.createNativeQuery(
-            "DELETE FROM submitted_requests WHERE tenant_id = :tenant AND request_id = :request")
-        .setParameter("tenant", tenantId)
-        .setParameter("request", requestId)
-        .executeUpdate();
   }
 }

@@ -112,12 +112,15 @@ public class JobStatusProjection {
     } else if (event instanceof JobPaused paused) {
       view.status = JobStatus.PAUSED;
       view.reason = paused.reason();
+      view.stoppedAt = paused.occurredAt();
     } else if (event instanceof JobResumed) {
       view.status = JobStatus.RUNNING;
       view.reason = null;
+      view.stoppedAt = null;
     } else if (event instanceof JobCancelled cancelled) {
       view.status = JobStatus.CANCELLED;
       view.reason = cancelled.reason();
+      view.stoppedAt = cancelled.occurredAt();
     } else if (event instanceof JobFetchProgress progress) {
       fetchProgress(view, progress);
     } else if (event instanceof JobCompleted completed) {

@@ -17,10 +17,11 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * The gateway's one Kafka producer, for {@code backfill.requests} and {@code backfill.commands}.
- * Every send waits for the broker's acknowledgement (acks=all, idempotent) up to the configured
- * publish timeout, so a 202 means the request is on the topic. A plain producer rather than a
- * SmallRye emitter: the REST call needs the ack or its failure synchronously, with a deadline.
+ * The gateway's one Kafka producer, for {@code backfill.requests} and {@code backfill.commands},
+ * used by the outbox relay. Every send waits for the broker's acknowledgement (acks=all,
+ * idempotent) up to the configured publish timeout, so the relay deletes a row only once its record
+ * is on the topic. A plain producer rather than a SmallRye emitter: the relay needs the ack or its
+ * failure synchronously, with a deadline, before it moves on to the key's next row.
  */
 @ApplicationScoped
 public class EventPublisher {
@@ -63,27 +64,41 @@ public class EventPublisher {
 
   /** Publishes and waits for the acknowledgement, or throws {@link PublishFailedException}. */
   public void publish(String topic, String key, Event event) {
+    publishJson(
+        topic,
+        key,
+        EventJson.toJson(event),
+        event.getClass().getSimpleName() + " " + event.eventId());
+  }
+
+  /**
+   * Publishes an event already serialized (an outbox row) and waits for the acknowledgement, or
+   * throws {@link PublishFailedException}; {@code what} names the event in the failure's message.
+   */
+  public void publishJson(String topic, String key, String json, String what) {
+    String described = what + " to " + topic;
     try {
       producer
-          .send(new ProducerRecord<>(topic, key, EventJson.toJson(event)))
+          .send(new ProducerRecord<>(topic, key, json))
           .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       throw new PublishFailedException(
-          "the broker refused " + describe(event, topic) + ": " + e.getCause(), e.getCause());
+          "the broker refused " + described + ": " + e.getCause(), e.getCause());
     } catch (TimeoutException e) {
       throw new PublishFailedException(
-          "no acknowledgement for " + describe(event, topic) + " within " + timeout, e);
+          "no acknowledgement for " + described + " within " + timeout, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new PublishFailedException("interrupted publishing " + describe(event, topic), e);
+      throw new PublishFailedException("interrupted publishing " + described, e);
     } catch (RuntimeException e) {
       // send() itself throws when metadata is not available within max.block.ms.
-      throw new PublishFailedException("could not publish " + describe(event, topic) + ": " + e, e);
+      throw new PublishFailedException("could not publish " + described + ": " + e, e);
     }
   }
 
-  private static String describe(Event event, String topic) {
-    return event.getClass().getSimpleName() + " " + event.eventId() + " to " + topic;
+  /** How long one send may wait for its acknowledgement. */
+  public Duration timeout() {
+    return timeout;
   }
 
   @PreDestroy

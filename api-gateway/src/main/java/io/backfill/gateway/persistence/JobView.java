@@ -68,4 +68,8 @@ public class JobView extends PanacheEntityBase {
 
   @Column(name = "last_event_at", nullable = false)
   public Instant lastEventAt;
+
+  /** When the job was paused or cancelled; null while it is not stopped. */
+  @Column(name = "stopped_at")
+  public Instant stoppedAt;
 }

@@ -59,4 +59,20 @@ class TransientRetryTest {
     assertThat(TransientRetry.isTransient(new SQLException("deadlock", "40P01"))).isTrue();
     assertThat(TransientRetry.isTransient(new IllegalArgumentException("bad jobId"))).isFalse();
   }
+
+  @Test
+  void poolAcquisitionTimeoutAndLockNotAvailableAreTransientAsEveryServiceDefinesThem() {
+    assertThat(
+            TransientRetry.isTransient(
+                new IllegalStateException(
+                    new SQLException(
+                        "Sorry, acquisition timeout while waiting for new connection"))))
+        .isTrue();
+    assertThat(TransientRetry.isTransient(new SQLException("lock not available", "55P03")))
+        .isTrue();
+    assertThat(TransientRetry.isTransient(new SQLException("too many connections", "53300")))
+        .isTrue();
+    assertThat(TransientRetry.isTransient(new SQLException("statement timeout", "57014")))
+        .isFalse();
+  }
 }
