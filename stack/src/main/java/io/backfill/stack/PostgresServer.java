@@ -290,8 +290,7 @@ public final class PostgresServer implements AutoCloseable {
                         .orElse(false))
         .map(p -> Path.of(p.info().command().orElseThrow()))
         .findFirst()
-        .orElseThrow(
-            () -> new IllegalStateException("No running postgres process for " + dataDir));
+        .orElseThrow(() -> new IllegalStateException("No running postgres process for " + dataDir));
   }
 
   private static String run(List<String> command, Duration timeout) {

@@ -318,8 +318,8 @@ public final class ServiceNode {
   }
 
   /**
-   * Freezes the process (SIGSTOP), as a long GC pause or a suspended VM would: it keeps its
-   * sockets and state but runs nothing, sends no heartbeat, until {@link #thaw()}.
+   * Freezes the process (SIGSTOP), as a long GC pause or a suspended VM would: it keeps its sockets
+   * and state but runs nothing, sends no heartbeat, until {@link #thaw()}.
    */
   public synchronized void freeze() {
     signal("STOP");
@@ -342,7 +342,8 @@ public final class ServiceNode {
       throw new IllegalStateException(name + " is not running: cannot send SIG" + signal);
     }
     try {
-      Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(process.pid())).start();
+      Process kill =
+          new ProcessBuilder("kill", "-" + signal, String.valueOf(process.pid())).start();
       if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
         kill.destroyForcibly();
         throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed");
@@ -379,6 +380,14 @@ public final class ServiceNode {
    * the process exposes no such metric.
    */
   public double metric(String name) {
+    return metric(name, "");
+  }
+
+  /**
+   * As {@link #metric(String)}, only the series whose labels contain {@code labels}, e.g. {@code
+   * outcome="replayed"}.
+   */
+  public double metric(String name, String labels) {
     HttpRequest request =
         HttpRequest.newBuilder(URI.create(baseUrl() + "/q/metrics"))
             .timeout(Duration.ofSeconds(5))
@@ -390,7 +399,7 @@ public final class ServiceNode {
       }
       double sum = 0;
       for (String line : answer.body().split("\n")) {
-        if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
+        if ((line.startsWith(name + "{") || line.startsWith(name + " ")) && line.contains(labels)) {
           sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
         }
       }

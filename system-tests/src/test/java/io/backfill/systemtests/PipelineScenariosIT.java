@@ -35,6 +35,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * status API; no attempt timed out whose process was alive.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Order(1)
 @ExtendWith(SystemStack.class)
 class PipelineScenariosIT {
 

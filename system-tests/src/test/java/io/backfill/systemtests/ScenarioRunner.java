@@ -77,6 +77,11 @@ final class ScenarioRunner {
     return instance;
   }
 
+  /** Whether scenario 1 stored the reference data the others compare with. */
+  boolean hasReference() {
+    return referenceDone;
+  }
+
   /** Scenario 1 stored the reference data the others compare with. */
   void referenceDone() {
     referenceDone = true;
@@ -143,7 +148,14 @@ final class ScenarioRunner {
       result = "passed";
       return outcome;
     } finally {
-      record(scenario, tenant.id(), List.of(jobId), window.messages(), killed, started, toTerminal,
+      record(
+          scenario,
+          tenant.id(),
+          List.of(jobId),
+          window.messages(),
+          killed,
+          started,
+          toTerminal,
           result);
     }
   }

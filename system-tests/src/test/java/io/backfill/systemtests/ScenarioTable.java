@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One row per scenario run, for the whole test run (every class): printed at the end and written
- * to target/; with {@code -Pchaos} also summed up per scenario into docs/reliability.md.
+ * One row per scenario run, for the whole test run (every class): printed at the end and written to
+ * target/; with {@code -Pchaos} also summed up per scenario into docs/reliability.md.
  */
 final class ScenarioTable {
 
@@ -123,7 +123,8 @@ final class ScenarioTable {
         .append(" recorded twice plus documents extracted twice; `false timeouts`: attempts timed")
         .append(" out whose process was neither killed nor frozen; `time to terminal`: submission")
         .append(" to a terminal state, fastest / slowest run (`—`: a run never got there).\n\n")
-        .append("| scenario | runs | passed | lost | duplicated | false timeouts | time to terminal |\n")
+        .append(
+            "| scenario | runs | passed | lost | duplicated | false timeouts | time to terminal |\n")
         .append("|---|---|---|---|---|---|---|\n");
     for (Map.Entry<String, List<Row>> entry : byScenario.entrySet()) {
       List<Row> runs = entry.getValue();

@@ -10,9 +10,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * One {@link LocalStack} for every scenario class of a test run: started by the first class that
  * needs it, closed when the run ends. Scenarios keep apart by tenant, not by stack, so a new
- * scenario costs its own work and not a minute of start-up. When the run ends the scenario table
- * of every class is printed (and, with {@value #REPORT_PROPERTY} set, the reliability table is
- * written there).
+ * scenario costs its own work and not a minute of start-up. When the run ends the scenario table of
+ * every class is printed (and, with {@value #REPORT_PROPERTY} set, the reliability table is written
+ * there).
  */
 final class SystemStack implements BeforeAllCallback {
 
