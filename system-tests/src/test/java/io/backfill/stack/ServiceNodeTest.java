@@ -91,8 +91,8 @@ class ServiceNodeTest {
   void aFrozenProcessAnswersNothingUntilItIsThawedAndALaunchWithExtraSettingsIsForThatLaunchOnly() {
     ServiceNode node = node(Map.of("backfill.simulator.mailboxes", "a@b.example=10;seed=1"));
     try {
-      node.startWith(Map.of("backfill.simulator.mailboxes", "a@b.example=10;seed=1,c@d.example=5"),
-          Map.of());
+      node.startWith(
+          Map.of("backfill.simulator.mailboxes", "a@b.example=10;seed=1,c@d.example=5"), Map.of());
       assertThat(node.ready()).isTrue();
       long pid = node.pid();
 
@@ -101,7 +101,8 @@ class ServiceNodeTest {
       // Stopped by SIGSTOP: alive, same pid, but its readiness call times out.
       assertThat(node.isRunning()).isTrue();
       assertThat(node.ready()).isFalse();
-      assertThat(Files.readString(Path.of("/proc/" + pid + "/stat"))).matches("\\d+ \\(.*\\) T .*\\s*");
+      assertThat(Files.readString(Path.of("/proc/" + pid + "/stat")))
+          .matches("\\d+ \\(.*\\) T .*\\s*");
 
       node.thaw();
       assertThat(node.ready()).isTrue();

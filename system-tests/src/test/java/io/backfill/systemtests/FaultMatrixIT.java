@@ -416,7 +416,7 @@ class FaultMatrixIT {
     String tenant = Rounds.tenant("st-worker-frozen", round);
     double fencedBefore = victim.metric("backfill_worker_writes_fenced_total");
     // Chunks of some seconds, so the victim is frozen mid-chunk.
-    List<String> slowLlm = slowLlm(500);
+    List<String> slowLlm = slowLlm(300);
     AtomicReference<String> frozenRun = new AtomicReference<>();
     Outcome outcome;
     try {
@@ -424,7 +424,8 @@ class FaultMatrixIT {
           scenarios.run(
               "f worker SIGSTOPped past staleAfter, SIGCONTed",
               tenant,
-              scenarios.newest(300),
+              // Five chunks keyed by run over the partitions: the victim gets at least one.
+              scenarios.newest(500),
               jobId -> {
                 String executor = victim.executorId();
                 await("a running attempt on " + executor)

@@ -35,6 +35,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.ConsumerGroupListing;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -422,8 +423,18 @@ class MalformedRecordsFuzzIT {
     Map<String, Set<String>> groupsByTopic = new HashMap<>();
     List<String> behind = new ArrayList<>();
     try (Admin admin = Admin.create(props)) {
-      for (ConsumerGroupListing group :
-          admin.listConsumerGroups().all().get(20, TimeUnit.SECONDS)) {
+      List<String> groupIds =
+          admin.listConsumerGroups().all().get(20, TimeUnit.SECONDS).stream()
+              .map(ConsumerGroupListing::groupId)
+              .toList();
+      // Only groups a live process consumes in: a killed worker's own group (named by its
+      // instance) keeps its last offsets for good and is nobody's to advance.
+      Map<String, ConsumerGroupDescription> described =
+          admin.describeConsumerGroups(groupIds).all().get(20, TimeUnit.SECONDS);
+      for (ConsumerGroupDescription group : described.values()) {
+        if (group.members().isEmpty()) {
+          continue;
+        }
         Map<TopicPartition, OffsetAndMetadata> committed =
             admin
                 .listConsumerGroupOffsets(group.groupId())
