@@ -23,7 +23,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -166,9 +165,9 @@ class FaultMatrixIT {
       windows.add(scenarios.window(from, to));
     }
     Window all = scenarios.window(received.get(first), stack.windowTo());
-    // Slow pages: the first jobs hold every slot while the others wait.
+    // Slow pages (3 s a Graph call): the first jobs hold every slot while the others wait.
     String slowPages =
-        simulator.addFault(Map.of("target", mailbox, "kind", "latency", "latencyMs", 800));
+        simulator.addFault(Map.of("target", mailbox, "kind", "latency", "latencyMs", 3_000));
     long started = System.nanoTime();
     List<String> jobIds = new ArrayList<>();
     Set<String> killed = Set.of();
@@ -179,11 +178,23 @@ class FaultMatrixIT {
         jobIds.add(gateway.submit(tenant.apiKey(), mailbox, window.from(), window.to()));
       }
       String executor = fetcher.executorId();
-      await("every slot of the fetcher busy")
+      // The fetcher took every request (each job accepted) and every slot is busy: the other
+      // jobs wait for a slot, which is what a crash must not orphan.
+      await("every job accepted and every slot of the fetcher busy")
           .atMost(TERMINAL_BOUND)
           .pollInterval(Duration.ofMillis(200))
-          .until(() -> fetchAttempts(jobIds) >= SystemStack.FETCHER_SLOTS);
+          .until(
+              () ->
+                  jobsAccepted(jobIds) == jobs
+                      && fetchAttempts(jobIds) >= SystemStack.FETCHER_SLOTS);
+      long startedBeforeKill = fetchAttempts(jobIds);
       fetcher.kill();
+      System.out.println(
+          "c: fetcher killed with "
+              + startedBeforeKill
+              + " of "
+              + jobs
+              + " fetch attempts started, the rest queued");
       killed = Set.of(executor);
       fetcher.start();
       simulator.removeFault(slowPages);
@@ -496,34 +507,26 @@ class FaultMatrixIT {
   }
 
   /**
-   * Waits until the job's fetch is done and extraction is under way with chunks still queued on
-   * Kafka: more chunks published than extract runs started, at least one running.
+   * Waits until the job's fetch is done and extraction is under way with nothing written yet: five
+   * chunks for two workers, so chunks wait on Kafka (or in a worker) while others extract. Fails at
+   * once when the job ends first: the command would come too late to test anything.
    */
   private static void awaitChunksQueued(Tenant tenant, String jobId) {
-    await("job " + jobId + " fetched, a chunk extracting and chunks queued")
+    await("job " + jobId + " fetched, a chunk extracting, nothing written yet")
         .atMost(TERMINAL_BOUND)
         .pollInterval(Duration.ofMillis(250))
         .until(
             () -> {
+              String state = gateway.status(tenant.apiKey(), jobId).path("status").asText();
+              assertThat(state).as("job %s before its command", jobId).isNotEqualTo("completed");
               List<Attempt> attempts = facts.attempts(jobId);
               boolean fetched =
                   attempts.stream()
                       .anyMatch(a -> a.lane().equals("fetch") && a.state().equals("completed"));
-              Set<String> extractRuns =
-                  attempts.stream()
-                      .filter(a -> a.lane().equals("extract"))
-                      .map(Attempt::runId)
-                      .collect(Collectors.toSet());
               boolean extracting =
                   attempts.stream()
                       .anyMatch(a -> a.lane().equals("extract") && a.state().equals("running"));
-              long published =
-                  gateway
-                      .status(tenant.apiKey(), jobId)
-                      .path("progress")
-                      .path("chunksKnown")
-                      .asLong();
-              return fetched && extracting && published > extractRuns.size();
+              return fetched && extracting && facts.documents(tenant.id()) < CHUNK * 3;
             });
   }
 
@@ -556,6 +559,17 @@ class FaultMatrixIT {
         .as("status says how much was extracted before the stop: %s", status)
         .isEqualTo(stopped);
     return stopped;
+  }
+
+  /** Jobs of the list the fetcher accepted (JobAccepted on job.events). */
+  private static long jobsAccepted(List<String> jobIds) {
+    return TopicReader.readAll(stack.kafka().bootstrapServers(), Topics.JOB_EVENTS).stream()
+        .filter(r -> r.value() != null)
+        .map(r -> new String(r.value(), StandardCharsets.UTF_8))
+        .filter(v -> v.contains("\"JobAccepted\""))
+        .flatMap(v -> jobIds.stream().filter(v::contains))
+        .distinct()
+        .count();
   }
 
   private static long fetchAttempts(List<String> jobIds) {

@@ -36,7 +36,8 @@ import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
-import org.apache.kafka.clients.admin.ConsumerGroupListing;
+import org.apache.kafka.clients.admin.GroupListing;
+import org.apache.kafka.clients.admin.ListGroupsOptions;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -424,8 +425,12 @@ class MalformedRecordsFuzzIT {
     List<String> behind = new ArrayList<>();
     try (Admin admin = Admin.create(props)) {
       List<String> groupIds =
-          admin.listConsumerGroups().all().get(20, TimeUnit.SECONDS).stream()
-              .map(ConsumerGroupListing::groupId)
+          admin
+              .listGroups(ListGroupsOptions.forConsumerGroups())
+              .all()
+              .get(20, TimeUnit.SECONDS)
+              .stream()
+              .map(GroupListing::groupId)
               .toList();
       // Only groups a live process consumes in: a killed worker's own group (named by its
       // instance) keeps its last offsets for good and is nobody's to advance.
