@@ -51,6 +51,16 @@ final class ScenarioTable {
 
   synchronized void add(Row row) {
     rows.add(row);
+    // One line as each scenario ends: a long run shows its progress before the last table.
+    System.out.printf(
+        "Scenario %s: %s in %s (documents %d of %d, timeouts %d, duplicated %d)%n",
+        row.scenario(),
+        row.result(),
+        seconds(row.duration()),
+        row.documents(),
+        row.messages(),
+        row.timeouts(),
+        row.duplicated());
   }
 
   synchronized List<Row> rows() {
