@@ -60,7 +60,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * other topics get values just under their 1 MiB limit instead.
  */
 @ExtendWith(SystemStack.class)
-@org.junit.jupiter.api.Order(3)
+@org.junit.jupiter.api.Order(4)
 class MalformedRecordsFuzzIT {
 
   private static final List<String> TOPICS =
