@@ -47,8 +47,8 @@ class PipelineScenariosIT {
   private static final List<String> LLM_MODELS =
       List.of("gpt-4o-mini", "gpt-4.1-mini", "o3-mini", "o4-mini");
   private static final Set<String> ALL_EXECUTORS = ScenarioRunner.ALL_EXECUTORS;
-  // The undisturbed run's window: the newest 1,000 messages, the largest any scenario uses.
-  private static final int REFERENCE_MESSAGES = 1_000;
+  // The undisturbed run's window: the newest 500 messages, the largest any scenario compares.
+  private static final int REFERENCE_MESSAGES = 500;
 
   private static ScenarioRunner scenarios;
   private static LocalStack stack;
