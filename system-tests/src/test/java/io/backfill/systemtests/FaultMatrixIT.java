@@ -423,9 +423,12 @@ class FaultMatrixIT {
   }
 
   private void workerFrozen(int round) {
-    ServiceNode victim = stack.worker(1);
     String tenant = Rounds.tenant("st-worker-frozen", round);
-    double fencedBefore = victim.metric("backfill_worker_writes_fenced_total");
+    Map<String, Double> fencedBefore = new java.util.HashMap<>();
+    for (ServiceNode worker : stack.workers()) {
+      fencedBefore.put(worker.name(), worker.metric("backfill_worker_writes_fenced_total"));
+    }
+    AtomicReference<ServiceNode> frozen = new AtomicReference<>();
     // Chunks of some seconds, so the victim is frozen mid-chunk.
     List<String> slowLlm = slowLlm(300);
     AtomicReference<String> frozenRun = new AtomicReference<>();
@@ -435,16 +438,18 @@ class FaultMatrixIT {
           scenarios.run(
               "f worker SIGSTOPped past staleAfter, SIGCONTed",
               tenant,
-              // Five chunks keyed by run over the partitions: the victim gets at least one.
+              // Five chunks: some still wait while the victim holds one.
               scenarios.newest(500),
               jobId -> {
-                String executor = victim.executorId();
-                await("a running attempt on " + executor)
+                await("a running extract attempt")
                     .atMost(TERMINAL_BOUND)
                     .pollInterval(Duration.ofMillis(100))
-                    .until(() -> runningRun(jobId, executor).isPresent());
+                    .until(() -> scenarios.workerRunning(jobId).isPresent());
+                ServiceNode victim = scenarios.workerRunning(jobId).orElseThrow();
+                String executor = victim.executorId();
                 frozenRun.set(runningRun(jobId, executor).orElseThrow());
                 victim.freeze();
+                frozen.set(victim);
                 await("the frozen attempt's chunk completed by a newer attempt elsewhere")
                     .atMost(TERMINAL_BOUND)
                     .pollInterval(Duration.ofMillis(500))
@@ -462,15 +467,21 @@ class FaultMatrixIT {
               });
     } finally {
       slowLlm.forEach(simulator::removeFault);
-      if (victim.frozen()) {
-        victim.thaw();
+      for (ServiceNode worker : stack.workers()) {
+        if (worker.frozen()) {
+          worker.thaw();
+        }
       }
     }
     // The thawed attempt carries on to its write, which its run's newer lease refuses.
+    ServiceNode victim = frozen.get();
     await("the thawed worker's late write fenced")
         .atMost(Duration.ofSeconds(90))
         .pollInterval(Duration.ofSeconds(1))
-        .until(() -> victim.metric("backfill_worker_writes_fenced_total") > fencedBefore);
+        .until(
+            () ->
+                victim.metric("backfill_worker_writes_fenced_total")
+                    > fencedBefore.get(victim.name()));
     assertThat(outcome.attempts())
         .filteredOn(a -> a.runId().equals(frozenRun.get()) && a.state().equals("completed"))
         .as("completed attempts of the frozen chunk's run")

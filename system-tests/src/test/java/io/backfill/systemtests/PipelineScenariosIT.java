@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -91,8 +92,8 @@ class PipelineScenariosIT {
   }
 
   private void workerKilledMidChunk(int round) {
-    ServiceNode victim = stack.worker(1);
     String tenant = Rounds.tenant("st-worker-kill", round);
+    AtomicReference<ServiceNode> victim = new AtomicReference<>();
     Outcome outcome;
     try {
       outcome =
@@ -101,16 +102,17 @@ class PipelineScenariosIT {
               tenant,
               newest(500),
               jobId -> {
-                String executor = victim.executorId();
-                await("a running attempt on " + executor)
+                await("a running extract attempt")
                     .atMost(JOB_TIMEOUT)
                     .pollInterval(Duration.ofMillis(100))
-                    .until(() -> running(jobId, executor));
-                victim.kill();
+                    .until(() -> scenarios.workerRunning(jobId).isPresent());
+                victim.set(scenarios.workerRunning(jobId).orElseThrow());
+                String executor = victim.get().executorId();
+                victim.get().kill();
                 return Set.of(executor);
               });
     } finally {
-      victim.start();
+      stack.workers().forEach(ServiceNode::start);
     }
     // The killed attempt ends one of two ways, both correct: the ledger times it out and a retry
     // runs the chunk again, or Kafka hands the chunk to the other worker first (the killed one's
@@ -190,7 +192,6 @@ class PipelineScenariosIT {
 
   private void twoMonitors(int round) {
     ServiceNode second = stack.startAnotherMonitor();
-    ServiceNode victim = stack.worker(2);
     Outcome outcome;
     try {
       outcome =
@@ -199,16 +200,17 @@ class PipelineScenariosIT {
               Rounds.tenant("st-two-monitors", round),
               newest(300),
               jobId -> {
-                String executor = victim.executorId();
-                await("a running attempt on " + executor)
+                await("a running extract attempt")
                     .atMost(JOB_TIMEOUT)
                     .pollInterval(Duration.ofMillis(100))
-                    .until(() -> running(jobId, executor));
+                    .until(() -> scenarios.workerRunning(jobId).isPresent());
+                ServiceNode victim = scenarios.workerRunning(jobId).orElseThrow();
+                String executor = victim.executorId();
                 victim.kill();
                 return Set.of(executor);
               });
     } finally {
-      victim.start();
+      stack.workers().forEach(ServiceNode::start);
       second.stop();
     }
     // Either path ends the killed attempt (see scenario 2): a timeout, or its chunk's redelivery.

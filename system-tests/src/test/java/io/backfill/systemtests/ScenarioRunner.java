@@ -293,6 +293,20 @@ final class ScenarioRunner {
     }
   }
 
+  /**
+   * The worker with an extract attempt of the job running now, if any: chunks are keyed by run, so
+   * which worker's partitions a small job's chunks land on is chance, and a scenario that kills or
+   * freezes "a worker mid-chunk" picks the one that has one.
+   */
+  java.util.Optional<io.backfill.stack.ServiceNode> workerRunning(String jobId) {
+    for (io.backfill.stack.ServiceNode worker : stack.workers()) {
+      if (worker.isRunning() && running(jobId, worker.executorId())) {
+        return java.util.Optional.of(worker);
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
   boolean running(String jobId, String executor) {
     return facts.attempts(jobId).stream()
         .anyMatch(
