@@ -15,6 +15,10 @@ import io.backfill.contracts.topic.Topics;
 import io.backfill.stack.LocalStack;
 import io.backfill.stack.ServiceNode;
 import io.backfill.systemtests.ScenarioRunner.Outcome;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,6 +37,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
@@ -76,19 +82,14 @@ class MalformedRecordsFuzzIT {
   private static final int MAX_REASON_BYTES = 1024;
   private static final Duration CONSUMED_BOUND = Duration.ofSeconds(60);
 
-  // Counters in which a consumer counts a record it rejected or ignored with a reason.
-  private static final List<String> COUNTED_REASONS =
-      List.of(
-          "backfill_fetcher_requests_total",
-          "backfill_fetcher_commands_ignored_total",
-          "backfill_gateway_events_ignored_total",
-          "backfill_gateway_records_dead_lettered_total",
-          "backfill_ledger_ingest_failures_total",
-          "backfill_worker_chunks_total",
-          "backfill_fetcher_dead_letter_failures_total",
-          "backfill_gateway_dead_letter_failures_total",
-          "backfill_monitor_dead_letter_failures_total",
-          "backfill_worker_dead_letter_failures_total");
+  // Counters in which a consumer counts a record it rejected or ignored (or failed to dead-letter)
+  // with a reason, whatever the service names them: backfill_*_total series whose name or labels
+  // say so (e.g. backfill_gateway_events_ignored_total, backfill_fetcher_requests_total{outcome=
+  // "rejected"}, backfill_worker_dead_letter_failures_total).
+  private static final Pattern COUNTED_REASON =
+      Pattern.compile("^(backfill_[a-z_]*_total)(\\{[^}]*})? ([0-9.eE+-]+)$", Pattern.MULTILINE);
+  private static final Pattern REASON_WORDS =
+      Pattern.compile("ignored|reject|dead_letter_failures|skipped|invalid|malformed|unknown");
 
   /** What a generated record is: its kind and whether a consumer can only dead-letter it. */
   record Kind(String name, boolean undecodable) {}
@@ -477,15 +478,30 @@ class MalformedRecordsFuzzIT {
 
   private static Map<String, Double> countedReasons(List<ServiceNode> services) {
     Map<String, Double> counted = new HashMap<>();
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
     for (ServiceNode service : services) {
-      for (String metric : COUNTED_REASONS) {
-        double value =
-            metric.equals("backfill_fetcher_requests_total")
-                ? service.metric(metric, "reject")
-                : metric.equals("backfill_worker_chunks_total")
-                    ? service.metric(metric, "skipped")
-                    : service.metric(metric);
-        counted.merge(service.name() + " " + metric, value, Double::sum);
+      String metrics;
+      try {
+        metrics =
+            http.send(
+                    HttpRequest.newBuilder(URI.create(service.baseUrl() + "/q/metrics"))
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .body();
+      } catch (java.io.IOException e) {
+        throw new AssertionError("Cannot read the metrics of " + service.name(), e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+      Matcher line = COUNTED_REASON.matcher(metrics);
+      while (line.find()) {
+        String series = line.group(1) + (line.group(2) == null ? "" : line.group(2));
+        if (REASON_WORDS.matcher(series).find()) {
+          counted.merge(
+              service.name() + " " + series, Double.parseDouble(line.group(3)), Double::sum);
+        }
       }
     }
     return counted;
