@@ -462,6 +462,7 @@ class FaultMatrixIT {
                                             && a.state().equals("completed")
                                             && !a.workerId().equals(executor)));
                 slowLlm.forEach(simulator::removeFault);
+                slowLlm.clear();
                 victim.thaw();
                 return Set.of(executor);
               });

@@ -212,7 +212,9 @@ class MalformedRecordsFuzzIT {
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(4 * 1024 * 1024));
+    // Room for the largest record (just under backfill.chunks' 8 MiB): the broker judges it.
+    props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(9 * 1024 * 1024));
+    props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, String.valueOf(64L * 1024 * 1024));
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "60000");
     props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "30000");
