@@ -423,6 +423,7 @@ class MalformedRecordsFuzzIT {
     }
     Properties props = new Properties();
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "15000");
     props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "20000");
     Map<String, Set<String>> groupsByTopic = new HashMap<>();
     List<String> behind = new ArrayList<>();
