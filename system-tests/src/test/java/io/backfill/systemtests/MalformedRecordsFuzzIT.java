@@ -322,8 +322,7 @@ class MalformedRecordsFuzzIT {
     // sized for the source topic plus headroom can take it.
     all.add(
         new Generator(
-            new Kind("near-limit", true),
-            r -> utf8("{\"a\":\"" + "y".repeat(limit - 512) + "\"")));
+            new Kind("near-limit", true), r -> utf8("{\"a\":\"" + "y".repeat(limit - 512) + "\"")));
     if (topic.equals(Topics.BACKFILL_CHUNKS)) {
       all.add(
           new Generator(
