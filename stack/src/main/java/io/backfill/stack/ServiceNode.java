@@ -55,6 +55,7 @@ public final class ServiceNode {
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private Process process;
   private int incarnation;
+  private boolean frozen;
 
   public ServiceNode(
       String name,
@@ -172,11 +173,31 @@ public final class ServiceNode {
     awaitReady();
   }
 
+  /**
+   * Starts the process with some settings changed for this launch only (the next {@link #start()}
+   * uses the node's own configuration again), and waits until it is ready. {@code config} are
+   * system properties; {@code environment} variables suit a setting a build may not have yet
+   * (Quarkus rejects an unknown {@code backfill.*} property but ignores an unknown variable).
+   */
+  public void startWith(Map<String, String> config, Map<String, String> environment) {
+    launch(config, environment);
+    awaitReady();
+  }
+
   /** Starts the process without waiting for it (see {@link #awaitReady()}). */
-  public synchronized void launch() {
+  public void launch() {
+    launch(Map.of(), Map.of());
+  }
+
+  private synchronized void launch(
+      Map<String, String> configOverrides, Map<String, String> environmentOverrides) {
     if (isRunning()) {
       return;
     }
+    Map<String, String> config = new TreeMap<>(this.config);
+    config.putAll(configOverrides);
+    Map<String, String> environment = new TreeMap<>(this.environment);
+    environment.putAll(environmentOverrides);
     List<String> command = new ArrayList<>();
     command.add(Java.binary());
     command.addAll(jvmOptions);
@@ -263,6 +284,10 @@ public final class ServiceNode {
     if (process == null) {
       return;
     }
+    if (frozen) {
+      // A stopped process handles no SIGTERM: let it run so it can shut down.
+      thaw();
+    }
     process.destroy();
     try {
       if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -274,6 +299,7 @@ public final class ServiceNode {
       process.destroyForcibly();
     }
     process = null;
+    frozen = false;
   }
 
   /** Abrupt death (SIGKILL), as a crashed process: no shutdown hook runs. */
@@ -288,6 +314,102 @@ public final class ServiceNode {
       throw new IllegalStateException("Interrupted while killing " + name, e);
     }
     process = null;
+    frozen = false;
+  }
+
+  /**
+   * Freezes the process (SIGSTOP), as a long GC pause or a suspended VM would: it keeps its sockets
+   * and state but runs nothing, sends no heartbeat, until {@link #thaw()}.
+   */
+  public synchronized void freeze() {
+    signal("STOP");
+    frozen = true;
+  }
+
+  /** Lets a frozen process run on (SIGCONT) from where it stopped. */
+  public synchronized void thaw() {
+    signal("CONT");
+    frozen = false;
+  }
+
+  public synchronized boolean frozen() {
+    return frozen;
+  }
+
+  // Java's Process API sends only TERM and KILL; the kill command sends any signal to our child.
+  private void signal(String signal) {
+    if (!isRunning()) {
+      throw new IllegalStateException(name + " is not running: cannot send SIG" + signal);
+    }
+    try {
+      Process kill =
+          new ProcessBuilder("kill", "-" + signal, String.valueOf(process.pid())).start();
+      if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+        kill.destroyForcibly();
+        throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed");
+      }
+      LOG.log(Level.INFO, "{0} (pid {1}) sent SIG{2}", name, process.pid(), signal);
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot send SIG" + signal + " to " + name, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted sending SIG" + signal + " to " + name, e);
+    }
+  }
+
+  /** Whether {@code /q/health/ready} answers 200 now (one call, 3 s timeout). */
+  public boolean ready() {
+    HttpRequest ready =
+        HttpRequest.newBuilder(URI.create(baseUrl() + "/q/health/ready"))
+            .timeout(Duration.ofSeconds(3))
+            .build();
+    try {
+      return http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+    } catch (IOException e) {
+      // Not listening, or not answering in time: not ready, which is what the caller asks.
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /**
+   * The sum of every series of a counter or gauge in the process's Prometheus {@code /q/metrics}
+   * whose line starts with {@code name} (e.g. {@code backfill_worker_writes_fenced_total}); 0 when
+   * the process exposes no such metric.
+   */
+  public double metric(String name) {
+    return metric(name, "");
+  }
+
+  /**
+   * As {@link #metric(String)}, only the series whose labels contain {@code labels}, e.g. {@code
+   * outcome="replayed"}.
+   */
+  public double metric(String name, String labels) {
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(baseUrl() + "/q/metrics"))
+            .timeout(Duration.ofSeconds(5))
+            .build();
+    try {
+      HttpResponse<String> answer = http.send(request, HttpResponse.BodyHandlers.ofString());
+      if (answer.statusCode() != 200) {
+        throw new IllegalStateException(this.name + " /q/metrics answered " + answer.statusCode());
+      }
+      double sum = 0;
+      for (String line : answer.body().split("\n")) {
+        if ((line.startsWith(name + "{") || line.startsWith(name + " ")) && line.contains(labels)) {
+          sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        }
+      }
+      return sum;
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot read " + this.name + " /q/metrics: " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted reading " + this.name + " /q/metrics", e);
+    }
   }
 
   /** Stops (gracefully) and starts again on the same port; waits until ready. */

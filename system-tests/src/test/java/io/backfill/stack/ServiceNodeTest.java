@@ -88,6 +88,43 @@ class ServiceNodeTest {
   }
 
   @Test
+  void aFrozenProcessAnswersNothingUntilItIsThawedAndALaunchWithExtraSettingsIsForThatLaunchOnly() {
+    ServiceNode node = node(Map.of("backfill.simulator.mailboxes", "a@b.example=10;seed=1"));
+    try {
+      node.startWith(
+          Map.of("backfill.simulator.mailboxes", "a@b.example=10;seed=1,c@d.example=5"), Map.of());
+      assertThat(node.ready()).isTrue();
+      long pid = node.pid();
+
+      node.freeze();
+      assertThat(node.frozen()).isTrue();
+      // Stopped by SIGSTOP: alive, same pid, but its readiness call times out.
+      assertThat(node.isRunning()).isTrue();
+      assertThat(node.ready()).isFalse();
+      assertThat(Files.readString(Path.of("/proc/" + pid + "/stat")))
+          .matches("\\d+ \\(.*\\) T .*\\s*");
+
+      node.thaw();
+      assertThat(node.ready()).isTrue();
+      assertThat(node.pid()).isEqualTo(pid);
+      String commandLine = readCommandLine(pid);
+      assertThat(commandLine).contains("c@d.example=5");
+
+      node.kill();
+      node.start();
+      assertThat(readCommandLine(node.pid())).doesNotContain("c@d.example");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } finally {
+      node.stop();
+    }
+  }
+
+  private static String readCommandLine(long pid) throws java.io.IOException {
+    return Files.readString(Path.of("/proc/" + pid + "/cmdline")).replace('\0', ' ');
+  }
+
+  @Test
   void aProcessThatDiesWhileStartingIsReportedWithItsNameReasonAndLog() {
     ServiceNode node = node(Map.of("backfill.simulator.mailboxes", "not a mailbox list"));
 

@@ -68,6 +68,24 @@ final class GatewayApi {
     return expect(request, 202).path("jobId").asText();
   }
 
+  /**
+   * Submits a backfill with the given Idempotency-Key and returns the answer as it came (a retry
+   * with the same key names the same job).
+   */
+  Answer submit(String apiKey, String idempotencyKey, String mailbox, Instant from, Instant to) {
+    return call(
+        "POST",
+        "/api/v1/backfills",
+        apiKey,
+        Map.of("mailbox", mailbox, "from", from.toString(), "to", to.toString()),
+        Map.of("Idempotency-Key", idempotencyKey));
+  }
+
+  /** Pauses, resumes or cancels a job ({@code command}: pause, resume, cancel). */
+  Answer command(String apiKey, String jobId, String command) {
+    return call("POST", "/api/v1/backfills/" + jobId + "/" + command, apiKey, null);
+  }
+
   /** An answer as it came: status, body and the Location header (redirects are not followed). */
   record Answer(int status, String body, String location) {
     JsonNode json() {
@@ -81,10 +99,16 @@ final class GatewayApi {
 
   /** Any call to any URL, with a bearer token when one is given; nothing asserted. */
   Answer call(String method, String url, String token, Object body) {
+    return call(method, url, token, body, Map.of());
+  }
+
+  /** Any call with extra headers. */
+  Answer call(String method, String url, String token, Object body, Map<String, String> headers) {
     HttpRequest.Builder builder =
         HttpRequest.newBuilder(URI.create(url.startsWith("http") ? url : baseUrl + url))
             .timeout(CALL_TIMEOUT)
             .header("Accept", "application/json");
+    headers.forEach(builder::header);
     if (token != null) {
       builder.header("Authorization", "Bearer " + token);
     }

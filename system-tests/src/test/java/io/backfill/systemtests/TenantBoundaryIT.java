@@ -51,6 +51,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * at private or metadata addresses.
  */
 @ExtendWith(SystemStack.class)
+@org.junit.jupiter.api.Order(3)
 class TenantBoundaryIT {
 
   private static final Duration JOB_TIMEOUT = Duration.ofMinutes(3);
