@@ -20,7 +20,7 @@ import java.util.UUID;
  * The claim makes the Idempotency-Key work: the same key returns the same job and stores nothing
  * more. Because the claim and the request commit together, a gateway that dies after the commit
  * leaves the request in the outbox for any instance's relay, and a retry of a request that was not
- * stored stores it (docs/decisions/0030-gateway-transactional-outbox.md).
+ * stored stores it (docs/decisions/0034-gateway-transactional-outbox.md).
  */
 @ApplicationScoped
 public class BackfillSubmissions {
