@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -186,6 +187,7 @@ class PipelineScenariosIT {
 
   @Test
   @Order(7)
+  @Tag("extended")
   void twoMonitorsTimeOutAndRetryAKilledWorkersAttemptsOnceEach() {
     Rounds.each(round -> twoMonitors(round));
   }
@@ -262,6 +264,7 @@ class PipelineScenariosIT {
 
   @Test
   @Order(4)
+  @Tag("extended")
   void aGraphStormOf504sAnd429sWithRetryAfterIsRiddenOut() {
     Rounds.each(round -> graphStorm(round));
   }
@@ -301,6 +304,7 @@ class PipelineScenariosIT {
 
   @Test
   @Order(5)
+  @Tag("extended")
   void mixedLlmFaultsAreRecordedAsOutcomesAndEveryMessageIsStillExtracted() {
     Assumptions.assumeTrue(
         simulator.llmCalls() > 0,
@@ -339,6 +343,7 @@ class PipelineScenariosIT {
 
   @Test
   @Order(6)
+  @Tag("extended")
   void aBrokerKilledMidRunComesBackAndTheJobCompletesWithExactlyTheSameData() {
     Rounds.each(round -> brokerKilled(round));
   }
