@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -108,6 +109,7 @@ class FaultMatrixIT {
 
   @Test
   @Order(12)
+  @Tag("extended")
   void aPostgresRestartMidRunLeavesEveryServiceReadyWithinAMinuteAndTheJobCompletesOnce() {
     Optional<String> refusal = stack.postgres().restartRefusal();
     Assumptions.assumeTrue(
@@ -418,6 +420,7 @@ class FaultMatrixIT {
 
   @Test
   @Order(17)
+  @Tag("extended")
   void aWorkerFrozenPastStaleAfterAndThawedAfterItsRetryCompletedHasItsLateWriteFenced() {
     Rounds.each(round -> workerFrozen(round));
   }
