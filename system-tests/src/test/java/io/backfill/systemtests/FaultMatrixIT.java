@@ -497,8 +497,12 @@ class FaultMatrixIT {
   // ---------------------------------------------------------------------------------------------
 
   /** The services (not the simulator): each uses the database and must be ready again. */
+  /** The services that run now: a node an earlier scenario stopped for good is not waited for. */
   private static List<ServiceNode> services() {
-    return stack.processes().stream().filter(p -> !p.name().equals(LocalStack.SIMULATOR)).toList();
+    return stack.processes().stream()
+        .filter(p -> !p.name().equals(LocalStack.SIMULATOR))
+        .filter(ServiceNode::isRunning)
+        .toList();
   }
 
   @SuppressWarnings("java:S2925") // the outage's length is the fault, not a synchronisation
