@@ -220,7 +220,6 @@ class RunsAndOpsTest {
     await()
         .atMost(WAIT)
         .until(() -> statusOf(job), s -> s != null && "running".equals(s.getString("status")));
-    as(TENANT).post("/api/v1/backfills/{jobId}/resume", job.value()).then().statusCode(409);
 
     publish(
         producer,

@@ -326,7 +326,8 @@ public class BackfillResource {
   @Path("/{jobId}/resume")
   @Operation(
       summary =
-          "Resume a pending, paused, failed, cancelled or timed-out job (publishes ResumeJob)")
+          "Resume a job that has not completed (publishes ResumeJob; a running job whose attempt"
+              + " is alive is left to it)")
   @APIResponse(
       responseCode = "202",
       description = "Command accepted; the gateway publishes it to backfill.commands")
@@ -339,7 +340,7 @@ public class BackfillResource {
               schema = @Schema(implementation = Problem.class)))
   @APIResponse(
       responseCode = "409",
-      description = "The job is running, completed or rejected",
+      description = "The job is completed or rejected",
       content =
           @Content(
               mediaType = Problem.MEDIA_TYPE,

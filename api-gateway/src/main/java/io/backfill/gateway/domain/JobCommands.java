@@ -10,12 +10,14 @@ import java.util.Set;
 
 /**
  * Which command a job accepts in which state (as the gateway shows the state). Resume accepts every
- * state but running, completed and rejected (LESSONS 19: a pending job must be resumable); pause
- * only a job that could be paging; cancel every job that has not ended for good.
+ * state but completed and rejected: a pending job must be resumable, and so must a running one,
+ * because the gateway cannot tell whether its attempt is still alive (the fetcher can: it takes
+ * over a running job whose attempt is dead and ignores a resume of a live one). Pause only a job
+ * that could be paging; cancel every job that has not ended for good.
  */
 public enum JobCommands {
   PAUSE(Set.of("pending", "running", "timed-out")),
-  RESUME(Set.of("pending", "paused", "failed", "cancelled", "timed-out")),
+  RESUME(Set.of("pending", "running", "paused", "failed", "cancelled", "timed-out")),
   CANCEL(Set.of("pending", "running", "paused", "failed", "timed-out"));
 
   private final Set<String> acceptedIn;
