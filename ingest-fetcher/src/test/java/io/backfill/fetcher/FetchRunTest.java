@@ -670,6 +670,35 @@ class FetchRunTest {
   }
 
   @Test
+  void aRetryDueForAFetchedJobCompletesItsRunAgainWithoutFetching() {
+    createMailbox(300);
+    BackfillRequested request =
+        BackfillRequested.of(tenant, "req-" + UUID.randomUUID(), mailbox, FROM, TO, null);
+    JobId job = JobId.derive(tenant, request.requestId());
+    QuarkusTransaction.requiringNew().run(() -> store.insertIfAbsent(job, request));
+    UUID timedOutAttempt = UUID.randomUUID();
+    // As a broker outage leaves it: the attempt fetched every page and sent its RunCompleted, but
+    // the ledger had timed it out first (no heartbeat got through), fenced the completion and
+    // scheduled a retry.
+    sql(
+        "UPDATE jobs SET status = 'fetched', attempt_id = NULL, last_alive_at = NULL,"
+            + " pages_published = 3, messages_published = 300, next_link = NULL"
+            + " WHERE job_id = ?",
+        UUID.fromString(job.value()));
+
+    control(retryDue(job, timedOutAttempt));
+
+    RunCompleted completed = awaitRunEvent(job, RunCompleted.class);
+    assertThat(completed.chunks()).isEqualTo(3);
+    assertThat(completed.messages()).isEqualTo(300);
+    assertThat(completed.attemptId().value()).isNotEqualTo(timedOutAttempt);
+    await().atMost(WAIT).until(() -> statusOf(job).equals("fetched"));
+    assertThat(chunksOf(job)).isEmpty();
+    assertThat(graphCalls()).isEmpty();
+    assertThat(ofType(jobEventsOf(job), JobFetchProgress.class)).isEmpty();
+  }
+
+  @Test
   void pauseOfAFetchedJobIsAnnouncedAndItsResumeReturnsItToFetchedWithoutFetching() {
     createMailbox(120);
     JobId job = submit();

@@ -65,9 +65,14 @@ public class FetchRunner {
 
   /**
    * What RetryDue accepts: the ledger retries only runs with no live attempt; {@code running} is
-   * taken over only when its attempt is dead in the database too (it died with its process).
+   * taken over only when its attempt is dead in the database too (it died with its process). A
+   * {@code fetched} job is retried too: its last attempt's RunCompleted reached the ledger after
+   * the ledger had timed that attempt out (a broker outage delays both), so the ledger fenced it
+   * and waits for the retry. The retry starts from the done checkpoint and completes the run
+   * without fetching or publishing a page again.
    */
-  public static final Set<String> RETRYABLE = Set.of("pending", "running", "failed", "timed_out");
+  public static final Set<String> RETRYABLE =
+      Set.of("pending", "running", "failed", "timed_out", "fetched");
 
   private final JobStore store;
   private final PagingLoop loop;

@@ -109,8 +109,8 @@ public class JobCommands {
     if (!runner.start(due.jobId(), FetchRunner.RETRYABLE, "retry: " + due.reason())) {
       metrics.ignored(Ignored.NOT_APPLICABLE);
       LOG.infof(
-          "RetryDue for %s (tenant %s) ignored: the job is paused, cancelled, fetched or its"
-              + " attempt is alive",
+          "RetryDue for %s (tenant %s) ignored: the job is paused, cancelled or its attempt is"
+              + " alive",
           due.runId(), due.tenantId());
     }
   }
