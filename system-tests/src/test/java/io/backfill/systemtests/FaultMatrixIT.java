@@ -76,23 +76,34 @@ class FaultMatrixIT {
     Rounds.each(
         round -> {
           ServiceNode monitor = stack.monitor();
+          String tenant = Rounds.tenant("st-monitor-kill", round);
+          int messages = 500;
           Outcome outcome;
           try {
             outcome =
                 scenarios.run(
                     "a SIGKILL the monitor, restart after 2 x staleAfter",
-                    Rounds.tenant("st-monitor-kill", round),
-                    scenarios.newest(500),
+                    tenant,
+                    scenarios.newest(messages),
                     jobId -> {
                       await("two chunks started")
                           .atMost(TERMINAL_BOUND)
                           .pollInterval(Duration.ofMillis(200))
                           .until(() -> scenarios.extractRunsStarted(jobId) >= 2);
+                      Instant killedAt = Instant.now();
                       monitor.kill();
-                      // The outage is the fault itself, not a wait for something: for 2 x
-                      // staleAfter no heartbeat reaches the ledger, and the restarted monitor
-                      // must read them from its topic rather than time the attempts out.
-                      outage(STALE_AFTER.multipliedBy(2));
+                      // The monitor stays down until the workers have heartbeated for 2 x
+                      // staleAfter with nobody reading (or the work is done): the restarted
+                      // monitor must read those heartbeats from its topic rather than time the
+                      // attempts out.
+                      Instant outageEnds = killedAt.plus(STALE_AFTER.multipliedBy(2));
+                      await("heartbeats published for 2 x staleAfter with no monitor")
+                          .atMost(TERMINAL_BOUND)
+                          .pollInterval(Duration.ofSeconds(1))
+                          .until(
+                              () ->
+                                  heartbeatPublishedAfter(tenant, outageEnds)
+                                      || facts.documents(tenant) >= messages);
                       monitor.start();
                       // No process that runs attempts died: no attempt may time out.
                       return Set.of();
@@ -429,7 +440,7 @@ class FaultMatrixIT {
     String tenant = Rounds.tenant("st-worker-frozen", round);
     Map<String, Double> fencedBefore = new java.util.HashMap<>();
     for (ServiceNode worker : stack.workers()) {
-      fencedBefore.put(worker.name(), worker.metric("backfill_worker_writes_fenced_total"));
+      fencedBefore.put(worker.name(), lateAttemptsFenced(worker));
     }
     AtomicReference<ServiceNode> frozen = new AtomicReference<>();
     // Chunks of some seconds, so the victim is frozen mid-chunk.
@@ -477,15 +488,15 @@ class FaultMatrixIT {
         }
       }
     }
-    // The thawed attempt carries on to its write, which its run's newer lease refuses.
+    // The thawed attempt is fenced one of two ways, whichever comes first: it notices that no
+    // heartbeat got through for longer than staleAfter (or reads its RunTimedOut) and stops
+    // before writing, or it reaches its write, which its run's newer lease refuses. Either way
+    // nothing of it lands (the checks below); the lease alone is proved in extraction-worker.
     ServiceNode victim = frozen.get();
-    await("the thawed worker's late write fenced")
+    await("the thawed worker's late attempt fenced")
         .atMost(Duration.ofSeconds(90))
         .pollInterval(Duration.ofSeconds(1))
-        .until(
-            () ->
-                victim.metric("backfill_worker_writes_fenced_total")
-                    > fencedBefore.get(victim.name()));
+        .until(() -> lateAttemptsFenced(victim) > fencedBefore.get(victim.name()));
     assertThat(outcome.attempts())
         .filteredOn(a -> a.runId().equals(frozenRun.get()) && a.state().equals("completed"))
         .as("completed attempts of the frozen chunk's run")
@@ -494,9 +505,20 @@ class FaultMatrixIT {
     assertThat(facts.duplicateMentions(tenant)).as("duplicate mentions").isZero();
   }
 
+  /**
+   * Attempts of a worker that ended fenced: a write refused by a newer lease, or an attempt that
+   * stopped itself (self-fenced, or timed out by the ledger) before writing.
+   */
+  private static double lateAttemptsFenced(ServiceNode worker) {
+    double ended = worker.metric("backfill_worker_writes_fenced_total");
+    for (String outcome : List.of("self_fenced", "timed_out")) {
+      ended += worker.metric("backfill_worker_attempts_total", "outcome=\"" + outcome + "\"");
+    }
+    return ended;
+  }
+
   // ---------------------------------------------------------------------------------------------
 
-  /** The services (not the simulator): each uses the database and must be ready again. */
   /** The services that run now: a node an earlier scenario stopped for good is not waited for. */
   private static List<ServiceNode> services() {
     return stack.processes().stream()
@@ -505,14 +527,14 @@ class FaultMatrixIT {
         .toList();
   }
 
-  @SuppressWarnings("java:S2925") // the outage's length is the fault, not a synchronisation
-  private static void outage(Duration length) {
-    try {
-      Thread.sleep(length.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted during the outage", e);
-    }
+  /**
+   * True once a heartbeat of the tenant's attempts was published on run.events after {@code at}.
+   */
+  private static boolean heartbeatPublishedAfter(String tenant, Instant at) {
+    return TopicReader.readAll(stack.kafka().bootstrapServers(), Topics.RUN_EVENTS).stream()
+        .filter(r -> r.value() != null && r.timestamp() > at.toEpochMilli())
+        .map(r -> new String(r.value(), StandardCharsets.UTF_8))
+        .anyMatch(v -> v.contains("\"RunHeartbeat\"") && v.contains("\"" + tenant + "\""));
   }
 
   /** Latency on every LLM model; returns the fault ids to remove. */

@@ -270,8 +270,13 @@ class PipelineScenariosIT {
   }
 
   private void graphStorm(int round) {
+    // The first two calls are a 504 and a 429 for certain (rules are tried in order, the first
+    // that hits decides), so the scenario always sees both; the storm after them is random.
     List<String> storm =
         List.of(
+            simulator.addFault(Map.of("target", mailbox, "kind", "gateway-timeout", "times", 1)),
+            simulator.addFault(
+                Map.of("target", mailbox, "kind", "throttle", "times", 1, "retryAfterSeconds", 1)),
             simulator.addFault(
                 Map.of("target", mailbox, "kind", "gateway-timeout", "probability", 0.3)),
             simulator.addFault(
