@@ -366,6 +366,9 @@ public final class LocalStack implements AutoCloseable {
     // Tenants store the simulator's URL as openai_base_url: its host is the one trusted.
     p.put("backfill.gateway.llm-egress.allowed-hosts", SIMULATOR_HOST);
     p.put("backfill.gateway.ops.lag-refresh-interval", "5s");
+    // A restarted gateway's status view catches up in seconds, not after the killed process's
+    // consumers have timed out (45 s each by default).
+    consumerSessionTimeouts(p, "job-events", "run-events", "run-control", "extraction-results");
     return p;
   }
 
