@@ -27,7 +27,6 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -120,7 +119,6 @@ class FaultMatrixIT {
 
   @Test
   @Order(12)
-  @Tag("extended")
   void aPostgresRestartMidRunLeavesEveryServiceReadyWithinAMinuteAndTheJobCompletesOnce() {
     Optional<String> refusal = stack.postgres().restartRefusal();
     Assumptions.assumeTrue(
@@ -431,7 +429,6 @@ class FaultMatrixIT {
 
   @Test
   @Order(17)
-  @Tag("extended")
   void aWorkerFrozenPastStaleAfterAndThawedAfterItsRetryCompletedHasItsLateWriteFenced() {
     Rounds.each(round -> workerFrozen(round));
   }

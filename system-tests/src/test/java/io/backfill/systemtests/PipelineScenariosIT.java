@@ -20,7 +20,6 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -187,7 +186,6 @@ class PipelineScenariosIT {
 
   @Test
   @Order(7)
-  @Tag("extended")
   void twoMonitorsTimeOutAndRetryAKilledWorkersAttemptsOnceEach() {
     Rounds.each(round -> twoMonitors(round));
   }
@@ -236,11 +234,12 @@ class PipelineScenariosIT {
     List<String> slowLlm = new ArrayList<>();
     for (String model : LLM_MODELS) {
       slowLlm.add(
-          simulator.addFault(Map.of("target", model, "kind", "latency", "latencyMs", 12_000)));
+          simulator.addFault(Map.of("target", model, "kind", "latency", "latencyMs", 8_000)));
     }
     Outcome outcome;
     try {
-      // One chunk of 60 messages; LLM calls of 12 s each make it last minutes, not seconds.
+      // One chunk of 60 messages, one LLM call each, at most 8 in flight per worker: 8 rounds of
+      // 8 s calls make it last over a minute, past 5 x staleAfter (50 s).
       outcome =
           run(
               "8 chunk > 5 x staleAfter, slow LLM",
@@ -264,7 +263,6 @@ class PipelineScenariosIT {
 
   @Test
   @Order(4)
-  @Tag("extended")
   void aGraphStormOf504sAnd429sWithRetryAfterIsRiddenOut() {
     Rounds.each(round -> graphStorm(round));
   }
@@ -309,7 +307,6 @@ class PipelineScenariosIT {
 
   @Test
   @Order(5)
-  @Tag("extended")
   void mixedLlmFaultsAreRecordedAsOutcomesAndEveryMessageIsStillExtracted() {
     Assumptions.assumeTrue(
         simulator.llmCalls() > 0,
@@ -348,7 +345,6 @@ class PipelineScenariosIT {
 
   @Test
   @Order(6)
-  @Tag("extended")
   void aBrokerKilledMidRunComesBackAndTheJobCompletesWithExactlyTheSameData() {
     Rounds.each(round -> brokerKilled(round));
   }

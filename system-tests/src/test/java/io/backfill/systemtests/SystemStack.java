@@ -50,6 +50,9 @@ final class SystemStack implements BeforeAllCallback {
                       LocalStack.FETCHER,
                       "backfill.fetcher.max-concurrent-attempts",
                       String.valueOf(FETCHER_SLOTS))
+                  // A hung LLM call (scenario 5) ends at this timeout instead of the default 60 s;
+                  // still above the 8 s latency of the slow-chunk scenario (8).
+                  .moduleProperty(LocalStack.WORKER, "backfill.worker.llm.call-timeout", "20s")
                   .build());
     }
     return stack;
