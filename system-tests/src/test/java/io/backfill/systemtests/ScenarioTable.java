@@ -123,7 +123,7 @@ final class ScenarioTable {
     StringBuilder text = new StringBuilder();
     text.append("# Reliability: the fault matrix, repeated\n\n")
         .append("<!-- GENERATED FILE: do not edit. Written by the system-tests run with -Pchaos:\n")
-        .append("     ./mvnw -B -pl system-tests -am verify -Pchaos -DskipTests\n")
+        .append("     ./mvnw -B verify -Pchaos -DskipTests\n")
         .append("     (every scenario of system-tests, each run ")
         .append(rounds)
         .append(" times on one stack). -->\n\n")
