@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.backfill.contracts.event.ErrorInfo;
 import io.backfill.contracts.event.JobAccepted;
+import io.backfill.contracts.event.JobCancelled;
 import io.backfill.contracts.event.JobCompleted;
 import io.backfill.contracts.event.JobEvent;
 import io.backfill.contracts.event.JobFailed;
@@ -142,6 +143,23 @@ class JobStatusProjectionTest {
     assertThat(completed.getLong("progress.messagesFetched")).isEqualTo(310);
     assertThat(completed.getBoolean("progress.hasMore")).isFalse();
     assertThat(completed.getString("reason")).contains("1 of 4 chunks failed");
+  }
+
+  @Test
+  void aCancelThatReachesAJobAfterItCompletedLeavesItCompleted() {
+    publish(accepted());
+    publish(new JobCompleted(UUID.randomUUID(), 1, Instant.now(), TENANT, job, 2, 120, 0));
+    awaitStatus("completed");
+    double lateBefore = count("JobCancelled", "after_end");
+
+    // The fetcher cancels a fetched job while its last chunk is finishing; the ledger completed it
+    // first, so the cancel's JobCancelled comes after the JobCompleted.
+    publish(new JobCancelled(UUID.randomUUID(), 1, Instant.now(), TENANT, job, "too late"));
+
+    await().atMost(WAIT).until(() -> count("JobCancelled", "after_end") > lateBefore);
+    JsonPath view = status();
+    assertThat(view.getString("status")).isEqualTo("completed");
+    assertThat(view.getInt("progress.chunks")).isEqualTo(2);
   }
 
   @Test

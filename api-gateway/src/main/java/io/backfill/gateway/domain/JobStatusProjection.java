@@ -41,7 +41,12 @@ public class JobStatusProjection {
     PROJECTED,
     DUPLICATE,
     /** Not its tenant's job (see {@link EventTrust}); nothing was written. */
-    IGNORED;
+    IGNORED,
+    /**
+     * A pause, resume or cancel that reached a job after it had completed (its last chunk ended
+     * before the command reached it): the job's end stands, as it does in the run ledger.
+     */
+    AFTER_END;
 
     String metricName() {
       return name().toLowerCase(java.util.Locale.ROOT);
@@ -103,6 +108,15 @@ public class JobStatusProjection {
               + " says");
     }
 
+    if (view.status == JobStatus.COMPLETED
+        && (event instanceof JobPaused
+            || event instanceof JobResumed
+            || event instanceof JobCancelled)) {
+      LOG.infof(
+          "%s of job %s (tenant %s) came after the job completed: it stays completed",
+          event.getClass().getSimpleName(), jobId, LogText.of(event.tenantId()));
+      return Outcome.AFTER_END;
+    }
     if (event instanceof JobAccepted accepted) {
       accept(view, accepted);
     } else if (event instanceof JobRejected rejected) {
