@@ -108,6 +108,17 @@ class RunLeaseAndDatabaseFailureTest {
     assertThat(documentsOf(chunk)).isZero();
     assertThat(completedBy(run)).isNull();
     assertThat(Runs.eventsOf(runEvents, run, RunCompleted.class)).isEmpty();
+    // The fenced attempt says it ended (retryable), so a ledger that counts it as the run's
+    // current attempt retries at once rather than timing a silent attempt out.
+    await().atMost(WAIT).until(() -> !Runs.eventsOf(runEvents, run, RunFailed.class).isEmpty());
+    assertThat(Runs.eventsOf(runEvents, run, RunFailed.class))
+        .singleElement()
+        .satisfies(
+            failed -> {
+              assertThat(failed.attemptId()).isEqualTo(first.attemptId());
+              assertThat(failed.retryable()).isTrue();
+              assertThat(failed.error().type()).isEqualTo("WriteFenced");
+            });
 
     newer.countDown();
 
@@ -118,6 +129,30 @@ class RunLeaseAndDatabaseFailureTest {
         .isEqualTo(second.attemptId());
     assertThat(documentsOf(chunk)).isEqualTo(5);
     assertThat(completedBy(run)).isEqualTo(second.attemptId().value());
+  }
+
+  @Test
+  void aChunkRecordDeliveredAgainAfterItsRunStartedStartsNoSecondAttempt() {
+    CountDownLatch first = gate();
+    ScriptedLlm.script(tenant, new ScriptedLlm.Gates(List.of(first)));
+    Chunk chunk = Chunk.of(tenant, job, 1, Mail.messages(5), false);
+    String run = chunk.runId().value();
+    producer.send(Topics.BACKFILL_CHUNKS, chunk.key(), EventJson.toJson(chunk));
+    await().atMost(WAIT).until(() -> leaseHolder(run) != null);
+    double skippedBefore = counter("backfill_worker_chunks_total", "outcome", "skipped");
+
+    // The record again, as after a worker died before its offset was committed: the run is
+    // started, and its recovery belongs to the ledger (a timeout, then RetryDue), not to this copy.
+    producer.send(Topics.BACKFILL_CHUNKS, chunk.key(), EventJson.toJson(chunk));
+    await()
+        .atMost(WAIT)
+        .until(() -> counter("backfill_worker_chunks_total", "outcome", "skipped") > skippedBefore);
+    first.countDown();
+
+    await().atMost(WAIT).until(() -> !Runs.eventsOf(runEvents, run, RunCompleted.class).isEmpty());
+    assertThat(Runs.eventsOf(runEvents, run, RunStarted.class)).hasSize(1);
+    assertThat(Runs.eventsOf(runEvents, run, RunCompleted.class)).hasSize(1);
+    assertThat(documentsOf(chunk)).isEqualTo(5);
   }
 
   @Test

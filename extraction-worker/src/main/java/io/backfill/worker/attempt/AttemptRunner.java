@@ -129,6 +129,44 @@ public class AttemptRunner {
    */
   public ChunkAttempt start(Chunk chunk, ChunkCoordinates coordinates) throws InterruptedException {
     slots.acquire();
+    return launch(chunk, coordinates);
+  }
+
+  /**
+   * As {@link #start}, for a chunk read from {@code backfill.chunks}, unless an attempt of its run
+   * was started already (its lease or its commit is here; the attempt that started it is returned).
+   * A started run is the ledger's to recover: if that attempt died, the ledger times it out and a
+   * RetryDue starts the next one. The chunk's record delivered again (its offset was not committed
+   * when a worker died or froze) must not start a second attempt beside that retry. It is checked
+   * once a slot is free, right before the announcement, so a wait for a slot does not widen the
+   * window.
+   */
+  public Started startUnlessStarted(Chunk chunk, ChunkCoordinates coordinates)
+      throws InterruptedException {
+    slots.acquire();
+    Optional<AttemptId> startedBy;
+    try {
+      startedBy = QuarkusTransaction.requiringNew().call(() -> leases.startedBy(chunk.runId()));
+    } catch (RuntimeException e) {
+      // Unknown (database unreachable): start it; the lease still fences a second writer.
+      metrics.startCheckFailed();
+      LOG.warnf(
+          "could not check whether run %s (tenant %s, job %s) was started already: %s",
+          chunk.runId(), chunk.tenantId(), chunk.jobId(), e.toString());
+      startedBy = Optional.empty();
+    }
+    if (startedBy.isPresent()) {
+      slots.release();
+      return new Started(null, startedBy.get());
+    }
+    return new Started(launch(chunk, coordinates), null);
+  }
+
+  /** What {@link #startUnlessStarted} did: started {@code attempt}, or found {@code earlier}. */
+  public record Started(ChunkAttempt attempt, AttemptId earlier) {}
+
+  private ChunkAttempt launch(Chunk chunk, ChunkCoordinates coordinates)
+      throws InterruptedException {
     ChunkAttempt attempt = new ChunkAttempt(chunk, coordinates);
     try {
       announce(attempt);
@@ -201,6 +239,26 @@ public class AttemptRunner {
       }
     }
     return stopped;
+  }
+
+  private void reportFenced(ChunkAttempt attempt, FencedWriteException fenced) {
+    Chunk chunk = attempt.chunk();
+    try {
+      publisher.publish(
+          Topics.RUN_EVENTS,
+          chunk.runId().value(),
+          RunFailed.of(
+              chunk.tenantId(),
+              chunk.runId(),
+              attempt.attemptId(),
+              identity.workerId(),
+              true,
+              ErrorInfo.coded("WriteFenced", fenced.getMessage())));
+    } catch (RuntimeException e) {
+      // The ledger times the attempt out instead, if it still counts it as the run's current one.
+      metrics.publishFailed("RunFailed");
+      LOG.warnf(e, "RunFailed of fenced %s not acknowledged", attempt.describe());
+    }
   }
 
   private void reportStopped(ChunkAttempt attempt, String reason, String detail) {
@@ -297,12 +355,16 @@ public class AttemptRunner {
       if (fenced == null) {
         failed(attempt, e);
       } else if (attempt.finish()) {
-        // Superseded: the run belongs to a newer attempt, which reports it; this one says nothing.
+        // Superseded: the run belongs to a newer attempt, which reports it. This one still says it
+        // ended (retryable): if the ledger heard of the newer attempt first, it fences this
+        // RunFailed; if it heard of this one last, it retries at once instead of timing a silent
+        // attempt out, and the retry finds the newer attempt's commit and completes the run.
         metrics.writeFenced();
         metrics.attemptEnded("fenced");
         LOG.warnf(
             "%s: write refused, a newer attempt holds the run's lease; nothing written (%s)",
             attempt.describe(), fenced.getMessage());
+        reportFenced(attempt, fenced);
       }
     } finally {
       attempt.heartbeats.cancel(false);

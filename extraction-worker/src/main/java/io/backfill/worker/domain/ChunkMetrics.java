@@ -71,6 +71,11 @@ public class ChunkMetrics {
     registry.counter("backfill_worker_chunks_total", "outcome", "skipped").increment();
   }
 
+  /** Whether a chunk's run was started already could not be read (the database failed). */
+  public void startCheckFailed() {
+    registry.counter("backfill_worker_start_check_failures_total").increment();
+  }
+
   /** An attempt ended: completed, failed, deadline, self_fenced or timed_out. */
   public void attemptEnded(String outcome) {
     registry.counter("backfill_worker_attempts_total", "outcome", outcome).increment();

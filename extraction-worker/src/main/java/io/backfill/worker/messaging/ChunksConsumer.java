@@ -53,15 +53,15 @@ public class ChunksConsumer {
     MDC.put("jobId", chunk.jobId().value());
     MDC.put("runId", chunk.runId().value());
     try {
-      if (alreadyCompleted(chunk)) {
+      // Blocks while every attempt slot is busy: the channel then stops requesting records.
+      AttemptRunner.Started started = runner.startUnlessStarted(chunk, coordinates(record));
+      if (started.attempt() == null) {
         metrics.chunkSkipped();
         LOG.infof(
-            "chunk %d of job %s (run %s, tenant %s) was extracted already; skipped",
-            chunk.seq(), chunk.jobId(), chunk.runId(), chunk.tenantId());
-        return record.ack();
+            "chunk %d of job %s (run %s, tenant %s) was started already by attempt %s; skipped"
+                + " (the ledger retries the run if that attempt died)",
+            chunk.seq(), chunk.jobId(), chunk.runId(), chunk.tenantId(), started.earlier());
       }
-      // Blocks while every attempt slot is busy: the channel then stops requesting records.
-      runner.start(chunk, coordinates(record));
       return record.ack();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -72,17 +72,6 @@ public class ChunksConsumer {
       MDC.remove("tenantId");
       MDC.remove("jobId");
       MDC.remove("runId");
-    }
-  }
-
-  private boolean alreadyCompleted(Chunk chunk) {
-    try {
-      return runner.completed(chunk).isPresent();
-    } catch (RuntimeException e) {
-      // Unknown (database unreachable): extract it; the attempt fails retryable if the database
-      // stays away, and the ledger retries it.
-      LOG.warnf(e, "could not check whether run %s was completed already", chunk.runId());
-      return false;
     }
   }
 

@@ -10,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.OptionalLong;
 import org.hibernate.Session;
 
@@ -69,6 +70,33 @@ public class RunLeaseStore {
                 query.setString(1, runId.value());
                 try (ResultSet rs = query.executeQuery()) {
                   return rs.next() ? OptionalLong.of(rs.getLong(1)) : OptionalLong.empty();
+                }
+              }
+            });
+  }
+
+  /**
+   * The attempt that started the run here, if any did: the lease's holder, or the attempt that
+   * committed it (runs completed before leases existed have no lease row).
+   */
+  public Optional<AttemptId> startedBy(RunId runId) {
+    return em.unwrap(Session.class)
+        .doReturningWork(
+            connection -> {
+              try (PreparedStatement query =
+                  connection.prepareStatement(
+                      """
+                      SELECT attempt_id FROM run_leases WHERE run_id = ?
+                      UNION ALL
+                      SELECT attempt_id FROM completed_runs WHERE run_id = ?
+                      LIMIT 1
+                      """)) {
+                query.setString(1, runId.value());
+                query.setString(2, runId.value());
+                try (ResultSet rs = query.executeQuery()) {
+                  return rs.next()
+                      ? Optional.of(new AttemptId(rs.getObject(1, java.util.UUID.class)))
+                      : Optional.<AttemptId>empty();
                 }
               }
             });
