@@ -28,12 +28,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * <ol>
  *   <li>{@link #announce}: RunStarted is sent and acknowledged by the broker (each wait bounded,
  *       retried on the lane's {@link Backoff}) before any work; without it nothing runs.
- *   <li>{@link #run}: the lane's work runs on the calling thread with the attempt's ids in the
- *       MDC, while a shared scheduler heartbeats it every interval (never the work thread, so a
- *       slow call or a backoff cannot delay a heartbeat) and watches its deadline.
+ *   <li>{@link #run}: the lane's work runs on the calling thread with the attempt's ids in the MDC,
+ *       while a shared scheduler heartbeats it every interval (never the work thread, so a slow
+ *       call or a backoff cannot delay a heartbeat) and watches its deadline.
  *   <li>Self-fencing: when no heartbeat was acknowledged for {@code staleAfter}, the ledger may
- *       have given the run to another attempt; the attempt stops itself as {@code SELF_FENCED}
- *       and sends no more heartbeats.
+ *       have given the run to another attempt; the attempt stops itself as {@code SELF_FENCED} and
+ *       sends no more heartbeats.
  *   <li>{@link #stop}: commands (pause, cancel), the ledger's timeout, a newer attempt, shutdown
  *       and the deadline stop the attempt. A lane chooses how ({@link OnStop}).
  *   <li>The end: heartbeats stop first, then exactly one final event (RunCompleted, RunFailed,
@@ -254,9 +254,9 @@ public final class AttemptLifecycle implements AutoCloseable {
 
   /**
    * Stops the attempt for {@code reason}; the first reason wins. With {@link OnStop#ASK_THE_WORK}
-   * it wakes the attempt's waits and the work ends itself; true when this reason was recorded.
-   * With {@link OnStop#END_AT_ONCE} it also interrupts the work and ends the attempt with the
-   * lane's stop ending; true only when this call ended it.
+   * it wakes the attempt's waits and the work ends itself; true when this reason was recorded. With
+   * {@link OnStop#END_AT_ONCE} it also interrupts the work and ends the attempt with the lane's
+   * stop ending; true only when this call ended it.
    */
   public boolean stop(Attempt attempt, StopReason reason) {
     boolean endNow = settings.onStop() == OnStop.END_AT_ONCE;
@@ -354,8 +354,7 @@ public final class AttemptLifecycle implements AutoCloseable {
       if (settings.deadline().isPresent()) {
         long left =
             attempt.startedNanos() + settings.deadline().get().toNanos() - System.nanoTime();
-        watch.deadline =
-            scheduler.schedule(watch::expire, Math.max(0, left), TimeUnit.NANOSECONDS);
+        watch.deadline = scheduler.schedule(watch::expire, Math.max(0, left), TimeUnit.NANOSECONDS);
       }
     }
   }

@@ -1,8 +1,8 @@
 package io.backfill.kit.attempt;
 
 /**
- * The logging context (MDC) of the calling thread; each service passes its logging framework's
- * MDC, so this library needs none.
+ * The logging context (MDC) of the calling thread; each service passes its logging framework's MDC,
+ * so this library needs none.
  */
 public interface LogContext {
 

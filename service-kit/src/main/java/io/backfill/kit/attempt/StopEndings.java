@@ -33,14 +33,11 @@ public interface StopEndings {
                 Ending.of(
                     attempt.runFailed(
                         true,
-                        ErrorInfo.coded(
-                            "DeadlineExceeded", "the attempt passed its deadline")));
+                        ErrorInfo.coded("DeadlineExceeded", "the attempt passed its deadline")));
             case SHUTDOWN ->
                 Ending.of(
                     attempt.runFailed(
-                        true,
-                        ErrorInfo.coded(
-                            "Shutdown", "attempt handed back at shutdown")));
+                        true, ErrorInfo.coded("Shutdown", "attempt handed back at shutdown")));
             case TIMED_OUT, SUPERSEDED -> Ending.silent();
           };
 }

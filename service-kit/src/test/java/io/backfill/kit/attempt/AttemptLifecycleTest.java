@@ -131,7 +131,8 @@ class AttemptLifecycleTest {
         });
 
     List<RunHeartbeat> beats = publisher.ofType(RunHeartbeat.class);
-    assertThat(beats).allSatisfy(b -> assertThat(b.attemptId()).isEqualTo(attempt.ids().attemptId()));
+    assertThat(beats)
+        .allSatisfy(b -> assertThat(b.attemptId()).isEqualTo(attempt.ids().attemptId()));
     assertThat(beats.get(beats.size() - 1).progress()).isEqualTo(new Progress(7, 10L, "llm"));
     // Only RunStarted (announced on this same thread) and the final event are sent by the work
     // thread; every heartbeat comes from the scheduler.
@@ -230,7 +231,8 @@ class AttemptLifecycleTest {
     lifecycle.announce(attempt);
     AtomicBoolean interrupted = new AtomicBoolean();
     CompletableFuture<Void> running =
-        CompletableFuture.runAsync(() -> lifecycle.run(attempt, a -> blockUntilReleased(a, interrupted)));
+        CompletableFuture.runAsync(
+            () -> lifecycle.run(attempt, a -> blockUntilReleased(a, interrupted)));
     await().atMost(WAIT).until(() -> publisher.ofType(RunHeartbeat.class).size() >= 1);
 
     assertThat(attempt.stop(StopReason.CANCELLED)).isTrue();
@@ -251,7 +253,8 @@ class AttemptLifecycleTest {
     lifecycle.announce(attempt);
     AtomicBoolean interrupted = new AtomicBoolean();
     CompletableFuture<Void> running =
-        CompletableFuture.runAsync(() -> lifecycle.run(attempt, a -> blockUntilReleased(a, interrupted)));
+        CompletableFuture.runAsync(
+            () -> lifecycle.run(attempt, a -> blockUntilReleased(a, interrupted)));
     await().atMost(WAIT).until(() -> publisher.ofType(RunHeartbeat.class).size() >= 1);
 
     attempt.stop(StopReason.TIMED_OUT);
@@ -263,7 +266,8 @@ class AttemptLifecycleTest {
         .atMost(WAIT)
         .until(() -> publisher.acknowledged.size() == events);
     assertThat(publisher.acknowledged)
-        .noneMatch(e -> e instanceof RunFailed || e instanceof RunCompleted || e instanceof RunStopped);
+        .noneMatch(
+            e -> e instanceof RunFailed || e instanceof RunCompleted || e instanceof RunStopped);
   }
 
   @Test
@@ -302,7 +306,10 @@ class AttemptLifecycleTest {
     await()
         .pollDelay(INTERVAL.multipliedBy(3))
         .atMost(WAIT)
-        .until(() -> publisher.acknowledged.get(publisher.acknowledged.size() - 1) instanceof RunCompleted);
+        .until(
+            () ->
+                publisher.acknowledged.get(publisher.acknowledged.size() - 1)
+                    instanceof RunCompleted);
     assertThat(publisher.ofType(RunCompleted.class)).hasSize(1);
     assertThat(publisher.acknowledged.get(0)).isInstanceOf(RunStarted.class);
   }
