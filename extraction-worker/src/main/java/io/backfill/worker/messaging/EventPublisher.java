@@ -2,6 +2,7 @@ package io.backfill.worker.messaging;
 
 import io.backfill.contracts.event.Event;
 import io.backfill.contracts.serde.EventJson;
+import io.backfill.kit.attempt.AttemptPublisher;
 import io.backfill.worker.config.WorkerConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -25,7 +26,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * bounded send and delivery timeouts to tell a lost broker from a slow one.
  */
 @ApplicationScoped
-public class EventPublisher {
+public class EventPublisher implements AttemptPublisher {
 
   private final KafkaProducer<String, String> producer;
   private final Duration timeout;
@@ -72,6 +73,7 @@ public class EventPublisher {
   }
 
   /** Sends the event; the future completes when Kafka acknowledged it or failed to. */
+  @Override
   public CompletableFuture<Void> send(String topic, String key, Event event) {
     CompletableFuture<Void> acked = new CompletableFuture<>();
     try {

@@ -7,30 +7,44 @@ import io.backfill.contracts.id.RunId;
 import io.backfill.fetcher.graph.RetryReason;
 import io.backfill.fetcher.graph.RetryWaits;
 import io.backfill.fetcher.persistence.JobRow;
+import io.backfill.kit.attempt.Attempt;
+import io.backfill.kit.attempt.AttemptIds;
+import io.backfill.kit.attempt.AttemptLifecycle;
+import io.backfill.kit.attempt.Ending;
+import io.backfill.kit.attempt.StopReason;
 import java.time.Duration;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiFunction;
 
 /**
- * One execution of a job's fetch run: its ids, its paging state, and whether it was told to stop.
- * Shared by the work thread (paging), the heartbeat thread (progress) and command handlers (stop).
+ * One execution of a job's fetch run: the job, its paging state, and the lifecycle's {@link
+ * Attempt} (ids, progress, stops). Shared by the work thread (paging), the heartbeat thread
+ * (progress) and command handlers (stop).
  */
 public final class FetchAttempt implements RetryWaits {
 
   private final JobRow job;
-  private final AttemptId attemptId;
-  private final RunId runId;
-  private final ReentrantLock lock = new ReentrantLock();
-  private final Condition stopped = lock.newCondition();
-  private volatile StopReason stopReason;
+  private final Attempt attempt;
   private volatile PagingState state;
   private volatile String phase = "starting";
 
-  public FetchAttempt(JobRow job, AttemptId attemptId) {
+  FetchAttempt(
+      JobRow job,
+      AttemptId attemptId,
+      AttemptLifecycle lifecycle,
+      BiFunction<FetchAttempt, StopReason, Ending> stopEnding) {
     this.job = job;
-    this.attemptId = attemptId;
-    this.runId = RunId.fetch(job.jobId());
     this.state = PagingState.checkpointOf(job);
+    this.attempt =
+        lifecycle.open(
+            new AttemptIds(job.tenantId(), job.jobId(), RunId.fetch(job.jobId()), attemptId),
+            null,
+            progressNow(),
+            (running, reason) -> stopEnding.apply(this, reason));
+  }
+
+  /** The attempt as the lifecycle runs it. */
+  public Attempt lifecycle() {
+    return attempt;
   }
 
   public JobRow job() {
@@ -46,11 +60,11 @@ public final class FetchAttempt implements RetryWaits {
   }
 
   public AttemptId attemptId() {
-    return attemptId;
+    return attempt.ids().attemptId();
   }
 
   public RunId runId() {
-    return runId;
+    return attempt.ids().runId();
   }
 
   public PagingState state() {
@@ -59,61 +73,42 @@ public final class FetchAttempt implements RetryWaits {
 
   public void advance(PagingState next) {
     this.state = next;
+    attempt.progress(progressNow());
   }
 
   public void phase(String phase) {
     this.phase = phase;
+    attempt.progress(progressNow());
   }
 
   /** Pages published so far; the total is unknown while Graph has more (hasMore). */
-  public Progress progress() {
-    PagingState now = state;
-    return new Progress(now.pages(), null, phase);
+  private Progress progressNow() {
+    return new Progress(state.pages(), null, phase);
   }
 
   /** Asks the attempt to stop; the first reason wins. Wakes it from a backoff wait. */
   public void stop(StopReason reason) {
-    lock.lock();
-    try {
-      if (stopReason == null) {
-        stopReason = reason;
-      }
-      stopped.signalAll();
-    } finally {
-      lock.unlock();
-    }
+    attempt.stop(reason);
   }
 
   public StopReason stopReason() {
-    return stopReason;
+    return attempt.stopReason();
   }
 
-  /** Throws {@link AttemptStopped} when the attempt was told to stop. */
+  /** Throws {@code AttemptStoppedException} when the attempt was told to stop. */
   public void checkNotStopped() {
-    StopReason reason = stopReason;
-    if (reason != null) {
-      throw new AttemptStopped(reason);
-    }
+    attempt.checkNotStopped();
   }
 
   @Override
   public void backoff(Duration wait, RetryReason reason) {
     String before = phase;
-    phase = "backoff:" + reason.tag();
-    long remaining = wait.toNanos();
-    lock.lock();
+    phase("backoff:" + reason.tag());
     try {
-      while (stopReason == null && remaining > 0) {
-        remaining = stopped.awaitNanos(remaining);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      stop(StopReason.SHUTDOWN);
+      attempt.await(wait);
     } finally {
-      lock.unlock();
-      phase = before;
+      phase(before);
     }
-    checkNotStopped();
   }
 
   @Override
@@ -123,8 +118,8 @@ public final class FetchAttempt implements RetryWaits {
         + ", job "
         + job.jobId()
         + ", run "
-        + runId
+        + runId()
         + ", attempt "
-        + attemptId;
+        + attemptId();
   }
 }

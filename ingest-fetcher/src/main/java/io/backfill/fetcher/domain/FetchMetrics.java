@@ -1,5 +1,6 @@
 package io.backfill.fetcher.domain;
 
+import io.backfill.kit.attempt.StopReason;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -33,7 +34,10 @@ public class FetchMetrics {
       registry.counter(ATTEMPTS, "outcome", outcome);
     }
     for (StopReason reason : StopReason.values()) {
-      registry.counter(ATTEMPTS, "outcome", reason.tag());
+      // Fetch attempts have no hard deadline: the ledger's overdue rule bounds them.
+      if (reason != StopReason.DEADLINE) {
+        registry.counter(ATTEMPTS, "outcome", reason.tag());
+      }
     }
   }
 

@@ -6,6 +6,7 @@ import io.backfill.fetcher.config.FetcherConfig;
 import io.backfill.fetcher.persistence.JobRow;
 import io.backfill.fetcher.persistence.JobStore;
 import io.backfill.fetcher.persistence.JobStore.Enqueued;
+import io.backfill.kit.attempt.StopReason;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -222,7 +223,7 @@ public class FetchRunner {
       if (claimed.isEmpty()) {
         return null;
       }
-      FetchAttempt attempt = new FetchAttempt(claimed.get(), attemptId);
+      FetchAttempt attempt = loop.attempt(claimed.get(), attemptId);
       slots.take(attempt.tenantId());
       FetchAttempt previous = running.put(attempt.jobId(), attempt);
       if (previous != null) {

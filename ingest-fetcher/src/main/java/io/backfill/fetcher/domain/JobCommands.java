@@ -14,6 +14,7 @@ import io.backfill.fetcher.domain.CommandMetrics.Ignored;
 import io.backfill.fetcher.messaging.JobEventsPublisher;
 import io.backfill.fetcher.persistence.JobRow;
 import io.backfill.fetcher.persistence.JobStore;
+import io.backfill.kit.attempt.StopReason;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Optional;

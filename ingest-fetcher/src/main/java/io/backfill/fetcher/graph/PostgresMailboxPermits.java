@@ -1,5 +1,6 @@
 package io.backfill.fetcher.graph;
 
+import io.backfill.contracts.retry.Backoff;
 import io.backfill.fetcher.config.GraphConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -41,6 +42,9 @@ public class PostgresMailboxPermits implements MailboxPermits {
   private static final String UNLOCK = "SELECT pg_advisory_unlock(hashtext(?), ?)";
   private static final Duration MIN_PAUSE = Duration.ofMillis(20);
   private static final Duration MAX_PAUSE = Duration.ofMillis(200);
+  // Polls for a free slot until one is: contracts' backoff, doubling to the cap, full jitter so
+  // instances waiting for one mailbox do not poll in step.
+  private static final Backoff POLL = Backoff.of(MIN_PAUSE, 2.0, MAX_PAUSE, Integer.MAX_VALUE);
 
   private final DataSource dataSource;
   private final int perMailbox;
@@ -62,9 +66,8 @@ public class PostgresMailboxPermits implements MailboxPermits {
 
   @Override
   public Slot acquire(String mailbox) throws InterruptedException {
-    long pauseMs = MIN_PAUSE.toMillis();
     boolean counted = false;
-    while (true) {
+    for (int poll = 1; ; poll++) {
       Optional<Slot> slot = tryAcquire(mailbox);
       if (slot.isPresent()) {
         return slot.get();
@@ -73,13 +76,10 @@ public class PostgresMailboxPermits implements MailboxPermits {
         waits.increment();
         counted = true;
       }
-      LockSupport.parkNanos(
-          Duration.ofMillis(ThreadLocalRandom.current().nextLong(pauseMs / 2, pauseMs + 1))
-              .toNanos());
+      LockSupport.parkNanos(POLL.delay(poll).toNanos());
       if (Thread.interrupted()) {
         throw new InterruptedException("waiting for a slot of " + mailbox);
       }
-      pauseMs = Math.min(MAX_PAUSE.toMillis(), pauseMs * 2);
     }
   }
 
