@@ -62,18 +62,7 @@ public class AttemptLifecycleProducer {
             metrics.publishFailed(eventType);
           }
         };
-    LogContext mdc =
-        new LogContext() {
-          @Override
-          public void put(String key, String value) {
-            MDC.put(key, value);
-          }
-
-          @Override
-          public void remove(String key) {
-            MDC.remove(key);
-          }
-        };
+    LogContext mdc = LogContext.of(MDC::put, MDC::remove);
     return new AttemptLifecycle(settings, publisher, meters, mdc);
   }
 
