@@ -632,20 +632,10 @@ class FetchRunTest {
 
   @Test
   void aJobClaimedByADeadAttemptIsTakenOverByRetryDueAndPublishesEachPageOnce() {
-    createMailbox(300);
-    BackfillRequested request =
-        BackfillRequested.of(tenant, "req-" + UUID.randomUUID(), mailbox, FROM, TO, null);
-    JobId job = JobId.derive(tenant, request.requestId());
-    QuarkusTransaction.requiringNew().run(() -> store.insertIfAbsent(job, request));
     UUID oldAttempt = UUID.randomUUID();
     // As a fetcher SIGKILLed after its last page's checkpoint leaves it: every page published,
     // still running, its attempt alive (another instance still renews it).
-    sql(
-        "UPDATE jobs SET status = 'running', attempt_id = ?, last_alive_at = now(),"
-            + " pages_published = 3, messages_published = 300, next_link = NULL"
-            + " WHERE job_id = ?",
-        oldAttempt,
-        UUID.fromString(job.value()));
+    JobId job = jobWithEveryPagePublished("running", oldAttempt);
     double ignoredBefore = commandsIgnored("not_applicable");
 
     control(retryDue(job, oldAttempt));
@@ -658,40 +648,55 @@ class FetchRunTest {
         UUID.fromString(job.value()));
     control(retryDue(job, oldAttempt));
 
-    RunCompleted completed = awaitRunEvent(job, RunCompleted.class);
-    assertThat(completed.chunks()).isEqualTo(3);
-    assertThat(completed.messages()).isEqualTo(300);
-    assertThat(completed.attemptId().value()).isNotEqualTo(oldAttempt);
-    assertThat(job(job).status()).isEqualTo("fetched");
-    // Nothing fetched or published again: the checkpoint held the last page.
-    assertThat(chunksOf(job)).isEmpty();
-    assertThat(graphCalls()).isEmpty();
-    assertThat(ofType(jobEventsOf(job), JobFetchProgress.class)).isEmpty();
+    assertCompletedFromTheCheckpointBy(job, oldAttempt);
   }
 
   @Test
   void aRetryDueForAFetchedJobCompletesItsRunAgainWithoutFetching() {
+    UUID timedOutAttempt = UUID.randomUUID();
+    // As a broker outage leaves it: the attempt fetched every page and sent its RunCompleted, but
+    // the ledger had timed it out first (no heartbeat got through), fenced the completion and
+    // scheduled a retry.
+    JobId job = jobWithEveryPagePublished("fetched", null);
+
+    control(retryDue(job, timedOutAttempt));
+
+    assertCompletedFromTheCheckpointBy(job, timedOutAttempt);
+  }
+
+  /**
+   * A job of a 300-message mailbox whose 3 pages were all published and checkpointed, in {@code
+   * status}, owned by {@code attempt} (alive: renewed now) or by none.
+   */
+  private JobId jobWithEveryPagePublished(String status, UUID attempt) {
     createMailbox(300);
     BackfillRequested request =
         BackfillRequested.of(tenant, "req-" + UUID.randomUUID(), mailbox, FROM, TO, null);
     JobId job = JobId.derive(tenant, request.requestId());
     QuarkusTransaction.requiringNew().run(() -> store.insertIfAbsent(job, request));
-    UUID timedOutAttempt = UUID.randomUUID();
-    // As a broker outage leaves it: the attempt fetched every page and sent its RunCompleted, but
-    // the ledger had timed it out first (no heartbeat got through), fenced the completion and
-    // scheduled a retry.
     sql(
-        "UPDATE jobs SET status = 'fetched', attempt_id = NULL, last_alive_at = NULL,"
-            + " pages_published = 3, messages_published = 300, next_link = NULL"
-            + " WHERE job_id = ?",
+        "UPDATE jobs SET status = ?, pages_published = 3, messages_published = 300,"
+            + " next_link = NULL WHERE job_id = ?",
+        status,
         UUID.fromString(job.value()));
+    if (attempt != null) {
+      sql(
+          "UPDATE jobs SET attempt_id = ?, last_alive_at = now() WHERE job_id = ?",
+          attempt,
+          UUID.fromString(job.value()));
+    }
+    return job;
+  }
 
-    control(retryDue(job, timedOutAttempt));
-
+  /**
+   * The run completed by a new attempt (not {@code earlier}) with the checkpoint's 3 chunks and 300
+   * messages, nothing fetched or published again, and the job fetched.
+   */
+  private void assertCompletedFromTheCheckpointBy(JobId job, UUID earlier) {
     RunCompleted completed = awaitRunEvent(job, RunCompleted.class);
     assertThat(completed.chunks()).isEqualTo(3);
     assertThat(completed.messages()).isEqualTo(300);
-    assertThat(completed.attemptId().value()).isNotEqualTo(timedOutAttempt);
+    assertThat(completed.attemptId().value()).isNotEqualTo(earlier);
     await().atMost(WAIT).until(() -> statusOf(job).equals("fetched"));
     assertThat(chunksOf(job)).isEmpty();
     assertThat(graphCalls()).isEmpty();
