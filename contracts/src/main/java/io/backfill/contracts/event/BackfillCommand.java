@@ -10,9 +10,11 @@ import io.backfill.contracts.id.JobId;
 @JsonSubTypes({
   @JsonSubTypes.Type(value = PauseJob.class, name = "PauseJob"),
   @JsonSubTypes.Type(value = ResumeJob.class, name = "ResumeJob"),
-  @JsonSubTypes.Type(value = CancelJob.class, name = "CancelJob")
+  @JsonSubTypes.Type(value = CancelJob.class, name = "CancelJob"),
+  @JsonSubTypes.Type(value = FollowJob.class, name = "FollowJob")
 })
-public sealed interface BackfillCommand extends Event permits PauseJob, ResumeJob, CancelJob {
+public sealed interface BackfillCommand extends Event
+    permits PauseJob, ResumeJob, CancelJob, FollowJob {
 
   JobId jobId();
 

@@ -6,7 +6,12 @@ import io.backfill.contracts.id.RunId;
 import java.time.Instant;
 import java.util.UUID;
 
-/** A chunk's extraction was committed: the counts written and what the LLM phase did. */
+/**
+ * A chunk's extraction was committed: the counts written and what the LLM phase did.
+ *
+ * @param changes what the chunk changed (created, updated, unchanged, deleted); absent from workers
+ *     that predate following
+ */
 public record ChunkExtracted(
     UUID eventId,
     int schemaVersion,
@@ -20,7 +25,8 @@ public record ChunkExtracted(
     int entities,
     int relationships,
     int embeddings,
-    LlmOutcome llm)
+    LlmOutcome llm,
+    @OptionalField ChangeCounts changes)
     implements ExtractionResultEvent {
 
   public ChunkExtracted {
@@ -41,5 +47,37 @@ public record ChunkExtracted(
     Require.notNegative(relationships, "relationships");
     Require.notNegative(embeddings, "embeddings");
     Require.present(llm, "llm");
+  }
+
+  /** A result without change counts. */
+  public ChunkExtracted(
+      UUID eventId,
+      int schemaVersion,
+      Instant occurredAt,
+      String tenantId,
+      JobId jobId,
+      RunId runId,
+      int seq,
+      AttemptId attemptId,
+      int messages,
+      int entities,
+      int relationships,
+      int embeddings,
+      LlmOutcome llm) {
+    this(
+        eventId,
+        schemaVersion,
+        occurredAt,
+        tenantId,
+        jobId,
+        runId,
+        seq,
+        attemptId,
+        messages,
+        entities,
+        relationships,
+        embeddings,
+        llm,
+        null);
   }
 }

@@ -15,7 +15,9 @@ import io.backfill.contracts.id.JobId;
   @JsonSubTypes.Type(value = JobCancelled.class, name = "JobCancelled"),
   @JsonSubTypes.Type(value = JobFetchProgress.class, name = "JobFetchProgress"),
   @JsonSubTypes.Type(value = JobCompleted.class, name = "JobCompleted"),
-  @JsonSubTypes.Type(value = JobFailed.class, name = "JobFailed")
+  @JsonSubTypes.Type(value = JobFailed.class, name = "JobFailed"),
+  @JsonSubTypes.Type(value = FollowStarted.class, name = "FollowStarted"),
+  @JsonSubTypes.Type(value = FollowRoundCompleted.class, name = "FollowRoundCompleted")
 })
 public sealed interface JobEvent extends Event
     permits JobAccepted,
@@ -25,7 +27,9 @@ public sealed interface JobEvent extends Event
         JobCancelled,
         JobFetchProgress,
         JobCompleted,
-        JobFailed {
+        JobFailed,
+        FollowStarted,
+        FollowRoundCompleted {
 
   JobId jobId();
 

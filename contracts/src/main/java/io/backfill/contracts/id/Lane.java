@@ -9,7 +9,12 @@ public enum Lane {
   /** The paging loop of one job in the fetcher: runId {@code fetch:<jobId>}. */
   FETCH("fetch"),
   /** The extraction of one chunk in a worker: runId {@code extract:<jobId>:<seq>}. */
-  EXTRACT("extract");
+  EXTRACT("extract"),
+  /**
+   * One delta round of a followed job in the fetcher: runId {@code follow:<jobId>:<round>}, rounds
+   * counted from 1.
+   */
+  FOLLOW("follow");
 
   private final String wireName;
 
@@ -30,6 +35,6 @@ public enum Lane {
         .orElseThrow(
             () ->
                 new IllegalArgumentException(
-                    "unknown lane '" + wireName + "', expected fetch or extract"));
+                    "unknown lane '" + wireName + "', expected fetch, extract or follow"));
   }
 }

@@ -6,14 +6,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * One unit of work: {@code fetch:<jobId>} or {@code extract:<jobId>:<seq>}. The seq is the page's
- * number within the job, so a page fetched twice yields the same runId.
+ * One unit of work: {@code fetch:<jobId>}, {@code extract:<jobId>:<seq>} or {@code
+ * follow:<jobId>:<round>}. The seq is the page's number within the job, so a page fetched twice
+ * yields the same runId; the round is the followed job's delta round, counted from 1.
  */
 public record RunId(String value) {
 
   private static final Pattern FORM =
       Pattern.compile(
-          "(fetch|extract):([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
+          "(fetch|extract|follow):([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
               + "(?::([1-9][0-9]{0,8}))?");
 
   @JsonCreator
@@ -21,12 +22,16 @@ public record RunId(String value) {
     Matcher matcher = value == null ? null : FORM.matcher(value);
     if (matcher == null || !matcher.matches()) {
       throw new IllegalArgumentException(
-          "runId must be fetch:<jobId> or extract:<jobId>:<seq>, was '" + value + "'");
+          "runId must be fetch:<jobId>, extract:<jobId>:<seq> or follow:<jobId>:<round>, was '"
+              + value
+              + "'");
     }
-    boolean hasSeq = matcher.group(3) != null;
-    if (hasSeq != matcher.group(1).equals("extract")) {
+    boolean hasNumber = matcher.group(3) != null;
+    if (hasNumber == matcher.group(1).equals("fetch")) {
       throw new IllegalArgumentException(
-          "runId must be fetch:<jobId> or extract:<jobId>:<seq>, was '" + value + "'");
+          "runId must be fetch:<jobId>, extract:<jobId>:<seq> or follow:<jobId>:<round>, was '"
+              + value
+              + "'");
     }
   }
 
@@ -42,8 +47,19 @@ public record RunId(String value) {
     return new RunId("extract:" + jobId.value() + ":" + seq);
   }
 
+  /** Delta round {@code round} (from 1) of a followed job. */
+  public static RunId follow(JobId jobId, int round) {
+    if (round < 1) {
+      throw new IllegalArgumentException("follow rounds count from 1, was " + round);
+    }
+    return new RunId("follow:" + jobId.value() + ":" + round);
+  }
+
   public Lane lane() {
-    return value.startsWith("fetch:") ? Lane.FETCH : Lane.EXTRACT;
+    if (value.startsWith("fetch:")) {
+      return Lane.FETCH;
+    }
+    return value.startsWith("follow:") ? Lane.FOLLOW : Lane.EXTRACT;
   }
 
   public JobId jobId() {
@@ -56,8 +72,18 @@ public record RunId(String value) {
   public int seq() {
     Matcher matcher = FORM.matcher(value);
     matcher.matches();
-    if (matcher.group(3) == null) {
-      throw new IllegalStateException("a fetch run has no chunk seq: " + value);
+    if (!matcher.group(1).equals("extract")) {
+      throw new IllegalStateException("only an extract run has a chunk seq: " + value);
+    }
+    return Integer.parseInt(matcher.group(3));
+  }
+
+  /** The delta round of a follow run; other runs have none. */
+  public int round() {
+    Matcher matcher = FORM.matcher(value);
+    matcher.matches();
+    if (!matcher.group(1).equals("follow")) {
+      throw new IllegalStateException("only a follow run has a round: " + value);
     }
     return Integer.parseInt(matcher.group(3));
   }

@@ -45,7 +45,10 @@ public final class ExampleEvents {
         List.of(new Recipient("Ben Okafor", "ben@fabrikam.com")),
         List.of(new Recipient(null, "finance@contoso.com")),
         "Hi Ben,\nlet's meet on 3 October to plan Q3 with Fabrikam.\nAna",
-        false);
+        false,
+        "AQMkAGI2TAAAAQ0AAAA=",
+        "CQAAABYAAAB3sKZz",
+        Instant.parse("2025-09-30T14:02:12Z"));
   }
 
   /** Every event type, in a stable order, keyed by its type name. */
@@ -64,11 +67,37 @@ public final class ExampleEvents {
     put(
         events,
         new BackfillRequested(
-            id(1), 1, AT, TENANT, "req-2026-01-15-ana", "ana@contoso.com", from, to, "inbox"));
+            id(1),
+            1,
+            AT,
+            TENANT,
+            "req-2026-01-15-ana",
+            "ana@contoso.com",
+            from,
+            to,
+            "inbox",
+            true,
+            300));
     put(events, new PauseJob(id(2), 1, AT, TENANT, JOB, "maintenance window"));
     put(events, new ResumeJob(id(3), 1, AT, TENANT, JOB, null));
     put(events, new CancelJob(id(4), 1, AT, TENANT, JOB, "requested by ana"));
-    put(events, new Chunk(id(5), 1, AT, TENANT, JOB, EXTRACT_RUN, 3, List.of(message()), false));
+    put(
+        events,
+        new Chunk(
+            id(5),
+            1,
+            AT,
+            TENANT,
+            JOB,
+            EXTRACT_RUN,
+            3,
+            List.of(message()),
+            false,
+            2,
+            List.of(
+                new RemovedMessage(
+                    "AAMkAGI2TG94AAA=", "AQMkAGI2TAAAAQ0AAAA=", RemovedMessage.DELETED)),
+            new FolderSweep("AQMkAGI2TAAAAQ0AAAA=", 2)));
     put(
         events,
         new RunStarted(
@@ -202,7 +231,27 @@ public final class ExampleEvents {
             412,
             389,
             100,
-            new LlmOutcome(LlmStatus.RECOVERED, 100, 3, 1, 0, null)));
+            new LlmOutcome(LlmStatus.RECOVERED, 100, 3, 1, 0, null),
+            new ChangeCounts(97, 2, 1, 0)));
+    put(events, new FollowJob(id(23), 1, AT, TENANT, JOB, 300));
+    put(events, new FollowStarted(id(24), 1, AT, TENANT, JOB, 300));
+    put(
+        events,
+        new FollowRoundCompleted(
+            id(25),
+            1,
+            AT,
+            TENANT,
+            JOB,
+            4,
+            Instant.parse("2026-01-15T09:55:00Z"),
+            3,
+            12,
+            2,
+            0,
+            5,
+            41,
+            42));
     return events;
   }
 

@@ -88,6 +88,21 @@ class IdsTest {
     assertThat(Lane.EXTRACT.wireName()).isEqualTo("extract");
     assertThatThrownBy(() -> Lane.fromWireName("FETCH"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("fetch or extract");
+        .hasMessageContaining("fetch, extract or follow");
+  }
+
+  @Test
+  void aFollowRunIsARoundOfItsJob() {
+    JobId job = new JobId("0f8fad5b-d9cb-469f-a165-70867728950e");
+    RunId round = RunId.follow(job, 3);
+    assertThat(round.value()).isEqualTo("follow:0f8fad5b-d9cb-469f-a165-70867728950e:3");
+    assertThat(round.lane()).isEqualTo(Lane.FOLLOW);
+    assertThat(round.round()).isEqualTo(3);
+    assertThat(round.jobId()).isEqualTo(job);
+    assertThat(new RunId(round.value())).isEqualTo(round);
+    assertThatThrownBy(round::seq).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> new RunId("follow:" + job.value()))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> RunId.follow(job, 0)).isInstanceOf(IllegalArgumentException.class);
   }
 }
