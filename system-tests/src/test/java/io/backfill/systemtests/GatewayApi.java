@@ -68,6 +68,31 @@ final class GatewayApi {
     return expect(request, 202).path("jobId").asText();
   }
 
+  /** Submits a followed backfill from {@code from} on, a delta round every interval; its jobId. */
+  String submitFollowing(
+      String apiKey, String mailbox, Instant from, Instant to, int followIntervalSeconds) {
+    HttpRequest request =
+        request("/api/v1/backfills", apiKey)
+            .header("Content-Type", "application/json")
+            .header("Idempotency-Key", UUID.randomUUID().toString())
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    json(
+                        Map.of(
+                            "mailbox",
+                            mailbox,
+                            "from",
+                            from.toString(),
+                            "to",
+                            to.toString(),
+                            "follow",
+                            true,
+                            "followIntervalSeconds",
+                            followIntervalSeconds))))
+            .build();
+    return expect(request, 202).path("jobId").asText();
+  }
+
   /**
    * Submits a backfill with the given Idempotency-Key and returns the answer as it came (a retry
    * with the same key names the same job).

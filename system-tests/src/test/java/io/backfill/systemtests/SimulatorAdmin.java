@@ -111,6 +111,98 @@ final class SimulatorAdmin {
     return calls;
   }
 
+  /** Generates (or regenerates) a mailbox of the directory: {@code size} messages from the seed. */
+  void createMailbox(String address, int size, long seed, String directory) {
+    call(
+        "POST",
+        "/admin/mailboxes",
+        Map.of("address", address, "size", size, "seed", seed, "tenant", directory));
+  }
+
+  /** Delivers {@code count} new messages to the folder now; returns their ids. */
+  List<String> deliver(String mailbox, int count, String folder) {
+    List<String> ids = new ArrayList<>();
+    call(
+            "POST",
+            "/admin/mailboxes/" + mailbox + "/deliveries",
+            Map.of("count", count, "folder", folder))
+        .path("ids")
+        .forEach(id -> ids.add(id.asText()));
+    return ids;
+  }
+
+  /** Changes a message's subject and body (Graph gives it a new changeKey). */
+  void update(String mailbox, String messageId, String subject, String body) {
+    call(
+        "PATCH",
+        "/admin/mailboxes/" + mailbox + "/messages/" + messageId,
+        Map.of("subject", subject, "body", body));
+  }
+
+  /** Moves a message to another folder; returns its new id (Graph's default ids change). */
+  String move(String mailbox, String messageId, String destination) {
+    return call(
+            "POST",
+            "/admin/mailboxes/" + mailbox + "/messages/" + messageId + "/move",
+            Map.of("destination", destination))
+        .path("id")
+        .asText();
+  }
+
+  void delete(String mailbox, String messageId) {
+    call("DELETE", "/admin/mailboxes/" + mailbox + "/messages/" + messageId, null);
+  }
+
+  /** Every delta token of the mailbox issued so far answers 410 Gone from now on. */
+  void expireDeltaTokens(String mailbox) {
+    call("POST", "/admin/mailboxes/" + mailbox + "/delta-tokens/expiry", null);
+  }
+
+  /** One message as the ground truth holds it now. */
+  record TrueMessage(String id, String folder, Instant receivedAt, String subject) {}
+
+  /** Every message the mailbox holds now, oldest first. */
+  List<TrueMessage> groundTruth(String mailbox) {
+    List<TrueMessage> messages = new ArrayList<>();
+    int pageSize = 500;
+    for (int offset = 0; ; offset += pageSize) {
+      JsonNode page =
+          call(
+              "GET",
+              "/admin/mailboxes/"
+                  + mailbox
+                  + "/ground-truth?offset="
+                  + offset
+                  + "&limit="
+                  + pageSize,
+              null);
+      page.forEach(
+          message ->
+              messages.add(
+                  new TrueMessage(
+                      message.path("id").asText(),
+                      message.path("folder").asText(),
+                      Instant.parse(message.path("receivedDateTime").asText()),
+                      message.path("subject").asText(null))));
+      if (page.size() < pageSize) {
+        return messages;
+      }
+    }
+  }
+
+  /** Graph calls on the mailbox of one endpoint (e.g. {@code messages.delta}) by status. */
+  long graphAnswers(String endpoint, String mailbox, String status) {
+    long calls = 0;
+    for (JsonNode count : counters()) {
+      if (count.path("endpoint").asText().equals(endpoint)
+          && count.path("target").asText().equalsIgnoreCase(mailbox)
+          && count.path("status").asText().equals(status)) {
+        calls += count.path("count").asLong();
+      }
+    }
+    return calls;
+  }
+
   /** Adds a fault rule; returns its id. */
   String addFault(Map<String, Object> rule) {
     return call("POST", "/admin/faults", rule).path("id").asText();

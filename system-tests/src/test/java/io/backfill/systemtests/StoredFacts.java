@@ -10,7 +10,11 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 /** What the services wrote to PostgreSQL: extracted data and the monitor's run ledger. */
@@ -67,6 +71,66 @@ final class StoredFacts {
         tenant,
         from,
         to);
+  }
+
+  /** The Graph ids of the tenant's documents. */
+  Set<String> documentIds(String tenant) {
+    return strings("SELECT message_id FROM extraction.documents WHERE tenant_id = ?", tenant);
+  }
+
+  /** The stored subject of each of the tenant's documents, by Graph id. */
+  Map<String, String> subjects(String tenant) {
+    Map<String, String> subjects = new HashMap<>();
+    String sql = "SELECT message_id, subject FROM extraction.documents WHERE tenant_id = ?";
+    try (Connection db = stack.database();
+        PreparedStatement query = db.prepareStatement(sql)) {
+      query.setString(1, tenant);
+      try (ResultSet rows = query.executeQuery()) {
+        while (rows.next()) {
+          subjects.put(rows.getString(1), rows.getString(2));
+        }
+      }
+      return subjects;
+    } catch (SQLException e) {
+      throw new IllegalStateException("Query failed: " + sql, e);
+    }
+  }
+
+  /** Mentions and embeddings the tenant keeps of messages it has no document of. */
+  long rowsOfMissingDocuments(String tenant, Set<String> messageIds) {
+    String[] ids = messageIds.toArray(String[]::new);
+    return count(
+            "SELECT count(*) FROM extraction.mentions WHERE tenant_id = ? AND message_id = ANY (?)",
+            tenant,
+            ids)
+        + count(
+            "SELECT count(*) FROM extraction.embeddings WHERE tenant_id = ?"
+                + " AND message_id = ANY (?)",
+            tenant,
+            ids)
+        + count(
+            "SELECT count(*) FROM extraction.documents WHERE tenant_id = ?"
+                + " AND message_id = ANY (?)",
+            tenant,
+            ids);
+  }
+
+  /** Entities of the tenant that no document mentions any more. */
+  long orphanedEntities(String tenant) {
+    return count(
+        "SELECT count(*) FROM extraction.entities e WHERE e.tenant_id = ? AND NOT EXISTS"
+            + " (SELECT 1 FROM extraction.mentions m"
+            + " WHERE m.tenant_id = e.tenant_id AND m.entity_key = e.entity_key)",
+        tenant);
+  }
+
+  /** Documents among {@code messageIds} extracted more than once. */
+  long reExtractedDocuments(String tenant, Set<String> messageIds) {
+    return count(
+        "SELECT count(*) FROM extraction.documents WHERE tenant_id = ? AND message_id = ANY (?)"
+            + " AND extraction_count > 1",
+        tenant,
+        messageIds.toArray(String[]::new));
   }
 
   /** (message, entity) pairs recorded more than once. */
@@ -127,6 +191,22 @@ final class StoredFacts {
     }
   }
 
+  private Set<String> strings(String sql, String tenant) {
+    try (Connection db = stack.database();
+        PreparedStatement query = db.prepareStatement(sql)) {
+      query.setString(1, tenant);
+      Set<String> values = new HashSet<>();
+      try (ResultSet rows = query.executeQuery()) {
+        while (rows.next()) {
+          values.add(rows.getString(1));
+        }
+      }
+      return values;
+    } catch (SQLException e) {
+      throw new IllegalStateException("Query failed: " + sql, e);
+    }
+  }
+
   private long count(String sql, Object... parameters) {
     try (Connection db = stack.database();
         PreparedStatement query = db.prepareStatement(sql)) {
@@ -134,6 +214,8 @@ final class StoredFacts {
         Object parameter = parameters[i];
         if (parameter instanceof Instant instant) {
           query.setObject(i + 1, OffsetDateTime.ofInstant(instant, ZoneOffset.UTC));
+        } else if (parameter instanceof String[] texts) {
+          query.setArray(i + 1, db.createArrayOf("text", texts));
         } else {
           query.setObject(i + 1, parameter);
         }
