@@ -29,6 +29,13 @@ public interface SimulatorConfig {
   @WithDefault("365")
   int mailboxSpanDays();
 
+  /**
+   * A directory where every mail change (deliveries and admin changes) and every delta-token expiry
+   * is appended, per mailbox, and replayed at start-up, so mailboxes and delta tokens are the same
+   * after a restart. Unset: everything is in memory and a restart starts afresh.
+   */
+  Optional<String> stateDir();
+
   /** Microsoft Graph and its token endpoint. */
   Graph graph();
 
@@ -87,6 +94,18 @@ public interface SimulatorConfig {
      */
     @WithDefault("50000")
     long topDaysBudget();
+
+    /**
+     * Key that signs delta and skip tokens, so a token stays valid across restarts (with {@link
+     * SimulatorConfig#stateDir()}) and cannot be forged. Fixed by default: the simulator is no
+     * security boundary.
+     */
+    @WithDefault("backfill-simulator-delta-key")
+    String deltaTokenKey();
+
+    /** Largest {@code Prefer: odata.maxpagesize} honoured on delta queries. */
+    @WithDefault("1000")
+    int deltaMaxPageSize();
   }
 
   /** One tenant directory. */

@@ -1,29 +1,50 @@
 package io.backfill.simulator.domain;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
- * A user's mail, in paging order (received time, then id). New mail is appended by replacing the
- * list, so a reader always holds a consistent snapshot.
+ * A user's mail, in paging order (received time, then id), with its change log: every delivery,
+ * update, move and deletion takes the next change-log position ({@code seq}); a changed message
+ * carries the position of its last change as its version, a removed one leaves a {@link Removal}.
+ * Delta rounds are ranges of positions. Every change replaces the whole state, so a reader always
+ * holds a consistent snapshot.
  */
 public final class Mailbox {
+
+  /** A message that left a folder (deleted, or moved away under a new id) at change {@code seq}. */
+  public record Removal(long seq, String id, String folder, String reason, Instant at) {}
+
+  /** Everything a reader needs at once; never changes. */
+  public record State(
+      List<MailMessage> messages, List<Removal> removals, long seq, Instant tokensValidFrom) {
+
+    public Optional<MailMessage> message(String id) {
+      for (MailMessage m : messages) {
+        if (m.id().equals(id)) {
+          return Optional.of(m);
+        }
+      }
+      return Optional.empty();
+    }
+  }
 
   private final MailboxSpec spec;
   private final String userId;
   private final Person owner;
-  private volatile List<MailMessage> messages;
+  private volatile String epoch = UUID.randomUUID().toString();
+  private volatile State state;
 
   public Mailbox(MailboxSpec spec, Person owner, List<MailMessage> messages) {
     this.spec = spec;
     this.owner = owner;
     // Graph users have a GUID id besides their principal name; derive it so it is stable.
     this.userId = UUID.nameUUIDFromBytes(spec.address().getBytes()).toString();
-    List<MailMessage> sorted = new ArrayList<>(messages);
-    sorted.sort((a, b) -> a.compareKey(b.receivedDateTime(), b.id()));
-    this.messages = Collections.unmodifiableList(sorted);
+    this.state = new State(sorted(messages), List.of(), 0, Instant.EPOCH);
   }
 
   public MailboxSpec spec() {
@@ -42,16 +63,95 @@ public final class Mailbox {
     return owner;
   }
 
-  /** The messages as of now, oldest first; the list never changes. */
-  public List<MailMessage> snapshot() {
-    return messages;
+  /**
+   * Which generation of the mailbox this is: regenerating a mailbox gives it a new epoch, so sync
+   * states of the old one are gone. Kept in the state log, so a restart keeps it.
+   */
+  public String epoch() {
+    return epoch;
   }
 
-  /** New mail arrives; each message must be received no earlier than the newest one so far. */
-  public synchronized void deliver(List<MailMessage> arrivals) {
-    List<MailMessage> next = new ArrayList<>(messages);
-    next.addAll(arrivals);
-    next.sort((a, b) -> a.compareKey(b.receivedDateTime(), b.id()));
-    messages = Collections.unmodifiableList(next);
+  public void epoch(String epoch) {
+    this.epoch = epoch;
+  }
+
+  /** The messages as of now, oldest first; the list never changes. */
+  public List<MailMessage> snapshot() {
+    return state.messages();
+  }
+
+  public State state() {
+    return state;
+  }
+
+  /** New mail arrives; each arrival is one change. */
+  public synchronized List<MailMessage> deliver(List<MailMessage> arrivals) {
+    State s = state;
+    long seq = s.seq();
+    List<MailMessage> stamped = new ArrayList<>(arrivals.size());
+    for (MailMessage m : arrivals) {
+      stamped.add(m.at(++seq, m.receivedDateTime()));
+    }
+    List<MailMessage> next = new ArrayList<>(s.messages());
+    next.addAll(stamped);
+    state = new State(sorted(next), s.removals(), seq, s.tokensValidFrom());
+    return stamped;
+  }
+
+  /** Replaces a message by its changed form at the next position; returns the stored form. */
+  public synchronized MailMessage update(String id, MailMessage changed, Instant at) {
+    State s = state;
+    long seq = s.seq() + 1;
+    MailMessage stored = changed.at(seq, at);
+    List<MailMessage> next = new ArrayList<>(s.messages().size());
+    for (MailMessage m : s.messages()) {
+      next.add(m.id().equals(id) ? stored : m);
+    }
+    state = new State(Collections.unmodifiableList(next), s.removals(), seq, s.tokensValidFrom());
+    return stored;
+  }
+
+  /** Moves a message to another folder under a new id: a removal from the old folder. */
+  public synchronized MailMessage move(String id, String newId, String folder, Instant at) {
+    State s = state;
+    MailMessage old = s.message(id).orElseThrow();
+    long seq = s.seq() + 1;
+    MailMessage moved = old.movedTo(newId, folder).at(seq, at);
+    List<MailMessage> next = new ArrayList<>(s.messages().size());
+    for (MailMessage m : s.messages()) {
+      next.add(m.id().equals(id) ? moved : m);
+    }
+    List<Removal> removals = new ArrayList<>(s.removals());
+    // Graph reports an item moved out of a folder as deleted from it.
+    removals.add(new Removal(seq, id, old.folder(), "deleted", at));
+    state = new State(sorted(next), List.copyOf(removals), seq, s.tokensValidFrom());
+    return moved;
+  }
+
+  /** Deletes a message for good. */
+  public synchronized void delete(String id, Instant at) {
+    State s = state;
+    MailMessage old = s.message(id).orElseThrow();
+    long seq = s.seq() + 1;
+    List<MailMessage> next = new ArrayList<>(s.messages());
+    next.removeIf(m -> m.id().equals(id));
+    List<Removal> removals = new ArrayList<>(s.removals());
+    removals.add(new Removal(seq, id, old.folder(), "deleted", at));
+    state =
+        new State(
+            Collections.unmodifiableList(next), List.copyOf(removals), seq, s.tokensValidFrom());
+  }
+
+  /** Every sync state issued before {@code at} is gone from now on. */
+  public synchronized void expireTokens(Instant at) {
+    State s = state;
+    Instant from = at.isAfter(s.tokensValidFrom()) ? at : s.tokensValidFrom();
+    state = new State(s.messages(), s.removals(), s.seq(), from);
+  }
+
+  private static List<MailMessage> sorted(List<MailMessage> messages) {
+    List<MailMessage> sorted = new ArrayList<>(messages);
+    sorted.sort((a, b) -> a.compareKey(b.receivedDateTime(), b.id()));
+    return Collections.unmodifiableList(sorted);
   }
 }

@@ -21,7 +21,7 @@ public final class MessageJson {
   public static Map<String, Object> render(
       MailMessage m, String mailboxAddress, List<String> select, boolean textBodies) {
     Map<String, Object> json = new LinkedHashMap<>();
-    json.put("@odata.etag", "W/\"" + m.id().substring(4, 20) + "\"");
+    json.put("@odata.etag", m.etag());
     json.put("id", m.id());
     if (select == null) {
       for (String field : ALL) {
@@ -67,11 +67,12 @@ public final class MessageJson {
     Object value =
         switch (field) {
           case "id" -> m.id();
-          case "createdDateTime", "lastModifiedDateTime", "receivedDateTime" ->
-              m.receivedDateTime().toString();
+          case "createdDateTime", "receivedDateTime" -> m.receivedDateTime().toString();
+          case "lastModifiedDateTime" -> m.lastModifiedDateTime().toString();
           case "sentDateTime" -> m.sentDateTime().toString();
-          case "changeKey" -> m.id().substring(4, 32);
-          case "categories", "bccRecipients", "replyTo" -> List.of();
+          case "changeKey" -> m.changeKey();
+          case "categories" -> m.categories();
+          case "bccRecipients", "replyTo" -> List.of();
           case "hasAttachments" -> m.hasAttachments();
           case "internetMessageId" -> m.internetMessageId();
           case "subject" -> m.subject();

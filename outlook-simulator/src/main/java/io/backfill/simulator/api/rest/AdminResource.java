@@ -9,12 +9,15 @@ import io.backfill.simulator.faults.FaultInjector;
 import io.backfill.simulator.faults.FaultKind;
 import io.backfill.simulator.faults.FaultRule;
 import io.backfill.simulator.graph.GraphException;
+import io.backfill.simulator.graph.MailFolders;
 import io.backfill.simulator.graph.MailboxThrottle;
+import io.backfill.simulator.graph.MessageJson;
 import io.backfill.simulator.graph.TokenIssuer;
 import io.backfill.simulator.metrics.RequestLedger;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
@@ -41,11 +44,14 @@ public class AdminResource {
   public record MailboxView(
       String address, String userId, int size, long seed, String tenant, int messages) {}
 
-  /** A message's ground truth, with what locates it. */
+  /** A message's ground truth, with what locates it and its version. */
   public record TruthView(
       String id,
       String internetMessageId,
       String folder,
+      String folderId,
+      String changeKey,
+      String subject,
       Instant receivedDateTime,
       int bodyBytes,
       GroundTruth groundTruth) {}
@@ -79,8 +85,14 @@ public class AdminResource {
   /** A request to add or regenerate a mailbox. */
   public record MailboxRequest(String address, int size, Long seed, String tenant) {}
 
-  /** How much new mail arrives. */
-  public record DeliveryRequest(int count) {}
+  /** How much new mail arrives, where (default inbox) and when (default now). */
+  public record DeliveryRequest(int count, String folder, Instant receivedAt) {}
+
+  /** A change to a message; null fields stay. */
+  public record MessageChange(String subject, String body, List<String> categories) {}
+
+  /** Where a message moves: a well-known folder name or a folder id. */
+  public record MoveRequest(String destination) {}
 
   private final MailboxRegistry mailboxes;
   private final FaultInjector faults;
@@ -122,9 +134,83 @@ public class AdminResource {
   @POST
   @Path("/mailboxes/{user}/deliveries")
   public Map<String, Object> deliver(@PathParam("user") String user, DeliveryRequest request) {
-    List<MailMessage> arrived = mailboxes.deliver(mailbox(user), request.count());
+    Mailbox mailbox = mailbox(user);
+    String folder = request.folder() == null ? null : folder(mailbox, request.folder());
+    List<MailMessage> arrived =
+        mailboxes.deliver(mailbox, request.count(), folder, request.receivedAt());
     return Map.of(
         "delivered", arrived.size(), "ids", arrived.stream().map(MailMessage::id).toList());
+  }
+
+  @GET
+  @Path("/mailboxes/{user}/folders")
+  public List<MailFolders.Folder> folders(@PathParam("user") String user) {
+    return MailFolders.of(mailbox(user).address());
+  }
+
+  /** Changes a message's subject, body or categories: a new changeKey, seen by delta. */
+  @PATCH
+  @Path("/mailboxes/{user}/messages/{id}")
+  public Map<String, Object> changeMessage(
+      @PathParam("user") String user, @PathParam("id") String id, MessageChange change) {
+    if (change == null) {
+      throw new IllegalArgumentException("expected {subject?, body?, categories?}");
+    }
+    MailMessage changed =
+        mailboxes
+            .update(mailbox(user), id, change.subject(), change.body(), change.categories())
+            .orElseThrow(AdminResource::noMessage);
+    return Map.of(
+        "id",
+        changed.id(),
+        "changeKey",
+        changed.changeKey(),
+        "lastModifiedDateTime",
+        changed.lastModifiedDateTime().toString());
+  }
+
+  /** Moves a message to another folder; under Graph's default ids it gets a new id. */
+  @POST
+  @Path("/mailboxes/{user}/messages/{id}/move")
+  public Map<String, Object> moveMessage(
+      @PathParam("user") String user, @PathParam("id") String id, MoveRequest request) {
+    Mailbox mailbox = mailbox(user);
+    if (request == null || request.destination() == null) {
+      throw new IllegalArgumentException("expected {destination}");
+    }
+    String folder = folder(mailbox, request.destination());
+    MailMessage moved = mailboxes.move(mailbox, id, folder).orElseThrow(AdminResource::noMessage);
+    return Map.of("id", moved.id(), "folder", MessageJson.folderId(mailbox.address(), folder));
+  }
+
+  @DELETE
+  @Path("/mailboxes/{user}/messages/{id}")
+  public Response deleteMessage(@PathParam("user") String user, @PathParam("id") String id) {
+    if (!mailboxes.delete(mailbox(user), id)) {
+      throw noMessage();
+    }
+    return Response.noContent().build();
+  }
+
+  /** Every delta and skip token of the mailbox issued before now answers 410 from now on. */
+  @POST
+  @Path("/mailboxes/{user}/delta-tokens/expiry")
+  public Response expireDeltaTokens(@PathParam("user") String user) {
+    mailboxes.expireTokens(mailbox(user));
+    return Response.noContent().build();
+  }
+
+  private static String folder(Mailbox mailbox, String nameOrId) {
+    return MailFolders.resolve(mailbox.address(), nameOrId)
+        .orElseThrow(
+            () ->
+                new GraphException(
+                    404, "ErrorItemNotFound", "The folder '" + nameOrId + "' was not found."));
+  }
+
+  private static GraphException noMessage() {
+    return new GraphException(
+        404, "ErrorItemNotFound", "The specified object was not found in the store.");
   }
 
   /** Ground truth of a mailbox's messages, oldest first. */
@@ -134,10 +220,11 @@ public class AdminResource {
       @PathParam("user") String user,
       @QueryParam("offset") @DefaultValue("0") int offset,
       @QueryParam("limit") @DefaultValue("100") int limit) {
-    List<MailMessage> snapshot = mailbox(user).snapshot();
+    Mailbox mailbox = mailbox(user);
+    List<MailMessage> snapshot = mailbox.snapshot();
     int from = Math.min(Math.max(0, offset), snapshot.size());
     int to = Math.min(snapshot.size(), from + Math.max(0, limit));
-    return snapshot.subList(from, to).stream().map(AdminResource::truth).toList();
+    return snapshot.subList(from, to).stream().map(m -> truth(m, mailbox.address())).toList();
   }
 
   @GET
@@ -146,11 +233,8 @@ public class AdminResource {
     return mailbox(user).snapshot().stream()
         .filter(m -> m.id().equals(id))
         .findFirst()
-        .map(AdminResource::truth)
-        .orElseThrow(
-            () ->
-                new GraphException(
-                    404, "ErrorItemNotFound", "The specified object was not found in the store."));
+        .map(m -> truth(m, mailbox(user).address()))
+        .orElseThrow(AdminResource::noMessage);
   }
 
   @GET
@@ -253,11 +337,14 @@ public class AdminResource {
         m.snapshot().size());
   }
 
-  private static TruthView truth(MailMessage m) {
+  private static TruthView truth(MailMessage m, String mailbox) {
     return new TruthView(
         m.id(),
         m.internetMessageId(),
         m.folder(),
+        MessageJson.folderId(mailbox, m.folder()),
+        m.changeKey(),
+        m.subject(),
         m.receivedDateTime(),
         m.textBody().getBytes(StandardCharsets.UTF_8).length,
         m.groundTruth());

@@ -7,7 +7,9 @@ import io.backfill.simulator.faults.FaultInjector;
 import io.backfill.simulator.faults.FaultKind;
 import io.backfill.simulator.faults.FaultRule;
 import io.backfill.simulator.faults.FaultedResponse;
+import io.backfill.simulator.graph.DeltaService;
 import io.backfill.simulator.graph.GraphException;
+import io.backfill.simulator.graph.MailFolders;
 import io.backfill.simulator.graph.MailboxThrottle;
 import io.backfill.simulator.graph.MessageJson;
 import io.backfill.simulator.graph.MessagePager;
@@ -32,9 +34,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Graph's message lists: {@code GET /v1.0/users/{user}/messages} and {@code
@@ -44,8 +44,6 @@ import java.util.Set;
 @Path("/v1.0/users/{user}")
 public class GraphMessagesResource {
 
-  private static final Set<String> WELL_KNOWN_FOLDERS =
-      Set.of("inbox", "sentitems", "archive", "drafts", "deleteditems", "junkemail");
   private static final String TEXT_PREFERENCE = "outlook.body-content-type=\"text\"";
 
   private final MailboxRegistry mailboxes;
@@ -53,13 +51,16 @@ public class GraphMessagesResource {
   private final MailboxThrottle throttle;
   private final FaultInjector faults;
   private final RequestLedger ledger;
+  private final DeltaService delta;
 
   GraphMessagesResource(
       MailboxRegistry mailboxes,
       TokenIssuer tokens,
       MailboxThrottle throttle,
       FaultInjector faults,
-      RequestLedger ledger) {
+      RequestLedger ledger,
+      DeltaService delta) {
+    this.delta = delta;
     this.mailboxes = mailboxes;
     this.tokens = tokens;
     this.throttle = throttle;
@@ -88,6 +89,98 @@ public class GraphMessagesResource {
       @Context UriInfo uri,
       RoutingContext context) {
     return list(user, folder, authorization, prefer, uri, context);
+  }
+
+  @GET
+  @Path(
+      "/mailFolders/{folder}/messages/{function: delta|delta\\(\\)|microsoft\\.graph\\.delta\\(\\)}")
+  public Uni<Response> messagesDelta(
+      @PathParam("user") String user,
+      @PathParam("folder") String folderName,
+      @HeaderParam("Authorization") String authorization,
+      @Context UriInfo uri,
+      RoutingContext context) {
+    RequestLedger.Call call = ledger.track(context, "messages.delta", user);
+    Caller caller = readableMailbox(call, user, authorization);
+    Mailbox mailbox = caller.mailbox();
+    String folder = folder(mailbox, folderName);
+    admit(caller, context);
+    List<String> prefer = context.request().headers().getAll("Prefer");
+    DeltaService.Request request =
+        delta.messagesRequest(mailbox, folder, options(uri.getQueryParameters()), prefer);
+    FaultInjector.Decision decision = faults.decide(mailbox.address(), FaultKind.Surface.GRAPH);
+    return FaultedResponse.play(
+        decision,
+        context,
+        () -> {
+          failIfFaulted(decision.fault(), authorization);
+          return answer(delta.messagesPage(mailbox, request, uri.getRequestUri()));
+        });
+  }
+
+  @GET
+  @Path("/mailFolders/{function: delta|delta\\(\\)|microsoft\\.graph\\.delta\\(\\)}")
+  public Uni<Response> foldersDelta(
+      @PathParam("user") String user,
+      @HeaderParam("Authorization") String authorization,
+      @Context UriInfo uri,
+      RoutingContext context) {
+    RequestLedger.Call call = ledger.track(context, "mailFolders.delta", user);
+    Caller caller = readableMailbox(call, user, authorization);
+    Mailbox mailbox = caller.mailbox();
+    admit(caller, context);
+    List<String> prefer = context.request().headers().getAll("Prefer");
+    DeltaService.Request request =
+        delta.foldersRequest(mailbox, options(uri.getQueryParameters()), prefer);
+    FaultInjector.Decision decision = faults.decide(mailbox.address(), FaultKind.Surface.GRAPH);
+    return FaultedResponse.play(
+        decision,
+        context,
+        () -> {
+          failIfFaulted(decision.fault(), authorization);
+          return answer(delta.foldersPage(mailbox, request, uri.getRequestUri()));
+        });
+  }
+
+  private static Response answer(DeltaService.Answer answer) {
+    Response.ResponseBuilder response = Response.ok(answer.body(), MediaType.APPLICATION_JSON);
+    if (answer.preferenceApplied() != null) {
+      response.header("Preference-Applied", answer.preferenceApplied());
+    }
+    return response.build();
+  }
+
+  /** The token's mailbox, or 401/404 as Graph answers. */
+  private Caller readableMailbox(RequestLedger.Call call, String user, String authorization) {
+    TokenIssuer.Grant grant = tokens.check(authorization);
+    call.tenant(grant.tenant());
+    call.clientId(grant.clientId());
+    Mailbox mailbox =
+        mailboxes
+            .find(user)
+            .orElseThrow(
+                () ->
+                    new GraphException(
+                        404,
+                        "ErrorItemNotFound",
+                        "The requested user '" + user + "' is invalid or has no mailbox."));
+    // A user of another directory is not in this token's tenant: Graph answers as for a bad user.
+    if (!mailbox.spec().readableBy(grant.tenant())) {
+      throw new GraphException(
+          404, "ErrorInvalidUser", "The requested user '" + user + "' is invalid.");
+    }
+    return new Caller(mailbox, grant.tenant());
+  }
+
+  /** A readable mailbox and the directory of the token that reads it. */
+  private record Caller(Mailbox mailbox, String tenant) {}
+
+  /** Outlook's concurrency and request-rate limits, as for every mailbox call. */
+  private void admit(Caller caller, RoutingContext context) {
+    String address = caller.mailbox().address();
+    throttle.acquire(address);
+    context.addEndHandler(ended -> throttle.release(address));
+    throttle.charge(caller.tenant(), address);
   }
 
   private Uni<Response> list(
@@ -195,17 +288,11 @@ public class GraphMessagesResource {
   }
 
   private static String folder(Mailbox mailbox, String name) {
-    String lower = name.toLowerCase(Locale.ROOT);
-    if (WELL_KNOWN_FOLDERS.contains(lower)) {
-      return lower;
-    }
-    for (String folder : WELL_KNOWN_FOLDERS) {
-      if (MessageJson.folderId(mailbox.address(), folder).equals(name)) {
-        return folder;
-      }
-    }
-    throw new GraphException(
-        404, "ErrorItemNotFound", "The specified object was not found in the store.");
+    return MailFolders.resolve(mailbox.address(), name)
+        .orElseThrow(
+            () ->
+                new GraphException(
+                    404, "ErrorItemNotFound", "The specified object was not found in the store."));
   }
 
   private static Map<String, String> options(MultivaluedMap<String, String> params) {
