@@ -4,6 +4,7 @@ import io.backfill.simulator.config.SimulatorConfig;
 import io.backfill.simulator.domain.MailMessage;
 import io.backfill.simulator.domain.Mailbox;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -42,9 +43,16 @@ public class DeltaService {
   private final byte[] key;
   private final int maxPageSize;
 
+  @Inject
   DeltaService(SimulatorConfig config) {
-    this.key = config.graph().deltaTokenKey().getBytes(StandardCharsets.UTF_8);
-    this.maxPageSize = Math.max(1, config.graph().deltaMaxPageSize());
+    this(
+        config.graph().deltaTokenKey().getBytes(StandardCharsets.UTF_8),
+        config.graph().deltaMaxPageSize());
+  }
+
+  DeltaService(byte[] key, int maxPageSize) {
+    this.key = key.clone();
+    this.maxPageSize = Math.max(1, maxPageSize);
   }
 
   /**

@@ -11,6 +11,8 @@ import com.microsoft.graph.users.item.mailfolders.item.messages.delta.DeltaGetRe
 import com.microsoft.kiota.authentication.AccessTokenProvider;
 import com.microsoft.kiota.authentication.AllowedHostsValidator;
 import com.microsoft.kiota.authentication.BaseBearerTokenAuthenticationProvider;
+import com.microsoft.kiota.serialization.UntypedObject;
+import com.microsoft.kiota.serialization.UntypedString;
 import io.backfill.simulator.SimulatorFixtures;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -116,9 +118,7 @@ class GraphSdkDeltaTest {
     assertThat(inbox2.removed())
         .extracting(Message::getId)
         .containsExactlyInAnyOrder(moved, deleted);
-    assertThat(inbox2.removed())
-        .allSatisfy(
-            m -> assertThat(m.getAdditionalData().get("@removed").toString()).contains("deleted"));
+    assertThat(inbox2.removed()).allSatisfy(m -> assertThat(removalReason(m)).isEqualTo("deleted"));
 
     String newId = (String) move.get("id");
     assertThat(newId).isNotEqualTo(moved);
@@ -247,7 +247,7 @@ class GraphSdkDeltaTest {
         given()
             .auth()
             .oauth2(token)
-            .get("/v1.0/users/{user}/mailFolders/delta()", user)
+            .get("/v1.0/users/{user}/mailFolders/delta", user)
             .then()
             .statusCode(200)
             .extract()
@@ -270,13 +270,20 @@ class GraphSdkDeltaTest {
     given()
         .auth()
         .oauth2(token)
-        .get(URI.create(deltaLink).getRawPath() + "?" + URI.create(deltaLink).getRawQuery())
+        .urlEncodingEnabled(false)
+        .get(deltaLink)
         .then()
         .statusCode(200)
         .body("value.displayName", org.hamcrest.Matchers.contains("Inbox"));
   }
 
   // --- helpers
+
+  /** The reason of an {@code @removed} item, as the SDK keeps it (an untyped object). */
+  private static String removalReason(Message m) {
+    UntypedObject removed = (UntypedObject) m.getAdditionalData().get("@removed");
+    return ((UntypedString) removed.getValue().get("reason")).getValue();
+  }
 
   private Round round(
       GraphServiceClient graph, String user, String folder, String deltaLink, int pageSize) {
