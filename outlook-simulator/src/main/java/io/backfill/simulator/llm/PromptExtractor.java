@@ -91,7 +91,13 @@ public class PromptExtractor {
   private Dictionary dictionary() {
     int version = 0;
     for (Mailbox m : mailboxes.all()) {
-      version = version * 31 + m.snapshot().size() + m.address().hashCode();
+      // Changed mail (a new body) is a new change-log position; a regenerated box a new epoch.
+      version =
+          version * 31
+              + m.snapshot().size()
+              + Long.hashCode(m.state().seq())
+              + m.epoch().hashCode()
+              + m.address().hashCode();
     }
     Dictionary current = dictionary;
     if (current != null && current.version() == version) {
