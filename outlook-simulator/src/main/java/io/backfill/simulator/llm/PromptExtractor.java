@@ -55,9 +55,14 @@ public class PromptExtractor {
     Dictionary d = dictionary();
     Set<Entity> truth = new LinkedHashSet<>();
     for (Entity person : d.people().values()) {
-      if (prompt.contains(person.name()) || prompt.contains(person.email())) {
+      // A person named in changed mail may be known by name only (no address, no organisation).
+      if (prompt.contains(person.name())
+          || (person.email() != null && prompt.contains(person.email()))) {
         truth.add(person);
-        truth.add(d.orgs().get(d.worksAt().get(person.name())));
+        Entity org = d.orgs().get(d.worksAt().get(person.name()));
+        if (org != null) {
+          truth.add(org);
+        }
       }
     }
     for (Entity org : d.orgs().values()) {

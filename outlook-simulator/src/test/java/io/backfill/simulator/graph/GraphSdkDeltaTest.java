@@ -203,7 +203,7 @@ class GraphSdkDeltaTest {
   }
 
   @Test
-  void deltaCallsCountAgainstTheMailboxRequestLimit() {
+  void deltaCallsCountAgainstTheMailboxRequestLimitAndMeetThrottleFaults() {
     String user = freshMailbox("delta-throttle@contoso.com", 20, 25);
     given()
         .contentType(ContentType.JSON)
@@ -227,6 +227,28 @@ class GraphSdkDeltaTest {
         .statusCode(429)
         .header("Retry-After", org.hamcrest.Matchers.notNullValue())
         .body("error.code", org.hamcrest.Matchers.equalTo("ApplicationThrottled"));
+
+    given()
+        .contentType(ContentType.JSON)
+        .body(
+            "{\"maxConcurrentPerMailbox\":4,\"requestsPerTenMinutes\":10000,\"topDaysBudget\":50000}")
+        .put("/admin/graph/limits")
+        .then()
+        .statusCode(200);
+    given()
+        .contentType(ContentType.JSON)
+        .body(Map.of("target", user, "kind", "throttle", "retryAfterSeconds", 7, "times", 1))
+        .post("/admin/faults")
+        .then()
+        .statusCode(201);
+    given()
+        .auth()
+        .oauth2(token)
+        .get("/v1.0/users/{user}/mailFolders/delta", user)
+        .then()
+        .statusCode(429)
+        .header("Retry-After", "7")
+        .body("error.code", org.hamcrest.Matchers.equalTo("TooManyRequests"));
 
     List<Map<String, Object>> counters =
         given().get("/admin/counters").then().extract().jsonPath().getList("");

@@ -132,6 +132,27 @@ class MailChangesTest {
   }
 
   @Test
+  void theLlmAnswersAboutChangedMailThatNamesSomeoneKnownByNameOnly() {
+    String user = freshMailbox("llm-after-change@contoso.com", 20, 36);
+    String id = truthIds(user, "inbox").iterator().next();
+    patch(user, id, Map.of("body", "Hi,\n\nYusuf Öztürk will present.\n"));
+
+    given()
+        .auth()
+        .oauth2(SimulatorFixtures.API_KEY)
+        .contentType(ContentType.JSON)
+        .body(
+            Map.of(
+                "model",
+                "gpt-4o-mini",
+                "messages",
+                List.of(Map.of("role", "user", "content", "Hi,\n\nYusuf Öztürk will present.\n"))))
+        .post("/v1/chat/completions")
+        .then()
+        .statusCode(200);
+  }
+
+  @Test
   void unknownMessagesAndFoldersAreNotFound() {
     String user = freshMailbox("not-found@contoso.com", 10, 33);
     String some = truthIds(user, "inbox").iterator().next();
