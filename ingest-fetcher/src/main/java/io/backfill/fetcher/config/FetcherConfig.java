@@ -84,4 +84,31 @@ public interface FetcherConfig {
 
   /** This process's name in run events; the host name when unset. */
   Optional<String> workerId();
+
+  /** Following mailboxes after their history (decision 0037). */
+  Follow follow();
+
+  /** {@code backfill.fetcher.follow.*}. */
+  interface Follow {
+
+    /** Seconds between a followed job's delta rounds when its request names none. */
+    @WithDefault("300")
+    int intervalSeconds();
+
+    /** Each wait is the interval times a random factor in [1 - jitter, 1 + jitter]. */
+    @WithDefault("0.1")
+    double jitter();
+
+    /** How often an idle round slot looks for due rounds in the database. */
+    @WithDefault("1s")
+    Duration pollInterval();
+
+    /** Delta rounds this process runs at once. */
+    @WithDefault("4")
+    int maxConcurrentRounds();
+
+    /** A following job with no round completed for this many intervals is overdue. */
+    @WithDefault("3")
+    int overdueAfterIntervals();
+  }
 }

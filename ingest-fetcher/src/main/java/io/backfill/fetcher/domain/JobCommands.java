@@ -2,6 +2,8 @@ package io.backfill.fetcher.domain;
 
 import io.backfill.contracts.event.BackfillCommand;
 import io.backfill.contracts.event.CancelJob;
+import io.backfill.contracts.event.FollowJob;
+import io.backfill.contracts.event.FollowStarted;
 import io.backfill.contracts.event.JobCancelled;
 import io.backfill.contracts.event.JobPaused;
 import io.backfill.contracts.event.JobResumed;
@@ -12,6 +14,7 @@ import io.backfill.contracts.event.RunTimedOut;
 import io.backfill.contracts.id.JobId;
 import io.backfill.fetcher.domain.CommandMetrics.Ignored;
 import io.backfill.fetcher.messaging.JobEventsPublisher;
+import io.backfill.fetcher.persistence.FollowStore;
 import io.backfill.fetcher.persistence.JobRow;
 import io.backfill.fetcher.persistence.JobStore;
 import io.backfill.kit.attempt.StopReason;
@@ -52,8 +55,21 @@ public class JobCommands {
   private final JobEventsPublisher jobEvents;
   private final CommandMetrics metrics;
 
+  private final FollowStore follow;
+  private final FollowRunner rounds;
+  private final FollowRound round;
+
   JobCommands(
-      JobStore store, FetchRunner runner, JobEventsPublisher jobEvents, CommandMetrics metrics) {
+      JobStore store,
+      FetchRunner runner,
+      JobEventsPublisher jobEvents,
+      CommandMetrics metrics,
+      FollowStore follow,
+      FollowRunner rounds,
+      FollowRound round) {
+    this.follow = follow;
+    this.rounds = rounds;
+    this.round = round;
     this.store = store;
     this.runner = runner;
     this.jobEvents = jobEvents;
@@ -65,6 +81,25 @@ public class JobCommands {
     String what = command.getClass().getSimpleName();
     if (!ofItsTenant(what, command.tenantId(), jobId, "job " + jobId)) {
       return;
+    }
+    if (command instanceof FollowJob followJob) {
+      followJob(followJob);
+      return;
+    }
+    // Following obeys the job's commands too: a pause holds its rounds (an in-flight round stops
+    // after its page), a resume lets them go on from the stored links, a cancel ends them.
+    if (command instanceof PauseJob) {
+      if (moveFollow(jobId, Set.of("following"), "paused")) {
+        rounds.stop(jobId, StopReason.PAUSED);
+      }
+    } else if (command instanceof ResumeJob) {
+      if (moveFollow(jobId, Set.of("paused"), "following")) {
+        rounds.wake();
+      }
+    } else if (command instanceof CancelJob) {
+      if (moveFollow(jobId, Set.of("following", "paused"), "ended")) {
+        rounds.stop(jobId, StopReason.CANCELLED);
+      }
     }
     if (command instanceof PauseJob pause) {
       Optional<String> was = transition(jobId, PAUSABLE, "paused");
@@ -100,6 +135,66 @@ public class JobCommands {
         ignored(command);
       }
     }
+  }
+
+  /**
+   * FollowJob: a job fetched without following starts following; its first round lists every folder
+   * afresh with sweeps (decision 0037).
+   */
+  private void followJob(FollowJob command) {
+    JobId jobId = command.jobId();
+    boolean started =
+        QuarkusTransaction.requiringNew()
+            .call(() -> follow.followFetched(jobId, command.followIntervalSeconds()));
+    if (!started) {
+      ignored(command);
+      return;
+    }
+    JobRow job = QuarkusTransaction.requiringNew().call(() -> store.find(jobId)).orElseThrow();
+    LOG.infof("job %s (tenant %s) follows its mailbox from now on", jobId, command.tenantId());
+    jobEvents.publish(FollowStarted.of(command.tenantId(), jobId, round.intervalOf(job)));
+    rounds.wake();
+  }
+
+  private boolean moveFollow(JobId jobId, Set<String> from, String to) {
+    return QuarkusTransaction.requiringNew().call(() -> follow.moveFollowState(jobId, from, to));
+  }
+
+  /** RetryDue for a follow round: the open round is due now, from its stored links. */
+  public void retryRound(RetryDue due) {
+    if (!ofItsTenant("RetryDue", due.tenantId(), due.jobId(), "run " + due.runId())) {
+      return;
+    }
+    if (QuarkusTransaction.requiringNew()
+        .call(() -> follow.retryRound(due.jobId(), rounds.deadAfter()))) {
+      LOG.infof("round %s due again from its checkpoint: %s", due.runId(), due.reason());
+      rounds.wake();
+    } else {
+      metrics.ignored(Ignored.NOT_APPLICABLE);
+      LOG.infof(
+          "RetryDue for %s (tenant %s) ignored: no open round without a live attempt",
+          due.runId(), due.tenantId());
+    }
+  }
+
+  /** The ledger timed out a round attempt: fenced, and stopped if it runs here. */
+  public void roundTimedOut(RunTimedOut timedOut) {
+    if (!ofItsTenant(
+        "RunTimedOut",
+        timedOut.tenantId(),
+        timedOut.jobId(),
+        "run " + timedOut.runId() + ", attempt " + timedOut.attemptId())) {
+      return;
+    }
+    boolean owned =
+        QuarkusTransaction.requiringNew()
+            .call(() -> follow.timeOut(timedOut.jobId(), timedOut.attemptId()));
+    rounds.stop(timedOut.jobId(), timedOut.attemptId(), StopReason.TIMED_OUT);
+    LOG.infof(
+        "round attempt %s of %s timed out by the ledger%s",
+        timedOut.attemptId(),
+        timedOut.runId(),
+        owned ? "; the round is claimed again" : " (it no longer owned the round)");
   }
 
   /** RetryDue for a fetch run: a new attempt from the checkpoint. */

@@ -2,6 +2,7 @@ package io.backfill.fetcher.domain;
 
 import io.backfill.contracts.event.Chunk;
 import io.backfill.contracts.event.ErrorInfo;
+import io.backfill.contracts.event.FollowStarted;
 import io.backfill.contracts.event.JobCancelled;
 import io.backfill.contracts.event.JobEvent;
 import io.backfill.contracts.event.JobFailed;
@@ -10,11 +11,14 @@ import io.backfill.contracts.event.JobPaused;
 import io.backfill.contracts.event.RunEvent;
 import io.backfill.contracts.event.RunStopped;
 import io.backfill.contracts.id.AttemptId;
+import io.backfill.contracts.id.RunId;
 import io.backfill.fetcher.graph.GraphMessagePage;
 import io.backfill.fetcher.graph.GraphMessagePager;
 import io.backfill.fetcher.graph.GraphRequestRejected;
+import io.backfill.fetcher.graph.GraphSyncStateExpired;
 import io.backfill.fetcher.messaging.ChunkPublisher;
 import io.backfill.fetcher.messaging.JobEventsPublisher;
+import io.backfill.fetcher.persistence.FollowStore;
 import io.backfill.fetcher.persistence.JobRow;
 import io.backfill.fetcher.persistence.JobStore;
 import io.backfill.kit.attempt.AttemptLifecycle;
@@ -24,6 +28,7 @@ import io.backfill.kit.attempt.StopReason;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
@@ -56,6 +61,8 @@ public class PagingLoop {
   private final AttemptLifecycle lifecycle;
   private final FetchMetrics metrics;
   private final TransientRetry retry;
+  private final FollowStore follow;
+  private final FollowRound rounds;
 
   PagingLoop(
       JobStore store,
@@ -64,7 +71,11 @@ public class PagingLoop {
       JobEventsPublisher jobEvents,
       AttemptLifecycle lifecycle,
       FetchMetrics metrics,
-      TransientRetry retry) {
+      TransientRetry retry,
+      FollowStore follow,
+      FollowRound rounds) {
+    this.follow = follow;
+    this.rounds = rounds;
     this.retry = retry;
     this.store = store;
     this.pager = pager;
@@ -181,6 +192,10 @@ public class PagingLoop {
   private void page(FetchAttempt attempt) {
     JobRow job = attempt.job();
     attempt.phase("paging");
+    if (job.follow()) {
+      followedHistory(attempt);
+      return;
+    }
     String url =
         attempt.state().nextLink() != null
             ? attempt.state().nextLink()
@@ -251,6 +266,7 @@ public class PagingLoop {
     PagingState done = attempt.state();
     return new Ending() {
       private Optional<String> left = Optional.empty();
+      private Optional<String> following = Optional.empty();
 
       @Override
       public Optional<RunEvent> finalEvent() {
@@ -267,6 +283,9 @@ public class PagingLoop {
           return Optional.empty();
         }
         ended(attempt, "completed");
+        if (attempt.job().follow()) {
+          following = startFollowing(attempt);
+        }
         return Optional.of(attempt.lifecycle().runCompleted(done.pages(), done.messages()));
       }
 
@@ -275,6 +294,11 @@ public class PagingLoop {
         LOG.infof(
             "fetched %d messages in %d chunks (%s)",
             done.messages(), done.pages(), attempt.describe());
+        if (following.isPresent() && !following.get().equals("ended")) {
+          send(
+              attempt,
+              FollowStarted.of(attempt.tenantId(), attempt.jobId(), intervalOf(attempt.job())));
+        }
         // A Pause or Cancel that came during the last page keeps the job paused or cancelled: it
         // is announced here, as the attempt it reached would have.
         if (left.filter("paused"::equals).isPresent()) {
@@ -364,6 +388,161 @@ public class PagingLoop {
                     error));
           }
         });
+  }
+
+  /**
+   * A followed job's history is the delta initial round of its folders (decision 0037): the one
+   * folder asked for, or every folder of the mailbox, each paged from its fresh delta listing (mail
+   * received from the window's start on). One chunk per page; the checkpoint is (folder, next
+   * link), the next link being the next folder's first page once a folder's listing ended, and each
+   * folder's delta link is stored when its listing ends. The last folder's last page is the job's
+   * last chunk.
+   */
+  private void followedHistory(FetchAttempt attempt) {
+    JobRow job = attempt.job();
+    if (attempt.state().done()) {
+      LOG.infof(
+          "the checkpoint already holds the last page (%d pages): nothing left to fetch (%s)",
+          attempt.state().pages(), attempt.describe());
+      return;
+    }
+    List<FollowStore.Folder> folders =
+        QuarkusTransaction.requiringNew().call(() -> follow.folders(job.jobId()));
+    if (folders.isEmpty()) {
+      FollowRound.FolderListing listing = FollowRound.listFolders(pager, job, attempt);
+      folders =
+          QuarkusTransaction.requiringNew()
+              .call(
+                  () -> {
+                    // Listed once: a resumed attempt finds the folders stored.
+                    if (follow.folders(job.jobId()).isEmpty()) {
+                      follow.addFolders(job.jobId(), listing.ids());
+                      follow.setFoldersDeltaLink(job.jobId(), listing.deltaLink());
+                    }
+                    return follow.folders(job.jobId());
+                  });
+    }
+    List<String> ids = folders.stream().map(FollowStore.Folder::folderId).toList();
+    int index;
+    String url;
+    if (attempt.state().nextLink() != null && ids.contains(job.followFolder())) {
+      index = ids.indexOf(job.followFolder());
+      url = attempt.state().nextLink();
+    } else {
+      index = 0;
+      url = ids.isEmpty() ? null : pager.deltaFirstUrl(job.mailbox(), ids.get(0), job.windowFrom());
+    }
+    while (true) {
+      attempt.checkNotStopped();
+      String folderId = index < ids.size() ? ids.get(index) : null;
+      GraphMessagePager.DeltaPage page;
+      if (folderId == null) {
+        // A mailbox without folders: one empty last chunk, so the history completes as usual.
+        page = new GraphMessagePager.DeltaPage(List.of(), List.of(), null, "none");
+      } else {
+        try {
+          page = pager.fetchDelta(url, job.tenantId(), job.mailbox(), folderId, attempt);
+        } catch (GraphSyncStateExpired expired) {
+          // The history took longer than Graph keeps a sync state: the folder is listed again.
+          LOG.warnf(
+              "folder %s's next link expired (410) during the history: listing it again (%s)",
+              folderId, attempt.describe());
+          url = pager.deltaFirstUrl(job.mailbox(), folderId, job.windowFrom());
+          continue;
+        }
+      }
+      boolean endOfFolder = page.deltaLink() != null;
+      boolean lastFolder = index >= ids.size() - 1;
+      boolean last = endOfFolder && lastFolder;
+      int nextIndex = endOfFolder && !lastFolder ? index + 1 : index;
+      String nextUrl =
+          !endOfFolder
+              ? page.nextLink()
+              : last
+                  ? null
+                  : pager.deltaFirstUrl(job.mailbox(), ids.get(nextIndex), job.windowFrom());
+      PagingState before = attempt.state();
+      chunks.publish(
+          new Chunk(
+              UUID.randomUUID(),
+              1,
+              Instant.now(),
+              job.tenantId(),
+              job.jobId(),
+              RunId.extract(job.jobId(), before.nextSeq()),
+              before.nextSeq(),
+              page.messages(),
+              last,
+              null,
+              page.removals(),
+              null));
+      PagingState after = before.after(page.messages().size(), nextUrl);
+      String checkpointFolder = nextIndex < ids.size() ? ids.get(nextIndex) : null;
+      String endedFolder = endOfFolder ? folderId : null;
+      Optional<String> status =
+          retry.call(
+              "checkpoint",
+              attempt.describe(),
+              () ->
+                  QuarkusTransaction.requiringNew()
+                      .call(
+                          () ->
+                              store.checkpointFollowed(
+                                  job.jobId(),
+                                  attempt.attemptId(),
+                                  after.pages(),
+                                  after.messages(),
+                                  checkpointFolder,
+                                  after.nextLink(),
+                                  endedFolder,
+                                  page.deltaLink())));
+      if (status.isEmpty()) {
+        throw new AttemptStoppedException(StopReason.SUPERSEDED);
+      }
+      attempt.advance(after);
+      metrics.published(page.messages().size());
+      jobEvents.publish(
+          new JobFetchProgress(
+              UUID.randomUUID(),
+              1,
+              Instant.now(),
+              job.tenantId(),
+              job.jobId(),
+              after.pages(),
+              after.messages(),
+              !last));
+      if (last) {
+        return;
+      }
+      if (status.get().equals("paused")) {
+        attempt.stop(StopReason.PAUSED);
+      } else if (status.get().equals("cancelled")) {
+        attempt.stop(StopReason.CANCELLED);
+      }
+      index = nextIndex;
+      url = nextUrl;
+    }
+  }
+
+  /** History done: following starts (its first round due after the interval). */
+  private Optional<String> startFollowing(FetchAttempt attempt) {
+    try {
+      return retry.call(
+          "start_following",
+          attempt.describe(),
+          () ->
+              QuarkusTransaction.requiringNew()
+                  .call(
+                      () ->
+                          follow.startFollowing(attempt.jobId(), rounds.nextDelay(attempt.job()))));
+    } catch (RuntimeException e) {
+      LOG.errorf(e, "could not start following (%s)", attempt.describe());
+      return Optional.empty();
+    }
+  }
+
+  private int intervalOf(JobRow job) {
+    return rounds.intervalOf(job);
   }
 
   private static Ending decided(Supplier<Optional<RunEvent>> decide) {

@@ -17,7 +17,7 @@ public final class GraphMessageMapper {
   /** What the fetcher asks Graph for: the full body, never the 255-character bodyPreview. */
   public static final String SELECT =
       "id,internetMessageId,conversationId,subject,receivedDateTime,sentDateTime,from,"
-          + "toRecipients,ccRecipients,body";
+          + "toRecipients,ccRecipients,body,parentFolderId,changeKey,lastModifiedDateTime";
 
   private GraphMessageMapper() {}
 
@@ -35,7 +35,10 @@ public final class GraphMessageMapper {
         recipients(m.path("toRecipients")),
         recipients(m.path("ccRecipients")),
         body.text(),
-        body.truncated());
+        body.truncated(),
+        text(m, "parentFolderId"),
+        text(m, "changeKey"),
+        instant(text(m, "lastModifiedDateTime")));
   }
 
   /** A body cut to at most {@code maxBytes} of UTF-8, never inside a character. */

@@ -3,6 +3,7 @@ package io.backfill.fetcher.graph;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.backfill.contracts.event.MailMessage;
+import io.backfill.contracts.event.RemovedMessage;
 import io.backfill.contracts.retry.Backoff;
 import io.backfill.fetcher.config.GraphConfig;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -37,6 +38,9 @@ public class GraphMessagePager {
 
   private static final Logger LOG = Logger.getLogger(GraphMessagePager.class);
   private static final String PREFER_TEXT = "outlook.body-content-type=\"text\"";
+  private static final String PREFER_PAGE = "odata.maxpagesize=100";
+  // Graph reads each comma-separated preference of one Prefer header.
+  private static final String PREFER_DELTA = PREFER_TEXT + ", " + PREFER_PAGE;
 
   private final GraphConfig config;
   private final GraphTokens tokens;
@@ -92,14 +96,146 @@ public class GraphMessagePager {
 
   /** One page, retried as the class comment says; waits happen in {@code waits}. */
   public GraphMessagePage fetch(String url, String tenantId, String mailbox, RetryWaits waits) {
+    return page(get(url, tenantId, mailbox, waits, PREFER_TEXT));
+  }
+
+  /**
+   * The first page of a folder's messages delta (a fresh listing): mail received from {@code from}
+   * on, the same properties and body as history, at most 100 entries a page. The folder's next and
+   * delta links carry the query.
+   */
+  public String deltaFirstUrl(String mailbox, String folderId, Instant from) {
+    return trimmedBase()
+        + "/v1.0/users/"
+        + encode(mailbox)
+        + "/mailFolders/"
+        + encode(folderId)
+        + "/messages/delta?$select="
+        + encode(GraphMessageMapper.SELECT)
+        + "&$filter="
+        + encode("receivedDateTime ge " + DateTimeFormatter.ISO_INSTANT.format(from));
+  }
+
+  /** The first page of the mailbox's folders delta (every folder). */
+  public String foldersFirstUrl(String mailbox) {
+    return trimmedBase()
+        + "/v1.0/users/"
+        + encode(mailbox)
+        + "/mailFolders/delta?$select="
+        + encode("id,displayName");
+  }
+
+  /** The id of a folder named by a well-known name or its id. */
+  public String folderId(String tenantId, String mailbox, String folder, RetryWaits waits) {
+    String url =
+        trimmedBase()
+            + "/v1.0/users/"
+            + encode(mailbox)
+            + "/mailFolders/"
+            + encode(folder)
+            + "?$select=id";
+    String body = get(url, tenantId, mailbox, waits, null);
+    try {
+      String id = json.readTree(body).path("id").asText(null);
+      return id == null || id.isBlank() ? folder : id;
+    } catch (IOException e) {
+      throw new GraphUnavailable("Graph answered 200 with a body that is not JSON", e);
+    }
+  }
+
+  /**
+   * One page of a folder's messages delta. A page that names a message twice keeps its last entry
+   * (a chunk names an id once). Throws {@link GraphSyncStateExpired} on 410.
+   */
+  public DeltaPage fetchDelta(
+      String url, String tenantId, String mailbox, String folderId, RetryWaits waits) {
+    JsonNode root = tree(get(url, tenantId, mailbox, waits, PREFER_DELTA));
+    java.util.LinkedHashMap<String, Object> entries = new java.util.LinkedHashMap<>();
+    for (JsonNode m : root.path("value")) {
+      String id = m.path("id").asText(null);
+      if (id == null) {
+        continue;
+      }
+      // Re-inserted so the entry keeps the position of its last occurrence.
+      entries.remove(id);
+      JsonNode removed = m.get("@removed");
+      if (removed != null) {
+        String reason = removed.path("reason").asText(RemovedMessage.DELETED);
+        entries.put(
+            id,
+            new RemovedMessage(
+                id,
+                folderId,
+                reason.equals(RemovedMessage.CHANGED)
+                    ? RemovedMessage.CHANGED
+                    : RemovedMessage.DELETED));
+      } else {
+        entries.put(id, GraphMessageMapper.map(m, config.maxBodyBytes()));
+      }
+    }
+    List<MailMessage> messages = new ArrayList<>();
+    List<RemovedMessage> removals = new ArrayList<>();
+    for (Object entry : entries.values()) {
+      if (entry instanceof MailMessage message) {
+        messages.add(message);
+      } else {
+        removals.add((RemovedMessage) entry);
+      }
+    }
+    return new DeltaPage(
+        messages, removals, link(root, "@odata.nextLink"), link(root, "@odata.deltaLink"));
+  }
+
+  /** One page of the mailbox's folders delta: folders present and folders removed. */
+  public FolderPage fetchFolders(String url, String tenantId, String mailbox, RetryWaits waits) {
+    JsonNode root = tree(get(url, tenantId, mailbox, waits, PREFER_PAGE));
+    List<String> present = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    List<String> removed = new ArrayList<>();
+    for (JsonNode f : root.path("value")) {
+      String id = f.path("id").asText(null);
+      if (id == null) {
+        continue;
+      }
+      if (f.has("@removed")) {
+        removed.add(id);
+      } else {
+        present.add(id);
+        names.add(f.path("displayName").asText(""));
+      }
+    }
+    return new FolderPage(
+        present, names, removed, link(root, "@odata.nextLink"), link(root, "@odata.deltaLink"));
+  }
+
+  private JsonNode tree(String body) {
+    try {
+      return json.readTree(body);
+    } catch (IOException e) {
+      throw new GraphUnavailable("Graph answered 200 with a body that is not JSON", e);
+    }
+  }
+
+  private static String link(JsonNode root, String name) {
+    JsonNode link = root.get(name);
+    return link == null || link.isNull() ? null : link.asText();
+  }
+
+  /** A GET retried as the class comment says; the 200 body. */
+  private String get(String url, String tenantId, String mailbox, RetryWaits waits, String prefer) {
     URI uri = trusted(url);
     int retries = 0;
     boolean renewed = false;
     String token = tokens.accessToken(tenantId);
     while (true) {
-      Answer answer = send(uri, mailbox, token);
+      waits.requested();
+      Answer answer = send(uri, mailbox, token, prefer);
       if (answer.status() == 200) {
-        return page(answer.body());
+        return answer.body();
+      }
+      if (answer.status() == 410) {
+        GraphError error = error(answer);
+        throw new GraphSyncStateExpired(error.code() + ": " + error.message());
       }
       RetryReason reason = answer.retryReason();
       if (reason == RetryReason.UNAUTHORIZED && !renewed) {
@@ -151,15 +287,16 @@ public class GraphMessagePager {
     return wait.compareTo(config.maxRetryAfter()) > 0 ? config.maxRetryAfter() : wait;
   }
 
-  private Answer send(URI uri, String mailbox, String token) {
-    HttpRequest request =
+  private Answer send(URI uri, String mailbox, String token, String prefer) {
+    HttpRequest.Builder builder =
         HttpRequest.newBuilder(uri)
             .timeout(config.readTimeout())
             .header("Authorization", "Bearer " + token)
-            .header("Prefer", PREFER_TEXT)
-            .header("Accept", "application/json")
-            .GET()
-            .build();
+            .header("Accept", "application/json");
+    if (prefer != null) {
+      builder.header("Prefer", prefer);
+    }
+    HttpRequest request = builder.GET().build();
     MailboxPermits.Slot slot;
     try {
       slot = permits.acquire(mailbox);
@@ -186,6 +323,21 @@ public class GraphMessagePager {
       throw new GraphUnavailable("interrupted during a Graph request for " + mailbox, e);
     }
   }
+
+  /** A page of a folder's messages delta; exactly one of the links is set. */
+  public record DeltaPage(
+      List<MailMessage> messages,
+      List<RemovedMessage> removals,
+      String nextLink,
+      String deltaLink) {}
+
+  /** A page of the folders delta. */
+  public record FolderPage(
+      List<String> present,
+      List<String> names,
+      List<String> removed,
+      String nextLink,
+      String deltaLink) {}
 
   private GraphMessagePage page(String body) {
     JsonNode root;

@@ -12,6 +12,9 @@ public interface RetryWaits {
   /** Waits up to {@code wait}; throws when the attempt was told to stop meanwhile. */
   void backoff(Duration wait, RetryReason reason);
 
+  /** Called before every request Graph is sent (retries included), for a round's count. */
+  default void requested() {}
+
   /** Tenant, job, run and attempt ids, for log lines. */
   String describe();
 }

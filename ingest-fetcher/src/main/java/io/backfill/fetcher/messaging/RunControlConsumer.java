@@ -44,11 +44,21 @@ public class RunControlConsumer {
       LOG.warnf("dead-lettering a run.control record: %s", e.getMessage());
       return record.nack(e);
     }
-    if (event.runId().lane() != Lane.FETCH) {
+    Lane lane = event.runId().lane();
+    if (lane != Lane.FETCH && lane != Lane.FOLLOW) {
       return record.ack();
     }
     try {
-      if (event instanceof RetryDue due) {
+      if (lane == Lane.FOLLOW) {
+        if (event instanceof RetryDue due) {
+          retry.run("retry_due", "RetryDue for " + due.runId(), () -> commands.retryRound(due));
+        } else if (event instanceof RunTimedOut timedOut) {
+          retry.run(
+              "run_timed_out",
+              "RunTimedOut for " + timedOut.runId(),
+              () -> commands.roundTimedOut(timedOut));
+        }
+      } else if (event instanceof RetryDue due) {
         retry.run("retry_due", "RetryDue for " + due.runId(), () -> commands.retry(due));
       } else if (event instanceof RunTimedOut timedOut) {
         retry.run(

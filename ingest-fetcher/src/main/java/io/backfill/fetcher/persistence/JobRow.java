@@ -16,4 +16,8 @@ public record JobRow(
     int pagesPublished,
     long messagesPublished,
     String nextLink,
-    boolean acceptedPublished) {}
+    boolean acceptedPublished,
+    boolean follow,
+    Integer followIntervalSeconds,
+    String followState,
+    String followFolder) {}

@@ -35,10 +35,15 @@ public class JobStore {
     return em.createNativeQuery(
                 """
                 INSERT INTO jobs (job_id, tenant_id, request_id, mailbox, folder,
-                                  window_from, window_to, status)
-                VALUES (:job, :tenant, :request, :mailbox, :folder, :from, :to, 'pending')
+                                  window_from, window_to, status, follow, follow_interval_seconds)
+                VALUES (:job, :tenant, :request, :mailbox, :folder, :from, :to, 'pending',
+                        :follow, NULLIF(:interval, 0))
                 ON CONFLICT DO NOTHING
                 """)
+            .setParameter("follow", request.followed())
+            .setParameter(
+                "interval",
+                request.followIntervalSeconds() == null ? 0 : request.followIntervalSeconds())
             .setParameter("job", UUID.fromString(jobId.value()))
             .setParameter("tenant", request.tenantId())
             .setParameter("request", request.requestId())
@@ -48,6 +53,41 @@ public class JobStore {
             .setParameter("to", request.to())
             .executeUpdate()
         == 1;
+  }
+
+  /**
+   * A followed job's history checkpoint: as {@link #checkpoint}, with the folder its next link
+   * belongs to, and the delta link of the folder whose listing ended on this page (if one did).
+   */
+  public Optional<String> checkpointFollowed(
+      JobId jobId,
+      AttemptId attemptId,
+      int pages,
+      long messages,
+      String folder,
+      String nextLink,
+      String endedFolder,
+      String deltaLink) {
+    Optional<String> status = checkpoint(jobId, attemptId, pages, messages, nextLink);
+    if (status.isEmpty()) {
+      return status;
+    }
+    em.createNativeQuery("UPDATE jobs SET follow_folder = :folder WHERE job_id = :job")
+        .setParameter("job", UUID.fromString(jobId.value()))
+        .setParameter("folder", folder)
+        .executeUpdate();
+    if (endedFolder != null) {
+      em.createNativeQuery(
+              """
+              UPDATE follow_folders SET delta_link = :delta, next_link = NULL
+              WHERE job_id = :job AND folder_id = :folder
+              """)
+          .setParameter("job", UUID.fromString(jobId.value()))
+          .setParameter("folder", endedFolder)
+          .setParameter("delta", deltaLink)
+          .executeUpdate();
+    }
+    return status;
   }
 
   /** Records that the broker acknowledged the job's JobAccepted. */
@@ -333,7 +373,8 @@ public class JobStore {
                 """
                 SELECT job_id, tenant_id, request_id, mailbox, folder, window_from, window_to,
                        status, pages_published, messages_published, next_link,
-                       accepted_published
+                       accepted_published, follow, follow_interval_seconds, follow_state,
+                       follow_folder
                 FROM jobs WHERE job_id = :job
                 """)
             .setParameter("job", UUID.fromString(jobId.value()))
@@ -354,7 +395,11 @@ public class JobStore {
                     ((Number) row[8]).intValue(),
                     ((Number) row[9]).longValue(),
                     (String) row[10],
-                    (Boolean) row[11]));
+                    (Boolean) row[11],
+                    (Boolean) row[12],
+                    row[13] == null ? null : ((Number) row[13]).intValue(),
+                    (String) row[14],
+                    (String) row[15]));
   }
 
   /** timestamptz comes back as Instant, OffsetDateTime or Timestamp depending on the driver. */
