@@ -3,6 +3,7 @@ package io.backfill.fetcher.domain;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -13,6 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * backfill_follow_overdue_jobs}, {@code backfill_follow_lag_seconds} (read from the database by
  * {@link FollowRunner} every poll, so every instance exports the same figures).
  */
+@Startup
 @ApplicationScoped
 public class FollowMetrics {
 

@@ -513,8 +513,10 @@ public class FollowRound {
               retryable ? "retryable" : "non-retryable",
               attempt.describe(),
               e.getMessage());
-          // The open round is tried again after an interval (or at once on the ledger's RetryDue).
-          if (!release(attempt, nextDelay(attempt.job()))) {
+          // The open round is tried again after an interval (or at once on the ledger's RetryDue);
+          // a refusal retrying cannot fix (mailbox gone, access revoked) waits ten intervals.
+          Duration later = nextDelay(attempt.job()).multipliedBy(retryable ? 1 : 10);
+          if (!release(attempt, later)) {
             return Optional.empty();
           }
           return Optional.of(attempt.lifecycle().runFailed(retryable, error));

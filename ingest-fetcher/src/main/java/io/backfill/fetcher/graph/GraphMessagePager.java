@@ -118,11 +118,7 @@ public class GraphMessagePager {
 
   /** The first page of the mailbox's folders delta (every folder). */
   public String foldersFirstUrl(String mailbox) {
-    return trimmedBase()
-        + "/v1.0/users/"
-        + encode(mailbox)
-        + "/mailFolders/delta?$select="
-        + encode("id,displayName");
+    return trimmedBase() + "/v1.0/users/" + encode(mailbox) + "/mailFolders/delta";
   }
 
   /** The id of a folder named by a well-known name or its id. */
