@@ -105,8 +105,9 @@ class FollowRunTest {
     RunCompleted history = awaitRunEvent(RunId.fetch(job), RunCompleted.class);
     awaitJobEvent(job, FollowStarted.class);
 
+    int lastSeq = history.chunks();
+    awaitChunks(job, lastSeq);
     List<Chunk> historyChunks = chunksOf(job);
-    int lastSeq = historyChunks.size();
     assertThat(historyChunks.stream().map(Chunk::seq).collect(Collectors.toSet()))
         .hasSize(lastSeq)
         .allMatch(seq -> seq >= 1 && seq <= lastSeq);
@@ -239,9 +240,12 @@ class FollowRunTest {
   void aRoundAttemptStoppedMidRoundResumesFromItsStoredLinkWithNothingLostOrRepeated() {
     createMailbox(10);
     JobId job = submitFollowed("inbox");
+    int history = awaitRunEvent(RunId.fetch(job), RunCompleted.class).chunks();
     awaitJobEvent(job, FollowStarted.class);
-    int before = awaitRound(job, 1).round();
-    int historyAndRounds = chunksOf(job).size();
+    FollowRoundCompleted one = awaitRound(job, 1);
+    int before = one.round();
+    int historyAndRounds = one.lastSeq() != null ? one.lastSeq() : history;
+    awaitChunks(job, historyAndRounds);
 
     // 250 arrivals: the next round is three pages, each slowed so the round is caught mid-way.
     List<String> delivered = deliver(250, "inbox");
@@ -312,8 +316,8 @@ class FollowRunTest {
         BackfillRequested.of(tenant, "req-" + UUID.randomUUID(), mailbox, FROM, TO, null);
     producer.send(Topics.BACKFILL_REQUESTS, request.key(), EventJson.toJson(request));
     JobId job = JobId.derive(tenant, request.requestId());
-    awaitRunEvent(RunId.fetch(job), RunCompleted.class);
-    int historyChunks = chunksOf(job).size();
+    int historyChunks = awaitRunEvent(RunId.fetch(job), RunCompleted.class).chunks();
+    awaitChunks(job, historyChunks);
 
     command(FollowJob.of("intruder-" + UUID.randomUUID(), job, 1));
     command(FollowJob.of(tenant, job, 1));
@@ -341,6 +345,13 @@ class FollowRunTest {
             tenant, "req-" + UUID.randomUUID(), mailbox, FROM, TO, folder, 1);
     producer.send(Topics.BACKFILL_REQUESTS, request.key(), EventJson.toJson(request));
     return JobId.derive(tenant, request.requestId());
+  }
+
+  /** The tap has caught up with the job's first {@code count} chunks. */
+  private void awaitChunks(JobId job, int count) {
+    await("the first " + count + " chunks of job " + job)
+        .atMost(WAIT)
+        .until(() -> chunksOf(job).stream().map(Chunk::seq).distinct().count() >= count);
   }
 
   private FollowRoundCompleted awaitRound(JobId job, int round) {
