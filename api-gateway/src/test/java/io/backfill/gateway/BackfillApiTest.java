@@ -15,18 +15,25 @@ import static org.hamcrest.Matchers.equalTo;
 import io.agroal.api.AgroalDataSource;
 import io.backfill.contracts.event.BackfillCommand;
 import io.backfill.contracts.event.BackfillRequested;
+import io.backfill.contracts.event.ChangeCounts;
 import io.backfill.contracts.event.ChunkExtracted;
 import io.backfill.contracts.event.ErrorInfo;
+import io.backfill.contracts.event.FollowJob;
+import io.backfill.contracts.event.FollowRoundCompleted;
+import io.backfill.contracts.event.FollowStarted;
 import io.backfill.contracts.event.JobCancelled;
 import io.backfill.contracts.event.JobCompleted;
 import io.backfill.contracts.event.JobFailed;
 import io.backfill.contracts.event.JobFetchProgress;
 import io.backfill.contracts.event.JobPaused;
+import io.backfill.contracts.event.JobResumed;
 import io.backfill.contracts.event.LlmOutcome;
 import io.backfill.contracts.event.LlmStatus;
 import io.backfill.contracts.event.ResumeJob;
+import io.backfill.contracts.event.RunStarted;
 import io.backfill.contracts.id.AttemptId;
 import io.backfill.contracts.id.JobId;
+import io.backfill.contracts.id.RunId;
 import io.backfill.contracts.serde.EventJson;
 import io.backfill.contracts.topic.Topics;
 import io.backfill.testkit.BackfillInfrastructure;
@@ -45,6 +52,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -495,6 +503,187 @@ class BackfillApiTest {
         .then()
         .statusCode(202);
     assertThat(commandsFor(jobByState.get("completed"))).isEmpty();
+  }
+
+  @Test
+  void followedSubmissionCarriesFollowAndItsIntervalAndBadFollowFieldsAreRefused() {
+    String key = "follow-" + UUID.randomUUID();
+    String window = "\"mailbox\":\"fay@contoso.com\",\"from\":\"2024-01-01\",\"to\":\"2024-02-01\"";
+
+    submit("acme", key, "{" + window + ",\"follow\":true,\"followIntervalSeconds\":600}")
+        .then()
+        .statusCode(202);
+
+    BackfillRequested published =
+        await()
+            .atMost(WAIT)
+            .until(
+                () -> requestsOf("acme").stream().filter(r -> key.equals(r.requestId())).toList(),
+                list -> list.size() == 1)
+            .get(0);
+    assertThat(published.followed()).isTrue();
+    assertThat(published.followIntervalSeconds()).isEqualTo(600);
+    for (String bad :
+        List.of(
+            ",\"follow\":true,\"followIntervalSeconds\":0",
+            ",\"follow\":true,\"followIntervalSeconds\":86401",
+            ",\"follow\":true,\"followIntervalSeconds\":1.5",
+            ",\"followIntervalSeconds\":60",
+            ",\"follow\":false,\"followIntervalSeconds\":60",
+            ",\"follow\":\"yes\"")) {
+      submit("acme", null, "{" + window + bad + "}")
+          .then()
+          .statusCode(400)
+          .contentType("application/problem+json")
+          .body(
+              "errors.field",
+              org.hamcrest.Matchers.hasItem(
+                  bad.contains("Interval") ? "followIntervalSeconds" : "follow"));
+    }
+  }
+
+  @Test
+  void aCompletedJobIsFollowedOnRequestAndItsStatusShowsRoundsLagChangesAndResyncs() {
+    String tenant = "follower";
+    String requestId = UUID.randomUUID().toString();
+    JobId job = JobId.derive(tenant, requestId);
+    String runningId = UUID.randomUUID().toString();
+    publish(producer, accepted(tenant, requestId, "gus@contoso.com"));
+    publish(producer, extracted(tenant, job, 1, 10, new ChangeCounts(10, 0, 0, 0)));
+    publish(producer, new JobCompleted(UUID.randomUUID(), 1, Instant.now(), tenant, job, 1, 10, 0));
+    publish(producer, accepted(tenant, runningId, "hal@contoso.com"));
+    awaitStatus(tenant, job.value(), "completed");
+    awaitStatus(tenant, JobId.derive(tenant, runningId).value(), "pending");
+
+    as(tenant)
+        .contentType("application/json")
+        .body("{\"followIntervalSeconds\":0}")
+        .post("/api/v1/backfills/{jobId}/follow", job.value())
+        .then()
+        .statusCode(400)
+        .contentType("application/problem+json");
+    as("stranger").post("/api/v1/backfills/{jobId}/follow", job.value()).then().statusCode(404);
+    as(tenant)
+        .post("/api/v1/backfills/{jobId}/follow", JobId.derive(tenant, runningId).value())
+        .then()
+        .statusCode(409)
+        .contentType("application/problem+json");
+    as(tenant)
+        .contentType("application/json")
+        .body("{\"followIntervalSeconds\":120}")
+        .post("/api/v1/backfills/{jobId}/follow", job.value())
+        .then()
+        .statusCode(202)
+        .body("command", equalTo("follow"));
+
+    List<BackfillCommand> sent =
+        await().atMost(WAIT).until(() -> commandsFor(job.value()), list -> !list.isEmpty());
+    assertThat(sent).singleElement().isInstanceOf(FollowJob.class);
+    assertThat(((FollowJob) sent.get(0)).followIntervalSeconds()).isEqualTo(120);
+
+    // The fetcher follows: two rounds (the second announced twice), their chunks extracted.
+    Instant secondRound = Instant.now().minusSeconds(30).truncatedTo(ChronoUnit.MICROS);
+    publish(producer, FollowStarted.of(tenant, job, 120));
+    publish(producer, round(tenant, job, 1, Instant.now().minusSeconds(200), 1));
+    publish(producer, round(tenant, job, 2, secondRound, 0));
+    publish(producer, round(tenant, job, 2, secondRound, 0));
+    publish(
+        producer,
+        RunStarted.of(
+            tenant, RunId.follow(job, 2), AttemptId.random(), "fetcher-1", "sha-f", 5_000, null));
+    publish(producer, extracted(tenant, job, 2, 3, new ChangeCounts(1, 1, 1, 0)));
+    publish(producer, extracted(tenant, job, 3, 0, new ChangeCounts(0, 0, 0, 2)));
+
+    JsonPath status =
+        await()
+            .atMost(WAIT)
+            .until(
+                () -> statusOf(tenant, job.value()),
+                s ->
+                    s != null
+                        && s.getMap("follow") != null
+                        && s.getLong("follow.rounds") == 2
+                        && s.getLong("follow.changes.deleted") == 2
+                        && s.getList("runs").size() == 1);
+    assertThat(status.getString("status")).isEqualTo("completed");
+    assertThat(status.getString("follow.state")).isEqualTo("following");
+    assertThat(status.getInt("follow.intervalSeconds")).isEqualTo(120);
+    assertThat(Instant.parse(status.getString("follow.lastRoundAt"))).isEqualTo(secondRound);
+    assertThat(status.getLong("follow.lagSeconds")).isBetween(30L, 90L);
+    assertThat(status.getLong("follow.changes.created")).isEqualTo(11);
+    assertThat(status.getLong("follow.changes.updated")).isEqualTo(1);
+    assertThat(status.getLong("follow.changes.unchanged")).isEqualTo(1);
+    assertThat(status.getLong("follow.resyncs")).isEqualTo(1);
+    assertThat(status.getString("runs[0].lane")).isEqualTo("follow");
+    as(tenant)
+        .post("/api/v1/backfills/{jobId}/follow", job.value())
+        .then()
+        .statusCode(409)
+        .contentType("application/problem+json");
+    assertThat(statusOf(tenant, JobId.derive(tenant, runningId).value()).getMap("follow")).isNull();
+  }
+
+  @Test
+  void pauseResumeAndCancelOfAFollowedCompletedJobApplyToItsFollowingAndItStaysCompleted() {
+    String tenant = "follow-commander";
+    String requestId = UUID.randomUUID().toString();
+    JobId job = JobId.derive(tenant, requestId);
+    publish(producer, accepted(tenant, requestId, "ida@contoso.com"));
+    publish(producer, FollowStarted.of(tenant, job, 300));
+    publish(producer, new JobCompleted(UUID.randomUUID(), 1, Instant.now(), tenant, job, 1, 10, 0));
+    awaitFollow(tenant, job, "following");
+
+    as(tenant).post("/api/v1/backfills/{jobId}/pause", job.value()).then().statusCode(202);
+    await().atMost(WAIT).until(() -> commandsFor(job.value()), list -> list.size() == 1);
+    publish(producer, new JobPaused(UUID.randomUUID(), 1, Instant.now(), tenant, job, "by hand"));
+    assertThat(awaitFollow(tenant, job, "paused").getString("status")).isEqualTo("completed");
+    as(tenant).post("/api/v1/backfills/{jobId}/pause", job.value()).then().statusCode(409);
+
+    as(tenant).post("/api/v1/backfills/{jobId}/resume", job.value()).then().statusCode(202);
+    publish(producer, new JobResumed(UUID.randomUUID(), 1, Instant.now(), tenant, job, "by hand"));
+    awaitFollow(tenant, job, "following");
+
+    as(tenant).post("/api/v1/backfills/{jobId}/cancel", job.value()).then().statusCode(202);
+    publish(
+        producer, new JobCancelled(UUID.randomUUID(), 1, Instant.now(), tenant, job, "by hand"));
+    assertThat(awaitFollow(tenant, job, "ended").getString("status")).isEqualTo("completed");
+    for (String command : List.of("pause", "resume", "cancel", "follow")) {
+      as(tenant)
+          .post("/api/v1/backfills/{jobId}/" + command, job.value())
+          .then()
+          .statusCode(409)
+          .contentType("application/problem+json");
+    }
+    assertThat(commandsFor(job.value()))
+        .extracting(c -> c.getClass().getSimpleName())
+        .containsExactly("PauseJob", "ResumeJob", "CancelJob");
+  }
+
+  private static JsonPath awaitFollow(String tenant, JobId job, String state) {
+    return await()
+        .atMost(WAIT)
+        .until(
+            () -> statusOf(tenant, job.value()),
+            s -> s != null && state.equals(s.getString("follow.state")));
+  }
+
+  private static FollowRoundCompleted round(
+      String tenant, JobId job, int round, Instant startedAt, int resynced) {
+    return new FollowRoundCompleted(
+        UUID.randomUUID(),
+        1,
+        Instant.now(),
+        tenant,
+        job,
+        round,
+        startedAt,
+        2,
+        3,
+        2,
+        resynced,
+        4,
+        null,
+        null);
   }
 
   @Test

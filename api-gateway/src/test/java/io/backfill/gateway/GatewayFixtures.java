@@ -2,6 +2,7 @@ package io.backfill.gateway;
 
 import static io.restassured.RestAssured.given;
 
+import io.backfill.contracts.event.ChangeCounts;
 import io.backfill.contracts.event.ChunkCoordinates;
 import io.backfill.contracts.event.ChunkExtracted;
 import io.backfill.contracts.event.Event;
@@ -199,6 +200,12 @@ final class GatewayFixtures {
   }
 
   static ChunkExtracted extracted(String tenantId, JobId job, int seq, int messages) {
+    return extracted(tenantId, job, seq, messages, null);
+  }
+
+  /** A chunk's result with what it changed (null: a worker that predates following). */
+  static ChunkExtracted extracted(
+      String tenantId, JobId job, int seq, int messages, ChangeCounts changes) {
     return new ChunkExtracted(
         UUID.randomUUID(),
         1,
@@ -212,6 +219,7 @@ final class GatewayFixtures {
         messages * 3,
         messages,
         messages,
-        new LlmOutcome(LlmStatus.OK, messages, 0, 0, 0, null));
+        new LlmOutcome(LlmStatus.OK, messages, 0, 0, 0, null),
+        changes);
   }
 }

@@ -34,6 +34,7 @@ import picocli.CommandLine.Command;
       JobControlCommand.Pause.class,
       JobControlCommand.Resume.class,
       JobControlCommand.Cancel.class,
+      JobControlCommand.Follow.class,
       LagCommand.class,
       FleetCommand.class,
       TenantCommand.class,

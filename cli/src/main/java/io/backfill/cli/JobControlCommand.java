@@ -24,8 +24,16 @@ abstract class JobControlCommand implements Callable<Integer> {
   @Parameters(paramLabel = "JOB", description = "The job id.")
   String job;
 
-  /** {@code pause}, {@code resume} or {@code cancel}: the command and the endpoint's last step. */
+  /**
+   * {@code pause}, {@code resume}, {@code cancel} or {@code follow}: the command and the endpoint's
+   * last step.
+   */
   abstract String command();
+
+  /** The request body; none but for follow's options. */
+  JsonNode body() {
+    return null;
+  }
 
   @Override
   public Integer call() {
@@ -33,7 +41,7 @@ abstract class JobControlCommand implements Callable<Integer> {
     JsonNode answer =
         gateway
             .client(apiKey.require())
-            .post("api/v1/backfills/" + jobId + "/" + command(), null, Map.of())
+            .post("api/v1/backfills/" + jobId + "/" + command(), body(), Map.of())
             .body();
     output.print(
         answer,
@@ -50,7 +58,9 @@ abstract class JobControlCommand implements Callable<Integer> {
   @Command(
       name = "pause",
       mixinStandardHelpOptions = true,
-      description = "Pauses a pending, running or timed-out job; resume picks it up where it was.",
+      description =
+          "Pauses a pending, running or timed-out job, or a completed job's following; resume"
+              + " picks it up where it was.",
       exitCodeListHeading = "%nExit codes:%n",
       exitCodeList = {
         "0:the pause was published",
@@ -70,7 +80,9 @@ abstract class JobControlCommand implements Callable<Integer> {
   @Command(
       name = "resume",
       mixinStandardHelpOptions = true,
-      description = "Resumes a pending, paused, failed, cancelled or timed-out job.",
+      description =
+          "Resumes a pending, paused, failed, cancelled or timed-out job, or a completed job's"
+              + " paused following.",
       exitCodeListHeading = "%nExit codes:%n",
       exitCodeList = {
         "0:the resume was published",
@@ -78,7 +90,7 @@ abstract class JobControlCommand implements Callable<Integer> {
         "4:gateway unreachable, not answering, or its broker did not ack (503)",
         "6:no or a wrong API key",
         "7:no such job for this tenant",
-        "8:the job's state does not allow it (running, completed, rejected)"
+        "8:the job's state does not allow it (completed and not followed, rejected)"
       })
   static final class Resume extends JobControlCommand {
     @Override
@@ -90,7 +102,7 @@ abstract class JobControlCommand implements Callable<Integer> {
   @Command(
       name = "cancel",
       mixinStandardHelpOptions = true,
-      description = "Cancels a job that has not ended.",
+      description = "Cancels a job that has not ended, or ends a completed job's following.",
       exitCodeListHeading = "%nExit codes:%n",
       exitCodeList = {
         "0:the cancel was published",
@@ -104,6 +116,50 @@ abstract class JobControlCommand implements Callable<Integer> {
     @Override
     String command() {
       return "cancel";
+    }
+  }
+
+  @Command(
+      name = "follow",
+      mixinStandardHelpOptions = true,
+      description =
+          "Follows a completed job's mailbox from now on: Graph delta rounds keep its copy"
+              + " current (the first round lists every folder again; unchanged messages are not"
+              + " extracted again). 'status' shows the rounds, lag and changes.",
+      exitCodeListHeading = "%nExit codes:%n",
+      exitCodeList = {
+        "0:the follow was published",
+        "2:bad input",
+        "4:gateway unreachable, not answering, or its broker did not ack (503)",
+        "5:the gateway refused the interval (400)",
+        "6:no or a wrong API key",
+        "7:no such job for this tenant",
+        "8:the job is not completed, or is already followed (or its following ended)"
+      })
+  static final class Follow extends JobControlCommand {
+
+    @picocli.CommandLine.Option(
+        names = "--follow-interval",
+        paramLabel = "SECONDS",
+        description = "Seconds between delta rounds, 1 to 86400. Default: the fetcher's.")
+    Integer followInterval;
+
+    @Override
+    String command() {
+      return "follow";
+    }
+
+    @Override
+    JsonNode body() {
+      if (followInterval == null) {
+        return null;
+      }
+      FollowOptions.checkInterval(
+          followInterval,
+          message -> new picocli.CommandLine.ParameterException(spec.commandLine(), message));
+      return io.backfill.contracts.serde.EventJson.mapper()
+          .createObjectNode()
+          .put("followIntervalSeconds", followInterval);
     }
   }
 }

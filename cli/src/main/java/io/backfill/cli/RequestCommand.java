@@ -75,6 +75,20 @@ final class RequestCommand implements Callable<Integer> {
   String folder;
 
   @Option(
+      names = "--follow",
+      description =
+          "Keep the copy current after the history (Graph delta rounds): mail received from"
+              + " --from on, --to included and beyond.")
+  boolean follow;
+
+  @Option(
+      names = "--follow-interval",
+      paramLabel = "SECONDS",
+      description =
+          "Seconds between delta rounds, 1 to 86400 (with --follow). Default: the fetcher's.")
+  Integer followInterval;
+
+  @Option(
       names = "--request-id",
       paramLabel = "ID",
       description = "Idempotency key of this request. Default: a new random UUID.")
@@ -117,6 +131,9 @@ final class RequestCommand implements Callable<Integer> {
         request.from(),
         request.to(),
         request.folder() == null ? "" : ", folder " + request.folder());
+    if (request.followed()) {
+      out.printf("  follow:    on%s%n", FollowOptions.every(request.followIntervalSeconds()));
+    }
     out.printf("  jobId:     %s%n", jobId);
     out.printf("  requestId: %s%s%n", request.requestId(), requestId == null ? " (generated)" : "");
     out.printf(
@@ -153,9 +170,13 @@ final class RequestCommand implements Callable<Integer> {
     if (timeout.isZero() || timeout.isNegative()) {
       throw invalid("--timeout must be more than zero, was " + DurationConverter.format(timeout));
     }
+    FollowOptions.check(follow, followInterval, this::invalid);
     String id = requestId == null ? UUID.randomUUID().toString() : requestId.strip();
     try {
-      return BackfillRequested.of(tenant.strip(), id, mailbox.strip(), from, to, stripped(folder));
+      return follow
+          ? BackfillRequested.following(
+              tenant.strip(), id, mailbox.strip(), from, to, stripped(folder), followInterval)
+          : BackfillRequested.of(tenant.strip(), id, mailbox.strip(), from, to, stripped(folder));
     } catch (IllegalArgumentException e) {
       // The contract's own checks: a safety net behind the ones above.
       throw invalid(e.getMessage());

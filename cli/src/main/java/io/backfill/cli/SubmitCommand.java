@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -79,6 +80,20 @@ final class SubmitCommand implements Callable<Integer> {
   String idempotencyKey;
 
   @Option(
+      names = "--follow",
+      description =
+          "Keep the copy current after the history (Graph delta rounds): mail received from"
+              + " --from on, --to included and beyond.")
+  boolean follow;
+
+  @Option(
+      names = "--follow-interval",
+      paramLabel = "SECONDS",
+      description =
+          "Seconds between delta rounds, 1 to 86400 (with --follow). Default: the fetcher's.")
+  Integer followInterval;
+
+  @Option(
       names = {"-q", "--quiet"},
       description = "Print only the job id (JOB=$(backfill submit -q …)).")
   boolean quiet;
@@ -90,11 +105,19 @@ final class SubmitCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    FollowOptions.check(
+        follow, followInterval, message -> new ParameterException(spec.commandLine(), message));
     GatewayClient client = gateway.client(apiKey.require());
     ObjectNode body = EventJson.mapper().createObjectNode();
     body.put("mailbox", mailbox.strip()).put("from", from.strip()).put("to", to.strip());
     if (folder != null) {
       body.put("folder", folder.strip());
+    }
+    if (follow) {
+      body.put("follow", true);
+    }
+    if (followInterval != null) {
+      body.put("followIntervalSeconds", followInterval);
     }
     Map<String, String> headers =
         idempotencyKey == null ? Map.of() : Map.of("Idempotency-Key", idempotencyKey.strip());
@@ -113,7 +136,10 @@ final class SubmitCommand implements Callable<Integer> {
                       mailbox.strip(),
                       from.strip(),
                       to.strip(),
-                      folder == null ? "" : ", folder " + folder.strip()),
+                      (folder == null ? "" : ", folder " + folder.strip())
+                          + (follow
+                              ? ", then followed" + FollowOptions.every(followInterval)
+                              : "")),
               "  jobId:     " + accepted.path("jobId").asText(),
               "  requestId: " + accepted.path("requestId").asText(),
               "  status:    " + accepted.path("status").asText(),

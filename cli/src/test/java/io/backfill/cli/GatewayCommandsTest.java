@@ -7,10 +7,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.backfill.contracts.event.BackfillCommand;
 import io.backfill.contracts.event.BackfillRequestEvent;
 import io.backfill.contracts.event.BackfillRequested;
+import io.backfill.contracts.event.ChangeCounts;
 import io.backfill.contracts.event.ChunkCoordinates;
 import io.backfill.contracts.event.ChunkExtracted;
 import io.backfill.contracts.event.ErrorInfo;
 import io.backfill.contracts.event.Event;
+import io.backfill.contracts.event.FollowJob;
+import io.backfill.contracts.event.FollowStarted;
 import io.backfill.contracts.event.JobAccepted;
 import io.backfill.contracts.event.JobCancelled;
 import io.backfill.contracts.event.JobCompleted;
@@ -244,7 +247,7 @@ class GatewayCommandsTest {
       CliRun paused = CliRun.withEnv(env, "pause", job.value());
       assertThat(paused.exitCode()).as(paused.err()).isEqualTo(ExitCodes.OK);
       assertThat(paused.out()).startsWith("Pause of job " + job + " accepted");
-      ConsumerRecord<String, String> command = commands.awaitCount(1, WAIT).get(0);
+      ConsumerRecord<String, String> command = firstCommandOf(commands, job);
       assertThat(command.key()).isEqualTo(job.value());
       assertThat(EventJson.fromJson(command.value(), BackfillCommand.class))
           .isInstanceOf(PauseJob.class);
@@ -266,6 +269,103 @@ class GatewayCommandsTest {
           .startsWith("backfill cancel: ")
           .contains("(409)");
       assertThat(CliRun.withEnv(env, "resume", job.value()).exitCode()).isEqualTo(ExitCodes.OK);
+    }
+  }
+
+  @Test
+  void submitFollowAndFollowOfACompletedJobReachTheGatewayAndStatusShowsTheFollowing() {
+    String tenant = newTenantId();
+    Map<String, String> env = tenantEnv(tenant);
+    JobId followed = JobId.derive(tenant, "followed");
+    JobId later = JobId.derive(tenant, "later");
+
+    try (RecordTap requests = RecordTap.open(broker.bootstrapServers(), Topics.BACKFILL_REQUESTS);
+        RecordTap commands = RecordTap.open(broker.bootstrapServers(), Topics.BACKFILL_COMMANDS)) {
+      CliRun submitted =
+          CliRun.withEnv(
+              env,
+              "submit",
+              "--mailbox=eve@acme.example",
+              "--from=2024-01-01",
+              "--to=2024-07-01",
+              "--follow",
+              "--follow-interval=90",
+              "--idempotency-key=followed");
+      CliRun intervalAlone =
+          CliRun.withEnv(
+              env,
+              "submit",
+              "--mailbox=eve@acme.example",
+              "--from=2024-01-01",
+              "--to=2024-07-01",
+              "--follow-interval=90");
+
+      assertThat(submitted.exitCode()).as(submitted.err()).isEqualTo(ExitCodes.OK);
+      assertThat(printed("jobId", submitted)).isEqualTo(followed.value());
+      BackfillRequested request = onlyRequestOf(requests, tenant);
+      assertThat(request.followed()).isTrue();
+      assertThat(request.followIntervalSeconds()).isEqualTo(90);
+      assertThat(intervalAlone.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+      assertThat(intervalAlone.err()).contains("--follow-interval needs --follow");
+
+      // A job completed without following is followed on request.
+      publish(
+          new JobAccepted(
+              UUID.randomUUID(),
+              1,
+              Instant.now(),
+              tenant,
+              later,
+              "later",
+              "fay@acme.example",
+              FROM,
+              TO,
+              null));
+      publish(new JobCompleted(UUID.randomUUID(), 1, Instant.now(), tenant, later, 1, 5, 0));
+      await()
+          .atMost(WAIT)
+          .until(
+              () -> CliRun.withEnv(env, "status", later.value()).out(),
+              out -> out.startsWith("Job " + later + "  COMPLETED"));
+      CliRun follow = CliRun.withEnv(env, "follow", later.value(), "--follow-interval=600");
+      assertThat(follow.exitCode()).as(follow.err()).isEqualTo(ExitCodes.OK);
+      assertThat(follow.out()).startsWith("Follow of job " + later + " accepted");
+      FollowJob command =
+          (FollowJob)
+              EventJson.fromJson(firstCommandOf(commands, later).value(), BackfillCommand.class);
+      assertThat(command.jobId()).isEqualTo(later);
+      assertThat(command.followIntervalSeconds()).isEqualTo(600);
+      assertThat(CliRun.withEnv(env, "follow", later.value(), "--follow-interval=0").exitCode())
+          .isEqualTo(ExitCodes.BAD_INPUT);
+
+      publish(FollowStarted.of(tenant, later, 600));
+      publish(
+          new ChunkExtracted(
+              UUID.randomUUID(),
+              1,
+              Instant.now(),
+              tenant,
+              later,
+              RunId.extract(later, 2),
+              2,
+              AttemptId.random(),
+              2,
+              0,
+              0,
+              0,
+              new LlmOutcome(LlmStatus.OK, 2, 0, 0, 0, null),
+              new ChangeCounts(1, 1, 0, 3)));
+      CliRun status =
+          await()
+              .atMost(WAIT)
+              .until(
+                  () -> CliRun.withEnv(env, "status", later.value()),
+                  run -> run.out().contains("deleted 3"));
+      assertThat(status.out())
+          .contains("  follow     following every 600 s  rounds 0")
+          .contains("changes created 1, updated 1, unchanged 0, deleted 3");
+      CliRun again = CliRun.withEnv(env, "follow", later.value());
+      assertThat(again.exitCode()).isEqualTo(ExitCodes.CONFLICT);
     }
   }
 
@@ -507,6 +607,19 @@ class GatewayCommandsTest {
 
   private static ChunkCoordinates coordinates(int seq) {
     return new ChunkCoordinates(Topics.BACKFILL_CHUNKS, 0, seq);
+  }
+
+  /** The job's first command: the tap reads the topic from its start, other tests' included. */
+  private static ConsumerRecord<String, String> firstCommandOf(RecordTap commands, JobId job) {
+    return await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                commands.records().stream()
+                    .filter(record -> job.value().equals(record.key()))
+                    .findFirst(),
+            java.util.Optional::isPresent)
+        .orElseThrow();
   }
 
   private static void publish(Event event) {

@@ -109,6 +109,43 @@ class RequestCommandTest {
   }
 
   @Test
+  void withFollowTheRequestIsFollowedAndAnIntervalWithoutFollowIsBadInput() {
+    String topic = newTopic();
+    String[] request = {
+      "request",
+      "--bootstrap-servers",
+      broker.bootstrapServers(),
+      "--tenant",
+      "acme",
+      "--mailbox",
+      "ada@acme.example",
+      "--from",
+      "2024-01-01T00:00:00Z",
+      "--to",
+      "2025-01-01T00:00:00Z",
+      "--topic",
+      topic,
+      "--follow-interval",
+      "120"
+    };
+
+    CliRun refused = CliRun.of(request);
+    String[] followed = java.util.Arrays.copyOf(request, request.length + 1);
+    followed[request.length] = "--follow";
+    CliRun run = CliRun.of(followed);
+
+    assertThat(refused.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(refused.err()).contains("--follow-interval needs --follow");
+    assertThat(run.exitCode()).as(run.err()).isEqualTo(ExitCodes.OK);
+    BackfillRequested sent =
+        (BackfillRequested)
+            EventJson.fromJson(onlyRecordOf(topic).value(), BackfillRequestEvent.class);
+    assertThat(sent.followed()).isTrue();
+    assertThat(sent.followIntervalSeconds()).isEqualTo(120);
+    assertThat(run.out()).contains("follow:    on, a round every 120 s");
+  }
+
+  @Test
   void fromNotBeforeToIsBadInputAndNothingIsSent() {
     String topic = newTopic();
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.backfill.contracts.event.ChunkCoordinates;
+import io.backfill.contracts.event.FollowStarted;
 import io.backfill.contracts.event.JobAccepted;
 import io.backfill.contracts.event.JobCancelled;
 import io.backfill.contracts.event.JobCompleted;
@@ -274,6 +275,69 @@ class JobLifecycleTest {
     assertThat(completed.chunks()).isEqualTo(2);
     assertThat(completed.messages()).isEqualTo(150);
     await().atMost(WAIT).until(() -> "terminal".equals(lifecycle(job)));
+  }
+
+  @Test
+  void aCompletedFollowedJobIsNeverAnOrphanAndItsResumeRedrivesOnlyItsFollowingsParkedChunks() {
+    JobId job = newJob();
+    RunId fetch = RunId.fetch(job);
+    RunId history = RunId.extract(job, 1);
+    RunId round = RunId.follow(job, 1);
+    RunId roundChunk = RunId.extract(job, 2);
+    ChunkCoordinates coordinates = new ChunkCoordinates(Topics.BACKFILL_CHUNKS, 1, 77);
+    AttemptId fetchAttempt = AttemptId.random();
+    AttemptId historyAttempt = AttemptId.random();
+
+    publish(accepted(job));
+    publish(RunStarted.of(TENANT, fetch, fetchAttempt, "fetcher-1", "sha-1", 500, null));
+    publish(RunCompleted.of(TENANT, fetch, fetchAttempt, "fetcher-1", 1, 10));
+    publish(
+        RunStarted.of(
+            TENANT,
+            history,
+            historyAttempt,
+            "worker-1",
+            "sha-1",
+            5_000,
+            new ChunkCoordinates(Topics.BACKFILL_CHUNKS, 1, 76)));
+    publish(RunCompleted.of(TENANT, history, historyAttempt, "worker-1", null, 10));
+    await().atMost(WAIT).until(() -> "terminal".equals(lifecycle(job)));
+
+    // Following is paused mid-round: the round and its chunk are parked.
+    publish(FollowStarted.of(TENANT, job, 60));
+    AttemptId roundAttempt = AttemptId.random();
+    AttemptId chunkAttempt = AttemptId.random();
+    publish(RunStarted.of(TENANT, round, roundAttempt, "fetcher-1", "sha-1", 500, null));
+    publish(
+        RunStarted.of(TENANT, roundChunk, chunkAttempt, "worker-1", "sha-1", 5_000, coordinates));
+    publish(JobPaused.of(TENANT, job, "operator"));
+    publish(RunStopped.of(TENANT, round, roundAttempt, "fetcher-1", RunStopped.PAUSED, "paused"));
+    publish(
+        RunStopped.of(TENANT, roundChunk, chunkAttempt, "worker-1", RunStopped.PAUSED, "paused"));
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                attempts(roundChunk).size() == 1
+                    && "stopped".equals(attempts(roundChunk).get(0).state()));
+
+    publish(JobResumed.of(TENANT, job, "operator"));
+
+    await().atMost(WAIT).until(() -> !retries(roundChunk, RetryDue.RESUMED).isEmpty());
+    RetryDue redrive = retries(roundChunk, RetryDue.RESUMED).get(0);
+    assertThat(redrive.retryOf()).isEqualTo(chunkAttempt);
+    assertThat(redrive.chunk()).isEqualTo(coordinates);
+    // The round is the fetcher's to resume; nothing of the job is ever re-driven as orphaned.
+    await()
+        .during(Duration.ofMillis(3 * config.orphanGraceOrDefault().toMillis()))
+        .atMost(WAIT)
+        .until(
+            () ->
+                control.effects(round).isEmpty()
+                    && control.effects(fetch).isEmpty()
+                    && retries(roundChunk, RetryDue.ORPHANED).isEmpty());
+    assertThat(lifecycle(job)).isEqualTo("terminal");
+    assertThat(completions(job)).hasSize(1);
   }
 
   @Test

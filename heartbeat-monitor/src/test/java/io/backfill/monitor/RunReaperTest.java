@@ -495,6 +495,80 @@ class RunReaperTest {
   }
 
   @Test
+  void silentFollowRoundIsTimedOutByTheFollowLanesRulesAndRetriedWithoutAChunk() {
+    RunId run = RunId.follow(job, 1);
+    AttemptId attempt = AttemptId.random();
+    publish(RunStarted.of("contoso", run, attempt, "fetcher-3", "sha-f", 200, null));
+    publish(
+        RunHeartbeat.of(
+            "contoso", run, attempt, "fetcher-3", "sha-f", new Progress(1, null, "inbox")));
+
+    await().atMost(WAIT).until(() -> control.effects(run, RetryDue.class).size() == 1);
+
+    TimeoutDiagnosis diagnosis = control.effects(run, RunTimedOut.class).get(0).diagnosis();
+    assertThat(diagnosis.lane()).isEqualTo(Lane.FOLLOW);
+    assertThat(diagnosis.rule()).isEqualTo(TimeoutDiagnosis.RULE_STALE);
+    assertThat(diagnosis.staleAfterMs()).isEqualTo(config.follow().staleFloor().toMillis());
+    RetryDue retry = control.effects(run, RetryDue.class).get(0);
+    assertThat(retry.attemptNumber()).isEqualTo(2);
+    assertThat(retry.retryOf()).isEqualTo(attempt);
+    assertThat(retry.chunk()).isNull();
+    assertThat(attemptState(attempt)).isEqualTo("timed_out");
+  }
+
+  @Test
+  void exhaustedFollowRoundIsAnnouncedButNeverFailsItsCompletedJobWhoseRoundChunksDidNotCount() {
+    RunId fetch = RunId.fetch(job);
+    AttemptId fetchAttempt = AttemptId.random();
+    try (RecordTap jobs =
+            RecordTap.open(KafkaBroker.shared().bootstrapServers(), Topics.JOB_EVENTS);
+        RecordTap dlq = chunkDeadLetters()) {
+      publish(RunStarted.of("contoso", fetch, fetchAttempt, "fetcher-1", "sha-1", 5_000, null));
+      publish(RunCompleted.of("contoso", fetch, fetchAttempt, "fetcher-1", 1, 100));
+      // The first round's chunk (seq 2) is extracted before the history's only chunk.
+      RunId roundChunk = RunId.extract(job, 2);
+      AttemptId roundAttempt = AttemptId.random();
+      publish(
+          RunStarted.of("contoso", roundChunk, roundAttempt, "worker-1", "sha-1", 5_000, chunk(2)));
+      publish(RunCompleted.of("contoso", roundChunk, roundAttempt, "worker-1", null, 7));
+      await().atMost(WAIT).until(() -> "completed".equals(runState(roundChunk)));
+      await()
+          .during(Duration.ofSeconds(1))
+          .atMost(Duration.ofSeconds(3))
+          .until(() -> jobEvents(jobs).isEmpty());
+      RunId history = RunId.extract(job, 1);
+      AttemptId historyAttempt = AttemptId.random();
+      publish(
+          RunStarted.of("contoso", history, historyAttempt, "worker-1", "sha-1", 5_000, chunk(1)));
+      publish(RunCompleted.of("contoso", history, historyAttempt, "worker-1", null, 100));
+      await().atMost(WAIT).until(() -> jobEvents(jobs).size() == 1);
+      JobCompleted completed = (JobCompleted) jobEvents(jobs).get(0);
+      assertThat(completed.chunks()).isEqualTo(1);
+      assertThat(completed.messages()).isEqualTo(100);
+
+      RunId round = RunId.follow(job, 2);
+      AttemptId attempt = AttemptId.random();
+      publish(RunStarted.of("contoso", round, attempt, "fetcher-1", "sha-1", 5_000, null));
+      publish(
+          RunFailed.of(
+              "contoso",
+              round,
+              attempt,
+              "fetcher-1",
+              false,
+              ErrorInfo.coded("ErrorAccessDenied", "consent revoked")));
+
+      await().atMost(WAIT).until(() -> !control.effects(round, RunExhausted.class).isEmpty());
+      assertThat(control.effects(round, RunExhausted.class).get(0).lane()).isEqualTo(Lane.FOLLOW);
+      await()
+          .during(Duration.ofSeconds(1))
+          .atMost(Duration.ofSeconds(3))
+          .until(() -> jobEvents(jobs).size() == 1);
+      assertThat(dlq.records()).noneMatch(r -> round.value().equals(r.key()));
+    }
+  }
+
+  @Test
   void pausedRunIsParkedNeverTimedOutNorRetriedAndItsResumeIsANewAttemptThatCompletesTheJob() {
     RunId fetch = RunId.fetch(job);
     RunId first = RunId.extract(job, 1);

@@ -1,6 +1,8 @@
 package io.backfill.gateway.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.backfill.contracts.event.BackfillCommand;
+import io.backfill.contracts.event.FollowJob;
 import io.backfill.contracts.id.JobId;
 import io.backfill.contracts.topic.Topics;
 import io.backfill.gateway.config.GatewayConfig;
@@ -30,6 +32,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeType;
@@ -43,8 +46,8 @@ import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
 /**
- * Backfill jobs of the caller's tenant: submit, read, list, pause, resume, cancel. Every job is
- * looked up within the caller's tenant, so another tenant's job is a 404 like a missing one.
+ * Backfill jobs of the caller's tenant: submit, read, list, pause, resume, cancel, follow. Every
+ * job is looked up within the caller's tenant, so another tenant's job is a 404 like a missing one.
  */
 @Path("/api/v1/backfills")
 @Produces(MediaType.APPLICATION_JSON)
@@ -73,6 +76,18 @@ public class BackfillResource {
 
   /** The answer to a command. */
   public record CommandAccepted(String jobId, String command, UUID commandId) {}
+
+  /** The optional body of {@code POST /{jobId}/follow}. */
+  @Schema(description = "Following options; no other fields are accepted")
+  public record FollowRequest(
+      @Schema(
+              description =
+                  "Seconds between delta rounds (jittered), 1 to 86400; the fetcher's default"
+                      + " when absent",
+              minimum = "1",
+              maximum = "86400",
+              examples = "300")
+          Integer followIntervalSeconds) {}
 
   /** One job in a list. */
   public record JobSummary(
@@ -300,7 +315,10 @@ public class BackfillResource {
 
   @POST
   @Path("/{jobId}/pause")
-  @Operation(summary = "Pause a pending or running job (publishes PauseJob to backfill.commands)")
+  @Operation(
+      summary =
+          "Pause a pending or running job, or a completed job's following (publishes PauseJob to"
+              + " backfill.commands)")
   @APIResponse(
       responseCode = "202",
       description = "Command accepted; the gateway publishes it to backfill.commands")
@@ -326,8 +344,8 @@ public class BackfillResource {
   @Path("/{jobId}/resume")
   @Operation(
       summary =
-          "Resume a job that has not completed (publishes ResumeJob; a running job whose attempt"
-              + " is alive is left to it)")
+          "Resume a job that has not completed, or a completed job's paused following (publishes"
+              + " ResumeJob; a running job whose attempt is alive is left to it)")
   @APIResponse(
       responseCode = "202",
       description = "Command accepted; the gateway publishes it to backfill.commands")
@@ -340,7 +358,7 @@ public class BackfillResource {
               schema = @Schema(implementation = Problem.class)))
   @APIResponse(
       responseCode = "409",
-      description = "The job is completed or rejected",
+      description = "The job is completed (and not followed) or rejected",
       content =
           @Content(
               mediaType = Problem.MEDIA_TYPE,
@@ -351,7 +369,10 @@ public class BackfillResource {
 
   @POST
   @Path("/{jobId}/cancel")
-  @Operation(summary = "Cancel a job that has not ended (publishes CancelJob)")
+  @Operation(
+      summary =
+          "Cancel a job that has not ended, or end a completed job's following for good"
+              + " (publishes CancelJob)")
   @APIResponse(
       responseCode = "202",
       description = "Command accepted; the gateway publishes it to backfill.commands")
@@ -364,7 +385,8 @@ public class BackfillResource {
               schema = @Schema(implementation = Problem.class)))
   @APIResponse(
       responseCode = "409",
-      description = "The job is completed, cancelled or rejected",
+      description =
+          "The job is completed (and its following is not on or paused), cancelled or rejected",
       content =
           @Content(
               mediaType = Problem.MEDIA_TYPE,
@@ -376,8 +398,14 @@ public class BackfillResource {
   private Response command(String jobId, JobCommands command) {
     String tenantId = caller.tenantId();
     UUID id = parse(jobId);
-    String status = statuses.effectiveStatus(tenantId, id).orElseThrow(() -> notFound(jobId));
-    if (!command.acceptedIn(status)) {
+    BackfillStatus shown = statuses.status(tenantId, id).orElseThrow(() -> notFound(jobId));
+    String status = shown.status();
+    String followState = shown.follow() == null ? null : shown.follow().state();
+    // A completed job that follows its mailbox takes the command for its rounds (decision 0037).
+    boolean forFollowing =
+        JobStatus.COMPLETED.wireName().equals(status)
+            && command.acceptedWhileFollowing(followState);
+    if (!forFollowing && !command.acceptedIn(status)) {
       throw new ProblemException(
           Problem.of(
               "invalid-job-state",
@@ -393,30 +421,116 @@ public class BackfillResource {
                   + command.wireName()
                   + " is accepted when "
                   + command.acceptedStates().stream().sorted().toList()
+                  + (followState == null
+                      ? ""
+                      : " or, for a completed job's following, when "
+                          + command.acceptedFollowStates().stream().sorted().toList()
+                          + " (following is "
+                          + followState
+                          + ")")
                   + "."));
     }
     BackfillCommand event =
         command.command(tenantId, new JobId(jobId), "requested through the API");
+    return enqueue(tenantId, jobId, command.wireName(), event);
+  }
+
+  @POST
+  @Path("/{jobId}/follow")
+  @Consumes(MediaType.WILDCARD)
+  @Operation(
+      summary =
+          "Follow a completed job's mailbox from now on (publishes FollowJob to"
+              + " backfill.commands; docs/decisions/0037)",
+      description =
+          "Its first delta round lists every folder afresh and removes what is gone since the"
+              + " history; messages that did not change are not extracted again. The job's status"
+              + " stays completed; its follow object shows the rounds. The body is optional.")
+  @RequestBody(
+      required = false,
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = FollowRequest.class)))
+  @APIResponse(
+      responseCode = "202",
+      description = "Command accepted; the gateway publishes it to backfill.commands",
+      content = @Content(schema = @Schema(implementation = CommandAccepted.class)))
+  @APIResponse(
+      responseCode = "400",
+      description = "Invalid job id or body (followIntervalSeconds outside 1 to 86400)",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(
+      responseCode = "404",
+      description = "No such job for this tenant",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(
+      responseCode = "409",
+      description = "The job is not completed, or it is already followed (or its following ended)",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  public Response follow(
+      @PathParam("jobId") String jobId,
+      @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+      byte[] body) {
+    String tenantId = caller.tenantId();
+    UUID id = parse(jobId);
+    JsonNode tree =
+        JsonBodies.object(
+            body, contentType, false, Set.of("followIntervalSeconds"), "invalid-follow-request");
+    List<Problem.FieldError> errors = new java.util.ArrayList<>();
+    Integer interval =
+        SubmitBackfillParser.followInterval(
+            tree == null ? null : tree.get("followIntervalSeconds"), true, errors);
+    if (!errors.isEmpty()) {
+      throw new ProblemException(
+          Problem.invalid("invalid-follow-request", "The follow request is invalid.", errors));
+    }
+    BackfillStatus shown = statuses.status(tenantId, id).orElseThrow(() -> notFound(jobId));
+    if (!JobStatus.COMPLETED.wireName().equals(shown.status()) || shown.follow() != null) {
+      throw new ProblemException(
+          Problem.of(
+              "invalid-job-state",
+              "Command not allowed in this state",
+              409,
+              "Cannot follow job "
+                  + jobId
+                  + ": "
+                  + (shown.follow() != null
+                      ? "its following is " + shown.follow().state()
+                      : "it is " + shown.status())
+                  + "; follow is accepted for a completed job that is not followed."));
+    }
+    return enqueue(tenantId, jobId, "follow", FollowJob.of(tenantId, new JobId(jobId), interval));
+  }
+
+  private Response enqueue(
+      String tenantId, String jobId, String commandName, BackfillCommand event) {
     // Stored with the same outbox as submissions: the relay publishes it in order with the job's
     // other commands (same key), also when the broker is down now or this instance stops.
     QuarkusTransaction.requiringNew()
         .run(() -> outbox.append(Topics.BACKFILL_COMMANDS, event.key(), event.jobId(), event));
     relay.wake();
     metrics
-        .counter(
-            "backfill_gateway_commands_total", "command", command.wireName(), "outcome", "accepted")
+        .counter("backfill_gateway_commands_total", "command", commandName, "outcome", "accepted")
         .increment();
     MDC.put("tenantId", tenantId);
     MDC.put("jobId", jobId);
     try {
-      LOG.infof(
-          "accepted %s of job %s (tenant %s), in the outbox", command.wireName(), jobId, tenantId);
+      LOG.infof("accepted %s of job %s (tenant %s), in the outbox", commandName, jobId, tenantId);
     } finally {
       MDC.remove("tenantId");
       MDC.remove("jobId");
     }
-    return Response.accepted(new CommandAccepted(jobId, command.wireName(), event.eventId()))
-        .build();
+    return Response.accepted(new CommandAccepted(jobId, commandName, event.eventId())).build();
   }
 
   private void count(String outcome) {

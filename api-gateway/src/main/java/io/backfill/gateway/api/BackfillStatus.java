@@ -31,7 +31,32 @@ public record BackfillStatus(
     Instant updatedAt,
     UUID lastEventId,
     Instant lastEventAt,
-    Stop stop) {
+    Stop stop,
+    Follow follow) {
+
+  /**
+   * A followed job's delta rounds (docs/decisions/0037); null while the job is not followed. The
+   * job's {@code status} is its history's and stays {@code completed} while it is followed.
+   *
+   * @param state following, paused (rounds held) or ended (cancelled; for good)
+   * @param intervalSeconds seconds between rounds; null until the fetcher announced it
+   * @param rounds delta rounds completed
+   * @param lastRoundAt when the latest completed round started: the copy is as current as this
+   * @param lagSeconds seconds from {@code lastRoundAt} to now; null before the first round
+   * @param changes what the job's extracted chunks changed, summed
+   * @param resyncs folders listed afresh because Graph refused their delta link (410)
+   */
+  public record Follow(
+      String state,
+      Integer intervalSeconds,
+      long rounds,
+      Instant lastRoundAt,
+      Long lagSeconds,
+      Changes changes,
+      long resyncs) {}
+
+  /** Messages new to the copy, changed, seen again unchanged (not extracted again), removed. */
+  public record Changes(long created, long updated, long unchanged, long deleted) {}
 
   /**
    * A paused or cancelled job's stop (null otherwise): when it was asked to stop and what was

@@ -1,6 +1,7 @@
 package io.backfill.gateway.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.backfill.contracts.id.RunId;
 import io.backfill.contracts.serde.EventJson;
 import io.backfill.gateway.domain.JobStatus;
 import io.backfill.gateway.persistence.AttemptView;
@@ -56,12 +57,6 @@ public class BackfillStatusAssembler {
     return Optional.empty();
   }
 
-  /** The status a command is judged by: the shown status, e.g. timed-out. */
-  @Transactional
-  public Optional<String> effectiveStatus(String tenantId, UUID jobId) {
-    return status(tenantId, jobId).map(BackfillStatus::status);
-  }
-
   private BackfillStatus fromSubmission(SubmittedRequest submitted) {
     return new BackfillStatus(
         submitted.jobId,
@@ -80,6 +75,7 @@ public class BackfillStatusAssembler {
         List.of(),
         submitted.submittedAt,
         submitted.submittedAt,
+        null,
         null,
         null,
         null);
@@ -144,7 +140,26 @@ public class BackfillStatusAssembler {
         view.updatedAt,
         view.lastEventId,
         view.lastEventAt,
-        stop);
+        stop,
+        follow(view));
+  }
+
+  private BackfillStatus.Follow follow(JobView view) {
+    if (view.followState == null) {
+      return null;
+    }
+    JobReadQueries.FollowTotals totals = queries.followTotals(view.tenantId, view.jobId);
+    return new BackfillStatus.Follow(
+        view.followState,
+        view.followIntervalSeconds,
+        totals.rounds(),
+        totals.lastRoundAt(),
+        totals.lastRoundAt() == null
+            ? null
+            : Math.max(0, Duration.between(totals.lastRoundAt(), Instant.now()).toSeconds()),
+        new BackfillStatus.Changes(
+            totals.created(), totals.updated(), totals.unchanged(), totals.deleted()),
+        totals.resyncs());
   }
 
   /**
@@ -209,7 +224,7 @@ public class BackfillStatusAssembler {
     byRun.forEach(
         (runId, runAttempts) -> {
           RunOutcome outcome = outcomeByRun.get(runId);
-          String lane = runId.startsWith("fetch:") ? "fetch" : "extract";
+          String lane = new RunId(runId).lane().wireName();
           runs.add(
               new BackfillStatus.Run(
                   runId,

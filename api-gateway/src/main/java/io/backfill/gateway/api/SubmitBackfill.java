@@ -25,4 +25,19 @@ public record SubmitBackfill(
     @Schema(
             description = "Well-known folder name or folder id; all mail when absent",
             examples = "inbox")
-        String folder) {}
+        String folder,
+    @Schema(
+            description =
+                "Keep the copy current after the history completes (Graph delta rounds,"
+                    + " docs/decisions/0037): mail received from `from` on, `to` included and"
+                    + " beyond; false when absent",
+            examples = "true")
+        Boolean follow,
+    @Schema(
+            description =
+                "Seconds between delta rounds (jittered), 1 to 86400; only with follow; the"
+                    + " fetcher's default when absent",
+            minimum = "1",
+            maximum = "86400",
+            examples = "300")
+        Integer followIntervalSeconds) {}

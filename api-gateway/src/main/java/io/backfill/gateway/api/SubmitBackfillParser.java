@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.backfill.contracts.event.BackfillRequested;
 import io.backfill.gateway.config.GatewayConfig;
 import io.backfill.gateway.domain.BackfillSubmissions;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -31,7 +32,8 @@ import java.util.regex.Pattern;
 @ApplicationScoped
 public class SubmitBackfillParser {
 
-  private static final Set<String> FIELDS = Set.of("mailbox", "from", "to", "folder");
+  private static final Set<String> FIELDS =
+      Set.of("mailbox", "from", "to", "folder", "follow", "followIntervalSeconds");
 
   private static final Pattern ADDRESS =
       Pattern.compile("[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+");
@@ -94,13 +96,17 @@ public class SubmitBackfillParser {
       String name = names.next();
       if (!FIELDS.contains(name)) {
         errors.add(
-            new Problem.FieldError(name, "unknown field; accepted: mailbox, from, to, folder"));
+            new Problem.FieldError(
+                name,
+                "unknown field; accepted: mailbox, from, to, folder, follow, followIntervalSeconds"));
       }
     }
     String mailbox = mailbox(tree.get("mailbox"), errors);
     Instant from = instant(tree.get("from"), "from", errors);
     Instant to = instant(tree.get("to"), "to", errors);
     String folder = folder(tree.get("folder"), errors);
+    boolean follow = follow(tree.get("follow"), errors);
+    Integer interval = followInterval(tree.get("followIntervalSeconds"), follow, errors);
     if (from != null && to != null) {
       Duration window = Duration.between(from, to);
       Duration maxWindow = config.submit().maxWindow();
@@ -120,7 +126,41 @@ public class SubmitBackfillParser {
     if (!errors.isEmpty()) {
       throw invalid(errors);
     }
-    return new BackfillSubmissions.Request(mailbox, from, to, folder);
+    return new BackfillSubmissions.Request(mailbox, from, to, folder, follow, interval);
+  }
+
+  private static boolean follow(JsonNode node, List<Problem.FieldError> errors) {
+    if (node == null || node.isNull()) {
+      return false;
+    }
+    if (!node.isBoolean()) {
+      errors.add(new Problem.FieldError("follow", "when given, true or false"));
+      return false;
+    }
+    return node.booleanValue();
+  }
+
+  /** Shared with {@code POST /{jobId}/follow}: whole seconds within the contract's bounds. */
+  static Integer followInterval(JsonNode node, boolean follow, List<Problem.FieldError> errors) {
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    int min = BackfillRequested.MIN_FOLLOW_INTERVAL_SECONDS;
+    int max = BackfillRequested.MAX_FOLLOW_INTERVAL_SECONDS;
+    if (!node.canConvertToInt()
+        || !node.isIntegralNumber()
+        || node.intValue() < min
+        || node.intValue() > max) {
+      errors.add(
+          new Problem.FieldError(
+              "followIntervalSeconds", "when given, whole seconds from " + min + " to " + max));
+      return null;
+    }
+    if (!follow) {
+      errors.add(new Problem.FieldError("followIntervalSeconds", "only with \"follow\": true"));
+      return null;
+    }
+    return node.intValue();
   }
 
   private static boolean isJson(String contentType) {

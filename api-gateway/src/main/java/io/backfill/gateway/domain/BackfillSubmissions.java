@@ -26,11 +26,30 @@ import java.util.UUID;
 public class BackfillSubmissions {
 
   /** What a tenant asked for, validated. */
-  public record Request(String mailbox, Instant from, Instant to, String folder) {
+  public record Request(
+      String mailbox,
+      Instant from,
+      Instant to,
+      String folder,
+      boolean follow,
+      Integer followIntervalSeconds) {
 
-    /** The request's identity for the Idempotency-Key: same key, same fields. */
+    /**
+     * The request's identity for the Idempotency-Key: same key, same fields. A request that does
+     * not follow keeps the fingerprint it had before following existed.
+     */
     String fingerprint() {
-      return mailbox + "|" + from + "|" + to + "|" + (folder == null ? "" : folder);
+      String window = mailbox + "|" + from + "|" + to + "|" + (folder == null ? "" : folder);
+      return follow
+          ? window + "|follow:" + (followIntervalSeconds == null ? "" : followIntervalSeconds)
+          : window;
+    }
+
+    BackfillRequested event(String tenantId, String requestId) {
+      return follow
+          ? BackfillRequested.following(
+              tenantId, requestId, mailbox, from, to, folder, followIntervalSeconds)
+          : BackfillRequested.of(tenantId, requestId, mailbox, from, to, folder);
     }
   }
 
@@ -77,13 +96,7 @@ public class BackfillSubmissions {
                       Topics.BACKFILL_REQUESTS,
                       tenantId + "/" + request.mailbox(),
                       jobId,
-                      BackfillRequested.of(
-                          tenantId,
-                          requestId,
-                          request.mailbox(),
-                          request.from(),
-                          request.to(),
-                          request.folder()));
+                      request.event(tenantId, requestId));
                   return true;
                 });
     if (!claimed) {

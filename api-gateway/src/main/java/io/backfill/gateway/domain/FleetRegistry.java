@@ -20,7 +20,10 @@ public class FleetRegistry {
 
   /** The service that runs a lane's attempts. */
   public static String serviceOf(Lane lane) {
-    return lane == Lane.FETCH ? "ingest-fetcher" : "extraction-worker";
+    return switch (lane) {
+      case FETCH, FOLLOW -> "ingest-fetcher";
+      case EXTRACT -> "extraction-worker";
+    };
   }
 
   /** An instance was seen running {@code buildSha} at {@code seenAt}; a newer build replaces it. */

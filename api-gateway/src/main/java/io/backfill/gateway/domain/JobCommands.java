@@ -13,17 +13,23 @@ import java.util.Set;
  * state but completed and rejected: a pending job must be resumable, and so must a running one,
  * because the gateway cannot tell whether its attempt is still alive (the fetcher can: it takes
  * over a running job whose attempt is dead and ignores a resume of a live one). Pause only a job
- * that could be paging; cancel every job that has not ended for good.
+ * that could be paging; cancel every job that has not ended for good. A completed job that follows
+ * its mailbox takes them for its following.
  */
 public enum JobCommands {
-  PAUSE(Set.of("pending", "running", "timed-out")),
-  RESUME(Set.of("pending", "running", "paused", "failed", "cancelled", "timed-out")),
-  CANCEL(Set.of("pending", "running", "paused", "failed", "timed-out"));
+  PAUSE(Set.of("pending", "running", "timed-out"), Set.of("following")),
+  RESUME(
+      Set.of("pending", "running", "paused", "failed", "cancelled", "timed-out"),
+      Set.of("following", "paused")),
+  CANCEL(
+      Set.of("pending", "running", "paused", "failed", "timed-out"), Set.of("following", "paused"));
 
   private final Set<String> acceptedIn;
+  private final Set<String> acceptedWhileFollowing;
 
-  JobCommands(Set<String> acceptedIn) {
+  JobCommands(Set<String> acceptedIn, Set<String> acceptedWhileFollowing) {
     this.acceptedIn = acceptedIn;
+    this.acceptedWhileFollowing = acceptedWhileFollowing;
   }
 
   public String wireName() {
@@ -36,6 +42,18 @@ public enum JobCommands {
 
   public Set<String> acceptedStates() {
     return acceptedIn;
+  }
+
+  /**
+   * For a completed job, by its follow state (docs/decisions/0037): pause holds the rounds, resume
+   * continues them (also when not paused, as for a running job), cancel ends following for good.
+   */
+  public boolean acceptedWhileFollowing(String followState) {
+    return followState != null && acceptedWhileFollowing.contains(followState);
+  }
+
+  public Set<String> acceptedFollowStates() {
+    return acceptedWhileFollowing;
   }
 
   public BackfillCommand command(String tenantId, JobId jobId, String reason) {

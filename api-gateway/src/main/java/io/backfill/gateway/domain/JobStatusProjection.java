@@ -1,6 +1,8 @@
 package io.backfill.gateway.domain;
 
 import io.backfill.contracts.event.ErrorInfo;
+import io.backfill.contracts.event.FollowRoundCompleted;
+import io.backfill.contracts.event.FollowStarted;
 import io.backfill.contracts.event.JobAccepted;
 import io.backfill.contracts.event.JobCancelled;
 import io.backfill.contracts.event.JobCompleted;
@@ -14,6 +16,7 @@ import io.backfill.gateway.persistence.JobView;
 import io.backfill.gateway.persistence.ProjectedEvents;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
 import java.util.UUID;
@@ -44,7 +47,8 @@ public class JobStatusProjection {
     IGNORED,
     /**
      * A pause, resume or cancel that reached a job after it had completed (its last chunk ended
-     * before the command reached it): the job's end stands, as it does in the run ledger.
+     * before the command reached it) and that does not follow its mailbox: the job's end stands, as
+     * it does in the run ledger.
      */
     AFTER_END;
 
@@ -53,13 +57,20 @@ public class JobStatusProjection {
     }
   }
 
+  static final String FOLLOWING = "following";
+  static final String PAUSED = "paused";
+  static final String ENDED = "ended";
+
   private final ProjectedEvents projected;
   private final EventTrust trust;
+  private final EntityManager em;
   private final MeterRegistry metrics;
 
-  JobStatusProjection(ProjectedEvents projected, EventTrust trust, MeterRegistry metrics) {
+  JobStatusProjection(
+      ProjectedEvents projected, EventTrust trust, EntityManager em, MeterRegistry metrics) {
     this.projected = projected;
     this.trust = trust;
+    this.em = em;
     this.metrics = metrics;
   }
 
@@ -108,30 +119,41 @@ public class JobStatusProjection {
               + " says");
     }
 
-    if (view.status == JobStatus.COMPLETED
-        && (event instanceof JobPaused
-            || event instanceof JobResumed
-            || event instanceof JobCancelled)) {
+    boolean control =
+        event instanceof JobPaused || event instanceof JobResumed || event instanceof JobCancelled;
+    if (view.status == JobStatus.COMPLETED && control && view.followState != null) {
+      // The history stays completed; the command was for following (docs/decisions/0037).
+      followControl(view, event);
+    } else if (view.status == JobStatus.COMPLETED && control) {
       LOG.infof(
           "%s of job %s (tenant %s) came after the job completed: it stays completed",
           event.getClass().getSimpleName(), jobId, LogText.of(event.tenantId()));
       return Outcome.AFTER_END;
-    }
-    if (event instanceof JobAccepted accepted) {
+    } else if (event instanceof FollowStarted started) {
+      if (view.followState == null) {
+        view.followState = FOLLOWING;
+      }
+      view.followIntervalSeconds = started.intervalSeconds();
+    } else if (event instanceof FollowRoundCompleted round) {
+      roundCompleted(view, round);
+    } else if (event instanceof JobAccepted accepted) {
       accept(view, accepted);
     } else if (event instanceof JobRejected rejected) {
       view.requestId = rejected.requestId();
       view.status = JobStatus.REJECTED;
       view.reason = rejected.reason();
     } else if (event instanceof JobPaused paused) {
+      followControl(view, event);
       view.status = JobStatus.PAUSED;
       view.reason = paused.reason();
       view.stoppedAt = paused.occurredAt();
     } else if (event instanceof JobResumed) {
+      followControl(view, event);
       view.status = JobStatus.RUNNING;
       view.reason = null;
       view.stoppedAt = null;
     } else if (event instanceof JobCancelled cancelled) {
+      followControl(view, event);
       view.status = JobStatus.CANCELLED;
       view.reason = cancelled.reason();
       view.stoppedAt = cancelled.occurredAt();
@@ -150,6 +172,42 @@ public class JobStatusProjection {
     view.lastEventAt = event.occurredAt();
     view.persist();
     return Outcome.PROJECTED;
+  }
+
+  /**
+   * Pause holds a followed job's rounds, resume continues them and cancel ends them for good; a job
+   * not followed (or whose following ended) keeps no follow state.
+   */
+  private static void followControl(JobView view, JobEvent event) {
+    if (view.followState == null || ENDED.equals(view.followState)) {
+      return;
+    }
+    if (event instanceof JobPaused) {
+      view.followState = PAUSED;
+    } else if (event instanceof JobResumed) {
+      view.followState = FOLLOWING;
+    } else if (event instanceof JobCancelled) {
+      view.followState = ENDED;
+    }
+  }
+
+  /**
+   * Keyed by round, so a round announced twice (a fetcher restarted after publishing) counts once.
+   */
+  private void roundCompleted(JobView view, FollowRoundCompleted round) {
+    if (view.followState == null) {
+      view.followState = FOLLOWING;
+    }
+    em.createNativeQuery(
+            "INSERT INTO follow_rounds (tenant_id, job_id, round, round_started_at,"
+                + " resynced_folders) VALUES (:tenant, :job, :round, :started, :resynced)"
+                + " ON CONFLICT (tenant_id, job_id, round) DO NOTHING")
+        .setParameter("tenant", round.tenantId())
+        .setParameter("job", view.jobId)
+        .setParameter("round", round.round())
+        .setParameter("started", round.roundStartedAt())
+        .setParameter("resynced", round.resyncedFolders())
+        .executeUpdate();
   }
 
   private static JobView newView(UUID jobId, JobEvent event) {

@@ -1,6 +1,7 @@
 package io.backfill.gateway.domain;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.backfill.contracts.event.ChangeCounts;
 import io.backfill.contracts.event.ChunkExtracted;
 import io.backfill.contracts.event.ErrorInfo;
 import io.backfill.contracts.event.Event;
@@ -225,15 +226,21 @@ public class RunProjection {
     Query upsert =
         em.createNativeQuery(
                 "INSERT INTO chunk_results (job_id, seq, tenant_id, attempt_id, messages, entities,"
-                    + " relationships, embeddings, llm_status, llm_reason, extracted_at)"
+                    + " relationships, embeddings, llm_status, llm_reason, extracted_at,"
+                    + " changes_created, changes_updated, changes_unchanged, changes_deleted)"
                     + " VALUES (:job, :seq, :tenant, :attempt, :messages, :entities, :relationships,"
-                    + " :embeddings, :status, :reason, :at)"
+                    + " :embeddings, :status, :reason, :at, :created, :updated, :unchanged,"
+                    + " :deleted)"
                     + " ON CONFLICT (tenant_id, job_id, seq) DO UPDATE SET"
                     + " attempt_id = EXCLUDED.attempt_id,"
                     + " messages = EXCLUDED.messages, entities = EXCLUDED.entities,"
                     + " relationships = EXCLUDED.relationships, embeddings = EXCLUDED.embeddings,"
                     + " llm_status = EXCLUDED.llm_status, llm_reason = EXCLUDED.llm_reason,"
-                    + " extracted_at = EXCLUDED.extracted_at"
+                    + " extracted_at = EXCLUDED.extracted_at,"
+                    + " changes_created = EXCLUDED.changes_created,"
+                    + " changes_updated = EXCLUDED.changes_updated,"
+                    + " changes_unchanged = EXCLUDED.changes_unchanged,"
+                    + " changes_deleted = EXCLUDED.changes_deleted"
                     + " WHERE EXCLUDED.extracted_at >= chunk_results.extracted_at")
             .setParameter("job", UUID.fromString(event.jobId().value()))
             .setParameter("seq", event.seq())
@@ -245,6 +252,11 @@ public class RunProjection {
             .setParameter("embeddings", event.embeddings())
             .setParameter("status", llmStatus(event))
             .setParameter("at", event.occurredAt());
+    ChangeCounts changes = event.changes();
+    Sql.bind(upsert, "created", changes == null ? null : changes.created(), Integer.class);
+    Sql.bind(upsert, "updated", changes == null ? null : changes.updated(), Integer.class);
+    Sql.bind(upsert, "unchanged", changes == null ? null : changes.unchanged(), Integer.class);
+    Sql.bind(upsert, "deleted", changes == null ? null : changes.deleted(), Integer.class);
     Sql.bind(upsert, "reason", event.llm().reason(), String.class).executeUpdate();
   }
 

@@ -45,6 +45,66 @@ public class JobReadQueries {
         (int) number(row[5]));
   }
 
+  /**
+   * A followed job's rounds and what its chunks changed.
+   *
+   * @param lastRoundAt when the latest completed round started; null before the first round
+   */
+  public record FollowTotals(
+      long rounds,
+      Instant lastRoundAt,
+      long resyncs,
+      long created,
+      long updated,
+      long unchanged,
+      long deleted) {}
+
+  public FollowTotals followTotals(String tenantId, UUID jobId) {
+    Object[] rounds =
+        (Object[])
+            em.createNativeQuery(
+                    "SELECT count(*), coalesce(sum(resynced_folders), 0), (SELECT round_started_at"
+                        + " FROM follow_rounds l WHERE l.tenant_id = :tenant AND l.job_id = :job"
+                        + " ORDER BY round DESC LIMIT 1) FROM follow_rounds"
+                        + " WHERE tenant_id = :tenant AND job_id = :job")
+                .setParameter("tenant", tenantId)
+                .setParameter("job", jobId)
+                .getSingleResult();
+    Object[] changes =
+        (Object[])
+            em.createNativeQuery(
+                    "SELECT coalesce(sum(changes_created), 0), coalesce(sum(changes_updated), 0),"
+                        + " coalesce(sum(changes_unchanged), 0), coalesce(sum(changes_deleted), 0)"
+                        + " FROM chunk_results WHERE tenant_id = :tenant AND job_id = :job")
+                .setParameter("tenant", tenantId)
+                .setParameter("job", jobId)
+                .getSingleResult();
+    return new FollowTotals(
+        number(rounds[0]),
+        instant(rounds[2]),
+        number(rounds[1]),
+        number(changes[0]),
+        number(changes[1]),
+        number(changes[2]),
+        number(changes[3]));
+  }
+
+  private static Instant instant(Object value) {
+    if (value == null) {
+      return null;
+    }
+    if (value instanceof Instant at) {
+      return at;
+    }
+    if (value instanceof java.time.OffsetDateTime at) {
+      return at.toInstant();
+    }
+    if (value instanceof java.sql.Timestamp at) {
+      return at.toInstant();
+    }
+    throw new IllegalStateException("not a time: " + value.getClass());
+  }
+
   /** Chunks of the job by LLM outcome ({@code ok}, {@code skipped_no_key}, …). */
   public Map<String, Long> llmOutcomes(String tenantId, UUID jobId) {
     List<?> rows =

@@ -72,4 +72,12 @@ public class JobView extends PanacheEntityBase {
   /** When the job was paused or cancelled; null while it is not stopped. */
   @Column(name = "stopped_at")
   public Instant stoppedAt;
+
+  /** following, paused or ended (docs/decisions/0037); null while the job is not followed. */
+  @Column(name = "follow_state")
+  public String followState;
+
+  /** Seconds between delta rounds, as the fetcher announced it; null before. */
+  @Column(name = "follow_interval_seconds")
+  public Integer followIntervalSeconds;
 }

@@ -19,6 +19,9 @@ public interface MonitorConfig {
   /** Rules of the {@code extract} lane (one chunk). */
   ExtractLane extract();
 
+  /** Rules of the {@code follow} lane (one delta round of a followed job). */
+  FollowLane follow();
+
   /** The retry policy shared by timeouts and retryable failures. */
   Retry retry();
 
@@ -34,17 +37,22 @@ public interface MonitorConfig {
    */
   Optional<Duration> orphanGrace();
 
-  /** {@link #orphanGrace()} or its default, 2 × the larger lane staleAfter floor. */
+  /** {@link #orphanGrace()} or its default, 2 × the largest lane staleAfter floor. */
   default Duration orphanGraceOrDefault() {
     Duration larger =
-        fetch().staleFloor().compareTo(extract().staleFloor()) >= 0
-            ? fetch().staleFloor()
-            : extract().staleFloor();
+        java.util.stream.Stream.of(fetch(), extract(), follow())
+            .map(LaneRules::staleFloor)
+            .max(Duration::compareTo)
+            .orElseThrow();
     return orphanGrace().orElse(larger.multipliedBy(2));
   }
 
   default LaneRules lane(Lane lane) {
-    return lane == Lane.FETCH ? fetch() : extract();
+    return switch (lane) {
+      case FETCH -> fetch();
+      case EXTRACT -> extract();
+      case FOLLOW -> follow();
+    };
   }
 
   /** The reaper's schedule and its guard against judging with stale data. */
@@ -125,6 +133,28 @@ public interface MonitorConfig {
 
     @Override
     @WithDefault("10m")
+    Duration stallAfter();
+
+    @Override
+    @WithDefault("false")
+    boolean timeoutWhenStalled();
+  }
+
+  /**
+   * The follow lane: one delta round pages Graph like a fetch does, so its defaults are the fetch
+   * lane's.
+   */
+  interface FollowLane extends LaneRules {
+    @Override
+    @WithDefault("60s")
+    Duration staleFloor();
+
+    @Override
+    @WithDefault("24h")
+    Duration hardDeadline();
+
+    @Override
+    @WithDefault("15m")
     Duration stallAfter();
 
     @Override

@@ -94,8 +94,12 @@ public class JobRollUp {
                            count(*) FILTER (WHERE state = 'exhausted'),
                            coalesce(sum(messages) FILTER (WHERE state = 'completed'), 0)
                     FROM runs WHERE job_id = :job AND lane = 'extract'
+                      AND split_part(run_id, ':', 3)::int <= :chunks
                     """)
                 .setParameter("job", UUID.fromString(job.value()))
+                // A followed job's round chunks continue its seqs after the history's: only the
+                // history's chunks complete the job.
+                .setParameter("chunks", chunks.intValue())
                 .getSingleResult();
     int completed = ((Number) ends[0]).intValue();
     int exhausted = ((Number) ends[1]).intValue();

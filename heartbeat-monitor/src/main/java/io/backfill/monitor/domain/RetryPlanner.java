@@ -174,7 +174,11 @@ public class RetryPlanner {
           Topics.deadLetterOf(Topics.BACKFILL_CHUNKS), run.runId().value(), exhausted, headers);
     }
     metrics.counter("backfill_ledger_runs_exhausted_total", "lane", lane(run)).increment();
-    rollUp.afterRunEnded(run.jobId(), run.tenantId());
+    if (run.lane() != Lane.FOLLOW) {
+      // An exhausted follow round is announced (RunExhausted) but fails nothing: the job's
+      // history stays completed and the next round starts from the stored delta links.
+      rollUp.afterRunEnded(run.jobId(), run.tenantId());
+    }
     LOG.warnf(
         "run %s (tenant %s, job %s, lane %s) exhausted after %s%s",
         run.runId(),

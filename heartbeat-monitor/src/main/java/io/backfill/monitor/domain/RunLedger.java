@@ -6,6 +6,7 @@ import io.backfill.contracts.event.RunFailed;
 import io.backfill.contracts.event.RunHeartbeat;
 import io.backfill.contracts.event.RunStarted;
 import io.backfill.contracts.event.RunStopped;
+import io.backfill.contracts.id.Lane;
 import io.backfill.monitor.persistence.LedgerStore;
 import io.backfill.monitor.persistence.LedgerStore.Beat;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -173,7 +174,10 @@ public class RunLedger {
       return false;
     }
     store.recordCompletion(completed.runId(), completed.chunks(), completed.messages());
-    rollUp.afterRunEnded(completed.jobId(), completed.tenantId());
+    if (completed.runId().lane() != Lane.FOLLOW) {
+      // A follow round ends nothing: the job's history completed before it (decision 0037).
+      rollUp.afterRunEnded(completed.jobId(), completed.tenantId());
+    }
     return true;
   }
 

@@ -136,6 +136,12 @@ public class JobLifecycle {
       if (!sameTenant(event)) {
         return otherTenant(event);
       }
+      if (event instanceof JobResumed && "terminal".equals(stateOf(job))) {
+        // A completed job that follows its mailbox was resumed: its following's chunks parked by
+        // the pause are re-driven; the job itself stays terminal (decision 0037).
+        resumeParkedRuns(event.jobId(), event.tenantId());
+        return Outcome.APPLIED;
+      }
       LOG.infof(
           "%s of job %s (tenant %s) ignored: the job is already %s",
           event.getClass().getSimpleName(), event.jobId(), event.tenantId(), stateOf(job));

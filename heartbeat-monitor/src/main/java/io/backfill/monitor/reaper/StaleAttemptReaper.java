@@ -213,6 +213,7 @@ public class StaleAttemptReaper {
   public int timeOutDeadAttempts() {
     MonitorConfig.LaneRules fetch = config.fetch();
     MonitorConfig.LaneRules extract = config.extract();
+    MonitorConfig.LaneRules follow = config.follow();
     @SuppressWarnings("unchecked")
     List<Object[]> dead =
         em.createNativeQuery(
@@ -229,10 +230,12 @@ public class StaleAttemptReaper {
                     OR a.started_at < now() - :minDeadlineMs * interval '1 millisecond')
                   AND ((a.heartbeat_interval_ms > 0
                         AND a.last_heartbeat_at < now() - GREATEST(
-                              CASE r.lane WHEN 'fetch' THEN :fetchFloorMs ELSE :extractFloorMs END,
+                              CASE r.lane WHEN 'fetch' THEN :fetchFloorMs
+                                WHEN 'follow' THEN :followFloorMs ELSE :extractFloorMs END,
                               3 * a.heartbeat_interval_ms) * interval '1 millisecond')
                     OR a.started_at < now()
-                        - CASE r.lane WHEN 'fetch' THEN :fetchDeadlineMs ELSE :extractDeadlineMs END
+                        - CASE r.lane WHEN 'fetch' THEN :fetchDeadlineMs
+                            WHEN 'follow' THEN :followDeadlineMs ELSE :extractDeadlineMs END
                           * interval '1 millisecond')
                 ORDER BY a.last_heartbeat_at
                 LIMIT :batch
@@ -240,14 +243,20 @@ public class StaleAttemptReaper {
                 """)
             .setParameter(
                 "minFloorMs",
-                Math.min(fetch.staleFloor().toMillis(), extract.staleFloor().toMillis()))
+                Math.min(
+                    Math.min(fetch.staleFloor().toMillis(), extract.staleFloor().toMillis()),
+                    follow.staleFloor().toMillis()))
             .setParameter(
                 "minDeadlineMs",
-                Math.min(fetch.hardDeadline().toMillis(), extract.hardDeadline().toMillis()))
+                Math.min(
+                    Math.min(fetch.hardDeadline().toMillis(), extract.hardDeadline().toMillis()),
+                    follow.hardDeadline().toMillis()))
             .setParameter("fetchFloorMs", fetch.staleFloor().toMillis())
             .setParameter("extractFloorMs", extract.staleFloor().toMillis())
+            .setParameter("followFloorMs", follow.staleFloor().toMillis())
             .setParameter("fetchDeadlineMs", fetch.hardDeadline().toMillis())
             .setParameter("extractDeadlineMs", extract.hardDeadline().toMillis())
+            .setParameter("followDeadlineMs", follow.hardDeadline().toMillis())
             .setParameter("batch", config.reaper().batchSize())
             .getResultList();
     for (Object[] row : dead) {
@@ -351,7 +360,8 @@ public class StaleAttemptReaper {
                 WHERE a.state = 'running' AND a.heartbeat_interval_ms > 0
                   AND a.last_heartbeat_at > a.progress_changed_at
                   AND a.progress_changed_at < now()
-                      - CASE r.lane WHEN 'fetch' THEN :fetchStallMs ELSE :extractStallMs END
+                      - CASE r.lane WHEN 'fetch' THEN :fetchStallMs
+                          WHEN 'follow' THEN :followStallMs ELSE :extractStallMs END
                         * interval '1 millisecond'
                   AND (a.stalled_at IS NULL OR a.stalled_at < a.progress_changed_at)
                 LIMIT :batch
@@ -359,6 +369,7 @@ public class StaleAttemptReaper {
                 """)
             .setParameter("fetchStallMs", config.fetch().stallAfter().toMillis())
             .setParameter("extractStallMs", config.extract().stallAfter().toMillis())
+            .setParameter("followStallMs", config.follow().stallAfter().toMillis())
             .setParameter("batch", config.reaper().batchSize())
             .getResultList();
     for (Object[] row : stalled) {
