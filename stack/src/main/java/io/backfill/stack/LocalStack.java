@@ -308,6 +308,7 @@ public final class LocalStack implements AutoCloseable {
     Map<String, String> p = new LinkedHashMap<>();
     p.put("backfill.monitor.fetch.stale-floor", "10s");
     p.put("backfill.monitor.extract.stale-floor", "10s");
+    p.put("backfill.monitor.follow.stale-floor", "10s");
     p.put("backfill.monitor.retry.initial-delay", "1s");
     p.put("backfill.monitor.retry.max-delay", "5s");
     consumerSessionTimeouts(p, "run-events");
