@@ -155,13 +155,6 @@ final class StoredFacts {
         UUID.fromString(jobId));
   }
 
-  /** Extract runs (chunks) of the job the ledger knows. */
-  long extractRuns(String jobId) {
-    return count(
-        "SELECT count(*) FROM monitor.runs WHERE job_id = ? AND lane = 'extract'",
-        UUID.fromString(jobId));
-  }
-
   /** Attempts of the job for which the ledger planned more than one retry. */
   long attemptsRetriedTwice(String jobId) {
     return count(
