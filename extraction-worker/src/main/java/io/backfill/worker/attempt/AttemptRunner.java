@@ -394,7 +394,8 @@ public class AttemptRunner {
                   extraction.entities(),
                   extraction.relationships(),
                   extraction.embeddings(),
-                  extraction.llm()));
+                  extraction.llm(),
+                  extraction.changes()));
         } catch (RuntimeException e) {
           // Committed but not reported: the ledger times the attempt out and its retry finds the
           // run in completed_runs and completes it without extracting again.
@@ -418,6 +419,7 @@ public class AttemptRunner {
             extraction.entities(),
             extraction.relationships(),
             extraction.embeddings());
+        metrics.changes(extraction.changes());
         LOG.debugf(
             "%s completed: %d messages, %d entities, %d relationships, llm %s",
             attempt.describe(),

@@ -1,13 +1,16 @@
 package io.backfill.worker.domain;
 
+import io.backfill.contracts.event.ChangeCounts;
 import io.backfill.contracts.event.LlmStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The worker's counters: chunks and attempts by outcome, messages, entities, relationships and
@@ -27,6 +30,7 @@ public class ChunkMetrics {
   private final Counter embeddings;
   private final Timer llmCalls;
   private final Counter llmEndpointRefused;
+  private final AtomicLong pendingSweeps = new AtomicLong();
 
   ChunkMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -39,6 +43,11 @@ public class ChunkMetrics {
     llmEndpointRefused = registry.counter("backfill_worker_llm_endpoint_refused_total");
     registry.counter("backfill_worker_writes_fenced_total");
     registry.counter("backfill_worker_job_stop_events_total", "type", "JobPaused");
+    for (String kind : List.of("created", "updated", "unchanged", "deleted")) {
+      registry.counter("backfill_worker_changes_total", "kind", kind);
+    }
+    registry.gauge("backfill_worker_sweeps_pending", pendingSweeps);
+    registry.counter("backfill_worker_sweep_count_failures_total");
     llmCalls =
         Timer.builder("backfill_worker_llm_call")
             .description("One call to the LLM, from sending the request to its answer or failure")
@@ -54,6 +63,32 @@ public class ChunkMetrics {
     entities.increment(entityCount);
     relationships.increment(relationshipCount);
     embeddings.increment(embeddingCount);
+  }
+
+  /** What a committed chunk changed: documents created, updated, unchanged and deleted. */
+  public void changes(ChangeCounts changes) {
+    registry
+        .counter("backfill_worker_changes_total", "kind", "created")
+        .increment(changes.created());
+    registry
+        .counter("backfill_worker_changes_total", "kind", "updated")
+        .increment(changes.updated());
+    registry
+        .counter("backfill_worker_changes_total", "kind", "unchanged")
+        .increment(changes.unchanged());
+    registry
+        .counter("backfill_worker_changes_total", "kind", "deleted")
+        .increment(changes.deleted());
+  }
+
+  /** Folder sweeps (of every job) waiting for their range of chunks to be committed. */
+  public void pendingSweeps(long count) {
+    pendingSweeps.set(count);
+  }
+
+  /** The pending sweeps could not be counted (the database failed at start-up). */
+  public void pendingSweepsUnreadable() {
+    registry.counter("backfill_worker_sweep_count_failures_total").increment();
   }
 
   /** How long one LLM call took, answered or not. */

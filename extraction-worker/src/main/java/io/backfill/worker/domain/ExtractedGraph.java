@@ -9,6 +9,25 @@ import java.util.List;
 public record ExtractedGraph(
     List<Entity> entities, List<Mention> mentions, List<Relationship> relationships) {
 
+  /** The part of the graph these messages yield: their mentions, relationships and entities. */
+  public ExtractedGraph ofMessages(java.util.Set<String> messageIds) {
+    List<Mention> keptMentions =
+        mentions.stream().filter(m -> messageIds.contains(m.messageId())).toList();
+    List<Relationship> keptRelationships =
+        relationships.stream().filter(r -> messageIds.contains(r.messageId())).toList();
+    java.util.Set<String> keys = new java.util.HashSet<>();
+    keptMentions.forEach(m -> keys.add(m.entityKey()));
+    keptRelationships.forEach(
+        r -> {
+          keys.add(r.sourceKey());
+          keys.add(r.targetKey());
+        });
+    return new ExtractedGraph(
+        entities.stream().filter(e -> keys.contains(e.key())).toList(),
+        keptMentions,
+        keptRelationships);
+  }
+
   /** Entity kinds. */
   public static final String PERSON = "person";
 

@@ -41,8 +41,8 @@ public class CompletedRunStore {
                   connection.prepareStatement(
                       """
                       INSERT INTO completed_runs (run_id, tenant_id, attempt_id, messages, entities,
-                                                  relationships)
-                      VALUES (?, ?, ?, ?, ?, ?)
+                                                  relationships, job_id, seq)
+                      VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                       ON CONFLICT (run_id) DO NOTHING
                       """)) {
                 insert.setString(1, runId.value());
@@ -51,6 +51,8 @@ public class CompletedRunStore {
                 insert.setInt(4, messages);
                 insert.setInt(5, entities);
                 insert.setInt(6, relationships);
+                insert.setObject(7, java.util.UUID.fromString(runId.jobId().value()));
+                insert.setObject(8, runId.seq());
                 insert.executeUpdate();
               }
             });

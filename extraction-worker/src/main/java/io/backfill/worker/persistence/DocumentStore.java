@@ -43,7 +43,12 @@ public class DocumentStore {
    * update takes the chunk's content, keeps first_extracted_at and counts the extraction.
    */
   public void upsertAll(Chunk chunk) {
-    if (chunk.messages().isEmpty()) {
+    upsert(chunk, chunk.messages());
+  }
+
+  /** As {@link #upsertAll}, for the chunk's messages that are written (new or changed). */
+  public void upsert(Chunk chunk, java.util.Collection<MailMessage> messages) {
+    if (messages.isEmpty()) {
       return;
     }
     em.unwrap(Session.class)
@@ -79,7 +84,7 @@ public class DocumentStore {
                 // Each message once (the last copy wins): one multi-row upsert may not touch a
                 // row twice.
                 Map<String, MailMessage> byId = new LinkedHashMap<>();
-                chunk.messages().forEach(m -> byId.put(m.id(), m));
+                messages.forEach(m -> byId.put(m.id(), m));
                 for (MailMessage message : byId.values()) {
                   Recipient from = message.from();
                   upsert.setString(1, chunk.tenantId());

@@ -48,6 +48,7 @@ public abstract class ScriptedLlm implements LlmExtractor {
 
   private static final Map<String, Script> SCRIPTS = new ConcurrentHashMap<>();
   private static final Map<String, Call> CALLS = new ConcurrentHashMap<>();
+  private static final Map<String, java.util.List<String>> MESSAGES = new ConcurrentHashMap<>();
 
   @Inject @Delegate LlmExtractor delegate;
 
@@ -60,9 +61,18 @@ public abstract class ScriptedLlm implements LlmExtractor {
     return CALLS.get(runId);
   }
 
+  /** The ids of the messages handed to the LLM phase by a run's calls, in order, or empty. */
+  public static java.util.List<String> messagesOf(String runId) {
+    return MESSAGES.getOrDefault(runId, java.util.List.of());
+  }
+
   @Override
   public LlmResult extract(Chunk chunk, long deadlineNanos) throws InterruptedException {
     String run = chunk.runId().value();
+    MESSAGES.merge(
+        run,
+        chunk.messages().stream().map(m -> m.id()).toList(),
+        (a, b) -> java.util.stream.Stream.concat(a.stream(), b.stream()).toList());
     CALLS.put(run, new Call(Instant.now(), false));
     Script script = SCRIPTS.get(chunk.tenantId());
     try {

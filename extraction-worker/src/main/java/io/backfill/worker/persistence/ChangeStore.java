@@ -1,0 +1,492 @@
+package io.backfill.worker.persistence;
+
+import io.backfill.contracts.event.MailMessage;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.UUID;
+import org.hibernate.Session;
+
+/**
+ * The SQL of mail changes (decision 0037): message versions (the seq a message was last seen in,
+ * its folder and changeKey), removal tombstones, removing a document with everything derived from
+ * it, orphaned entities, and folder sweeps. Callers own the transaction.
+ */
+@ApplicationScoped
+public class ChangeStore {
+
+  private final EntityManager em;
+
+  ChangeStore(EntityManager em) {
+    this.em = em;
+  }
+
+  /** A live document's version: the job and chunk seq it was last seen in, folder, changeKey. */
+  public record Version(UUID jobId, int seenSeq, String folderId, String changeKey) {}
+
+  /** A message removed from {@code folderId} by chunk {@code seq} of {@code jobId}. */
+  public record Tombstone(String folderId, UUID jobId, int seq) {}
+
+  /** A sweep waiting for its range of chunks, or applied by this transaction. */
+  public record Sweep(String folderId, int sinceSeq, int untilSeq) {}
+
+  /**
+   * Serialises the transactions that touch these messages of the tenant until they end: locks taken
+   * in one order (by key) so two chunks cannot deadlock on them, and work for ids that have no row
+   * yet (a message seen for the first time, a removal of an unknown message).
+   */
+  public void lockMessages(String tenantId, Collection<String> messageIds) {
+    if (messageIds.isEmpty()) {
+      return;
+    }
+    TreeSet<Long> keys = new TreeSet<>();
+    messageIds.forEach(id -> keys.add(lockKey("message", tenantId, id)));
+    advisoryLocks(keys.toArray(Long[]::new));
+  }
+
+  /** Serialises the sweep checks of a job's chunk commits (taken after the message locks). */
+  public void lockJob(String tenantId, UUID jobId) {
+    advisoryLocks(new Long[] {lockKey("job", tenantId, jobId.toString())});
+  }
+
+  private void advisoryLocks(Long[] keys) {
+    em.unwrap(Session.class)
+        .doWork(
+            connection -> {
+              // unnest yields the keys in array order, and the aggregate takes them one by one.
+              try (PreparedStatement lock =
+                  connection.prepareStatement(
+                      "SELECT count(pg_advisory_xact_lock(k)) FROM unnest(?::bigint[]) k")) {
+                lock.setArray(1, connection.createArrayOf("bigint", keys));
+                lock.executeQuery().close();
+              }
+            });
+  }
+
+  static long lockKey(String space, String tenantId, String id) {
+    UUID hash =
+        UUID.nameUUIDFromBytes(
+            (space + "\u0000" + tenantId + "\u0000" + id).getBytes(StandardCharsets.UTF_8));
+    return hash.getMostSignificantBits() ^ hash.getLeastSignificantBits();
+  }
+
+  public Map<String, Version> versions(String tenantId, Collection<String> messageIds) {
+    Map<String, Version> versions = new HashMap<>();
+    if (messageIds.isEmpty()) {
+      return versions;
+    }
+    em.unwrap(Session.class)
+        .doWork(
+            connection -> {
+              try (PreparedStatement query =
+                  connection.prepareStatement(
+                      "SELECT message_id, job_id, seen_seq, folder_id, change_key"
+                          + " FROM message_versions WHERE tenant_id = ? AND message_id = ANY(?)")) {
+                query.setString(1, tenantId);
+                query.setArray(2, texts(connection, messageIds));
+                try (ResultSet rs = query.executeQuery()) {
+                  while (rs.next()) {
+                    versions.put(
+                        rs.getString(1),
+                        new Version(
+                            rs.getObject(2, UUID.class),
+                            rs.getInt(3),
+                            rs.getString(4),
+                            rs.getString(5)));
+                  }
+                }
+              }
+            });
+    return versions;
+  }
+
+  public Map<String, List<Tombstone>> tombstones(String tenantId, Collection<String> messageIds) {
+    Map<String, List<Tombstone>> tombstones = new HashMap<>();
+    if (messageIds.isEmpty()) {
+      return tombstones;
+    }
+    em.unwrap(Session.class)
+        .doWork(
+            connection -> {
+              try (PreparedStatement query =
+                  connection.prepareStatement(
+                      "SELECT message_id, folder_id, job_id, seq FROM message_removals"
+                          + " WHERE tenant_id = ? AND message_id = ANY(?)")) {
+                query.setString(1, tenantId);
+                query.setArray(2, texts(connection, messageIds));
+                try (ResultSet rs = query.executeQuery()) {
+                  while (rs.next()) {
+                    tombstones
+                        .computeIfAbsent(rs.getString(1), id -> new ArrayList<>())
+                        .add(
+                            new Tombstone(
+                                rs.getString(2), rs.getObject(3, UUID.class), rs.getInt(4)));
+                  }
+                }
+              }
+            });
+    return tombstones;
+  }
+
+  /** The entity keys that these messages mention now (candidates for orphans once they go). */
+  public List<String> entitiesMentionedBy(String tenantId, Collection<String> messageIds) {
+    List<String> keys = new ArrayList<>();
+    if (messageIds.isEmpty()) {
+      return keys;
+    }
+    em.unwrap(Session.class)
+        .doWork(
+            connection -> {
+              try (PreparedStatement query =
+                  connection.prepareStatement(
+                      "SELECT DISTINCT entity_key FROM mentions"
+                          + " WHERE tenant_id = ? AND message_id = ANY(?)")) {
+                query.setString(1, tenantId);
+                query.setArray(2, texts(connection, messageIds));
+                try (ResultSet rs = query.executeQuery()) {
+                  while (rs.next()) {
+                    keys.add(rs.getString(1));
+                  }
+                }
+              }
+            });
+    return keys;
+  }
+
+  /**
+   * Removes what was extracted from these messages (mentions, relationships, embeddings); with
+   * {@code documentsToo} the documents and their versions as well.
+   */
+  public void removeExtracted(
+      String tenantId, Collection<String> messageIds, boolean documentsToo) {
+    if (messageIds.isEmpty()) {
+      return;
+    }
+    List<String> tables = new ArrayList<>(List.of("mentions", "relationships", "embeddings"));
+    if (documentsToo) {
+      tables.addAll(List.of("message_versions", "documents"));
+    }
+    em.unwrap(Session.class)
+        .doWork(
+            connection -> {
+              for (String table : tables) {
+                try (PreparedStatement delete =
+                    connection.prepareStatement(
+                        "DELETE FROM " + table + " WHERE tenant_id = ? AND message_id = ANY(?)")) {
+                  delete.setString(1, tenantId);
+                  delete.setArray(2, texts(connection, messageIds));
+                  delete.executeUpdate();
+                }
+              }
+            });
+  }
+
+  /** Records the messages' versions as seen by this chunk (new, changed or unchanged). */
+  public void upsertVersions(String tenantId, UUID jobId, int seq, Collection<MailMessage> seen) {
+    if (seen.isEmpty()) {
+      return;
+    }
+    em.unwrap(Session.class)
+        .doWork(
+            connection -> {
+              try (PreparedStatement upsert =
+                  connection.prepareStatement(
+                      """
+                      INSERT INTO message_versions (tenant_id, message_id, job_id, seen_seq,
+                                                    folder_id, change_key)
+                      VALUES (?, ?, ?, ?, ?, ?)
+                      ON CONFLICT (tenant_id, message_id) DO UPDATE SET
+                        job_id = EXCLUDED.job_id,
+                        seen_seq = EXCLUDED.seen_seq,
+                        folder_id = COALESCE(EXCLUDED.folder_id, message_versions.folder_id),
+                        change_key = EXCLUDED.change_key,
+                        seen_at = now()
+                      """)) {
+                for (MailMessage message : seen) {
+                  upsert.setString(1, tenantId);
+                  upsert.setString(2, message.id());
+                  upsert.setObject(3, jobId);
+                  upsert.setInt(4, seq);
+                  upsert.setString(5, message.folderId());
+                  upsert.setString(6, message.changeKey());
+                  upsert.addBatch();
+                }
+                upsert.executeBatch();
+              }
+            });
+  }
+
+  /** Keeps a tombstone per (message, folder): the newest removal of the job wins. */
+  public void recordTombstones(
+      String tenantId, UUID jobId, int seq, Map<String, String> folderByMessage) {
+    if (folderByMessage.isEmpty()) {
+      return;
+    }
+    em.unwrap(Session.class)
+        .doWork(
+            connection -> {
+              try (PreparedStatement upsert =
+                  connection.prepareStatement(
+                      """
+                      INSERT INTO message_removals (tenant_id, message_id, folder_id, job_id, seq)
+                      VALUES (?, ?, ?, ?, ?)
+                      ON CONFLICT (tenant_id, message_id, folder_id) DO UPDATE SET
+                        job_id = EXCLUDED.job_id, seq = EXCLUDED.seq, removed_at = now()
+                      WHERE message_removals.job_id <> EXCLUDED.job_id
+                         OR message_removals.seq < EXCLUDED.seq
+                      """)) {
+                for (Map.Entry<String, String> removal : folderByMessage.entrySet()) {
+                  upsert.setString(1, tenantId);
+                  upsert.setString(2, removal.getKey());
+                  upsert.setString(3, removal.getValue());
+                  upsert.setObject(4, jobId);
+                  upsert.setInt(5, seq);
+                  upsert.addBatch();
+                }
+                upsert.executeBatch();
+              }
+            });
+  }
+
+  /**
+   * Removes the entities among {@code candidates} that no mention names any more, with their
+   * relationships. The candidates are locked first (FOR UPDATE, in key order): a transaction adding
+   * a mention of one of them holds it (its upsert, or its mention's foreign-key check) until it
+   * commits, so the check that follows — a new statement, a new snapshot — sees that mention and
+   * keeps the entity; one that comes later waits for this commit and inserts the entity again.
+   *
+   * @return how many entities were removed
+   */
+  public int removeOrphans(String tenantId, Collection<String> candidates) {
+    if (candidates.isEmpty()) {
+      return 0;
+    }
+    String[] keys = new TreeSet<>(candidates).toArray(String[]::new);
+    return em.unwrap(Session.class)
+        .doReturningWork(
+            connection -> {
+              try (PreparedStatement lock =
+                  connection.prepareStatement(
+                      "SELECT entity_key FROM entities WHERE tenant_id = ? AND entity_key = ANY(?)"
+                          + " ORDER BY entity_key FOR UPDATE")) {
+                lock.setString(1, tenantId);
+                lock.setArray(2, connection.createArrayOf("text", keys));
+                lock.executeQuery().close();
+              }
+              try (PreparedStatement relationships =
+                  connection.prepareStatement(
+                      """
+                      DELETE FROM relationships r
+                       WHERE r.tenant_id = ?
+                         AND (r.source_key = ANY(?) OR r.target_key = ANY(?))
+                         AND (NOT EXISTS (SELECT 1 FROM mentions m WHERE m.tenant_id = r.tenant_id
+                                            AND m.entity_key = r.source_key)
+                              OR NOT EXISTS (SELECT 1 FROM mentions m
+                                              WHERE m.tenant_id = r.tenant_id
+                                                AND m.entity_key = r.target_key))
+                      """)) {
+                relationships.setString(1, tenantId);
+                relationships.setArray(2, connection.createArrayOf("text", keys));
+                relationships.setArray(3, connection.createArrayOf("text", keys));
+                relationships.executeUpdate();
+              }
+              try (PreparedStatement entities =
+                  connection.prepareStatement(
+                      """
+                      DELETE FROM entities e
+                       WHERE e.tenant_id = ? AND e.entity_key = ANY(?)
+                         AND NOT EXISTS (SELECT 1 FROM mentions m WHERE m.tenant_id = e.tenant_id
+                                           AND m.entity_key = e.entity_key)
+                      """)) {
+                entities.setString(1, tenantId);
+                entities.setArray(2, connection.createArrayOf("text", keys));
+                return entities.executeUpdate();
+              }
+            });
+  }
+
+  /** Registers a sweep; registering it again (the chunk replayed) changes nothing. */
+  public void registerSweep(String tenantId, UUID jobId, Sweep sweep) {
+    em.unwrap(Session.class)
+        .doWork(
+            connection -> {
+              try (PreparedStatement insert =
+                  connection.prepareStatement(
+                      """
+                      INSERT INTO folder_sweeps (tenant_id, job_id, folder_id, since_seq, until_seq)
+                      VALUES (?, ?, ?, ?, ?)
+                      ON CONFLICT DO NOTHING
+                      """)) {
+                insert.setString(1, tenantId);
+                insert.setObject(2, jobId);
+                insert.setString(3, sweep.folderId());
+                insert.setInt(4, sweep.sinceSeq());
+                insert.setInt(5, sweep.untilSeq());
+                insert.executeUpdate();
+              }
+            });
+  }
+
+  /** The job's pending sweeps whose range holds {@code seq}: the only ones its commit completes. */
+  public List<Sweep> pendingSweepsCovering(UUID jobId, int seq) {
+    return em.unwrap(Session.class)
+        .doReturningWork(
+            connection -> {
+              List<Sweep> sweeps = new ArrayList<>();
+              try (PreparedStatement query =
+                  connection.prepareStatement(
+                      "SELECT folder_id, since_seq, until_seq FROM folder_sweeps"
+                          + " WHERE job_id = ? AND applied_at IS NULL"
+                          + " AND since_seq <= ? AND until_seq >= ? ORDER BY until_seq, folder_id")) {
+                query.setObject(1, jobId);
+                query.setInt(2, seq);
+                query.setInt(3, seq);
+                try (ResultSet rs = query.executeQuery()) {
+                  while (rs.next()) {
+                    sweeps.add(new Sweep(rs.getString(1), rs.getInt(2), rs.getInt(3)));
+                  }
+                }
+              }
+              return sweeps;
+            });
+  }
+
+  /** How many chunks of the job with seq in [since, until] are committed. */
+  public int committedChunks(UUID jobId, int sinceSeq, int untilSeq) {
+    return em.unwrap(Session.class)
+        .doReturningWork(
+            connection -> {
+              try (PreparedStatement query =
+                  connection.prepareStatement(
+                      "SELECT count(DISTINCT seq) FROM completed_runs"
+                          + " WHERE job_id = ? AND seq BETWEEN ? AND ?")) {
+                query.setObject(1, jobId);
+                query.setInt(2, sinceSeq);
+                query.setInt(3, untilSeq);
+                try (ResultSet rs = query.executeQuery()) {
+                  rs.next();
+                  return rs.getInt(1);
+                }
+              }
+            });
+  }
+
+  /** The live documents of the job in the folder last seen before {@code sinceSeq}. */
+  public List<String> unseenSince(String tenantId, UUID jobId, String folderId, int sinceSeq) {
+    return em.unwrap(Session.class)
+        .doReturningWork(
+            connection -> {
+              List<String> ids = new ArrayList<>();
+              try (PreparedStatement query =
+                  connection.prepareStatement(
+                      "SELECT message_id FROM message_versions WHERE tenant_id = ? AND job_id = ?"
+                          + " AND folder_id = ? AND seen_seq < ? ORDER BY message_id")) {
+                query.setString(1, tenantId);
+                query.setObject(2, jobId);
+                query.setString(3, folderId);
+                query.setInt(4, sinceSeq);
+                try (ResultSet rs = query.executeQuery()) {
+                  while (rs.next()) {
+                    ids.add(rs.getString(1));
+                  }
+                }
+              }
+              return ids;
+            });
+  }
+
+  public void markApplied(UUID jobId, Sweep sweep, int deleted) {
+    em.unwrap(Session.class)
+        .doWork(
+            connection -> {
+              try (PreparedStatement update =
+                  connection.prepareStatement(
+                      "UPDATE folder_sweeps SET applied_at = now(), deleted = ?"
+                          + " WHERE job_id = ? AND folder_id = ? AND until_seq = ?")) {
+                update.setInt(1, deleted);
+                update.setObject(2, jobId);
+                update.setString(3, sweep.folderId());
+                update.setInt(4, sweep.untilSeq());
+                update.executeUpdate();
+              }
+            });
+  }
+
+  /** Sweeps of every job still waiting for their range. */
+  public long pendingSweeps() {
+    return em.unwrap(Session.class)
+        .doReturningWork(
+            connection -> {
+              try (PreparedStatement query =
+                      connection.prepareStatement(
+                          "SELECT count(*) FROM folder_sweeps WHERE applied_at IS NULL");
+                  ResultSet rs = query.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+              }
+            });
+  }
+
+  /** The documents of the tenant that are live, by message id, with their version (for tests). */
+  public Map<String, Version> liveVersions(String tenantId) {
+    return em.unwrap(Session.class)
+        .doReturningWork(
+            connection -> {
+              Map<String, Version> rows = new HashMap<>();
+              try (PreparedStatement query =
+                  connection.prepareStatement(
+                      "SELECT v.message_id, v.job_id, v.seen_seq, v.folder_id, v.change_key"
+                          + " FROM message_versions v JOIN documents d"
+                          + " ON d.tenant_id = v.tenant_id AND d.message_id = v.message_id"
+                          + " WHERE v.tenant_id = ?")) {
+                query.setString(1, tenantId);
+                try (ResultSet rs = query.executeQuery()) {
+                  while (rs.next()) {
+                    rows.put(
+                        rs.getString(1),
+                        new Version(
+                            rs.getObject(2, UUID.class),
+                            rs.getInt(3),
+                            rs.getString(4),
+                            rs.getString(5)));
+                  }
+                }
+              }
+              return rows;
+            });
+  }
+
+  public Optional<Integer> sweepDeleted(UUID jobId, String folderId, int untilSeq) {
+    return em.unwrap(Session.class)
+        .doReturningWork(
+            connection -> {
+              try (PreparedStatement query =
+                  connection.prepareStatement(
+                      "SELECT deleted FROM folder_sweeps WHERE job_id = ? AND folder_id = ?"
+                          + " AND until_seq = ? AND applied_at IS NOT NULL")) {
+                query.setObject(1, jobId);
+                query.setString(2, folderId);
+                query.setInt(3, untilSeq);
+                try (ResultSet rs = query.executeQuery()) {
+                  return rs.next() ? Optional.of(rs.getInt(1)) : Optional.<Integer>empty();
+                }
+              }
+            });
+  }
+
+  private static java.sql.Array texts(Connection connection, Collection<String> values)
+      throws SQLException {
+    return connection.createArrayOf("text", values.toArray(String[]::new));
+  }
+}
