@@ -171,7 +171,13 @@ public class ChunkExtractor {
       return new Extracted(
           new ExtractedGraph(List.of(), List.of(), List.of()),
           List.of(),
-          new LlmOutcome(LlmStatus.OK, 0, 0, 0, 0, "no message to extract"));
+          new LlmOutcome(
+              LlmStatus.OK,
+              0,
+              0,
+              0,
+              0,
+              "no message to extract: every one unchanged or already applied"));
     }
     Chunk chunk =
         new Chunk(
