@@ -19,6 +19,7 @@ import io.backfill.testkit.RecordTap;
 import io.backfill.testkit.TestProducer;
 import io.backfill.worker.domain.ExtractedGraph.Entity;
 import io.backfill.worker.domain.ExtractedGraph.Mention;
+import io.backfill.worker.domain.RuleBasedExtractor;
 import io.backfill.worker.embedding.MessageEmbedder.MessageEmbedding;
 import io.backfill.worker.persistence.ChangeStore;
 import io.backfill.worker.persistence.ChangeStore.Version;
@@ -30,6 +31,7 @@ import io.backfill.worker.persistence.GraphStore;
 import io.backfill.worker.support.Runs;
 import io.backfill.worker.support.ScriptedLlm;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -40,6 +42,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -64,6 +71,7 @@ class MailChangesTest {
   @Inject ChangeStore changes;
   @Inject EntityManager em;
   @Inject MeterRegistry metrics;
+  @Inject RuleBasedExtractor rules;
 
   private TestProducer producer;
   private RecordTap results;
@@ -339,6 +347,65 @@ class MailChangesTest {
     ChunkExtracted replay = extractAgain(third);
     assertThat(replay.changes()).isEqualTo(new ChangeCounts(0, 0, 0, 0));
     assertThat(documentIds()).containsExactlyInAnyOrder("m1", "m2", "m4");
+  }
+
+  @Test
+  void anOrphanCleanupWaitsForAConcurrentMentionOfTheSameEntityAndKeepsIt() throws Exception {
+    // Eve is named by m1 only; another chunk, still uncommitted, names her in m2.
+    extract(history(1, message("m1", "A", "k1", ANN, EVE, "c1", DAY1, "One")));
+    Chunk other = history(2, message("m2", "A", "k2", DAN, EVE, "c2", DAY2, "Two"));
+    CountDownLatch otherWrote = new CountDownLatch(1);
+    CountDownLatch otherCommits = new CountDownLatch(1);
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      Future<?> adding =
+          pool.submit(
+              () ->
+                  QuarkusTransaction.requiringNew()
+                      .run(
+                          () -> {
+                            documents.upsertAll(other);
+                            graphs.upsert(tenant, rules.extract(other));
+                            otherWrote.countDown();
+                            awaitLatch(otherCommits);
+                          }));
+      assertThat(otherWrote.await(30, TimeUnit.SECONDS)).isTrue();
+      Future<Integer> removing =
+          pool.submit(
+              () ->
+                  QuarkusTransaction.requiringNew()
+                      .call(
+                          () -> {
+                            List<String> named = changes.entitiesMentionedBy(tenant, List.of("m1"));
+                            changes.removeExtracted(tenant, List.of("m1"), true);
+                            return changes.removeOrphans(tenant, named);
+                          }));
+      // The cleanup waits on Eve's row for the other transaction.
+      await()
+          .during(Duration.ofMillis(700))
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> !removing.isDone());
+      otherCommits.countDown();
+      adding.get(30, TimeUnit.SECONDS);
+      removing.get(30, TimeUnit.SECONDS);
+    } finally {
+      otherCommits.countDown();
+      pool.shutdownNow();
+    }
+    assertThat(entityKeys()).contains("person:eve@northwind.com", "organisation:northwind.com");
+    assertThat(entityKeys()).doesNotContain("thread:c1", "date:2024-03-01");
+    assertThat(orphanEntities()).isZero();
+  }
+
+  private static void awaitLatch(CountDownLatch latch) {
+    try {
+      if (!latch.await(30, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("the test never let the transaction commit");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   // --- fixtures
