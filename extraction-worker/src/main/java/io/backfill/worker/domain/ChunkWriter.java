@@ -84,10 +84,19 @@ public class ChunkWriter {
 
   /** The pending sweeps gauge starts from the database, not at 0. */
   void started(@Observes StartupEvent startup) {
+    refreshPendingSweeps("start-up");
+  }
+
+  /**
+   * Counts the pending sweeps after a commit that registered or checked one. Read after the commit
+   * and one read at a time, so the last value set is the newest this process read: counted inside
+   * concurrent transactions, an older count could be set last.
+   */
+  private synchronized void refreshPendingSweeps(String after) {
     try {
       metrics.pendingSweeps(QuarkusTransaction.requiringNew().call(changes::pendingSweeps));
     } catch (RuntimeException e) {
-      LOG.warnf("pending sweeps could not be counted at start-up: %s", e.toString());
+      LOG.warnf("pending sweeps could not be counted after %s: %s", after, e.toString());
       metrics.pendingSweepsUnreadable();
     }
   }
@@ -126,7 +135,7 @@ public class ChunkWriter {
     try {
       // A new transaction opened here, so a failure (the commit's included) surfaces after
       // rollback.
-      long[] pendingSweeps = new long[1];
+      boolean[] sweepsTouched = new boolean[1];
       Written written =
           QuarkusTransaction.requiringNew()
               .call(
@@ -139,8 +148,7 @@ public class ChunkWriter {
                         chunk.messages().size(),
                         changed.entities(),
                         changed.relationships());
-                    int swept = applyDueSweeps(attempt);
-                    pendingSweeps[0] = changes.pendingSweeps();
+                    int swept = applyDueSweeps(attempt, sweepsTouched);
                     // Taken last, so the lease row stays locked only for the commit.
                     OptionalLong holder =
                         leases.lockCurrentToken(chunk.runId(), config.leaseLockTimeout());
@@ -160,7 +168,9 @@ public class ChunkWriter {
                         changed.relationships(),
                         changed.embeddings());
                   });
-      metrics.pendingSweeps(pendingSweeps[0]);
+      if (sweepsTouched[0]) {
+        refreshPendingSweeps(attempt.describe());
+      }
       return written;
     } catch (RuntimeException e) {
       // Rolled back: a pause or cancel may stop the attempt again before a retry.
@@ -267,11 +277,12 @@ public class ChunkWriter {
    *
    * @return documents the sweeps removed
    */
-  private int applyDueSweeps(ChunkAttempt attempt) {
+  private int applyDueSweeps(ChunkAttempt attempt, boolean[] touched) {
     Chunk chunk = attempt.chunk();
     String tenant = chunk.tenantId();
     UUID job = UUID.fromString(chunk.jobId().value());
     if (chunk.sweep() != null) {
+      touched[0] = true;
       changes.registerSweep(
           tenant, job, new Sweep(chunk.sweep().folderId(), chunk.sweep().sinceSeq(), chunk.seq()));
       LOG.infof(
@@ -281,6 +292,7 @@ public class ChunkWriter {
     changes.lockJob(tenant, job);
     int deleted = 0;
     for (Sweep sweep : changes.pendingSweepsCovering(job, chunk.seq())) {
+      touched[0] = true;
       int needed = sweep.untilSeq() - sweep.sinceSeq() + 1;
       int committed = changes.committedChunks(job, sweep.sinceSeq(), sweep.untilSeq());
       if (committed < needed) {
