@@ -329,8 +329,10 @@ class MailChangesTest {
     assertThat(sweepChunk.changes()).isEqualTo(new ChangeCounts(0, 0, 1, 0));
     assertThat(documentIds()).containsExactlyInAnyOrder("m1", "m2", "m3", "m4");
     assertThat(sweepApplied("A", 3)).isEmpty();
-    assertThat(metrics.find("backfill_worker_sweeps_pending").gauge().value())
-        .isGreaterThanOrEqualTo(1);
+    // What backfill_worker_sweeps_pending shows (the gauge itself is not read here: after a
+    // Quarkus restart in one test JVM the registry keeps the first application's gauge).
+    assertThat(metrics.find("backfill_worker_sweeps_pending").gauge()).isNotNull();
+    assertThat(pendingSweeps()).isGreaterThanOrEqualTo(1);
 
     ChunkExtracted completing = extract(second);
     assertThat(completing.changes()).isEqualTo(new ChangeCounts(0, 0, 1, 1));
@@ -510,6 +512,11 @@ class MailChangesTest {
   @Transactional
   java.util.Optional<Integer> sweepApplied(String folder, int untilSeq) {
     return changes.sweepDeleted(jobUuid(), folder, untilSeq);
+  }
+
+  @Transactional
+  long pendingSweeps() {
+    return changes.pendingSweeps();
   }
 
   /** Entities of the tenant that no mention names: must always be 0. */
