@@ -33,9 +33,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * then the resume's resync; a cancel. After each phase the worker's store equals the simulator's
  * ground truth: the same messages, nothing kept of a removed message, no entity that no document
  * mentions.
+ *
+ * <p>It runs last: creating a mailbox and changing mail teaches the simulated LLM new names, so the
+ * same prompt about the stack's mailbox can name more people afterwards, and the scenarios that
+ * compare mentions with the reference run must all come before it.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-@Order(3)
+@Order(Integer.MAX_VALUE)
 @ExtendWith(SystemStack.class)
 class FollowMailboxIT {
 
