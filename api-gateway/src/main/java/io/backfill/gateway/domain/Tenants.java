@@ -1,5 +1,6 @@
 package io.backfill.gateway.domain;
 
+import io.backfill.contracts.rules.TenantIds;
 import io.backfill.gateway.persistence.Sql;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
@@ -17,8 +18,8 @@ import java.util.regex.Pattern;
 @ApplicationScoped
 public class Tenants {
 
-  /** Ids appear in topic keys ({@code tenantId/mailbox}) and URLs: keep them plain. */
-  public static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+  /** Ids appear in topic keys ({@code tenantId/mailbox}) and URLs: the contracts' one form. */
+  public static final Pattern ID = TenantIds.PATTERN;
 
   /** A tenant's standing. */
   public enum Status {

@@ -40,7 +40,7 @@ public record BackfillRequested(
     Require.present(eventId, "eventId");
     Require.schemaVersion(schemaVersion);
     Require.present(occurredAt, "occurredAt");
-    Require.text(tenantId, "tenantId");
+    Require.tenantId(tenantId);
     Require.text(requestId, "requestId");
     Require.text(mailbox, "mailbox");
     Require.present(from, "from");

@@ -45,7 +45,7 @@ public record Chunk(
     Require.present(eventId, "eventId");
     Require.schemaVersion(schemaVersion);
     Require.present(occurredAt, "occurredAt");
-    Require.text(tenantId, "tenantId");
+    Require.tenantId(tenantId);
     Require.present(jobId, "jobId");
     Require.present(runId, "runId");
     Require.positive(seq, "seq");

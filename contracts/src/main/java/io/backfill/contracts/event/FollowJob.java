@@ -24,7 +24,7 @@ public record FollowJob(
     Require.present(eventId, "eventId");
     Require.schemaVersion(schemaVersion);
     Require.present(occurredAt, "occurredAt");
-    Require.text(tenantId, "tenantId");
+    Require.tenantId(tenantId);
     Require.present(jobId, "jobId");
     if (followIntervalSeconds != null
         && (followIntervalSeconds < BackfillRequested.MIN_FOLLOW_INTERVAL_SECONDS

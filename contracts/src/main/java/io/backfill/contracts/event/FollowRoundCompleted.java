@@ -37,7 +37,7 @@ public record FollowRoundCompleted(
     Require.present(eventId, "eventId");
     Require.schemaVersion(schemaVersion);
     Require.present(occurredAt, "occurredAt");
-    Require.text(tenantId, "tenantId");
+    Require.tenantId(tenantId);
     Require.present(jobId, "jobId");
     Require.positive(round, "round");
     Require.present(roundStartedAt, "roundStartedAt");

@@ -21,7 +21,7 @@ public record FollowStarted(
     Require.present(eventId, "eventId");
     Require.schemaVersion(schemaVersion);
     Require.present(occurredAt, "occurredAt");
-    Require.text(tenantId, "tenantId");
+    Require.tenantId(tenantId);
     Require.present(jobId, "jobId");
     Require.positive(intervalSeconds, "intervalSeconds");
   }

@@ -22,7 +22,7 @@ public record JobAccepted(
     Require.present(eventId, "eventId");
     Require.schemaVersion(schemaVersion);
     Require.present(occurredAt, "occurredAt");
-    Require.text(tenantId, "tenantId");
+    Require.tenantId(tenantId);
     Require.present(jobId, "jobId");
     Require.text(requestId, "requestId");
     Require.text(mailbox, "mailbox");

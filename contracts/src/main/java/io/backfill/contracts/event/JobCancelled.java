@@ -18,7 +18,7 @@ public record JobCancelled(
     Require.present(eventId, "eventId");
     Require.schemaVersion(schemaVersion);
     Require.present(occurredAt, "occurredAt");
-    Require.text(tenantId, "tenantId");
+    Require.tenantId(tenantId);
     Require.present(jobId, "jobId");
   }
 

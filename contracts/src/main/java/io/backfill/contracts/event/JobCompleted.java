@@ -23,7 +23,7 @@ public record JobCompleted(
     Require.present(eventId, "eventId");
     Require.schemaVersion(schemaVersion);
     Require.present(occurredAt, "occurredAt");
-    Require.text(tenantId, "tenantId");
+    Require.tenantId(tenantId);
     Require.present(jobId, "jobId");
     Require.notNegative(chunks, "chunks");
     Require.notNegative(messages, "messages");

@@ -19,7 +19,7 @@ public record JobRejected(
     Require.present(eventId, "eventId");
     Require.schemaVersion(schemaVersion);
     Require.present(occurredAt, "occurredAt");
-    Require.text(tenantId, "tenantId");
+    Require.tenantId(tenantId);
     Require.present(jobId, "jobId");
     Require.text(requestId, "requestId");
     Require.text(reason, "reason");

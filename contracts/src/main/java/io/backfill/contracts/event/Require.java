@@ -1,5 +1,6 @@
 package io.backfill.contracts.event;
 
+import io.backfill.contracts.rules.TenantIds;
 import java.util.List;
 
 /** Checks used by the compact constructors of the event records. */
@@ -17,6 +18,23 @@ public final class Require {
   public static String text(String value, String field) {
     if (value == null || value.isBlank()) {
       throw new IllegalArgumentException(field + " is required and must not be blank");
+    }
+    return value;
+  }
+
+  /**
+   * A tenant id of the form {@link TenantIds} allows; the value is quoted at most 80 characters.
+   */
+  public static String tenantId(String value) {
+    text(value, "tenantId");
+    if (!TenantIds.isValid(value)) {
+      String shown = value.length() > 80 ? value.substring(0, 80) + "..." : value;
+      throw new IllegalArgumentException(
+          "tenantId must be 1 to "
+              + TenantIds.MAX_CHARS
+              + " lower-case letters, digits and hyphens, was '"
+              + shown
+              + "'");
     }
     return value;
   }

@@ -41,7 +41,7 @@ public record RetryDue(
     Require.present(eventId, "eventId");
     Require.schemaVersion(schemaVersion);
     Require.present(occurredAt, "occurredAt");
-    Require.text(tenantId, "tenantId");
+    Require.tenantId(tenantId);
     Require.present(jobId, "jobId");
     Require.present(runId, "runId");
     Require.present(lane, "lane");

@@ -27,7 +27,7 @@ public record RunExhausted(
     Require.present(eventId, "eventId");
     Require.schemaVersion(schemaVersion);
     Require.present(occurredAt, "occurredAt");
-    Require.text(tenantId, "tenantId");
+    Require.tenantId(tenantId);
     Require.present(jobId, "jobId");
     Require.present(runId, "runId");
     Require.present(lane, "lane");

@@ -36,7 +36,7 @@ public record RunStopped(
     Require.present(eventId, "eventId");
     Require.schemaVersion(schemaVersion);
     Require.present(occurredAt, "occurredAt");
-    Require.text(tenantId, "tenantId");
+    Require.tenantId(tenantId);
     Require.present(jobId, "jobId");
     Require.present(runId, "runId");
     Require.present(attemptId, "attemptId");

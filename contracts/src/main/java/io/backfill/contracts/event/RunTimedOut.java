@@ -26,7 +26,7 @@ public record RunTimedOut(
     Require.present(eventId, "eventId");
     Require.schemaVersion(schemaVersion);
     Require.present(occurredAt, "occurredAt");
-    Require.text(tenantId, "tenantId");
+    Require.tenantId(tenantId);
     Require.present(jobId, "jobId");
     Require.present(runId, "runId");
     Require.present(attemptId, "attemptId");

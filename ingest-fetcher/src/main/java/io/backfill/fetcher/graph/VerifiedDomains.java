@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.backfill.contracts.rules.Mailboxes;
 import io.backfill.fetcher.config.GraphConfig;
 import io.backfill.fetcher.config.VerifiedDomainsConfig;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,7 +16,6 @@ import java.net.http.HttpResponse;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
 /**
@@ -32,9 +32,6 @@ import org.jboss.logging.Logger;
 public class VerifiedDomains {
 
   private static final Logger LOG = Logger.getLogger(VerifiedDomains.class);
-  private static final Pattern GUID =
-      Pattern.compile(
-          "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
   private final boolean enabled;
   private final GraphConfig graph;
@@ -69,7 +66,7 @@ public class VerifiedDomains {
 
   /** True when the mailbox may be fetched with the tenant's connection (or the check is off). */
   public boolean inDirectoryOf(String tenantId, String mailbox) {
-    if (!enabled || GUID.matcher(mailbox).matches()) {
+    if (!enabled || Mailboxes.isUserId(mailbox)) {
       return true;
     }
     String domain = mailbox.substring(mailbox.lastIndexOf('@') + 1).toLowerCase(Locale.ROOT);
