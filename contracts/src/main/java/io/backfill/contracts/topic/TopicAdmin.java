@@ -16,7 +16,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
  * Creates Backfill's topics with their declared partitions and configs, leaving existing topics as
- * they are. Safe to call from every service at every start (ARCHITECTURE §3).
+ * they are. Safe to call from every service at every start.
  */
 public final class TopicAdmin {
 

@@ -3,7 +3,7 @@ package io.backfill.contracts.topic;
 import java.util.List;
 import java.util.Map;
 
-/** Every topic Backfill uses, with its partitions and configs (ARCHITECTURE §3). */
+/** Every topic Backfill uses, with its partitions and configs. */
 public final class Topics {
 
   public static final String BACKFILL_REQUESTS = "backfill.requests";

@@ -25,7 +25,10 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Each LLM fault the worker must survive (LESSONS rows 3 and 21), seen through the OpenAI SDK. */
+/**
+ * Each LLM fault the worker must survive (an empty or failed answer is never taken as no entities),
+ * seen through the OpenAI SDK.
+ */
 @QuarkusTest
 class LlmFaultsTest {
 
