@@ -30,7 +30,7 @@ public final class Attempt {
   // Guarded by this: who ended the attempt, and which thread to interrupt before that.
   private boolean ended;
   private Thread workThread;
-  volatile AttemptLifecycle.Watch watch;
+  volatile HeartbeatWatch watch;
 
   Attempt(
       AttemptLifecycle lifecycle,

@@ -4,7 +4,6 @@ import io.backfill.contracts.event.ChunkCoordinates;
 import io.backfill.contracts.event.ErrorInfo;
 import io.backfill.contracts.event.Progress;
 import io.backfill.contracts.event.RunEvent;
-import io.backfill.contracts.event.RunHeartbeat;
 import io.backfill.contracts.event.RunStarted;
 import io.backfill.contracts.retry.Backoff;
 import io.backfill.contracts.topic.Topics;
@@ -16,11 +15,9 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The one protocol every executor follows for an attempt of a run:
@@ -112,7 +109,7 @@ public final class AttemptLifecycle implements AutoCloseable {
 
   private final Settings settings;
   private final AttemptPublisher publisher;
-  private final AttemptListener listener;
+  final AttemptListener listener;
   private final LogContext logContext;
   private final ScheduledExecutorService scheduler;
   private volatile boolean closed;
@@ -338,154 +335,23 @@ public final class AttemptLifecycle implements AutoCloseable {
   }
 
   private void watch(Attempt attempt) {
-    Watch watch = new Watch(attempt);
+    HeartbeatWatch watch = new HeartbeatWatch(this, attempt);
     attempt.watch = watch;
     if (attempt.isEnded()) {
       // A stop ended it just now and may have looked for a watch before there was one.
       return;
     }
-    long interval = settings.heartbeatInterval().toMillis();
-    synchronized (watch) {
-      if (watch.closed) {
-        return;
-      }
-      watch.beats =
-          scheduler.scheduleAtFixedRate(watch::beat, interval, interval, TimeUnit.MILLISECONDS);
-      if (settings.deadline().isPresent()) {
-        long left =
-            attempt.startedNanos() + settings.deadline().get().toNanos() - System.nanoTime();
-        watch.deadline = scheduler.schedule(watch::expire, Math.max(0, left), TimeUnit.NANOSECONDS);
-      }
-    }
+    watch.schedule(scheduler);
   }
 
   private static void stopWatching(Attempt attempt) {
-    Watch watch = attempt.watch;
+    HeartbeatWatch watch = attempt.watch;
     if (watch != null) {
       watch.close();
     }
   }
 
-  /** One attempt's heartbeats and deadline; {@code beat} and {@code close} exclude each other. */
-  final class Watch {
-
-    private final Attempt attempt;
-    // RunStarted was acknowledged just now: that is the last proof of life the ledger has.
-    private final AtomicLong lastAckedNanos = new AtomicLong(System.nanoTime());
-    private ScheduledFuture<?> beats;
-    private ScheduledFuture<?> deadline;
-    private boolean closed;
-
-    Watch(Attempt attempt) {
-      this.attempt = attempt;
-    }
-
-    void beat() {
-      AttemptIds ids = attempt.ids();
-      enterLogContext(ids);
-      try {
-        long silentNanos = 0;
-        synchronized (this) {
-          if (closed) {
-            return;
-          }
-          silentNanos = System.nanoTime() - lastAckedNanos();
-          if (silentNanos <= settings.staleAfter().toNanos()) {
-            heartbeat();
-            return;
-          }
-          // Stop heartbeating: a proof of life now would claim a run the ledger may have
-          // given to another attempt.
-          closed = true;
-          beats.cancel(false);
-        }
-        log(
-            Level.ERROR,
-            null,
-            "%s stops itself: no heartbeat acknowledged for %d ms (stale threshold %d ms)",
-            ids.describe(),
-            TimeUnit.NANOSECONDS.toMillis(silentNanos),
-            settings.staleAfter().toMillis());
-        stop(attempt, StopReason.SELF_FENCED);
-      } catch (RuntimeException e) {
-        // An exception escaping here would cancel this attempt's schedule for good.
-        listener.heartbeat(false);
-        log(Level.WARNING, null, "heartbeat of %s could not be sent: %s", ids.describe(), e);
-      } finally {
-        leaveLogContext();
-      }
-    }
-
-    /** Under this monitor: the send hands the record over before a close can return. */
-    private void heartbeat() {
-      AttemptIds ids = attempt.ids();
-      RunHeartbeat heartbeat =
-          RunHeartbeat.of(
-              ids.tenantId(),
-              ids.runId(),
-              ids.attemptId(),
-              settings.workerId(),
-              settings.buildSha(),
-              attempt.progress());
-      send(heartbeat)
-          .whenComplete(
-              (ok, failure) -> {
-                if (failure == null) {
-                  acknowledged();
-                  listener.heartbeat(true);
-                } else {
-                  listener.heartbeat(false);
-                  // Runs on the producer's thread, without the MDC: the ids are in the message.
-                  log(
-                      Level.WARNING,
-                      null,
-                      "heartbeat of %s could not be sent: %s",
-                      ids.describe(),
-                      failure);
-                }
-              });
-    }
-
-    // Not under this monitor: the producer's callback thread must never wait for a beat.
-    private long lastAckedNanos() {
-      return lastAckedNanos.get();
-    }
-
-    private void acknowledged() {
-      lastAckedNanos.set(System.nanoTime());
-    }
-
-    void expire() {
-      enterLogContext(attempt.ids());
-      try {
-        if (!attempt.isEnded() && !attempt.isStopped()) {
-          log(
-              Level.ERROR,
-              null,
-              "%s passed its deadline of %s in phase %s; it is stopped",
-              attempt.ids().describe(),
-              settings.deadline().orElseThrow(),
-              attempt.progress().phase());
-        }
-        stop(attempt, StopReason.DEADLINE);
-      } finally {
-        leaveLogContext();
-      }
-    }
-
-    /** Once this returns no heartbeat of the attempt is sent any more. */
-    synchronized void close() {
-      closed = true;
-      if (beats != null) {
-        beats.cancel(false);
-      }
-      if (deadline != null) {
-        deadline.cancel(false);
-      }
-    }
-  }
-
-  private CompletionStage<Void> send(RunEvent event) {
+  CompletionStage<Void> send(RunEvent event) {
     try {
       return publisher.send(Topics.RUN_EVENTS, event.key(), event);
     } catch (RuntimeException e) {
@@ -501,20 +367,20 @@ public final class AttemptLifecycle implements AutoCloseable {
         .get(settings.publishTimeout().toMillis() + 1_000, TimeUnit.MILLISECONDS);
   }
 
-  private void enterLogContext(AttemptIds ids) {
+  void enterLogContext(AttemptIds ids) {
     logContext.put("tenantId", ids.tenantId());
     logContext.put("jobId", ids.jobId().value());
     logContext.put("runId", ids.runId().value());
     logContext.put("attemptId", ids.attemptId().wireValue());
   }
 
-  private void leaveLogContext() {
+  void leaveLogContext() {
     for (String key : MDC_KEYS) {
       logContext.remove(key);
     }
   }
 
-  private static void log(Level level, Throwable failure, String format, Object... args) {
+  static void log(Level level, Throwable failure, String format, Object... args) {
     String message = String.format(format, args);
     if (failure == null) {
       LOG.log(level, message);
