@@ -24,6 +24,8 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -42,11 +44,15 @@ class AttemptLifecycleTest {
   private final AtomicInteger heartbeatFailures = new AtomicInteger();
   private final AtomicInteger publishFailures = new AtomicInteger();
   private final CountDownLatch released = new CountDownLatch(1);
+  // Work runs on threads of its own: the common pool has one thread on two cores, where a work
+  // still ending from an earlier test would hold up the next test's work.
+  private final ExecutorService workThreads = Executors.newCachedThreadPool();
   private AttemptLifecycle lifecycle;
 
   @AfterEach
   void tearDown() {
     released.countDown();
+    workThreads.shutdown();
     if (lifecycle != null) {
       lifecycle.close();
     }
@@ -209,7 +215,8 @@ class AttemptLifecycleTest {
                         finishedPage.set(true);
                         return Ending.of(a.runStopped(RunStopped.PAUSED, "paused at page 3"));
                       }
-                    }));
+                    }),
+            workThreads);
     await().atMost(WAIT).until(() -> publisher.ofType(RunHeartbeat.class).size() >= 1);
 
     assertThat(attempt.stop(StopReason.PAUSED)).isTrue();
@@ -232,7 +239,7 @@ class AttemptLifecycleTest {
     AtomicBoolean interrupted = new AtomicBoolean();
     CompletableFuture<Void> running =
         CompletableFuture.runAsync(
-            () -> lifecycle.run(attempt, a -> blockUntilReleased(a, interrupted)));
+            () -> lifecycle.run(attempt, a -> blockUntilReleased(a, interrupted)), workThreads);
     await().atMost(WAIT).until(() -> publisher.ofType(RunHeartbeat.class).size() >= 1);
 
     assertThat(attempt.stop(StopReason.CANCELLED)).isTrue();
@@ -254,7 +261,7 @@ class AttemptLifecycleTest {
     AtomicBoolean interrupted = new AtomicBoolean();
     CompletableFuture<Void> running =
         CompletableFuture.runAsync(
-            () -> lifecycle.run(attempt, a -> blockUntilReleased(a, interrupted)));
+            () -> lifecycle.run(attempt, a -> blockUntilReleased(a, interrupted)), workThreads);
     await().atMost(WAIT).until(() -> publisher.ofType(RunHeartbeat.class).size() >= 1);
 
     attempt.stop(StopReason.TIMED_OUT);
