@@ -2,9 +2,6 @@ package io.backfill.simulator.domain;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -12,7 +9,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -29,9 +25,6 @@ public final class MailboxGenerator {
   static final int LONG_BODY_BYTES = 10 * 1024;
 
   static final int MAX_BODY_BYTES = 40 * 1024;
-  private static final int MIN_BODY_BYTES = 200;
-  private static final DateTimeFormatter DAY =
-      DateTimeFormatter.ofPattern("EEEE d MMMM", Locale.UK);
 
   private final Instant end;
   private final int spanDays;
@@ -264,139 +257,6 @@ public final class MailboxGenerator {
       }
       return new GroundTruth(
           new ArrayList<>(entities), relationships, late == null ? null : late.name());
-    }
-  }
-
-  /** Writes a body whose size is drawn from 200 B to 40 KB, long ones with a late entity. */
-  private static final class BodyWriter {
-    private final Random random;
-    private final List<Person> contacts;
-    private final Set<String> excluded;
-    Person late;
-
-    BodyWriter(Random random, List<Person> contacts, Set<String> alreadyInMessage) {
-      this.random = random;
-      this.contacts = contacts;
-      this.excluded = new HashSet<>(alreadyInMessage);
-    }
-
-    String write(
-        Person sender,
-        Person firstRecipient,
-        boolean attachments,
-        Person previousSender,
-        String previousBody,
-        Instant at) {
-      int target = targetSize();
-      StringBuilder text = new StringBuilder(Math.min(target + 2048, MAX_BODY_BYTES));
-      text.append("Hi ").append(firstRecipient.firstName()).append(",\n\n");
-      int mentions = 1 + random.nextInt(2);
-      for (int i = 0; i < mentions; i++) {
-        text.append(mention(at)).append(' ');
-      }
-      if (attachments) {
-        text.append("The file is attached.");
-      }
-      text.append("\n\n");
-      String signature = signature(sender);
-      String quote = quote(previousSender, previousBody, at);
-      boolean longBody = target > LONG_BODY_BYTES;
-      int written = utf8(text);
-      int wanted = target - utf8(signature) - utf8(quote) - (longBody ? 300 : 0);
-      // A late entity must start past the first 10 KB, whatever follows it.
-      int padTo = longBody ? Math.max(wanted, LONG_BODY_BYTES + 64) : wanted;
-      while (written + 2 < padTo) {
-        String paragraph = filler() + "\n\n";
-        text.append(paragraph);
-        written += utf8(paragraph);
-      }
-      if (longBody) {
-        late = unmentioned();
-        text.append("One more thing: ")
-            .append(late.name())
-            .append(" at ")
-            .append(late.organisation().name())
-            .append(" (")
-            .append(late.email())
-            .append(") asked to be copied on the final version.\n\n");
-      }
-      text.append(signature).append(quote);
-      return truncate(text.toString());
-    }
-
-    private int targetSize() {
-      int roll = random.nextInt(100);
-      if (roll < 70) {
-        return MIN_BODY_BYTES + random.nextInt(2800);
-      }
-      if (roll < 88) {
-        return 3000 + random.nextInt(7000);
-      }
-      return LONG_BODY_BYTES + 500 + random.nextInt(MAX_BODY_BYTES - LONG_BODY_BYTES - 2000);
-    }
-
-    private String mention(Instant at) {
-      Person person = unmentioned();
-      LocalDate day = at.atOffset(ZoneOffset.UTC).toLocalDate().plusDays(2 + random.nextInt(20));
-      return pick(NameBank.MENTIONS, random)
-          .replace("{person}", person.name())
-          .replace("{org}", person.organisation().name())
-          .replace("{day}", DAY.format(day))
-          .replace("{amount}", "€" + (5 + random.nextInt(500)) + ",000")
-          .replace("{topic}", pick(NameBank.TOPICS, random).toLowerCase(Locale.ROOT));
-    }
-
-    private Person unmentioned() {
-      for (int attempt = 0; attempt < 50; attempt++) {
-        Person p = pick(contacts, random);
-        if (excluded.add(p.email())) {
-          return p;
-        }
-      }
-      return pick(contacts, random);
-    }
-
-    private String filler() {
-      StringBuilder paragraph = new StringBuilder();
-      int sentences = 3 + random.nextInt(4);
-      for (int i = 0; i < sentences; i++) {
-        paragraph.append(pick(NameBank.FILLER, random)).append(' ');
-      }
-      return paragraph.toString().trim();
-    }
-
-    private static String signature(Person sender) {
-      return "Best regards,\n"
-          + sender.name()
-          + "\n"
-          + sender.title()
-          + ", "
-          + sender.organisation().name()
-          + "\n";
-    }
-
-    private static String quote(Person previousSender, String previousBody, Instant at) {
-      if (previousBody == null) {
-        return "";
-      }
-      // Quoted history is cut short so a long thread does not grow every reply past 40 KB.
-      String quoted = previousBody.length() > 1500 ? previousBody.substring(0, 1500) : previousBody;
-      return "\nOn "
-          + at.minusSeconds(3600).toString()
-          + ", "
-          + previousSender.name()
-          + " <"
-          + previousSender.email()
-          + "> wrote:\n> "
-          + quoted.replace("\n", "\n> ")
-          + "\n";
-    }
-
-    private static String truncate(String text) {
-      while (utf8(text) > MAX_BODY_BYTES) {
-        text = text.substring(0, text.length() - 512);
-      }
-      return text;
     }
   }
 

@@ -101,22 +101,14 @@ public class DeltaService {
     }
     String select = parsed.select() == null ? "" : String.join(",", parsed.select());
     DeltaToken round =
-        new DeltaToken(
-            true,
+        DeltaToken.fresh(
             mailbox.address(),
             mailbox.epoch(),
             folder,
-            -1,
-            0,
-            0,
-            null,
-            null,
-            0,
             select,
             parsed.from(),
             parsed.fromInclusive(),
-            text,
-            Instant.EPOCH);
+            text);
     return new Request(round, true, size, preferredSize(prefer));
   }
 
@@ -134,22 +126,7 @@ public class DeltaService {
       }
     }
     DeltaToken round =
-        new DeltaToken(
-            true,
-            mailbox.address(),
-            mailbox.epoch(),
-            FOLDER_LIST,
-            -1,
-            0,
-            0,
-            null,
-            null,
-            0,
-            "",
-            null,
-            false,
-            false,
-            Instant.EPOCH);
+        DeltaToken.fresh(mailbox.address(), mailbox.epoch(), FOLDER_LIST, "", null, false, false);
     return new Request(round, true, size, preferredSize(prefer));
   }
 

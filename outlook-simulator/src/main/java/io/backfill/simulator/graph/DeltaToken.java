@@ -43,6 +43,36 @@ public record DeltaToken(
   private static final String VERSION = "d1";
   private static final String SEP = "|";
 
+  /**
+   * The start of a new round over {@code folder} ("" for the folder list): nothing synced yet
+   * ({@code since} -1), its range fixed when the first page is served.
+   */
+  public static DeltaToken fresh(
+      String mailbox,
+      String epoch,
+      String folder,
+      String select,
+      Instant from,
+      boolean fromInclusive,
+      boolean text) {
+    return new DeltaToken(
+        true,
+        mailbox,
+        epoch,
+        folder,
+        -1,
+        0,
+        0,
+        null,
+        null,
+        0,
+        select,
+        from,
+        fromInclusive,
+        text,
+        Instant.EPOCH);
+  }
+
   public String encode(byte[] key) {
     String plain =
         String.join(
