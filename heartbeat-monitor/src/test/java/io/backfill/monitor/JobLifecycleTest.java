@@ -31,7 +31,8 @@ import io.backfill.testkit.RecordTap;
 import io.backfill.testkit.TestProducer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
@@ -57,7 +58,9 @@ import org.junit.jupiter.api.Test;
  * its topics stops a consumer. The %test grace is 2 × the 1 s stale floors = 2 s.
  */
 @QuarkusTest
-@QuarkusTestResource(value = BackfillInfrastructure.class, restrictToAnnotatedClass = true)
+@WithTestResource(
+    value = BackfillInfrastructure.class,
+    scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class JobLifecycleTest {
 
   private static final Duration WAIT = Duration.ofSeconds(30);

@@ -38,7 +38,8 @@ import io.backfill.testkit.RecordTap;
 import io.backfill.testkit.TestProducer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
@@ -64,7 +65,9 @@ import org.junit.jupiter.api.Test;
  * ms, retries after at most 400 ms × 2^(n-1) capped at 1.5 s.
  */
 @QuarkusTest
-@QuarkusTestResource(value = BackfillInfrastructure.class, restrictToAnnotatedClass = true)
+@WithTestResource(
+    value = BackfillInfrastructure.class,
+    scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class RunReaperTest {
 
   private static final Duration WAIT = Duration.ofSeconds(30);
