@@ -24,23 +24,24 @@ import io.backfill.contracts.serde.EventJson;
 import io.backfill.contracts.topic.Topics;
 import io.backfill.monitor.config.MonitorConfig;
 import io.backfill.monitor.persistence.AttemptRow;
-import io.backfill.monitor.persistence.LedgerStore;
+import io.backfill.monitor.persistence.AttemptStore;
 import io.backfill.testkit.BackfillInfrastructure;
 import io.backfill.testkit.KafkaBroker;
 import io.backfill.testkit.RecordTap;
 import io.backfill.testkit.TestProducer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import jakarta.persistence.EntityManager;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
+import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -57,14 +58,16 @@ import org.junit.jupiter.api.Test;
  * its topics stops a consumer. The %test grace is 2 × the 1 s stale floors = 2 s.
  */
 @QuarkusTest
-@QuarkusTestResource(value = BackfillInfrastructure.class, restrictToAnnotatedClass = true)
+@WithTestResource(
+    value = BackfillInfrastructure.class,
+    scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class JobLifecycleTest {
 
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final String TENANT = "contoso";
 
-  @Inject EntityManager em;
-  @Inject LedgerStore store;
+  @Inject DataSource dataSource;
+  @Inject AttemptStore store;
   @Inject MonitorConfig config;
   @Inject MeterRegistry metrics;
 
@@ -113,16 +116,7 @@ class JobLifecycleTest {
   }
 
   private String lifecycle(JobId job) {
-    return QuarkusTransaction.requiringNew()
-        .call(
-            () -> {
-              @SuppressWarnings("unchecked")
-              List<String> states =
-                  em.createNativeQuery("SELECT state FROM job_lifecycle WHERE job_id = :job")
-                      .setParameter("job", UUID.fromString(job.value()))
-                      .getResultList();
-              return states.isEmpty() ? null : states.get(0);
-            });
+    return new LedgerSql(dataSource).lifecycle(UUID.fromString(job.value()));
   }
 
   private List<AttemptRow> attempts(RunId run) {

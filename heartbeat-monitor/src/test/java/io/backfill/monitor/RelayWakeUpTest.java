@@ -18,7 +18,8 @@ import io.backfill.contracts.topic.Topics;
 import io.backfill.testkit.BackfillInfrastructure;
 import io.backfill.testkit.KafkaBroker;
 import io.backfill.testkit.TestProducer;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -33,7 +34,9 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @TestProfile(RelayWakeUpTest.SlowRelay.class)
-@QuarkusTestResource(value = BackfillInfrastructure.class, restrictToAnnotatedClass = true)
+@WithTestResource(
+    value = BackfillInfrastructure.class,
+    scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class RelayWakeUpTest {
 
   /** A relay that would poll only once an hour on its own. */

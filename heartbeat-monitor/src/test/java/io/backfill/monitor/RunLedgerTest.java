@@ -14,38 +14,40 @@ import io.backfill.contracts.id.RunId;
 import io.backfill.contracts.serde.EventJson;
 import io.backfill.contracts.topic.Topics;
 import io.backfill.monitor.persistence.AttemptRow;
-import io.backfill.monitor.persistence.LedgerStore;
+import io.backfill.monitor.persistence.AttemptStore;
 import io.backfill.testkit.BackfillInfrastructure;
 import io.backfill.testkit.KafkaBroker;
 import io.backfill.testkit.RecordTap;
 import io.backfill.testkit.TestProducer;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.narayana.jta.QuarkusTransaction;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import javax.sql.DataSource;
 import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
-@QuarkusTestResource(value = BackfillInfrastructure.class, restrictToAnnotatedClass = true)
+@WithTestResource(
+    value = BackfillInfrastructure.class,
+    scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class RunLedgerTest {
 
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final ChunkCoordinates CHUNK = new ChunkCoordinates(Topics.BACKFILL_CHUNKS, 0, 5);
 
-  @Inject LedgerStore store;
+  @Inject AttemptStore store;
   @Inject MeterRegistry metrics;
-  @Inject EntityManager em;
+  @Inject DataSource dataSource;
 
   private TestProducer producer;
   private RunId run;
@@ -154,7 +156,7 @@ class RunLedgerTest {
     int records = 0;
 
     // Ingest is held up while 2,000+ records pile up in the broker, as after a slow spell.
-    try (TableLock stuck = new TableLock(em, "consumed_events")) {
+    try (TableLock stuck = new TableLock(dataSource, "consumed_events")) {
       for (int beat = 1; beat <= 50; beat++) {
         for (int i = 0; i < runs.size(); i++) {
           RunHeartbeat heartbeat =
@@ -211,7 +213,7 @@ class RunLedgerTest {
     RunStarted started = started(AttemptId.random());
     try (RecordTap dlq =
         RecordTap.open(KafkaBroker.shared().bootstrapServers(), "run.events.dlq")) {
-      try (TableLock stuck = new TableLock(em, "consumed_events")) {
+      try (TableLock stuck = new TableLock(dataSource, "consumed_events")) {
         publish(started);
         // Ingest waits on the lock; its connection is then killed, as a database restart would.
         await().atMost(WAIT).until(() -> terminateIngestWaitingOnLock() > 0);
@@ -225,67 +227,45 @@ class RunLedgerTest {
 
   /** Terminates the sessions waiting for a lock on consumed_events; returns how many. */
   private long terminateIngestWaitingOnLock() {
-    return QuarkusTransaction.requiringNew()
-        .call(
-            () ->
-                ((Number)
-                        em.createNativeQuery(
-                                """
-                                SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-                                WHERE datname = current_database() AND pid <> pg_backend_pid()
-                                  AND wait_event_type = 'Lock'
-                                  AND query LIKE '%consumed_events%'
-                                """)
-                            .getSingleResult())
-                    .longValue());
+    return sql()
+        .number(
+            """
+            SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+            WHERE datname = current_database() AND pid <> pg_backend_pid()
+              AND wait_event_type = 'Lock'
+              AND query LIKE '%consumed_events%'
+            """);
   }
 
   private long runningAttempts(List<RunId> runs) {
-    return count(
-        "SELECT count(*) FROM attempts WHERE state = 'running' AND run_id IN (:runs)", runs, 0);
+    return sql()
+        .number(
+            "SELECT count(*) FROM attempts WHERE state = 'running' AND run_id = ANY (?)",
+            (Object) runIds(runs));
   }
 
   private long attemptsAt(List<RunId> runs, long done) {
-    return count(
-        "SELECT count(*) FROM attempts WHERE progress_done = :done AND run_id IN (:runs)",
-        runs,
-        done);
+    return sql()
+        .number(
+            "SELECT count(*) FROM attempts WHERE progress_done = ? AND run_id = ANY (?)",
+            done,
+            runIds(runs));
   }
 
-  private long count(String sql, List<RunId> runs, long done) {
-    return QuarkusTransaction.requiringNew()
-        .call(
-            () -> {
-              var query =
-                  em.createNativeQuery(sql)
-                      .setParameter("runs", runs.stream().map(RunId::value).toList());
-              if (sql.contains(":done")) {
-                query.setParameter("done", done);
-              }
-              return ((Number) query.getSingleResult()).longValue();
-            });
+  private static String[] runIds(List<RunId> runs) {
+    return runs.stream().map(RunId::value).toArray(String[]::new);
   }
 
   private String runState(RunId runId) {
-    return QuarkusTransaction.requiringNew()
-        .call(
-            () ->
-                (String)
-                    em.createNativeQuery("SELECT state FROM runs WHERE run_id = :run")
-                        .setParameter("run", runId.value())
-                        .getSingleResult());
+    return sql().text("SELECT state FROM runs WHERE run_id = ?", runId.value());
   }
 
   private long progressOf(AttemptId attempt) {
-    return QuarkusTransaction.requiringNew()
-        .call(
-            () ->
-                ((Number)
-                        em.createNativeQuery(
-                                "SELECT progress_done FROM attempts WHERE attempt_id = :id")
-                            .setParameter("id", attempt.value())
-                            .getSingleResult())
-                    .longValue());
+    return sql().number("SELECT progress_done FROM attempts WHERE attempt_id = ?", attempt.value());
+  }
+
+  private LedgerSql sql() {
+    return new LedgerSql(dataSource);
   }
 
   private double batchCount() {

@@ -31,16 +31,17 @@ import io.backfill.monitor.outbox.OutboxRelay;
 import io.backfill.monitor.reaper.LedgerCatchUp;
 import io.backfill.monitor.reaper.ReaperSchedule;
 import io.backfill.monitor.reaper.StaleAttemptReaper;
+import io.backfill.monitor.reaper.TimeoutSweep;
 import io.backfill.testkit.BackfillInfrastructure;
 import io.backfill.testkit.KafkaBroker;
 import io.backfill.testkit.RecordTap;
 import io.backfill.testkit.TestProducer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import jakarta.persistence.EntityManager;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -51,6 +52,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -63,15 +65,18 @@ import org.junit.jupiter.api.Test;
  * ms, retries after at most 400 ms × 2^(n-1) capped at 1.5 s.
  */
 @QuarkusTest
-@QuarkusTestResource(value = BackfillInfrastructure.class, restrictToAnnotatedClass = true)
+@WithTestResource(
+    value = BackfillInfrastructure.class,
+    scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class RunReaperTest {
 
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static ControlTap control;
 
-  @Inject EntityManager em;
+  @Inject DataSource dataSource;
   @Inject MonitorConfig config;
   @Inject StaleAttemptReaper reaper;
+  @Inject TimeoutSweep timeouts;
   @Inject ReaperSchedule schedule;
   @Inject OutboxRelay relay;
   @Inject LedgerCatchUp catchUp;
@@ -264,13 +269,13 @@ class RunReaperTest {
                 QuarkusTransaction.requiringNew()
                     .call(
                         () -> {
-                          int timedOut = reaper.timeOutDeadAttempts();
+                          int timedOut = timeouts.timeOutDeadAttempts();
                           aLocked.countDown();
                           bDone.await(30, TimeUnit.SECONDS);
                           return timedOut;
                         }));
     assertThat(aLocked.await(30, TimeUnit.SECONDS)).isTrue();
-    int byB = QuarkusTransaction.requiringNew().call(reaper::timeOutDeadAttempts);
+    int byB = QuarkusTransaction.requiringNew().call(timeouts::timeOutDeadAttempts);
     bDone.countDown();
     int byA = reaperA.get(30, TimeUnit.SECONDS);
     // Both sweep again, concurrently with the scheduled reaper, once A committed.
@@ -646,7 +651,7 @@ class RunReaperTest {
     publish(RunStarted.of("contoso", run, attempt, "worker-1", "sha-1", 100, chunk(12)));
     await().atMost(WAIT).until(() -> staleAttempts(List.of(run)) == 1);
     // Timed out, its retry pending but not yet due for publication (the schedule is suspended).
-    QuarkusTransaction.requiringNew().call(reaper::timeOutDeadAttempts);
+    QuarkusTransaction.requiringNew().call(timeouts::timeOutDeadAttempts);
     assertThat(attemptState(attempt)).isEqualTo("timed_out");
     assertThat(runState(run)).isEqualTo("retry_pending");
 
@@ -659,9 +664,10 @@ class RunReaperTest {
         .atMost(Duration.ofSeconds(5))
         .until(() -> control.effects(run, RetryDue.class).isEmpty());
     assertThat(
-            count(
-                "SELECT count(*) FROM retries WHERE run_id = :run AND state = 'cancelled'",
-                run.value()))
+            sql()
+                .number(
+                    "SELECT count(*) FROM retries WHERE run_id = ? AND state = 'cancelled'",
+                    run.value()))
         .isEqualTo(1);
   }
 
@@ -699,7 +705,7 @@ class RunReaperTest {
       await().atMost(WAIT).until(() -> progressOf(attempts.get(1)) > 0);
 
       // The ledger cannot write for 2.5 s (2.5 × staleAfter): a lock, a slow database.
-      try (TableLock stuck = new TableLock(em, "consumed_events")) {
+      try (TableLock stuck = new TableLock(dataSource, "consumed_events")) {
         // A burst on top: the group's lag rule sees it too.
         for (int i = 0; i < config.reaper().lagThresholdRecords() + 50; i++) {
           publish(
@@ -740,7 +746,7 @@ class RunReaperTest {
 
   private int attemptNumber(AttemptId attempt) {
     return Integer.parseInt(
-        text("SELECT number FROM attempts WHERE attempt_id = :id", attempt.value()));
+        sql().text("SELECT number FROM attempts WHERE attempt_id = ?", attempt.value()));
   }
 
   private List<JobEvent> jobEvents(RecordTap jobs) {
@@ -785,60 +791,42 @@ class RunReaperTest {
   }
 
   private String attemptState(AttemptId attempt) {
-    return text("SELECT state FROM attempts WHERE attempt_id = :id", attempt.value());
-  }
-
-  private String text(String sql, Object id) {
-    return QuarkusTransaction.requiringNew()
-        .call(
-            () -> {
-              List<?> rows = em.createNativeQuery(sql).setParameter("id", id).getResultList();
-              return rows.isEmpty() ? null : rows.get(0).toString();
-            });
+    return sql().text("SELECT state FROM attempts WHERE attempt_id = ?", attempt.value());
   }
 
   /** The attempt's progress; -1 while the ledger has not read its RunStarted yet. */
   private long progressOf(AttemptId attempt) {
     String done =
-        text("SELECT progress_done FROM attempts WHERE attempt_id = :id", attempt.value());
+        sql().text("SELECT progress_done FROM attempts WHERE attempt_id = ?", attempt.value());
     return done == null ? -1 : Long.parseLong(done);
   }
 
   private String runState(RunId run) {
-    return text("SELECT state FROM runs WHERE run_id = :id", run.value());
+    return sql().text("SELECT state FROM runs WHERE run_id = ?", run.value());
   }
 
   private long retryRows(RunId run) {
-    return count("SELECT count(*) FROM retries WHERE run_id = :run", run.value());
+    return sql().number("SELECT count(*) FROM retries WHERE run_id = ?", run.value());
   }
 
   private long outboxRows(RunId run) {
-    return count("SELECT count(*) FROM outbox WHERE record_key = :run", run.value());
+    return sql().number("SELECT count(*) FROM outbox WHERE record_key = ?", run.value());
   }
 
   /** Running attempts of the runs whose last heartbeat is older than their staleAfter. */
   private long staleAttempts(List<RunId> runs) {
-    return QuarkusTransaction.requiringNew()
-        .call(
-            () ->
-                ((Number)
-                        em.createNativeQuery(
-                                """
-                                SELECT count(*) FROM attempts
-                                WHERE run_id IN (:runs) AND state = 'running'
-                                  AND last_heartbeat_at < now() - :ms * interval '1 millisecond'
-                                """)
-                            .setParameter("runs", runs.stream().map(RunId::value).toList())
-                            .setParameter("ms", config.extract().staleFloor().toMillis())
-                            .getSingleResult())
-                    .longValue());
+    return sql()
+        .number(
+            """
+            SELECT count(*) FROM attempts
+            WHERE run_id = ANY (?) AND state = 'running'
+              AND last_heartbeat_at < now() - ? * interval '1 millisecond'
+            """,
+            runs.stream().map(RunId::value).toArray(String[]::new),
+            config.extract().staleFloor().toMillis());
   }
 
-  private long count(String sql, String run) {
-    return QuarkusTransaction.requiringNew()
-        .call(
-            () ->
-                ((Number) em.createNativeQuery(sql).setParameter("run", run).getSingleResult())
-                    .longValue());
+  private LedgerSql sql() {
+    return new LedgerSql(dataSource);
   }
 }

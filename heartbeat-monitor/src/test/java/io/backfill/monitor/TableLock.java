@@ -1,10 +1,11 @@
 package io.backfill.monitor;
 
-import io.quarkus.narayana.jta.QuarkusTransaction;
-import jakarta.persistence.EntityManager;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
 
 /**
  * A table lock held by another database session until closed: ingest blocks on it as it would on a
@@ -17,18 +18,21 @@ final class TableLock implements AutoCloseable {
   private final CompletableFuture<Void> holder;
 
   /** Locks {@code table} against writes (SHARE mode: inserts and updates wait). */
-  TableLock(EntityManager em, String table) throws InterruptedException {
+  TableLock(DataSource dataSource, String table) throws InterruptedException {
     holder =
         CompletableFuture.runAsync(
-            () ->
-                QuarkusTransaction.requiringNew()
-                    .call(
-                        () -> {
-                          em.createNativeQuery("LOCK TABLE " + table + " IN SHARE MODE")
-                              .executeUpdate();
-                          locked.countDown();
-                          return release.await(120, TimeUnit.SECONDS);
-                        }));
+            () -> {
+              try (Connection connection = dataSource.getConnection();
+                  Statement statement = connection.createStatement()) {
+                connection.setAutoCommit(false);
+                statement.execute("LOCK TABLE " + table + " IN SHARE MODE");
+                locked.countDown();
+                release.await(120, TimeUnit.SECONDS);
+                connection.commit();
+              } catch (Exception e) {
+                throw new IllegalStateException("could not hold the lock on " + table, e);
+              }
+            });
     if (!locked.await(30, TimeUnit.SECONDS)) {
       throw new IllegalStateException("could not lock " + table);
     }

@@ -6,10 +6,11 @@ import io.backfill.contracts.id.Lane;
 import io.backfill.contracts.topic.Topics;
 import io.backfill.monitor.config.MonitorConfig;
 import io.backfill.monitor.persistence.OutboxStore;
+import io.backfill.monitor.persistence.RetryStore;
 import io.backfill.monitor.persistence.RunRow;
+import io.backfill.monitor.persistence.RunStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -32,19 +33,22 @@ public class RetryPlanner {
   /** Header of a chunk dead letter: why the chunk is there. */
   public static final String DLQ_REASON_HEADER = "dead-letter-reason";
 
-  private final EntityManager em;
+  private final RunStore runs;
+  private final RetryStore retries;
   private final OutboxStore outbox;
   private final MeterRegistry metrics;
   private final RetryPolicy policy;
   private final JobRollUp rollUp;
 
   RetryPlanner(
-      EntityManager em,
+      RunStore runs,
+      RetryStore retries,
       OutboxStore outbox,
       JobRollUp rollUp,
       MeterRegistry metrics,
       MonitorConfig config) {
-    this.em = em;
+    this.runs = runs;
+    this.retries = retries;
     this.outbox = outbox;
     this.rollUp = rollUp;
     this.metrics = metrics;
@@ -69,23 +73,13 @@ public class RetryPlanner {
       return Decision.EXHAUSTED;
     }
     // Attempts stopped by a pause or cancel were not failures: they do not use up the budget.
-    int unsuccessful = run.attempts() - stoppedAttempts(run);
+    int unsuccessful = run.attempts() - runs.stoppedAttempts(run.runId());
     if (!policy.allowsAnotherAfter(unsuccessful)) {
       exhaust(run, lastError, unsuccessful + " unsuccessful attempts: " + reason);
       return Decision.EXHAUSTED;
     }
     // Dedup: a running attempt or a pending retry already answers this run (LESSONS 24).
-    boolean alreadyAnswered =
-        (Boolean)
-            em.createNativeQuery(
-                    """
-                    SELECT EXISTS (SELECT 1 FROM attempts
-                                   WHERE run_id = :run AND state = 'running')
-                        OR EXISTS (SELECT 1 FROM retries
-                                   WHERE run_id = :run AND state = 'pending')
-                    """)
-                .setParameter("run", run.runId().value())
-                .getSingleResult();
+    boolean alreadyAnswered = retries.isAnswered(run.runId());
     if (alreadyAnswered) {
       metrics.counter("backfill_ledger_retries_deduped_total", "lane", lane(run)).increment();
       LOG.infof(
@@ -95,22 +89,8 @@ public class RetryPlanner {
       return Decision.DEDUPED;
     }
     Duration delay = policy.delayAfter(unsuccessful);
-    em.createNativeQuery(
-            """
-            INSERT INTO retries (run_id, attempt_number, retry_of, due_at, reason, state)
-            VALUES (:run, :number, :retryOf, now() + :delayMs * interval '1 millisecond',
-                    :reason, 'pending')
-            """)
-        .setParameter("run", run.runId().value())
-        .setParameter("number", run.attempts() + 1)
-        .setParameter("retryOf", attemptId)
-        .setParameter("delayMs", delay.toMillis())
-        .setParameter("reason", reason)
-        .executeUpdate();
-    em.createNativeQuery(
-            "UPDATE runs SET state = 'retry_pending', updated_at = now() WHERE run_id = :run")
-        .setParameter("run", run.runId().value())
-        .executeUpdate();
+    retries.schedule(run.runId(), run.attempts() + 1, attemptId, delay, reason);
+    runs.setState(run.runId(), "retry_pending");
     metrics.counter("backfill_ledger_retries_scheduled_total", "lane", lane(run)).increment();
     LOG.infof(
         "retry %d of run %s (tenant %s, job %s) due in %d ms after attempt %s: %s",
@@ -124,25 +104,8 @@ public class RetryPlanner {
     return Decision.RETRY_SCHEDULED;
   }
 
-  private int stoppedAttempts(RunRow run) {
-    return ((Number)
-            em.createNativeQuery("SELECT stopped_attempts FROM runs WHERE run_id = :run")
-                .setParameter("run", run.runId().value())
-                .getSingleResult())
-        .intValue();
-  }
-
   private void exhaust(RunRow run, ErrorInfo lastError, String why) {
-    em.createNativeQuery(
-            """
-            UPDATE runs SET state = 'exhausted', last_error_type = :type,
-                            last_error_message = :message, updated_at = now()
-            WHERE run_id = :run
-            """)
-        .setParameter("type", lastError == null ? null : lastError.type())
-        .setParameter("message", lastError == null ? null : lastError.message())
-        .setParameter("run", run.runId().value())
-        .executeUpdate();
+    runs.exhaust(run.runId(), lastError);
     RunExhausted exhausted =
         new RunExhausted(
             UUID.randomUUID(),

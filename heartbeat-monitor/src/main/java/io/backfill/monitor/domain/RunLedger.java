@@ -1,14 +1,19 @@
 package io.backfill.monitor.domain;
 
+import io.backfill.contracts.event.ErrorInfo;
 import io.backfill.contracts.event.RunCompleted;
 import io.backfill.contracts.event.RunEvent;
 import io.backfill.contracts.event.RunFailed;
 import io.backfill.contracts.event.RunHeartbeat;
 import io.backfill.contracts.event.RunStarted;
 import io.backfill.contracts.event.RunStopped;
+import io.backfill.contracts.id.AttemptId;
 import io.backfill.contracts.id.Lane;
-import io.backfill.monitor.persistence.LedgerStore;
-import io.backfill.monitor.persistence.LedgerStore.Beat;
+import io.backfill.monitor.persistence.AttemptStore;
+import io.backfill.monitor.persistence.AttemptStore.Beat;
+import io.backfill.monitor.persistence.ConsumedEventStore;
+import io.backfill.monitor.persistence.RetryStore;
+import io.backfill.monitor.persistence.RunStore;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -40,14 +45,27 @@ public class RunLedger {
   /** What applying one batch did. Poison records are the caller's to dead-letter. */
   public record BatchOutcome(int applied, int duplicates, int fenced, List<IngestRecord> poison) {}
 
-  private final LedgerStore store;
+  private final ConsumedEventStore consumed;
+  private final RunStore runs;
+  private final AttemptStore attempts;
+  private final RetryStore retryRows;
   private final RetryPlanner retries;
   private final JobRollUp rollUp;
   private final MeterRegistry metrics;
   private final DistributionSummary batchSizes;
 
-  RunLedger(LedgerStore store, RetryPlanner retries, JobRollUp rollUp, MeterRegistry metrics) {
-    this.store = store;
+  RunLedger(
+      ConsumedEventStore consumed,
+      RunStore runs,
+      AttemptStore attempts,
+      RetryStore retryRows,
+      RetryPlanner retries,
+      JobRollUp rollUp,
+      MeterRegistry metrics) {
+    this.consumed = consumed;
+    this.runs = runs;
+    this.attempts = attempts;
+    this.retryRows = retryRows;
     this.retries = retries;
     this.rollUp = rollUp;
     this.metrics = metrics;
@@ -66,7 +84,7 @@ public class RunLedger {
         ids.add(record.event().eventId());
       }
     }
-    Set<UUID> fresh = store.markConsumed(ids);
+    Set<UUID> fresh = consumed.markConsumed(ids);
     Map<UUID, Beat> beats = new LinkedHashMap<>();
     Map<UUID, Integer> beatsPerAttempt = new LinkedHashMap<>();
     List<IngestRecord> poison = new ArrayList<>();
@@ -116,7 +134,7 @@ public class RunLedger {
     if (beats.isEmpty()) {
       return new int[] {0, 0};
     }
-    Set<UUID> running = store.recordHeartbeats(beats.values());
+    Set<UUID> running = attempts.recordHeartbeats(beats.values());
     int applied = 0;
     int fenced = 0;
     List<UUID> fencedAttempts = new ArrayList<>();
@@ -169,11 +187,11 @@ public class RunLedger {
   /** Ends the attempt and its run as completed; the job may be complete with it. */
   private boolean complete(RunCompleted completed) {
     // Lock the run first, as RunStarted does, so the two never wait on each other in reverse.
-    if (store.lockRun(completed.runId()).isEmpty()
-        || !store.finishAttempt(completed.attemptId(), "completed", null, null)) {
+    if (runs.lock(completed.runId()).isEmpty()
+        || !finishAttempt(completed.attemptId(), "completed", null, null)) {
       return false;
     }
-    store.recordCompletion(completed.runId(), completed.chunks(), completed.messages());
+    runs.recordCompletion(completed.runId(), completed.chunks(), completed.messages());
     if (completed.runId().lane() != Lane.FOLLOW) {
       // A follow round ends nothing: the job's history completed before it (decision 0037).
       rollUp.afterRunEnded(completed.jobId(), completed.tenantId());
@@ -184,9 +202,9 @@ public class RunLedger {
   /** Ends the attempt as failed and, in the same transaction, plans the run's retry or its end. */
   private boolean fail(RunFailed failed) {
     // Lock the run first, as RunStarted does, so the two never wait on each other in reverse.
-    var run = store.lockRun(failed.runId());
+    var run = runs.lock(failed.runId());
     if (run.isEmpty()
-        || !store.finishAttempt(failed.attemptId(), "failed", failed.error(), failed.retryable())) {
+        || !finishAttempt(failed.attemptId(), "failed", failed.error(), failed.retryable())) {
       return false;
     }
     retries.afterUnsuccessfulAttempt(
@@ -206,10 +224,11 @@ public class RunLedger {
    * cancelled and the run parked all the same.
    */
   private boolean stop(RunStopped stopped) {
-    if (store.lockRun(stopped.runId()).isEmpty()) {
+    if (runs.lock(stopped.runId()).isEmpty()) {
       return false;
     }
-    if (store.stopAttempt(stopped.attemptId(), stopped.reason(), stopped.detail())) {
+    if (attempts.stop(stopped.attemptId(), stopped.reason(), stopped.detail())) {
+      runs.parkWithStoppedAttempt(stopped.attemptId(), stopped.reason());
       metrics.counter("backfill_ledger_runs_stopped_total", "reason", stopped.reason()).increment();
       LOG.infof(
           "attempt %s of run %s (tenant %s, job %s) stopped: job %s (%s); the run is parked",
@@ -221,7 +240,10 @@ public class RunLedger {
           stopped.detail());
       return true;
     }
-    if (store.parkInsteadOfRetry(stopped.runId(), stopped.attemptId(), stopped.reason())) {
+    // Parks a run that waits for its retry because the attempt that timed out (or failed) was in
+    // fact stopped by a pause or cancel whose RunStopped arrived late: the retry is cancelled.
+    if (retryRows.cancelPendingRetryOf(stopped.runId(), stopped.attemptId())) {
+      runs.setState(stopped.runId(), stopped.reason());
       metrics.counter("backfill_ledger_runs_stopped_total", "reason", stopped.reason()).increment();
       LOG.infof(
           "attempt %s of run %s (tenant %s, job %s) stopped (job %s) after it was timed out or"
@@ -237,19 +259,19 @@ public class RunLedger {
   }
 
   private boolean start(RunStarted started) {
-    store.upsertAndLockRun(started);
-    if (store.attemptExists(started.attemptId())) {
+    runs.upsertAndLock(started);
+    if (attempts.attemptExists(started.attemptId())) {
       // The same attempt announced twice under different event ids: nothing new.
       return true;
     }
-    store
+    attempts
         .supersedeRunningAttempt(started.runId())
         .ifPresent(
             previous ->
                 LOG.infof(
                     "attempt %s of run %s supersedes running attempt %s (tenant %s)",
                     started.attemptId(), started.runId(), previous, started.tenantId()));
-    if (store.cancelPendingRetries(started.runId()) > 0) {
+    if (retryRows.cancelPending(started.runId()) > 0) {
       metrics
           .counter("backfill_ledger_retries_deduped_total", "lane", started.lane().wireName())
           .increment();
@@ -258,8 +280,22 @@ public class RunLedger {
               + " is cancelled",
           started.attemptId(), started.runId(), started.tenantId());
     }
-    int number = store.startAttempt(started);
+    int number = runs.countNewAttempt(started);
+    attempts.insertRunning(started, number);
     LOG.debugf("run %s attempt %d (%s) running", started.runId(), number, started.attemptId());
+    return true;
+  }
+
+  /**
+   * Ends a running attempt and its run with the given state; false when the attempt is not the
+   * run's running attempt (fenced).
+   */
+  private boolean finishAttempt(
+      AttemptId attemptId, String state, ErrorInfo error, Boolean retryable) {
+    if (!attempts.finish(attemptId, state, error, retryable)) {
+      return false;
+    }
+    runs.endWithAttempt(attemptId, state);
     return true;
   }
 }

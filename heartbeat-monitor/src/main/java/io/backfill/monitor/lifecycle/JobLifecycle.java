@@ -11,14 +11,13 @@ import io.backfill.contracts.event.JobResumed;
 import io.backfill.contracts.event.RetryDue;
 import io.backfill.contracts.id.JobId;
 import io.backfill.monitor.domain.JobRollUp;
-import io.backfill.monitor.persistence.LedgerStore;
-import io.backfill.monitor.persistence.RunRow;
+import io.backfill.monitor.persistence.ConsumedEventStore;
+import io.backfill.monitor.persistence.JobStore;
+import io.backfill.monitor.persistence.RunStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.util.List;
-import java.util.UUID;
 import org.jboss.logging.Logger;
 
 /**
@@ -36,20 +35,23 @@ public class JobLifecycle {
 
   private static final Logger LOG = Logger.getLogger(JobLifecycle.class);
 
-  private final EntityManager em;
-  private final LedgerStore store;
+  private final ConsumedEventStore consumed;
+  private final JobStore jobs;
+  private final RunStore runs;
   private final Redrives redrives;
   private final JobRollUp rollUp;
   private final MeterRegistry metrics;
 
   JobLifecycle(
-      EntityManager em,
-      LedgerStore store,
+      ConsumedEventStore consumed,
+      JobStore jobs,
+      RunStore runs,
       Redrives redrives,
       JobRollUp rollUp,
       MeterRegistry metrics) {
-    this.em = em;
-    this.store = store;
+    this.consumed = consumed;
+    this.jobs = jobs;
+    this.runs = runs;
     this.redrives = redrives;
     this.rollUp = rollUp;
     this.metrics = metrics;
@@ -80,20 +82,12 @@ public class JobLifecycle {
     if (!tracks(event)) {
       return Outcome.IGNORED;
     }
-    if (store.markConsumed(List.of(event.eventId())).isEmpty()) {
+    if (consumed.markConsumed(List.of(event.eventId())).isEmpty()) {
       return Outcome.DUPLICATE;
     }
-    UUID job = UUID.fromString(event.jobId().value());
+    JobId job = event.jobId();
     if (event instanceof JobAccepted) {
-      em.createNativeQuery(
-              """
-              INSERT INTO job_lifecycle (job_id, tenant_id, state, accepted_at, changed_at)
-              VALUES (:job, :tenant, 'active', now(), now())
-              ON CONFLICT (job_id) DO NOTHING
-              """)
-          .setParameter("job", job)
-          .setParameter("tenant", event.tenantId())
-          .executeUpdate();
+      jobs.learnAccepted(job, event.tenantId());
       return sameTenant(event) ? Outcome.APPLIED : otherTenant(event);
     }
     String state;
@@ -113,26 +107,9 @@ public class JobLifecycle {
     }
     // A job first heard of after its JobAccepted (older than this monitor, or its JobAccepted is
     // further back in another partition's backlog) is learnt from this event.
-    int changed =
-        em.createNativeQuery(
-                """
-                INSERT INTO job_lifecycle (job_id, tenant_id, state, accepted_at, changed_at,
-                                           resumed_at)
-                VALUES (:job, :tenant, :state, now(), now(),
-                        CASE WHEN :resumed THEN now() END)
-                ON CONFLICT (job_id) DO UPDATE
-                SET state = excluded.state, changed_at = now(),
-                    resumed_at = coalesce(excluded.resumed_at, job_lifecycle.resumed_at)
-                WHERE job_lifecycle.tenant_id = excluded.tenant_id
-                  AND job_lifecycle.state IN (:from)
-                """)
-            .setParameter("job", job)
-            .setParameter("tenant", event.tenantId())
-            .setParameter("state", state)
-            .setParameter("resumed", event instanceof JobResumed)
-            .setParameter("from", from)
-            .executeUpdate();
-    if (changed == 0) {
+    boolean changed =
+        jobs.transition(job, event.tenantId(), state, from, event instanceof JobResumed);
+    if (!changed) {
       if (!sameTenant(event)) {
         return otherTenant(event);
       }
@@ -161,26 +138,9 @@ public class JobLifecycle {
    * in this transaction, so a second JobResumed finds nothing left to re-drive.
    */
   private void resumeParkedRuns(JobId job, String tenantId) {
-    @SuppressWarnings("unchecked")
-    List<Object[]> parked =
-        em.createNativeQuery(
-                """
-                SELECT r.run_id, r.lane, r.tenant_id, r.job_id, r.state, r.attempts,
-                       r.chunk_topic, r.chunk_partition, r.chunk_offset, r.current_attempt_id
-                FROM runs r
-                WHERE r.job_id = :job AND r.tenant_id = :tenant AND r.lane = 'extract'
-                  AND r.state = 'paused'
-                  AND NOT EXISTS (SELECT 1 FROM attempts a
-                                  WHERE a.run_id = r.run_id AND a.state = 'running')
-                ORDER BY r.run_id
-                FOR UPDATE OF r
-                """)
-            .setParameter("job", UUID.fromString(job.value()))
-            .setParameter("tenant", tenantId)
-            .getResultList();
-    for (Object[] row : parked) {
-      RunRow run = LedgerStore.runRow(row);
-      redrives.redrive(run, (UUID) row[9], RetryDue.RESUMED);
+    List<RunStore.RunAndAttempt> parked = runs.lockPausedExtractRuns(job, tenantId);
+    for (RunStore.RunAndAttempt row : parked) {
+      redrives.redrive(row.run(), row.currentAttempt(), RetryDue.RESUMED);
     }
     if (!parked.isEmpty()) {
       LOG.infof(
@@ -190,12 +150,7 @@ public class JobLifecycle {
   }
 
   private boolean sameTenant(JobEvent event) {
-    @SuppressWarnings("unchecked")
-    List<String> tenants =
-        em.createNativeQuery("SELECT tenant_id FROM job_lifecycle WHERE job_id = :job")
-            .setParameter("job", UUID.fromString(event.jobId().value()))
-            .getResultList();
-    return tenants.isEmpty() || tenants.get(0).equals(event.tenantId());
+    return jobs.tenantOf(event.jobId()).map(event.tenantId()::equals).orElse(true);
   }
 
   private Outcome otherTenant(JobEvent event) {
@@ -208,12 +163,7 @@ public class JobLifecycle {
     return Outcome.OTHER_TENANT;
   }
 
-  private String stateOf(UUID job) {
-    @SuppressWarnings("unchecked")
-    List<String> states =
-        em.createNativeQuery("SELECT state FROM job_lifecycle WHERE job_id = :job")
-            .setParameter("job", job)
-            .getResultList();
-    return states.isEmpty() ? "unknown" : states.get(0);
+  private String stateOf(JobId job) {
+    return jobs.lifecycleState(job).orElse("unknown");
   }
 }

@@ -7,11 +7,12 @@ import io.backfill.contracts.id.Lane;
 import io.backfill.contracts.id.RunId;
 import io.backfill.contracts.topic.Topics;
 import io.backfill.monitor.persistence.OutboxStore;
+import io.backfill.monitor.persistence.RedriveStore;
 import io.backfill.monitor.persistence.RunRow;
+import io.backfill.monitor.persistence.RunStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
 import java.time.Instant;
 import java.util.UUID;
 import org.jboss.logging.Logger;
@@ -28,12 +29,14 @@ public class Redrives {
 
   private static final Logger LOG = Logger.getLogger(Redrives.class);
 
-  private final EntityManager em;
+  private final RunStore runs;
+  private final RedriveStore redrives;
   private final OutboxStore outbox;
   private final MeterRegistry metrics;
 
-  Redrives(EntityManager em, OutboxStore outbox, MeterRegistry metrics) {
-    this.em = em;
+  Redrives(RunStore runs, RedriveStore redrives, OutboxStore outbox, MeterRegistry metrics) {
+    this.runs = runs;
+    this.redrives = redrives;
     this.outbox = outbox;
     this.metrics = metrics;
     // Exported from the start (at 0), so dashboards and the orphan alert see the series before
@@ -47,10 +50,7 @@ public class Redrives {
   /** Re-drives a run the ledger knows (its row locked by the caller) as attempt attempts + 1. */
   public void redrive(RunRow run, UUID lastAttempt, String reason) {
     int number = run.attempts() + 1;
-    em.createNativeQuery(
-            "UPDATE runs SET state = 'retry_pending', updated_at = now() WHERE run_id = :run")
-        .setParameter("run", run.runId().value())
-        .executeUpdate();
+    runs.setState(run.runId(), "retry_pending");
     publish(
         run.tenantId(),
         run.jobId(),
@@ -75,18 +75,7 @@ public class Redrives {
       String reason,
       io.backfill.contracts.event.ChunkCoordinates chunk) {
     Lane lane = runId.lane();
-    em.createNativeQuery(
-            """
-            INSERT INTO redrives (job_id, run_id, lane, attempt_number, retry_of, reason)
-            VALUES (:job, :run, :lane, :number, CAST(:retryOf AS uuid), :reason)
-            """)
-        .setParameter("job", UUID.fromString(job.value()))
-        .setParameter("run", runId.value())
-        .setParameter("lane", lane.wireName())
-        .setParameter("number", number)
-        .setParameter("retryOf", lastAttempt == null ? null : lastAttempt.toString())
-        .setParameter("reason", reason)
-        .executeUpdate();
+    redrives.record(job, runId, number, lastAttempt, reason);
     outbox.append(
         Topics.RUN_CONTROL,
         runId.value(),

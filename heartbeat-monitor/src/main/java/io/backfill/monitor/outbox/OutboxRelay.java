@@ -3,6 +3,8 @@ package io.backfill.monitor.outbox;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.backfill.contracts.serde.EventJson;
 import io.backfill.monitor.config.MonitorConfig;
+import io.backfill.monitor.persistence.OutboxStore;
+import io.backfill.monitor.persistence.OutboxStore.OutboxRow;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -10,7 +12,6 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.persistence.EntityManager;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -50,10 +51,7 @@ public class OutboxRelay {
 
   private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
 
-  /** Any fixed number shared by all monitor replicas: the relay's advisory lock. */
-  private static final long RELAY_LOCK = 0x6f7574626f78L;
-
-  private final EntityManager em;
+  private final OutboxStore outbox;
   private final MonitorConfig config;
   private final MeterRegistry metrics;
   private final String bootstrapServers;
@@ -66,11 +64,11 @@ public class OutboxRelay {
   private final Semaphore wakeUps = new Semaphore(0);
 
   OutboxRelay(
-      EntityManager em,
+      OutboxStore outbox,
       MonitorConfig config,
       MeterRegistry metrics,
       @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
-    this.em = em;
+    this.outbox = outbox;
     this.config = config;
     this.metrics = metrics;
     this.bootstrapServers = bootstrapServers;
@@ -192,36 +190,21 @@ public class OutboxRelay {
    * acknowledgement, delete them. Returns the rows published (0 when another replica relays).
    */
   public int publishBatch() {
-    boolean relaying =
-        (Boolean)
-            em.createNativeQuery("SELECT pg_try_advisory_xact_lock(:lock)")
-                .setParameter("lock", RELAY_LOCK)
-                .getSingleResult();
-    if (!relaying) {
+    if (!outbox.tryRelayLock()) {
       return 0;
     }
-    @SuppressWarnings("unchecked")
-    List<Object[]> rows =
-        em.createNativeQuery(
-                """
-                SELECT id, topic, record_key, payload, headers FROM outbox
-                ORDER BY id
-                LIMIT :batch
-                FOR UPDATE SKIP LOCKED
-                """)
-            .setParameter("batch", config.relay().batchSize())
-            .getResultList();
+    List<OutboxRow> rows = outbox.lockOldest(config.relay().batchSize());
     if (rows.isEmpty()) {
       backlog.set(0);
       return 0;
     }
     List<Future<RecordMetadata>> acks = new ArrayList<>(rows.size());
     List<Long> ids = new ArrayList<>(rows.size());
-    for (Object[] row : rows) {
-      ids.add(((Number) row[0]).longValue());
+    for (OutboxRow row : rows) {
+      ids.add(row.id());
       ProducerRecord<String, String> record =
-          new ProducerRecord<>((String) row[1], (String) row[2], (String) row[3]);
-      headers((String) row[4])
+          new ProducerRecord<>(row.topic(), row.key(), row.payload());
+      headers(row.headers())
           .forEach(
               (name, value) -> record.headers().add(name, value.getBytes(StandardCharsets.UTF_8)));
       acks.add(producer.send(record));
@@ -230,12 +213,9 @@ public class OutboxRelay {
     for (int i = 0; i < acks.size(); i++) {
       awaitAck(acks.get(i), ids.get(i), deadline);
     }
-    em.createNativeQuery("DELETE FROM outbox WHERE id IN (:ids)")
-        .setParameter("ids", ids)
-        .executeUpdate();
+    outbox.delete(ids);
     metrics.counter("backfill_outbox_published_total").increment(rows.size());
-    Number left = (Number) em.createNativeQuery("SELECT count(*) FROM outbox").getSingleResult();
-    backlog.set(left.longValue());
+    backlog.set(outbox.backlog());
     return rows.size();
   }
 
