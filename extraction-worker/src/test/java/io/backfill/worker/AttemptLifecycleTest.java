@@ -27,14 +27,15 @@ import io.backfill.testkit.KafkaBroker;
 import io.backfill.testkit.RecordTap;
 import io.backfill.testkit.TestProducer;
 import io.backfill.worker.persistence.DocumentStore;
+import io.backfill.worker.persistence.Jdbc;
 import io.backfill.worker.support.Mail;
 import io.backfill.worker.support.Runs;
 import io.backfill.worker.support.ScriptedLlm;
+import io.backfill.worker.support.Sql;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.time.Duration;
 import java.time.Instant;
@@ -61,7 +62,7 @@ class AttemptLifecycleTest {
   private static final long STALE_AFTER_MS = 3_000;
 
   @Inject DocumentStore documents;
-  @Inject EntityManager em;
+  @Inject Jdbc jdbc;
   @Inject MeterRegistry metrics;
 
   private TestProducer producer;
@@ -369,7 +370,7 @@ class AttemptLifecycleTest {
 
   @Transactional
   void execute(String sql) {
-    em.createNativeQuery(sql).executeUpdate();
+    Sql.update(jdbc, sql);
   }
 
   @Transactional
@@ -381,13 +382,8 @@ class AttemptLifecycleTest {
 
   @Transactional
   long entityCount(String key) {
-    return ((Number)
-            em.createNativeQuery(
-                    "SELECT count(*) FROM entities WHERE tenant_id = ?1 AND entity_key = ?2")
-                .setParameter(1, tenant)
-                .setParameter(2, key)
-                .getSingleResult())
-        .longValue();
+    return Sql.number(
+        jdbc, "SELECT count(*) FROM entities WHERE tenant_id = ? AND entity_key = ?", tenant, key);
   }
 
   private double counter(String name, String outcome) {

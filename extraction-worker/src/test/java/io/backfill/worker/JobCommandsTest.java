@@ -26,13 +26,14 @@ import io.backfill.testkit.KafkaBroker;
 import io.backfill.testkit.RecordTap;
 import io.backfill.testkit.TestProducer;
 import io.backfill.worker.persistence.DocumentStore;
+import io.backfill.worker.persistence.Jdbc;
 import io.backfill.worker.support.Mail;
 import io.backfill.worker.support.Runs;
 import io.backfill.worker.support.ScriptedLlm;
+import io.backfill.worker.support.Sql;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,7 +57,7 @@ class JobCommandsTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
 
   @Inject DocumentStore documents;
-  @Inject EntityManager em;
+  @Inject Jdbc jdbc;
 
   private TestProducer producer;
   private RecordTap runEvents;
@@ -220,11 +221,11 @@ class JobCommandsTest {
   @Transactional
   String storedState(String tenantId, JobId jobId) {
     List<?> rows =
-        em.createNativeQuery(
-                "SELECT state FROM job_stop_states WHERE tenant_id = ?1 AND job_id = ?2")
-            .setParameter(1, tenantId)
-            .setParameter(2, jobId.value())
-            .getResultList();
+        Sql.column(
+            jdbc,
+            "SELECT state FROM job_stop_states WHERE tenant_id = ? AND job_id = ?",
+            tenantId,
+            jobId.value());
     return rows.isEmpty() ? null : (String) rows.get(0);
   }
 
