@@ -29,12 +29,14 @@ import io.backfill.worker.persistence.DocumentStore;
 import io.backfill.worker.persistence.EmbeddingStore;
 import io.backfill.worker.persistence.GraphStore;
 import io.backfill.worker.persistence.Jdbc;
+import io.backfill.worker.persistence.SweepStore;
 import io.backfill.worker.support.Runs;
 import io.backfill.worker.support.ScriptedLlm;
 import io.backfill.worker.support.Sql;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -54,7 +56,9 @@ import org.junit.jupiter.api.Test;
 
 /** Chunks of a followed mailbox: changed, unchanged, removed, moved and swept messages. */
 @QuarkusTest
-@QuarkusTestResource(value = BackfillInfrastructure.class, restrictToAnnotatedClass = true)
+@WithTestResource(
+    value = BackfillInfrastructure.class,
+    scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class MailChangesTest {
 
   private static final Duration WAIT = Duration.ofSeconds(60);
@@ -70,6 +74,7 @@ class MailChangesTest {
   @Inject EmbeddingStore embeddings;
   @Inject CompletedRunStore completedRuns;
   @Inject ChangeStore changes;
+  @Inject SweepStore sweeps;
   @Inject Jdbc jdbc;
   @Inject MeterRegistry metrics;
   @Inject RuleBasedExtractor rules;
@@ -510,12 +515,12 @@ class MailChangesTest {
 
   @Transactional
   java.util.Optional<Integer> sweepApplied(String folder, int untilSeq) {
-    return changes.sweepDeleted(jobUuid(), folder, untilSeq);
+    return sweeps.sweepDeleted(jobUuid(), folder, untilSeq);
   }
 
   @Transactional
   long pendingSweeps() {
-    return changes.pendingSweeps();
+    return sweeps.pendingSweeps();
   }
 
   /** Entities of the tenant that no mention names: must always be 0. */

@@ -12,14 +12,14 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeSet;
 import java.util.UUID;
 
 /**
  * The SQL of mail changes (decision 0037): message versions (the seq a message was last seen in,
  * its folder and changeKey), removal tombstones, removing a document with everything derived from
- * it, orphaned entities, and folder sweeps. Callers own the transaction.
+ * it, orphaned entities, and the advisory locks that order a chunk's changes; folder sweeps are
+ * {@link SweepStore}'s. Callers own the transaction.
  */
 @ApplicationScoped
 public class ChangeStore {
@@ -35,9 +35,6 @@ public class ChangeStore {
 
   /** A message removed from {@code folderId} by chunk {@code seq} of {@code jobId}. */
   public record Tombstone(String folderId, UUID jobId, int seq) {}
-
-  /** A sweep waiting for its range of chunks, or applied by this transaction. */
-  public record Sweep(String folderId, int sinceSeq, int untilSeq) {}
 
   /**
    * Serialises the transactions that touch these messages of the tenant until they end: locks taken
@@ -304,122 +301,6 @@ public class ChangeStore {
         });
   }
 
-  /** Registers a sweep; registering it again (the chunk replayed) changes nothing. */
-  public void registerSweep(String tenantId, UUID jobId, Sweep sweep) {
-    jdbc.run(
-        connection -> {
-          try (PreparedStatement insert =
-              connection.prepareStatement(
-                  """
-                      INSERT INTO folder_sweeps (tenant_id, job_id, folder_id, since_seq, until_seq)
-                      VALUES (?, ?, ?, ?, ?)
-                      ON CONFLICT DO NOTHING
-                      """)) {
-            insert.setString(1, tenantId);
-            insert.setObject(2, jobId);
-            insert.setString(3, sweep.folderId());
-            insert.setInt(4, sweep.sinceSeq());
-            insert.setInt(5, sweep.untilSeq());
-            insert.executeUpdate();
-          }
-        });
-  }
-
-  /** The job's pending sweeps whose range holds {@code seq}: the only ones its commit completes. */
-  public List<Sweep> pendingSweepsCovering(UUID jobId, int seq) {
-    return jdbc.call(
-        connection -> {
-          List<Sweep> sweeps = new ArrayList<>();
-          try (PreparedStatement query =
-              connection.prepareStatement(
-                  "SELECT folder_id, since_seq, until_seq FROM folder_sweeps"
-                      + " WHERE job_id = ? AND applied_at IS NULL"
-                      + " AND since_seq <= ? AND until_seq >= ? ORDER BY until_seq, folder_id")) {
-            query.setObject(1, jobId);
-            query.setInt(2, seq);
-            query.setInt(3, seq);
-            try (ResultSet rs = query.executeQuery()) {
-              while (rs.next()) {
-                sweeps.add(new Sweep(rs.getString(1), rs.getInt(2), rs.getInt(3)));
-              }
-            }
-          }
-          return sweeps;
-        });
-  }
-
-  /** How many chunks of the job with seq in [since, until] are committed. */
-  public int committedChunks(UUID jobId, int sinceSeq, int untilSeq) {
-    return jdbc.call(
-        connection -> {
-          try (PreparedStatement query =
-              connection.prepareStatement(
-                  "SELECT count(DISTINCT seq) FROM completed_runs"
-                      + " WHERE job_id = ? AND seq BETWEEN ? AND ?")) {
-            query.setObject(1, jobId);
-            query.setInt(2, sinceSeq);
-            query.setInt(3, untilSeq);
-            try (ResultSet rs = query.executeQuery()) {
-              rs.next();
-              return rs.getInt(1);
-            }
-          }
-        });
-  }
-
-  /** The live documents of the job in the folder last seen before {@code sinceSeq}. */
-  public List<String> unseenSince(String tenantId, UUID jobId, String folderId, int sinceSeq) {
-    return jdbc.call(
-        connection -> {
-          List<String> ids = new ArrayList<>();
-          try (PreparedStatement query =
-              connection.prepareStatement(
-                  "SELECT message_id FROM message_versions WHERE tenant_id = ? AND job_id = ?"
-                      + " AND folder_id = ? AND seen_seq < ? ORDER BY message_id")) {
-            query.setString(1, tenantId);
-            query.setObject(2, jobId);
-            query.setString(3, folderId);
-            query.setInt(4, sinceSeq);
-            try (ResultSet rs = query.executeQuery()) {
-              while (rs.next()) {
-                ids.add(rs.getString(1));
-              }
-            }
-          }
-          return ids;
-        });
-  }
-
-  public void markApplied(UUID jobId, Sweep sweep, int deleted) {
-    jdbc.run(
-        connection -> {
-          try (PreparedStatement update =
-              connection.prepareStatement(
-                  "UPDATE folder_sweeps SET applied_at = now(), deleted = ?"
-                      + " WHERE job_id = ? AND folder_id = ? AND until_seq = ?")) {
-            update.setInt(1, deleted);
-            update.setObject(2, jobId);
-            update.setString(3, sweep.folderId());
-            update.setInt(4, sweep.untilSeq());
-            update.executeUpdate();
-          }
-        });
-  }
-
-  /** Sweeps of every job still waiting for their range. */
-  public long pendingSweeps() {
-    return jdbc.call(
-        connection -> {
-          try (PreparedStatement query =
-                  connection.prepareStatement(
-                      "SELECT count(*) FROM folder_sweeps WHERE applied_at IS NULL");
-              ResultSet rs = query.executeQuery()) {
-            rs.next();
-            return rs.getLong(1);
-          }
-        });
-  }
-
   /** The documents of the tenant that are live, by message id, with their version (for tests). */
   public Map<String, Version> liveVersions(String tenantId) {
     return jdbc.call(
@@ -445,23 +326,6 @@ public class ChangeStore {
             }
           }
           return rows;
-        });
-  }
-
-  public Optional<Integer> sweepDeleted(UUID jobId, String folderId, int untilSeq) {
-    return jdbc.call(
-        connection -> {
-          try (PreparedStatement query =
-              connection.prepareStatement(
-                  "SELECT deleted FROM folder_sweeps WHERE job_id = ? AND folder_id = ?"
-                      + " AND until_seq = ? AND applied_at IS NOT NULL")) {
-            query.setObject(1, jobId);
-            query.setString(2, folderId);
-            query.setInt(3, untilSeq);
-            try (ResultSet rs = query.executeQuery()) {
-              return rs.next() ? Optional.of(rs.getInt(1)) : Optional.<Integer>empty();
-            }
-          }
         });
   }
 
