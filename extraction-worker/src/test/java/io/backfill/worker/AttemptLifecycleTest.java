@@ -33,7 +33,8 @@ import io.backfill.worker.support.Runs;
 import io.backfill.worker.support.ScriptedLlm;
 import io.backfill.worker.support.Sql;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -55,7 +56,9 @@ import org.junit.jupiter.api.Test;
  * deadline 15 s, unprocessed-record limit 3 s.
  */
 @QuarkusTest
-@QuarkusTestResource(value = BackfillInfrastructure.class, restrictToAnnotatedClass = true)
+@WithTestResource(
+    value = BackfillInfrastructure.class,
+    scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class AttemptLifecycleTest {
 
   private static final Duration WAIT = Duration.ofSeconds(60);

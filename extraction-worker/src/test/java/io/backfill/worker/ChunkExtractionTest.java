@@ -30,7 +30,8 @@ import io.backfill.worker.persistence.Jdbc;
 import io.backfill.worker.support.Runs;
 import io.backfill.worker.support.Sql;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -49,7 +50,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
-@QuarkusTestResource(value = BackfillInfrastructure.class, restrictToAnnotatedClass = true)
+@WithTestResource(
+    value = BackfillInfrastructure.class,
+    scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class ChunkExtractionTest {
 
   private static final Duration WAIT = Duration.ofSeconds(60);

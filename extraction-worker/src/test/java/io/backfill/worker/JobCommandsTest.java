@@ -31,7 +31,8 @@ import io.backfill.worker.support.Mail;
 import io.backfill.worker.support.Runs;
 import io.backfill.worker.support.ScriptedLlm;
 import io.backfill.worker.support.Sql;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -51,7 +52,9 @@ import org.junit.jupiter.api.Test;
  * RunStopped without writing anything.
  */
 @QuarkusTest
-@QuarkusTestResource(value = BackfillInfrastructure.class, restrictToAnnotatedClass = true)
+@WithTestResource(
+    value = BackfillInfrastructure.class,
+    scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class JobCommandsTest {
 
   private static final Duration WAIT = Duration.ofSeconds(60);

@@ -22,7 +22,8 @@ import io.backfill.worker.support.Mail;
 import io.backfill.worker.support.Runs;
 import io.backfill.worker.support.ScriptedLlm;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -49,7 +50,9 @@ import org.junit.jupiter.api.Test;
  * consumer. Test config: lease lock timeout 300 ms, database retries from 100 ms up to 500 ms.
  */
 @QuarkusTest
-@QuarkusTestResource(value = BackfillInfrastructure.class, restrictToAnnotatedClass = true)
+@WithTestResource(
+    value = BackfillInfrastructure.class,
+    scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class RunLeaseAndDatabaseFailureTest {
 
   private static final Duration WAIT = Duration.ofSeconds(60);
