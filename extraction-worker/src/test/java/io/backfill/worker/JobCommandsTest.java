@@ -31,6 +31,7 @@ import io.backfill.worker.support.Mail;
 import io.backfill.worker.support.Runs;
 import io.backfill.worker.support.ScriptedLlm;
 import io.backfill.worker.support.Sql;
+import io.backfill.worker.support.WorkerTraffic;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -38,7 +39,6 @@ import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
@@ -62,26 +62,24 @@ class JobCommandsTest {
   @Inject DocumentStore documents;
   @Inject Jdbc jdbc;
 
+  private WorkerTraffic traffic;
   private TestProducer producer;
   private RecordTap runEvents;
-  private final List<CountDownLatch> gates = new ArrayList<>();
   private String tenant;
   private JobId job;
 
   @BeforeEach
   void setUp() {
-    String servers = KafkaBroker.shared().bootstrapServers();
-    producer = new TestProducer(servers);
-    runEvents = RecordTap.open(servers, Topics.RUN_EVENTS);
+    traffic = WorkerTraffic.open();
+    producer = traffic.producer();
+    runEvents = traffic.runEvents();
     tenant = "commands-" + UUID.randomUUID();
     job = JobId.derive(tenant, UUID.randomUUID().toString());
   }
 
   @AfterEach
   void tearDown() {
-    gates.forEach(CountDownLatch::countDown);
-    producer.close();
-    runEvents.close();
+    traffic.close();
   }
 
   @Test
@@ -112,7 +110,7 @@ class JobCommandsTest {
 
   @Test
   void aRunningChunkStopsWhenItsJobIsCancelledAndWritesNothingAfterItsRunStopped() {
-    CountDownLatch gate = gate();
+    CountDownLatch gate = traffic.gate();
     ScriptedLlm.script(tenant, new ScriptedLlm.Gate(gate));
     Chunk chunk = Chunk.of(tenant, job, 1, Mail.messages(5), false);
     String run = chunk.runId().value();
@@ -211,14 +209,8 @@ class JobCommandsTest {
   }
 
   private ChunkCoordinates publish(Chunk chunk) {
-    var sent = producer.send(Topics.BACKFILL_CHUNKS, chunk.key(), EventJson.toJson(chunk));
+    var sent = traffic.publish(chunk);
     return new ChunkCoordinates(Topics.BACKFILL_CHUNKS, sent.partition(), sent.offset());
-  }
-
-  private CountDownLatch gate() {
-    CountDownLatch gate = new CountDownLatch(1);
-    gates.add(gate);
-    return gate;
   }
 
   @Transactional
