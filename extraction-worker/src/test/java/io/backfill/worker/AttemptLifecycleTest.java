@@ -23,18 +23,20 @@ import io.backfill.contracts.id.Lane;
 import io.backfill.contracts.serde.EventJson;
 import io.backfill.contracts.topic.Topics;
 import io.backfill.testkit.BackfillInfrastructure;
-import io.backfill.testkit.KafkaBroker;
 import io.backfill.testkit.RecordTap;
 import io.backfill.testkit.TestProducer;
 import io.backfill.worker.persistence.DocumentStore;
+import io.backfill.worker.persistence.Jdbc;
 import io.backfill.worker.support.Mail;
 import io.backfill.worker.support.Runs;
 import io.backfill.worker.support.ScriptedLlm;
+import io.backfill.worker.support.Sql;
+import io.backfill.worker.support.WorkerTraffic;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.time.Duration;
 import java.time.Instant;
@@ -54,29 +56,31 @@ import org.junit.jupiter.api.Test;
  * deadline 15 s, unprocessed-record limit 3 s.
  */
 @QuarkusTest
-@QuarkusTestResource(value = BackfillInfrastructure.class, restrictToAnnotatedClass = true)
+@WithTestResource(
+    value = BackfillInfrastructure.class,
+    scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class AttemptLifecycleTest {
 
   private static final Duration WAIT = Duration.ofSeconds(60);
   private static final long STALE_AFTER_MS = 3_000;
 
   @Inject DocumentStore documents;
-  @Inject EntityManager em;
+  @Inject Jdbc jdbc;
   @Inject MeterRegistry metrics;
 
+  private WorkerTraffic traffic;
   private TestProducer producer;
   private RecordTap runEvents;
   private RecordTap results;
-  private final List<CountDownLatch> gates = new ArrayList<>();
   private String tenant;
   private JobId job;
 
   @BeforeEach
   void setUp() {
-    String servers = KafkaBroker.shared().bootstrapServers();
-    producer = new TestProducer(servers);
-    runEvents = RecordTap.open(servers, Topics.RUN_EVENTS);
-    results = RecordTap.open(servers, Topics.EXTRACTION_RESULTS);
+    traffic = WorkerTraffic.openWithResults();
+    producer = traffic.producer();
+    runEvents = traffic.runEvents();
+    results = traffic.results();
     tenant = "tenant-" + UUID.randomUUID();
     job = JobId.derive(tenant, UUID.randomUUID().toString());
   }
@@ -84,20 +88,17 @@ class AttemptLifecycleTest {
   @AfterEach
   void tearDown() {
     // A test that failed early must not leave its attempt waiting into the next test.
-    gates.forEach(CountDownLatch::countDown);
-    producer.close();
-    runEvents.close();
-    results.close();
+    traffic.close();
   }
 
   @Test
   void anAttemptIsAnnouncedWithItsChunksCoordinatesBeforeItsWorkAndHeartbeatsUntilItCompletes() {
-    CountDownLatch gate = gate();
+    CountDownLatch gate = traffic.gate();
     ScriptedLlm.script(tenant, new ScriptedLlm.Gate(gate));
     Chunk chunk = Chunk.of(tenant, job, 1, Mail.messages(10), false);
     String run = chunk.runId().value();
 
-    RecordMetadata sent = publish(chunk);
+    RecordMetadata sent = traffic.publish(chunk);
 
     // The LLM phase, the first that would call out, waits at the gate.
     await().atMost(WAIT).until(() -> ScriptedLlm.callOf(run) != null);
@@ -149,7 +150,7 @@ class AttemptLifecycleTest {
     Chunk chunk = Chunk.of(tenant, job, 1, Mail.messages(5), false);
     String run = chunk.runId().value();
 
-    publish(chunk);
+    traffic.publish(chunk);
 
     await()
         .atMost(WAIT)
@@ -180,7 +181,7 @@ class AttemptLifecycleTest {
     String run = chunk.runId().value();
     double deadlinesBefore = counter("backfill_worker_attempts_total", "deadline");
 
-    publish(chunk);
+    traffic.publish(chunk);
 
     await().atMost(WAIT).until(() -> !Runs.eventsOf(runEvents, run, RunFailed.class).isEmpty());
     RunStarted started = Runs.eventsOf(runEvents, run, RunStarted.class).get(0);
@@ -224,12 +225,12 @@ class AttemptLifecycleTest {
         "ALTER TABLE relationships ADD CONSTRAINT no_poison"
             + " CHECK (target_key <> 'person:poison@fabrikam.com')");
     try {
-      publish(failing);
+      traffic.publish(failing);
       await()
           .atMost(WAIT)
           .until(
               () -> !Runs.eventsOf(runEvents, failing.runId().value(), RunFailed.class).isEmpty());
-      publish(next);
+      traffic.publish(next);
       await()
           .atMost(WAIT)
           .until(
@@ -248,12 +249,12 @@ class AttemptLifecycleTest {
 
   @Test
   void aRunTimedOutForARunningAttemptCancelsItsWorkAndItWritesNothing() {
-    CountDownLatch gate = gate();
+    CountDownLatch gate = traffic.gate();
     ScriptedLlm.script(tenant, new ScriptedLlm.Gate(gate));
     Chunk chunk = Chunk.of(tenant, job, 1, Mail.messages(5), false);
     String run = chunk.runId().value();
     double timedOutBefore = counter("backfill_worker_attempts_total", "timed_out");
-    publish(chunk);
+    traffic.publish(chunk);
     await().atMost(WAIT).until(() -> ScriptedLlm.callOf(run) != null);
     await().atMost(WAIT).until(() -> !Runs.eventsOf(runEvents, run, RunStarted.class).isEmpty());
     RunStarted started = Runs.eventsOf(runEvents, run, RunStarted.class).get(0);
@@ -279,9 +280,9 @@ class AttemptLifecycleTest {
   void aRetryDueReReadsTheChunkAtItsCoordinatesAndANewAttemptCompletesTheRunOnce() {
     Chunk chunk = Chunk.of(tenant, job, 1, Mail.messages(5), false);
     String run = chunk.runId().value();
-    CountDownLatch gate = gate();
+    CountDownLatch gate = traffic.gate();
     ScriptedLlm.script(tenant, new ScriptedLlm.Gate(gate));
-    publish(chunk);
+    traffic.publish(chunk);
     await().atMost(WAIT).until(() -> ScriptedLlm.callOf(run) != null);
     // RunStarted was acknowledged before the LLM phase; the tap may read it a moment later.
     await().atMost(WAIT).until(() -> !Runs.eventsOf(runEvents, run, RunStarted.class).isEmpty());
@@ -357,19 +358,9 @@ class AttemptLifecycleTest {
         .toList();
   }
 
-  private CountDownLatch gate() {
-    CountDownLatch gate = new CountDownLatch(1);
-    gates.add(gate);
-    return gate;
-  }
-
-  private RecordMetadata publish(Chunk chunk) {
-    return producer.send(Topics.BACKFILL_CHUNKS, chunk.key(), EventJson.toJson(chunk));
-  }
-
   @Transactional
   void execute(String sql) {
-    em.createNativeQuery(sql).executeUpdate();
+    Sql.update(jdbc, sql);
   }
 
   @Transactional
@@ -381,13 +372,8 @@ class AttemptLifecycleTest {
 
   @Transactional
   long entityCount(String key) {
-    return ((Number)
-            em.createNativeQuery(
-                    "SELECT count(*) FROM entities WHERE tenant_id = ?1 AND entity_key = ?2")
-                .setParameter(1, tenant)
-                .setParameter(2, key)
-                .getSingleResult())
-        .longValue();
+    return Sql.number(
+        jdbc, "SELECT count(*) FROM entities WHERE tenant_id = ? AND entity_key = ?", tenant, key);
   }
 
   private double counter(String name, String outcome) {

@@ -26,12 +26,14 @@ import io.backfill.worker.persistence.DocumentRow;
 import io.backfill.worker.persistence.DocumentStore;
 import io.backfill.worker.persistence.EmbeddingStore;
 import io.backfill.worker.persistence.GraphStore;
+import io.backfill.worker.persistence.Jdbc;
 import io.backfill.worker.support.Runs;
+import io.backfill.worker.support.Sql;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -48,7 +50,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
-@QuarkusTestResource(value = BackfillInfrastructure.class, restrictToAnnotatedClass = true)
+@WithTestResource(
+    value = BackfillInfrastructure.class,
+    scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class ChunkExtractionTest {
 
   private static final Duration WAIT = Duration.ofSeconds(60);
@@ -60,7 +64,7 @@ class ChunkExtractionTest {
   @Inject GraphStore graphs;
   @Inject EmbeddingStore embeddingStore;
   @Inject CompletedRunStore completedRuns;
-  @Inject EntityManager em;
+  @Inject Jdbc jdbc;
 
   private TestProducer producer;
   private JobId job;
@@ -95,9 +99,7 @@ class ChunkExtractionTest {
   void forgetCompletion(Chunk chunk) {
     // Both marks of a started run: the commit and the lease (a record of a started run is skipped).
     for (String table : List.of("completed_runs", "run_leases")) {
-      em.createNativeQuery("DELETE FROM " + table + " WHERE run_id = ?1")
-          .setParameter(1, chunk.runId().value())
-          .executeUpdate();
+      Sql.update(jdbc, "DELETE FROM " + table + " WHERE run_id = ?", chunk.runId().value());
     }
   }
 

@@ -16,7 +16,8 @@ import io.backfill.testkit.TestProducer;
 import io.backfill.worker.support.Mail;
 import io.backfill.worker.support.Runs;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -34,7 +35,9 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @TestProfile(DeadLetterFailureTest.TinyDeadLetterProducer.class)
-@QuarkusTestResource(value = BackfillInfrastructure.class, restrictToAnnotatedClass = true)
+@WithTestResource(
+    value = BackfillInfrastructure.class,
+    scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class DeadLetterFailureTest {
 
   private static final Duration WAIT = Duration.ofSeconds(60);

@@ -12,7 +12,8 @@ import io.backfill.testkit.RecordTap;
 import io.backfill.testkit.TestProducer;
 import io.backfill.worker.embedding.MessageEmbedder;
 import io.backfill.worker.support.Runs;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -39,7 +40,9 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("benchmark")
 @QuarkusTest
-@QuarkusTestResource(value = BackfillInfrastructure.class, restrictToAnnotatedClass = true)
+@WithTestResource(
+    value = BackfillInfrastructure.class,
+    scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class ExtractionThroughputBenchmark {
 
   private static final Instant RECEIVED = Instant.parse("2024-03-01T09:00:00Z");

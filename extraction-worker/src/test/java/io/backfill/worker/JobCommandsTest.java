@@ -26,17 +26,19 @@ import io.backfill.testkit.KafkaBroker;
 import io.backfill.testkit.RecordTap;
 import io.backfill.testkit.TestProducer;
 import io.backfill.worker.persistence.DocumentStore;
+import io.backfill.worker.persistence.Jdbc;
 import io.backfill.worker.support.Mail;
 import io.backfill.worker.support.Runs;
 import io.backfill.worker.support.ScriptedLlm;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.backfill.worker.support.Sql;
+import io.backfill.worker.support.WorkerTraffic;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
@@ -50,34 +52,34 @@ import org.junit.jupiter.api.Test;
  * RunStopped without writing anything.
  */
 @QuarkusTest
-@QuarkusTestResource(value = BackfillInfrastructure.class, restrictToAnnotatedClass = true)
+@WithTestResource(
+    value = BackfillInfrastructure.class,
+    scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class JobCommandsTest {
 
   private static final Duration WAIT = Duration.ofSeconds(60);
 
   @Inject DocumentStore documents;
-  @Inject EntityManager em;
+  @Inject Jdbc jdbc;
 
+  private WorkerTraffic traffic;
   private TestProducer producer;
   private RecordTap runEvents;
-  private final List<CountDownLatch> gates = new ArrayList<>();
   private String tenant;
   private JobId job;
 
   @BeforeEach
   void setUp() {
-    String servers = KafkaBroker.shared().bootstrapServers();
-    producer = new TestProducer(servers);
-    runEvents = RecordTap.open(servers, Topics.RUN_EVENTS);
+    traffic = WorkerTraffic.open();
+    producer = traffic.producer();
+    runEvents = traffic.runEvents();
     tenant = "commands-" + UUID.randomUUID();
     job = JobId.derive(tenant, UUID.randomUUID().toString());
   }
 
   @AfterEach
   void tearDown() {
-    gates.forEach(CountDownLatch::countDown);
-    producer.close();
-    runEvents.close();
+    traffic.close();
   }
 
   @Test
@@ -108,7 +110,7 @@ class JobCommandsTest {
 
   @Test
   void aRunningChunkStopsWhenItsJobIsCancelledAndWritesNothingAfterItsRunStopped() {
-    CountDownLatch gate = gate();
+    CountDownLatch gate = traffic.gate();
     ScriptedLlm.script(tenant, new ScriptedLlm.Gate(gate));
     Chunk chunk = Chunk.of(tenant, job, 1, Mail.messages(5), false);
     String run = chunk.runId().value();
@@ -207,24 +209,18 @@ class JobCommandsTest {
   }
 
   private ChunkCoordinates publish(Chunk chunk) {
-    var sent = producer.send(Topics.BACKFILL_CHUNKS, chunk.key(), EventJson.toJson(chunk));
+    var sent = traffic.publish(chunk);
     return new ChunkCoordinates(Topics.BACKFILL_CHUNKS, sent.partition(), sent.offset());
-  }
-
-  private CountDownLatch gate() {
-    CountDownLatch gate = new CountDownLatch(1);
-    gates.add(gate);
-    return gate;
   }
 
   @Transactional
   String storedState(String tenantId, JobId jobId) {
     List<?> rows =
-        em.createNativeQuery(
-                "SELECT state FROM job_stop_states WHERE tenant_id = ?1 AND job_id = ?2")
-            .setParameter(1, tenantId)
-            .setParameter(2, jobId.value())
-            .getResultList();
+        Sql.column(
+            jdbc,
+            "SELECT state FROM job_stop_states WHERE tenant_id = ? AND job_id = ?",
+            tenantId,
+            jobId.value());
     return rows.isEmpty() ? null : (String) rows.get(0);
   }
 

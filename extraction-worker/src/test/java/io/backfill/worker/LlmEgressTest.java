@@ -23,7 +23,8 @@ import io.backfill.testkit.TestProducer;
 import io.backfill.worker.support.EgressStandIns;
 import io.backfill.worker.support.Runs;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.io.PrintWriter;
@@ -57,8 +58,10 @@ import org.junit.jupiter.api.Test;
  * profile allows plain http to 127.0.0.1 (the stand-ins), nothing else.
  */
 @QuarkusTest
-@QuarkusTestResource(value = BackfillInfrastructure.class, restrictToAnnotatedClass = true)
-@QuarkusTestResource(value = EgressStandIns.class, restrictToAnnotatedClass = true)
+@WithTestResource(
+    value = BackfillInfrastructure.class,
+    scope = TestResourceScope.RESTRICTED_TO_CLASS)
+@WithTestResource(value = EgressStandIns.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class LlmEgressTest {
 
   private static final Duration WAIT = Duration.ofSeconds(60);

@@ -28,7 +28,8 @@ import io.backfill.worker.persistence.GraphStore;
 import io.backfill.worker.support.LlmStandIns;
 import io.backfill.worker.support.Runs;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -60,8 +61,10 @@ import org.junit.jupiter.api.TestMethodOrder;
  * retries, backoff 100 ms – 2 s, two calls at once, LLM phase 25 s, attempt deadline 45 s.
  */
 @QuarkusTest
-@QuarkusTestResource(value = BackfillInfrastructure.class, restrictToAnnotatedClass = true)
-@QuarkusTestResource(value = LlmStandIns.class, restrictToAnnotatedClass = true)
+@WithTestResource(
+    value = BackfillInfrastructure.class,
+    scope = TestResourceScope.RESTRICTED_TO_CLASS)
+@WithTestResource(value = LlmStandIns.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LlmExtractionTest {
 

@@ -28,14 +28,17 @@ import io.backfill.worker.persistence.DocumentRow;
 import io.backfill.worker.persistence.DocumentStore;
 import io.backfill.worker.persistence.EmbeddingStore;
 import io.backfill.worker.persistence.GraphStore;
+import io.backfill.worker.persistence.Jdbc;
+import io.backfill.worker.persistence.SweepStore;
 import io.backfill.worker.support.Runs;
 import io.backfill.worker.support.ScriptedLlm;
+import io.backfill.worker.support.Sql;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.time.Duration;
 import java.time.Instant;
@@ -53,7 +56,9 @@ import org.junit.jupiter.api.Test;
 
 /** Chunks of a followed mailbox: changed, unchanged, removed, moved and swept messages. */
 @QuarkusTest
-@QuarkusTestResource(value = BackfillInfrastructure.class, restrictToAnnotatedClass = true)
+@WithTestResource(
+    value = BackfillInfrastructure.class,
+    scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class MailChangesTest {
 
   private static final Duration WAIT = Duration.ofSeconds(60);
@@ -69,7 +74,8 @@ class MailChangesTest {
   @Inject EmbeddingStore embeddings;
   @Inject CompletedRunStore completedRuns;
   @Inject ChangeStore changes;
-  @Inject EntityManager em;
+  @Inject SweepStore sweeps;
+  @Inject Jdbc jdbc;
   @Inject MeterRegistry metrics;
   @Inject RuleBasedExtractor rules;
 
@@ -474,9 +480,7 @@ class MailChangesTest {
   @Transactional
   void forgetCompletion(Chunk chunk) {
     for (String table : List.of("completed_runs", "run_leases")) {
-      em.createNativeQuery("DELETE FROM " + table + " WHERE run_id = ?1")
-          .setParameter(1, chunk.runId().value())
-          .executeUpdate();
+      Sql.update(jdbc, "DELETE FROM " + table + " WHERE run_id = ?", chunk.runId().value());
     }
   }
 
@@ -511,25 +515,23 @@ class MailChangesTest {
 
   @Transactional
   java.util.Optional<Integer> sweepApplied(String folder, int untilSeq) {
-    return changes.sweepDeleted(jobUuid(), folder, untilSeq);
+    return sweeps.sweepDeleted(jobUuid(), folder, untilSeq);
   }
 
   @Transactional
   long pendingSweeps() {
-    return changes.pendingSweeps();
+    return sweeps.pendingSweeps();
   }
 
   /** Entities of the tenant that no mention names: must always be 0. */
   @Transactional
   long orphanEntities() {
-    return ((Number)
-            em.createNativeQuery(
-                    "SELECT count(*) FROM entities e WHERE e.tenant_id = ?1 AND NOT EXISTS"
-                        + " (SELECT 1 FROM mentions m WHERE m.tenant_id = e.tenant_id"
-                        + " AND m.entity_key = e.entity_key)")
-                .setParameter(1, tenant)
-                .getSingleResult())
-        .longValue();
+    return Sql.number(
+        jdbc,
+        "SELECT count(*) FROM entities e WHERE e.tenant_id = ? AND NOT EXISTS"
+            + " (SELECT 1 FROM mentions m WHERE m.tenant_id = e.tenant_id"
+            + " AND m.entity_key = e.entity_key)",
+        tenant);
   }
 
   /** The message ids of the tenant's relationships. */

@@ -21,8 +21,10 @@ import io.backfill.worker.persistence.DocumentStore;
 import io.backfill.worker.support.Mail;
 import io.backfill.worker.support.Runs;
 import io.backfill.worker.support.ScriptedLlm;
+import io.backfill.worker.support.WorkerTraffic;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -32,7 +34,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
@@ -49,7 +50,9 @@ import org.junit.jupiter.api.Test;
  * consumer. Test config: lease lock timeout 300 ms, database retries from 100 ms up to 500 ms.
  */
 @QuarkusTest
-@QuarkusTestResource(value = BackfillInfrastructure.class, restrictToAnnotatedClass = true)
+@WithTestResource(
+    value = BackfillInfrastructure.class,
+    scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class RunLeaseAndDatabaseFailureTest {
 
   private static final Duration WAIT = Duration.ofSeconds(60);
@@ -58,32 +61,30 @@ class RunLeaseAndDatabaseFailureTest {
   @Inject DataSource dataSource;
   @Inject MeterRegistry metrics;
 
+  private WorkerTraffic traffic;
   private TestProducer producer;
   private RecordTap runEvents;
-  private final List<CountDownLatch> gates = new ArrayList<>();
   private String tenant;
   private JobId job;
 
   @BeforeEach
   void setUp() {
-    String servers = KafkaBroker.shared().bootstrapServers();
-    producer = new TestProducer(servers);
-    runEvents = RecordTap.open(servers, Topics.RUN_EVENTS);
+    traffic = WorkerTraffic.open();
+    producer = traffic.producer();
+    runEvents = traffic.runEvents();
     tenant = "lease-" + UUID.randomUUID();
     job = JobId.derive(tenant, UUID.randomUUID().toString());
   }
 
   @AfterEach
   void tearDown() {
-    gates.forEach(CountDownLatch::countDown);
-    producer.close();
-    runEvents.close();
+    traffic.close();
   }
 
   @Test
   void anOlderAttemptsWriteAfterANewerAttemptTookTheRunsLeaseIsRefusedAndLeavesNoRow() {
-    CountDownLatch older = gate();
-    CountDownLatch newer = gate();
+    CountDownLatch older = traffic.gate();
+    CountDownLatch newer = traffic.gate();
     ScriptedLlm.script(tenant, new ScriptedLlm.Gates(List.of(older, newer)));
     Chunk chunk = Chunk.of(tenant, job, 1, Mail.messages(5), false);
     String run = chunk.runId().value();
@@ -133,7 +134,7 @@ class RunLeaseAndDatabaseFailureTest {
 
   @Test
   void aChunkRecordDeliveredAgainAfterItsRunStartedStartsNoSecondAttempt() {
-    CountDownLatch first = gate();
+    CountDownLatch first = traffic.gate();
     ScriptedLlm.script(tenant, new ScriptedLlm.Gates(List.of(first)));
     Chunk chunk = Chunk.of(tenant, job, 1, Mail.messages(5), false);
     String run = chunk.runId().value();
@@ -157,7 +158,7 @@ class RunLeaseAndDatabaseFailureTest {
 
   @Test
   void aChunkWriteThatFailsOnALockTimeoutIsRetriedWithinTheAttemptAndCompletes() throws Exception {
-    CountDownLatch gate = gate();
+    CountDownLatch gate = traffic.gate();
     ScriptedLlm.script(tenant, new ScriptedLlm.Gate(gate));
     Chunk chunk = Chunk.of(tenant, job, 1, Mail.messages(5), false);
     String run = chunk.runId().value();
@@ -258,12 +259,6 @@ class RunLeaseAndDatabaseFailureTest {
         2,
         "timed out",
         failed.chunk());
-  }
-
-  private CountDownLatch gate() {
-    CountDownLatch gate = new CountDownLatch(1);
-    gates.add(gate);
-    return gate;
   }
 
   private UUID leaseHolder(String run) {

@@ -17,7 +17,8 @@ import io.backfill.worker.support.OwnedBrokerInfrastructure;
 import io.backfill.worker.support.Runs;
 import io.backfill.worker.support.ScriptedLlm;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -31,7 +32,9 @@ import org.junit.jupiter.api.Test;
  * its own attempt after the stale threshold (3 s in tests) instead of running on as a zombie.
  */
 @QuarkusTest
-@QuarkusTestResource(value = OwnedBrokerInfrastructure.class, restrictToAnnotatedClass = true)
+@WithTestResource(
+    value = OwnedBrokerInfrastructure.class,
+    scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class SelfFencingTest {
 
   private static final Duration WAIT = Duration.ofSeconds(60);

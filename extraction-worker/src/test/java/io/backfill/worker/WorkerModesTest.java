@@ -22,7 +22,8 @@ import io.backfill.worker.support.Mail;
 import io.backfill.worker.support.Runs;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -53,8 +54,10 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @TestProfile(WorkerModesTest.Modes.class)
-@QuarkusTestResource(value = BackfillInfrastructure.class, restrictToAnnotatedClass = true)
-@QuarkusTestResource(value = LlmStandIns.class, restrictToAnnotatedClass = true)
+@WithTestResource(
+    value = BackfillInfrastructure.class,
+    scope = TestResourceScope.RESTRICTED_TO_CLASS)
+@WithTestResource(value = LlmStandIns.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class WorkerModesTest {
 
   /** Sequential mode and no embeddings. */

@@ -2,11 +2,7 @@ package io.backfill.worker.attempt;
 
 import io.backfill.contracts.event.Chunk;
 import io.backfill.contracts.event.ChunkCoordinates;
-import io.backfill.contracts.event.ChunkExtracted;
-import io.backfill.contracts.event.ErrorInfo;
-import io.backfill.contracts.event.RunEvent;
 import io.backfill.contracts.id.AttemptId;
-import io.backfill.contracts.security.SecretRedaction;
 import io.backfill.contracts.topic.Topics;
 import io.backfill.kit.attempt.AttemptLifecycle;
 import io.backfill.kit.attempt.Ending;
@@ -25,11 +21,9 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -70,6 +64,7 @@ public class AttemptRunner {
   private final Semaphore slots;
   private final ExecutorService workers;
   private final Map<AttemptId, ChunkAttempt> running = new ConcurrentHashMap<>();
+  private final AttemptEndings endings;
 
   AttemptRunner(
       WorkerConfig config,
@@ -90,6 +85,7 @@ public class AttemptRunner {
     this.stops = stops;
     this.leases = leases;
     this.retry = retry;
+    this.endings = new AttemptEndings(config, publisher, metrics);
     this.slots = new Semaphore(config.attemptsAtOnce(), true);
     AtomicInteger workerNumber = new AtomicInteger();
     this.workers =
@@ -222,7 +218,7 @@ public class AttemptRunner {
   /** A new attempt whose RunStarted Kafka acknowledged (tried again until it is). */
   private ChunkAttempt announced(Chunk chunk, ChunkCoordinates coordinates)
       throws InterruptedException {
-    ChunkAttempt attempt = new ChunkAttempt(chunk, coordinates, lifecycle, this::stopEnding);
+    ChunkAttempt attempt = new ChunkAttempt(chunk, coordinates, lifecycle, endings::stopEnding);
     if (!lifecycle.announce(attempt.lifecycle())) {
       // Given up only when the worker shuts down: the record stays uncommitted for the next one.
       throw new IllegalStateException(
@@ -248,7 +244,7 @@ public class AttemptRunner {
       Optional<String> stop =
           stops.stopReason(chunk.tenantId(), chunk.jobId().value(), attempt.describe(), deadline);
       if (stop.isPresent()) {
-        return stopped(attempt, stop.get(), "stopped before any work");
+        return endings.stopped(attempt, stop.get(), "stopped before any work");
       }
       attempt.leaseTaken(
           retry.call(
@@ -264,177 +260,9 @@ public class AttemptRunner {
       attempt.checkNotCancelled();
       Extraction extraction = extractor.extract(attempt);
       metrics.llmChunk(extraction.llm().status());
-      return completed(attempt, extraction);
+      return endings.completed(attempt, extraction);
     } catch (RuntimeException e) {
-      FencedWriteException fenced = fencedIn(e);
-      if (fenced != null) {
-        // Superseded: the run belongs to a newer attempt, which reports it. This one still says it
-        // ended (retryable): if the ledger heard of the newer attempt first, it fences this
-        // RunFailed; if it heard of this one last, it retries at once instead of timing a silent
-        // attempt out, and the retry finds the newer attempt's commit and completes the run.
-        return Ending.deciding(
-            () -> {
-              metrics.writeFenced();
-              metrics.attemptEnded("fenced");
-              LOG.warnf(
-                  "%s: write refused, a newer attempt holds the run's lease; nothing written (%s)",
-                  attempt.describe(), fenced.getMessage());
-              return Optional.of(
-                  attempt
-                      .lifecycle()
-                      .runFailed(true, ErrorInfo.coded("WriteFenced", fenced.getMessage())));
-            });
-      }
-      return failed(attempt, e);
+      return endings.failed(attempt, e);
     }
-  }
-
-  /** How a stop that came while the attempt ran ends it (the lifecycle interrupted its work). */
-  private Ending stopEnding(ChunkAttempt attempt, StopReason reason) {
-    return switch (reason) {
-      case PAUSED, CANCELLED ->
-          stopped(
-              attempt, reason.tag(), "stopped mid-chunk in phase " + attempt.progress().phase());
-      case TIMED_OUT -> ended("timed_out", Optional.empty());
-      case SELF_FENCED ->
-          // Best effort: Kafka is probably unreachable; the ledger times the attempt out anyway.
-          ended(
-              "self_fenced",
-              Optional.of(
-                  attempt
-                      .lifecycle()
-                      .runFailed(
-                          true,
-                          ErrorInfo.coded(
-                              "SelfFenced", "no heartbeat delivered within the stale threshold"))));
-      case DEADLINE ->
-          ended(
-              "deadline",
-              Optional.of(
-                  attempt
-                      .lifecycle()
-                      .runFailed(
-                          true,
-                          redacted(
-                              ErrorInfo.of(
-                                  new DeadlineExceededException(config.chunkDeadline()))))));
-      // Shutting down or superseded: the work unwinds, the ledger times the attempt out.
-      case SHUTDOWN, SUPERSEDED -> Ending.silent();
-    };
-  }
-
-  private Ending ended(String outcome, Optional<RunEvent> event) {
-    return Ending.deciding(
-        () -> {
-          metrics.attemptEnded(outcome);
-          metrics.chunkFailed();
-          return event;
-        });
-  }
-
-  private Ending stopped(ChunkAttempt attempt, String reason, String detail) {
-    return Ending.deciding(
-        () -> {
-          metrics.chunkStopped(reason);
-          LOG.infof(
-              "%s stopped: its job was %s (%s); nothing written",
-              attempt.describe(), reason, detail);
-          return Optional.of(attempt.lifecycle().runStopped(reason, detail));
-        });
-  }
-
-  private static FencedWriteException fencedIn(Throwable failure) {
-    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof FencedWriteException fenced) {
-        return fenced;
-      }
-    }
-    return null;
-  }
-
-  private Ending failed(ChunkAttempt attempt, RuntimeException e) {
-    if (attempt.isCancelled()) {
-      // The stop ended the attempt and reported it; this is only the work unwinding.
-      LOG.debugf("work of %s stopped: %s", attempt.describe(), e.toString());
-      return Ending.silent();
-    }
-    return Ending.deciding(
-        () -> {
-          metrics.attemptEnded("failed");
-          metrics.chunkFailed();
-          // The trace is logged and reported redacted: a provider's text may be in a message.
-          ErrorInfo error = redacted(ErrorInfo.of(e));
-          LOG.errorf(
-              "%s failed after phase %s; reporting it retryable: %s",
-              attempt.describe(), attempt.progress().phase(), error.stackTrace());
-          return Optional.of(attempt.lifecycle().runFailed(true, error));
-        });
-  }
-
-  /** ChunkExtracted first, then RunCompleted: a completion always has its result. */
-  private Ending completed(ChunkAttempt attempt, Extraction extraction) {
-    Chunk chunk = attempt.chunk();
-    return new Ending() {
-      @Override
-      public Optional<RunEvent> finalEvent() {
-        try {
-          publisher.publish(
-              Topics.EXTRACTION_RESULTS,
-              chunk.jobId().value(),
-              new ChunkExtracted(
-                  UUID.randomUUID(),
-                  1,
-                  Instant.now(),
-                  chunk.tenantId(),
-                  chunk.jobId(),
-                  chunk.runId(),
-                  chunk.seq(),
-                  attempt.attemptId(),
-                  extraction.messages(),
-                  extraction.entities(),
-                  extraction.relationships(),
-                  extraction.embeddings(),
-                  extraction.llm(),
-                  extraction.changes()));
-        } catch (RuntimeException e) {
-          // Committed but not reported: the ledger times the attempt out and its retry finds the
-          // run in completed_runs and completes it without extracting again.
-          metrics.publishFailed("RunCompleted");
-          LOG.errorf(
-              e, "%s was committed but its completion was not acknowledged", attempt.describe());
-          return Optional.empty();
-        }
-        return Optional.of(attempt.lifecycle().runCompleted(null, extraction.messages()));
-      }
-
-      @Override
-      public void afterwards(boolean acknowledged) {
-        if (!acknowledged) {
-          // Counted and logged by the lifecycle; the retry settles the run as above.
-          return;
-        }
-        metrics.attemptEnded("completed");
-        metrics.chunkExtracted(
-            extraction.messages(),
-            extraction.entities(),
-            extraction.relationships(),
-            extraction.embeddings());
-        metrics.changes(extraction.changes());
-        LOG.debugf(
-            "%s completed: %d messages, %d entities, %d relationships, llm %s",
-            attempt.describe(),
-            extraction.messages(),
-            extraction.entities(),
-            extraction.relationships(),
-            extraction.llm().status());
-      }
-    };
-  }
-
-  private static ErrorInfo redacted(ErrorInfo error) {
-    return new ErrorInfo(
-        error.type(),
-        SecretRedaction.redact(error.message()),
-        SecretRedaction.redactLines(error.stackTrace()));
   }
 }

@@ -11,7 +11,6 @@ import io.backfill.worker.config.WorkerConfig;
 import io.backfill.worker.domain.MailChanges.Kind;
 import io.backfill.worker.embedding.MessageEmbedder.MessageEmbedding;
 import io.backfill.worker.persistence.ChangeStore;
-import io.backfill.worker.persistence.ChangeStore.Sweep;
 import io.backfill.worker.persistence.ChangeStore.Tombstone;
 import io.backfill.worker.persistence.ChangeStore.Version;
 import io.backfill.worker.persistence.CompletedRunStore;
@@ -19,6 +18,8 @@ import io.backfill.worker.persistence.DocumentStore;
 import io.backfill.worker.persistence.EmbeddingStore;
 import io.backfill.worker.persistence.GraphStore;
 import io.backfill.worker.persistence.RunLeaseStore;
+import io.backfill.worker.persistence.SweepStore;
+import io.backfill.worker.persistence.SweepStore.Sweep;
 import io.backfill.worker.persistence.TransientRetry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.StartupEvent;
@@ -59,10 +60,12 @@ public class ChunkWriter {
   private final TransientRetry retry;
   private final WorkerConfig config;
   private final ChangeStore changes;
+  private final SweepStore sweeps;
   private final ChunkMetrics metrics;
 
   ChunkWriter(
       ChangeStore changes,
+      SweepStore sweeps,
       ChunkMetrics metrics,
       DocumentStore documents,
       GraphStore graphs,
@@ -72,6 +75,7 @@ public class ChunkWriter {
       TransientRetry retry,
       WorkerConfig config) {
     this.changes = changes;
+    this.sweeps = sweeps;
     this.metrics = metrics;
     this.leases = leases;
     this.retry = retry;
@@ -94,7 +98,7 @@ public class ChunkWriter {
    */
   private synchronized void refreshPendingSweeps(String after) {
     try {
-      metrics.pendingSweeps(QuarkusTransaction.requiringNew().call(changes::pendingSweeps));
+      metrics.pendingSweeps(QuarkusTransaction.requiringNew().call(sweeps::pendingSweeps));
     } catch (RuntimeException e) {
       LOG.warnf("pending sweeps could not be counted after %s: %s", after, e.toString());
       metrics.pendingSweepsUnreadable();
@@ -283,7 +287,7 @@ public class ChunkWriter {
     UUID job = UUID.fromString(chunk.jobId().value());
     if (chunk.sweep() != null) {
       touched[0] = true;
-      changes.registerSweep(
+      sweeps.registerSweep(
           tenant, job, new Sweep(chunk.sweep().folderId(), chunk.sweep().sinceSeq(), chunk.seq()));
       LOG.infof(
           "%s: sweep of folder %s registered for chunks %d..%d; applied once all are committed",
@@ -291,10 +295,10 @@ public class ChunkWriter {
     }
     changes.lockJob(tenant, job);
     int deleted = 0;
-    for (Sweep sweep : changes.pendingSweepsCovering(job, chunk.seq())) {
+    for (Sweep sweep : sweeps.pendingSweepsCovering(job, chunk.seq())) {
       touched[0] = true;
       int needed = sweep.untilSeq() - sweep.sinceSeq() + 1;
-      int committed = changes.committedChunks(job, sweep.sinceSeq(), sweep.untilSeq());
+      int committed = sweeps.committedChunks(job, sweep.sinceSeq(), sweep.untilSeq());
       if (committed < needed) {
         LOG.infof(
             "%s: sweep of folder %s (chunks %d..%d) still pending: %d of %d chunks committed",
@@ -306,17 +310,17 @@ public class ChunkWriter {
             needed);
         continue;
       }
-      List<String> unseen = changes.unseenSince(tenant, job, sweep.folderId(), sweep.sinceSeq());
+      List<String> unseen = sweeps.unseenSince(tenant, job, sweep.folderId(), sweep.sinceSeq());
       changes.lockMessages(tenant, unseen);
       // Read again under the locks: a chunk that held one of them may have moved the message.
-      unseen = changes.unseenSince(tenant, job, sweep.folderId(), sweep.sinceSeq());
+      unseen = sweeps.unseenSince(tenant, job, sweep.folderId(), sweep.sinceSeq());
       List<String> orphanCandidates = changes.entitiesMentionedBy(tenant, unseen);
       changes.removeExtracted(tenant, unseen, true);
       Map<String, String> removedFrom = new TreeMap<>();
       unseen.forEach(id -> removedFrom.put(id, sweep.folderId()));
       changes.recordTombstones(tenant, job, sweep.untilSeq(), removedFrom);
       changes.removeOrphans(tenant, orphanCandidates);
-      changes.markApplied(job, sweep, unseen.size());
+      sweeps.markApplied(job, sweep, unseen.size());
       deleted += unseen.size();
       LOG.infof(
           "%s: sweep of folder %s (chunks %d..%d) applied: %d documents removed",

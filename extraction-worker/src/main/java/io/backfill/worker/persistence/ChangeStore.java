@@ -2,7 +2,6 @@ package io.backfill.worker.persistence;
 
 import io.backfill.contracts.event.MailMessage;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -13,23 +12,22 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeSet;
 import java.util.UUID;
-import org.hibernate.Session;
 
 /**
  * The SQL of mail changes (decision 0037): message versions (the seq a message was last seen in,
  * its folder and changeKey), removal tombstones, removing a document with everything derived from
- * it, orphaned entities, and folder sweeps. Callers own the transaction.
+ * it, orphaned entities, and the advisory locks that order a chunk's changes; folder sweeps are
+ * {@link SweepStore}'s. Callers own the transaction.
  */
 @ApplicationScoped
 public class ChangeStore {
 
-  private final EntityManager em;
+  private final Jdbc jdbc;
 
-  ChangeStore(EntityManager em) {
-    this.em = em;
+  ChangeStore(Jdbc jdbc) {
+    this.jdbc = jdbc;
   }
 
   /** A live document's version: the job and chunk seq it was last seen in, folder, changeKey. */
@@ -37,9 +35,6 @@ public class ChangeStore {
 
   /** A message removed from {@code folderId} by chunk {@code seq} of {@code jobId}. */
   public record Tombstone(String folderId, UUID jobId, int seq) {}
-
-  /** A sweep waiting for its range of chunks, or applied by this transaction. */
-  public record Sweep(String folderId, int sinceSeq, int untilSeq) {}
 
   /**
    * Serialises the transactions that touch these messages of the tenant until they end: locks taken
@@ -61,17 +56,16 @@ public class ChangeStore {
   }
 
   private void advisoryLocks(Long[] keys) {
-    em.unwrap(Session.class)
-        .doWork(
-            connection -> {
-              // unnest yields the keys in array order, and the aggregate takes them one by one.
-              try (PreparedStatement lock =
-                  connection.prepareStatement(
-                      "SELECT count(pg_advisory_xact_lock(k)) FROM unnest(?::bigint[]) k")) {
-                lock.setArray(1, connection.createArrayOf("bigint", keys));
-                lock.executeQuery().close();
-              }
-            });
+    jdbc.run(
+        connection -> {
+          // unnest yields the keys in array order, and the aggregate takes them one by one.
+          try (PreparedStatement lock =
+              connection.prepareStatement(
+                  "SELECT count(pg_advisory_xact_lock(k)) FROM unnest(?::bigint[]) k")) {
+            lock.setArray(1, connection.createArrayOf("bigint", keys));
+            lock.executeQuery().close();
+          }
+        });
   }
 
   static long lockKey(String space, String tenantId, String id) {
@@ -86,28 +80,27 @@ public class ChangeStore {
     if (messageIds.isEmpty()) {
       return versions;
     }
-    em.unwrap(Session.class)
-        .doWork(
-            connection -> {
-              try (PreparedStatement query =
-                  connection.prepareStatement(
-                      "SELECT message_id, job_id, seen_seq, folder_id, change_key"
-                          + " FROM message_versions WHERE tenant_id = ? AND message_id = ANY(?)")) {
-                query.setString(1, tenantId);
-                query.setArray(2, texts(connection, messageIds));
-                try (ResultSet rs = query.executeQuery()) {
-                  while (rs.next()) {
-                    versions.put(
-                        rs.getString(1),
-                        new Version(
-                            rs.getObject(2, UUID.class),
-                            rs.getInt(3),
-                            rs.getString(4),
-                            rs.getString(5)));
-                  }
-                }
+    jdbc.run(
+        connection -> {
+          try (PreparedStatement query =
+              connection.prepareStatement(
+                  "SELECT message_id, job_id, seen_seq, folder_id, change_key"
+                      + " FROM message_versions WHERE tenant_id = ? AND message_id = ANY(?)")) {
+            query.setString(1, tenantId);
+            query.setArray(2, texts(connection, messageIds));
+            try (ResultSet rs = query.executeQuery()) {
+              while (rs.next()) {
+                versions.put(
+                    rs.getString(1),
+                    new Version(
+                        rs.getObject(2, UUID.class),
+                        rs.getInt(3),
+                        rs.getString(4),
+                        rs.getString(5)));
               }
-            });
+            }
+          }
+        });
     return versions;
   }
 
@@ -116,26 +109,23 @@ public class ChangeStore {
     if (messageIds.isEmpty()) {
       return tombstones;
     }
-    em.unwrap(Session.class)
-        .doWork(
-            connection -> {
-              try (PreparedStatement query =
-                  connection.prepareStatement(
-                      "SELECT message_id, folder_id, job_id, seq FROM message_removals"
-                          + " WHERE tenant_id = ? AND message_id = ANY(?)")) {
-                query.setString(1, tenantId);
-                query.setArray(2, texts(connection, messageIds));
-                try (ResultSet rs = query.executeQuery()) {
-                  while (rs.next()) {
-                    tombstones
-                        .computeIfAbsent(rs.getString(1), id -> new ArrayList<>())
-                        .add(
-                            new Tombstone(
-                                rs.getString(2), rs.getObject(3, UUID.class), rs.getInt(4)));
-                  }
-                }
+    jdbc.run(
+        connection -> {
+          try (PreparedStatement query =
+              connection.prepareStatement(
+                  "SELECT message_id, folder_id, job_id, seq FROM message_removals"
+                      + " WHERE tenant_id = ? AND message_id = ANY(?)")) {
+            query.setString(1, tenantId);
+            query.setArray(2, texts(connection, messageIds));
+            try (ResultSet rs = query.executeQuery()) {
+              while (rs.next()) {
+                tombstones
+                    .computeIfAbsent(rs.getString(1), id -> new ArrayList<>())
+                    .add(new Tombstone(rs.getString(2), rs.getObject(3, UUID.class), rs.getInt(4)));
               }
-            });
+            }
+          }
+        });
     return tombstones;
   }
 
@@ -145,22 +135,21 @@ public class ChangeStore {
     if (messageIds.isEmpty()) {
       return keys;
     }
-    em.unwrap(Session.class)
-        .doWork(
-            connection -> {
-              try (PreparedStatement query =
-                  connection.prepareStatement(
-                      "SELECT DISTINCT entity_key FROM mentions"
-                          + " WHERE tenant_id = ? AND message_id = ANY(?)")) {
-                query.setString(1, tenantId);
-                query.setArray(2, texts(connection, messageIds));
-                try (ResultSet rs = query.executeQuery()) {
-                  while (rs.next()) {
-                    keys.add(rs.getString(1));
-                  }
-                }
+    jdbc.run(
+        connection -> {
+          try (PreparedStatement query =
+              connection.prepareStatement(
+                  "SELECT DISTINCT entity_key FROM mentions"
+                      + " WHERE tenant_id = ? AND message_id = ANY(?)")) {
+            query.setString(1, tenantId);
+            query.setArray(2, texts(connection, messageIds));
+            try (ResultSet rs = query.executeQuery()) {
+              while (rs.next()) {
+                keys.add(rs.getString(1));
               }
-            });
+            }
+          }
+        });
     return keys;
   }
 
@@ -177,19 +166,18 @@ public class ChangeStore {
     if (documentsToo) {
       tables.addAll(List.of("message_versions", "documents"));
     }
-    em.unwrap(Session.class)
-        .doWork(
-            connection -> {
-              for (String table : tables) {
-                try (PreparedStatement delete =
-                    connection.prepareStatement(
-                        "DELETE FROM " + table + " WHERE tenant_id = ? AND message_id = ANY(?)")) {
-                  delete.setString(1, tenantId);
-                  delete.setArray(2, texts(connection, messageIds));
-                  delete.executeUpdate();
-                }
-              }
-            });
+    jdbc.run(
+        connection -> {
+          for (String table : tables) {
+            try (PreparedStatement delete =
+                connection.prepareStatement(
+                    "DELETE FROM " + table + " WHERE tenant_id = ? AND message_id = ANY(?)")) {
+              delete.setString(1, tenantId);
+              delete.setArray(2, texts(connection, messageIds));
+              delete.executeUpdate();
+            }
+          }
+        });
   }
 
   /** Records the messages' versions as seen by this chunk (new, changed or unchanged). */
@@ -197,12 +185,11 @@ public class ChangeStore {
     if (seen.isEmpty()) {
       return;
     }
-    em.unwrap(Session.class)
-        .doWork(
-            connection -> {
-              try (PreparedStatement upsert =
-                  connection.prepareStatement(
-                      """
+    jdbc.run(
+        connection -> {
+          try (PreparedStatement upsert =
+              connection.prepareStatement(
+                  """
                       INSERT INTO message_versions (tenant_id, message_id, job_id, seen_seq,
                                                     folder_id, change_key)
                       VALUES (?, ?, ?, ?, ?, ?)
@@ -213,18 +200,18 @@ public class ChangeStore {
                         change_key = EXCLUDED.change_key,
                         seen_at = now()
                       """)) {
-                for (MailMessage message : seen) {
-                  upsert.setString(1, tenantId);
-                  upsert.setString(2, message.id());
-                  upsert.setObject(3, jobId);
-                  upsert.setInt(4, seq);
-                  upsert.setString(5, message.folderId());
-                  upsert.setString(6, message.changeKey());
-                  upsert.addBatch();
-                }
-                upsert.executeBatch();
-              }
-            });
+            for (MailMessage message : seen) {
+              upsert.setString(1, tenantId);
+              upsert.setString(2, message.id());
+              upsert.setObject(3, jobId);
+              upsert.setInt(4, seq);
+              upsert.setString(5, message.folderId());
+              upsert.setString(6, message.changeKey());
+              upsert.addBatch();
+            }
+            upsert.executeBatch();
+          }
+        });
   }
 
   /** Keeps a tombstone per (message, folder): the newest removal of the job wins. */
@@ -233,12 +220,11 @@ public class ChangeStore {
     if (folderByMessage.isEmpty()) {
       return;
     }
-    em.unwrap(Session.class)
-        .doWork(
-            connection -> {
-              try (PreparedStatement upsert =
-                  connection.prepareStatement(
-                      """
+    jdbc.run(
+        connection -> {
+          try (PreparedStatement upsert =
+              connection.prepareStatement(
+                  """
                       INSERT INTO message_removals (tenant_id, message_id, folder_id, job_id, seq)
                       VALUES (?, ?, ?, ?, ?)
                       ON CONFLICT (tenant_id, message_id, folder_id) DO UPDATE SET
@@ -246,17 +232,17 @@ public class ChangeStore {
                       WHERE message_removals.job_id <> EXCLUDED.job_id
                          OR message_removals.seq < EXCLUDED.seq
                       """)) {
-                for (Map.Entry<String, String> removal : folderByMessage.entrySet()) {
-                  upsert.setString(1, tenantId);
-                  upsert.setString(2, removal.getKey());
-                  upsert.setString(3, removal.getValue());
-                  upsert.setObject(4, jobId);
-                  upsert.setInt(5, seq);
-                  upsert.addBatch();
-                }
-                upsert.executeBatch();
-              }
-            });
+            for (Map.Entry<String, String> removal : folderByMessage.entrySet()) {
+              upsert.setString(1, tenantId);
+              upsert.setString(2, removal.getKey());
+              upsert.setString(3, removal.getValue());
+              upsert.setObject(4, jobId);
+              upsert.setInt(5, seq);
+              upsert.addBatch();
+            }
+            upsert.executeBatch();
+          }
+        });
   }
 
   /**
@@ -273,20 +259,19 @@ public class ChangeStore {
       return 0;
     }
     String[] keys = new TreeSet<>(candidates).toArray(String[]::new);
-    return em.unwrap(Session.class)
-        .doReturningWork(
-            connection -> {
-              try (PreparedStatement lock =
-                  connection.prepareStatement(
-                      "SELECT entity_key FROM entities WHERE tenant_id = ? AND entity_key = ANY(?)"
-                          + " ORDER BY entity_key FOR UPDATE")) {
-                lock.setString(1, tenantId);
-                lock.setArray(2, connection.createArrayOf("text", keys));
-                lock.executeQuery().close();
-              }
-              try (PreparedStatement relationships =
-                  connection.prepareStatement(
-                      """
+    return jdbc.call(
+        connection -> {
+          try (PreparedStatement lock =
+              connection.prepareStatement(
+                  "SELECT entity_key FROM entities WHERE tenant_id = ? AND entity_key = ANY(?)"
+                      + " ORDER BY entity_key FOR UPDATE")) {
+            lock.setString(1, tenantId);
+            lock.setArray(2, connection.createArrayOf("text", keys));
+            lock.executeQuery().close();
+          }
+          try (PreparedStatement relationships =
+              connection.prepareStatement(
+                  """
                       DELETE FROM relationships r
                        WHERE r.tenant_id = ?
                          AND (r.source_key = ANY(?) OR r.target_key = ANY(?))
@@ -296,193 +281,52 @@ public class ChangeStore {
                                               WHERE m.tenant_id = r.tenant_id
                                                 AND m.entity_key = r.target_key))
                       """)) {
-                relationships.setString(1, tenantId);
-                relationships.setArray(2, connection.createArrayOf("text", keys));
-                relationships.setArray(3, connection.createArrayOf("text", keys));
-                relationships.executeUpdate();
-              }
-              try (PreparedStatement entities =
-                  connection.prepareStatement(
-                      """
+            relationships.setString(1, tenantId);
+            relationships.setArray(2, connection.createArrayOf("text", keys));
+            relationships.setArray(3, connection.createArrayOf("text", keys));
+            relationships.executeUpdate();
+          }
+          try (PreparedStatement entities =
+              connection.prepareStatement(
+                  """
                       DELETE FROM entities e
                        WHERE e.tenant_id = ? AND e.entity_key = ANY(?)
                          AND NOT EXISTS (SELECT 1 FROM mentions m WHERE m.tenant_id = e.tenant_id
                                            AND m.entity_key = e.entity_key)
                       """)) {
-                entities.setString(1, tenantId);
-                entities.setArray(2, connection.createArrayOf("text", keys));
-                return entities.executeUpdate();
-              }
-            });
-  }
-
-  /** Registers a sweep; registering it again (the chunk replayed) changes nothing. */
-  public void registerSweep(String tenantId, UUID jobId, Sweep sweep) {
-    em.unwrap(Session.class)
-        .doWork(
-            connection -> {
-              try (PreparedStatement insert =
-                  connection.prepareStatement(
-                      """
-                      INSERT INTO folder_sweeps (tenant_id, job_id, folder_id, since_seq, until_seq)
-                      VALUES (?, ?, ?, ?, ?)
-                      ON CONFLICT DO NOTHING
-                      """)) {
-                insert.setString(1, tenantId);
-                insert.setObject(2, jobId);
-                insert.setString(3, sweep.folderId());
-                insert.setInt(4, sweep.sinceSeq());
-                insert.setInt(5, sweep.untilSeq());
-                insert.executeUpdate();
-              }
-            });
-  }
-
-  /** The job's pending sweeps whose range holds {@code seq}: the only ones its commit completes. */
-  public List<Sweep> pendingSweepsCovering(UUID jobId, int seq) {
-    return em.unwrap(Session.class)
-        .doReturningWork(
-            connection -> {
-              List<Sweep> sweeps = new ArrayList<>();
-              try (PreparedStatement query =
-                  connection.prepareStatement(
-                      "SELECT folder_id, since_seq, until_seq FROM folder_sweeps"
-                          + " WHERE job_id = ? AND applied_at IS NULL"
-                          + " AND since_seq <= ? AND until_seq >= ? ORDER BY until_seq, folder_id")) {
-                query.setObject(1, jobId);
-                query.setInt(2, seq);
-                query.setInt(3, seq);
-                try (ResultSet rs = query.executeQuery()) {
-                  while (rs.next()) {
-                    sweeps.add(new Sweep(rs.getString(1), rs.getInt(2), rs.getInt(3)));
-                  }
-                }
-              }
-              return sweeps;
-            });
-  }
-
-  /** How many chunks of the job with seq in [since, until] are committed. */
-  public int committedChunks(UUID jobId, int sinceSeq, int untilSeq) {
-    return em.unwrap(Session.class)
-        .doReturningWork(
-            connection -> {
-              try (PreparedStatement query =
-                  connection.prepareStatement(
-                      "SELECT count(DISTINCT seq) FROM completed_runs"
-                          + " WHERE job_id = ? AND seq BETWEEN ? AND ?")) {
-                query.setObject(1, jobId);
-                query.setInt(2, sinceSeq);
-                query.setInt(3, untilSeq);
-                try (ResultSet rs = query.executeQuery()) {
-                  rs.next();
-                  return rs.getInt(1);
-                }
-              }
-            });
-  }
-
-  /** The live documents of the job in the folder last seen before {@code sinceSeq}. */
-  public List<String> unseenSince(String tenantId, UUID jobId, String folderId, int sinceSeq) {
-    return em.unwrap(Session.class)
-        .doReturningWork(
-            connection -> {
-              List<String> ids = new ArrayList<>();
-              try (PreparedStatement query =
-                  connection.prepareStatement(
-                      "SELECT message_id FROM message_versions WHERE tenant_id = ? AND job_id = ?"
-                          + " AND folder_id = ? AND seen_seq < ? ORDER BY message_id")) {
-                query.setString(1, tenantId);
-                query.setObject(2, jobId);
-                query.setString(3, folderId);
-                query.setInt(4, sinceSeq);
-                try (ResultSet rs = query.executeQuery()) {
-                  while (rs.next()) {
-                    ids.add(rs.getString(1));
-                  }
-                }
-              }
-              return ids;
-            });
-  }
-
-  public void markApplied(UUID jobId, Sweep sweep, int deleted) {
-    em.unwrap(Session.class)
-        .doWork(
-            connection -> {
-              try (PreparedStatement update =
-                  connection.prepareStatement(
-                      "UPDATE folder_sweeps SET applied_at = now(), deleted = ?"
-                          + " WHERE job_id = ? AND folder_id = ? AND until_seq = ?")) {
-                update.setInt(1, deleted);
-                update.setObject(2, jobId);
-                update.setString(3, sweep.folderId());
-                update.setInt(4, sweep.untilSeq());
-                update.executeUpdate();
-              }
-            });
-  }
-
-  /** Sweeps of every job still waiting for their range. */
-  public long pendingSweeps() {
-    return em.unwrap(Session.class)
-        .doReturningWork(
-            connection -> {
-              try (PreparedStatement query =
-                      connection.prepareStatement(
-                          "SELECT count(*) FROM folder_sweeps WHERE applied_at IS NULL");
-                  ResultSet rs = query.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-              }
-            });
+            entities.setString(1, tenantId);
+            entities.setArray(2, connection.createArrayOf("text", keys));
+            return entities.executeUpdate();
+          }
+        });
   }
 
   /** The documents of the tenant that are live, by message id, with their version (for tests). */
   public Map<String, Version> liveVersions(String tenantId) {
-    return em.unwrap(Session.class)
-        .doReturningWork(
-            connection -> {
-              Map<String, Version> rows = new HashMap<>();
-              try (PreparedStatement query =
-                  connection.prepareStatement(
-                      "SELECT v.message_id, v.job_id, v.seen_seq, v.folder_id, v.change_key"
-                          + " FROM message_versions v JOIN documents d"
-                          + " ON d.tenant_id = v.tenant_id AND d.message_id = v.message_id"
-                          + " WHERE v.tenant_id = ?")) {
-                query.setString(1, tenantId);
-                try (ResultSet rs = query.executeQuery()) {
-                  while (rs.next()) {
-                    rows.put(
-                        rs.getString(1),
-                        new Version(
-                            rs.getObject(2, UUID.class),
-                            rs.getInt(3),
-                            rs.getString(4),
-                            rs.getString(5)));
-                  }
-                }
+    return jdbc.call(
+        connection -> {
+          Map<String, Version> rows = new HashMap<>();
+          try (PreparedStatement query =
+              connection.prepareStatement(
+                  "SELECT v.message_id, v.job_id, v.seen_seq, v.folder_id, v.change_key"
+                      + " FROM message_versions v JOIN documents d"
+                      + " ON d.tenant_id = v.tenant_id AND d.message_id = v.message_id"
+                      + " WHERE v.tenant_id = ?")) {
+            query.setString(1, tenantId);
+            try (ResultSet rs = query.executeQuery()) {
+              while (rs.next()) {
+                rows.put(
+                    rs.getString(1),
+                    new Version(
+                        rs.getObject(2, UUID.class),
+                        rs.getInt(3),
+                        rs.getString(4),
+                        rs.getString(5)));
               }
-              return rows;
-            });
-  }
-
-  public Optional<Integer> sweepDeleted(UUID jobId, String folderId, int untilSeq) {
-    return em.unwrap(Session.class)
-        .doReturningWork(
-            connection -> {
-              try (PreparedStatement query =
-                  connection.prepareStatement(
-                      "SELECT deleted FROM folder_sweeps WHERE job_id = ? AND folder_id = ?"
-                          + " AND until_seq = ? AND applied_at IS NOT NULL")) {
-                query.setObject(1, jobId);
-                query.setString(2, folderId);
-                query.setInt(3, untilSeq);
-                try (ResultSet rs = query.executeQuery()) {
-                  return rs.next() ? Optional.of(rs.getInt(1)) : Optional.<Integer>empty();
-                }
-              }
-            });
+            }
+          }
+          return rows;
+        });
   }
 
   private static java.sql.Array texts(Connection connection, Collection<String> values)

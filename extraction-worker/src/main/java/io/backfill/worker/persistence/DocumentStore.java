@@ -8,7 +8,6 @@ import io.backfill.contracts.event.Recipient;
 import io.backfill.contracts.id.JobId;
 import io.backfill.contracts.serde.EventJson;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -20,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.hibernate.Session;
 
 /**
  * The documents' SQL, written out where it is used. Callers own the transaction; every method runs
@@ -32,10 +30,10 @@ public class DocumentStore {
 
   private static final TypeReference<List<Recipient>> RECIPIENTS = new TypeReference<>() {};
 
-  private final EntityManager em;
+  private final Jdbc jdbc;
 
-  DocumentStore(EntityManager em) {
-    this.em = em;
+  DocumentStore(Jdbc jdbc) {
+    this.jdbc = jdbc;
   }
 
   /**
@@ -51,12 +49,11 @@ public class DocumentStore {
     if (messages.isEmpty()) {
       return;
     }
-    em.unwrap(Session.class)
-        .doWork(
-            connection -> {
-              try (PreparedStatement upsert =
-                  connection.prepareStatement(
-                      """
+    jdbc.run(
+        connection -> {
+          try (PreparedStatement upsert =
+              connection.prepareStatement(
+                  """
                       INSERT INTO documents (tenant_id, message_id, job_id, run_id, seq,
                                              internet_message_id, conversation_id, subject,
                                              received_at, sent_at, from_name, from_address,
@@ -80,44 +77,43 @@ public class DocumentStore {
                         last_extracted_at = now(),
                         extraction_count = documents.extraction_count + 1
                       """)) {
-                UUID jobId = UUID.fromString(chunk.jobId().value());
-                // Each message once (the last copy wins): one multi-row upsert may not touch a
-                // row twice.
-                Map<String, MailMessage> byId = new LinkedHashMap<>();
-                messages.forEach(m -> byId.put(m.id(), m));
-                for (MailMessage message : byId.values()) {
-                  Recipient from = message.from();
-                  upsert.setString(1, chunk.tenantId());
-                  upsert.setString(2, message.id());
-                  upsert.setObject(3, jobId);
-                  upsert.setString(4, chunk.runId().value());
-                  upsert.setInt(5, chunk.seq());
-                  upsert.setString(6, message.internetMessageId());
-                  upsert.setString(7, message.conversationId());
-                  upsert.setString(8, message.subject());
-                  upsert.setObject(9, timestamp(message.receivedAt()));
-                  upsert.setObject(10, timestamp(message.sentAt()));
-                  upsert.setString(11, from == null ? null : from.name());
-                  upsert.setString(12, from == null ? null : from.address());
-                  upsert.setString(13, json(message.to()));
-                  upsert.setString(14, json(message.cc()));
-                  upsert.setString(15, message.body());
-                  upsert.setBoolean(16, message.bodyTruncated());
-                  upsert.addBatch();
-                }
-                upsert.executeBatch();
-              }
-            });
+            UUID jobId = UUID.fromString(chunk.jobId().value());
+            // Each message once (the last copy wins): one multi-row upsert may not touch a
+            // row twice.
+            Map<String, MailMessage> byId = new LinkedHashMap<>();
+            messages.forEach(m -> byId.put(m.id(), m));
+            for (MailMessage message : byId.values()) {
+              Recipient from = message.from();
+              upsert.setString(1, chunk.tenantId());
+              upsert.setString(2, message.id());
+              upsert.setObject(3, jobId);
+              upsert.setString(4, chunk.runId().value());
+              upsert.setInt(5, chunk.seq());
+              upsert.setString(6, message.internetMessageId());
+              upsert.setString(7, message.conversationId());
+              upsert.setString(8, message.subject());
+              upsert.setObject(9, timestamp(message.receivedAt()));
+              upsert.setObject(10, timestamp(message.sentAt()));
+              upsert.setString(11, from == null ? null : from.name());
+              upsert.setString(12, from == null ? null : from.address());
+              upsert.setString(13, json(message.to()));
+              upsert.setString(14, json(message.cc()));
+              upsert.setString(15, message.body());
+              upsert.setBoolean(16, message.bodyTruncated());
+              upsert.addBatch();
+            }
+            upsert.executeBatch();
+          }
+        });
   }
 
   /** The documents a job last extracted for a tenant, by message id. */
   public List<DocumentRow> documentsOf(String tenantId, JobId jobId) {
-    return em.unwrap(Session.class)
-        .doReturningWork(
-            connection -> {
-              try (PreparedStatement query =
-                  connection.prepareStatement(
-                      """
+    return jdbc.call(
+        connection -> {
+          try (PreparedStatement query =
+              connection.prepareStatement(
+                  """
                       SELECT tenant_id, message_id, job_id, run_id, seq, internet_message_id,
                              conversation_id, subject, received_at, sent_at, from_name,
                              from_address, to_addresses::text, cc_addresses::text, body,
@@ -125,17 +121,17 @@ public class DocumentStore {
                              extraction_count
                       FROM documents WHERE tenant_id = ? AND job_id = ? ORDER BY message_id
                       """)) {
-                query.setString(1, tenantId);
-                query.setObject(2, UUID.fromString(jobId.value()));
-                List<DocumentRow> rows = new ArrayList<>();
-                try (ResultSet rs = query.executeQuery()) {
-                  while (rs.next()) {
-                    rows.add(row(rs));
-                  }
-                }
-                return rows;
+            query.setString(1, tenantId);
+            query.setObject(2, UUID.fromString(jobId.value()));
+            List<DocumentRow> rows = new ArrayList<>();
+            try (ResultSet rs = query.executeQuery()) {
+              while (rs.next()) {
+                rows.add(row(rs));
               }
-            });
+            }
+            return rows;
+          }
+        });
   }
 
   private static DocumentRow row(ResultSet rs) throws SQLException {

@@ -5,7 +5,6 @@ import io.backfill.worker.domain.ExtractedGraph.Entity;
 import io.backfill.worker.domain.ExtractedGraph.Mention;
 import io.backfill.worker.domain.ExtractedGraph.Relationship;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
 import java.sql.Array;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -16,7 +15,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import org.hibernate.Session;
 
 /**
  * The SQL of entities, mentions and relationships. Callers own the transaction. Every statement is
@@ -25,83 +23,82 @@ import org.hibernate.Session;
 @ApplicationScoped
 public class GraphStore {
 
-  private final EntityManager em;
+  private final Jdbc jdbc;
 
-  GraphStore(EntityManager em) {
-    this.em = em;
+  GraphStore(Jdbc jdbc) {
+    this.jdbc = jdbc;
   }
 
   public void upsert(String tenantId, ExtractedGraph graph) {
-    em.unwrap(Session.class)
-        .doWork(
-            connection -> {
-              try (PreparedStatement entity =
-                  connection.prepareStatement(
-                      """
+    jdbc.run(
+        connection -> {
+          try (PreparedStatement entity =
+              connection.prepareStatement(
+                  """
                       INSERT INTO entities (tenant_id, entity_key, kind, name, address)
                       VALUES (?, ?, ?, ?, ?)
                       ON CONFLICT (tenant_id, entity_key) DO UPDATE SET
                         name = COALESCE(EXCLUDED.name, entities.name),
                         last_seen_at = now()
                       """)) {
-                // Keys in one order for every chunk: two chunks of a tenant that share entities
-                // then lock those rows in the same order and cannot deadlock each other.
-                List<Entity> entities =
-                    graph.entities().stream().sorted(Comparator.comparing(Entity::key)).toList();
-                for (Entity e : entities) {
-                  entity.setString(1, tenantId);
-                  entity.setString(2, e.key());
-                  entity.setString(3, e.kind());
-                  entity.setString(4, e.name());
-                  entity.setString(5, e.address());
-                  entity.addBatch();
-                }
-                entity.executeBatch();
-              }
-              try (PreparedStatement mention =
-                  connection.prepareStatement(
-                      """
+            // Keys in one order for every chunk: two chunks of a tenant that share entities
+            // then lock those rows in the same order and cannot deadlock each other.
+            List<Entity> entities =
+                graph.entities().stream().sorted(Comparator.comparing(Entity::key)).toList();
+            for (Entity e : entities) {
+              entity.setString(1, tenantId);
+              entity.setString(2, e.key());
+              entity.setString(3, e.kind());
+              entity.setString(4, e.name());
+              entity.setString(5, e.address());
+              entity.addBatch();
+            }
+            entity.executeBatch();
+          }
+          try (PreparedStatement mention =
+              connection.prepareStatement(
+                  """
                       INSERT INTO mentions (tenant_id, message_id, entity_key, roles)
                       VALUES (?, ?, ?, ?)
                       ON CONFLICT (tenant_id, message_id, entity_key) DO UPDATE SET
                         roles = EXCLUDED.roles
                       """)) {
-                for (Mention m : distinct(graph.mentions())) {
-                  mention.setString(1, tenantId);
-                  mention.setString(2, m.messageId());
-                  mention.setString(3, m.entityKey());
-                  Array roles = connection.createArrayOf("text", m.roles().toArray());
-                  mention.setArray(4, roles);
-                  mention.addBatch();
-                }
-                mention.executeBatch();
-              }
-              try (PreparedStatement relationship =
-                  connection.prepareStatement(
-                      """
+            for (Mention m : distinct(graph.mentions())) {
+              mention.setString(1, tenantId);
+              mention.setString(2, m.messageId());
+              mention.setString(3, m.entityKey());
+              Array roles = connection.createArrayOf("text", m.roles().toArray());
+              mention.setArray(4, roles);
+              mention.addBatch();
+            }
+            mention.executeBatch();
+          }
+          try (PreparedStatement relationship =
+              connection.prepareStatement(
+                  """
                       INSERT INTO relationships (tenant_id, source_key, type, target_key, message_id)
                       VALUES (?, ?, ?, ?, ?)
                       ON CONFLICT DO NOTHING
                       """)) {
-                List<Relationship> relationships =
-                    graph.relationships().stream()
-                        .sorted(
-                            Comparator.comparing(Relationship::sourceKey)
-                                .thenComparing(Relationship::type)
-                                .thenComparing(Relationship::targetKey)
-                                .thenComparing(Relationship::messageId))
-                        .toList();
-                for (Relationship r : relationships) {
-                  relationship.setString(1, tenantId);
-                  relationship.setString(2, r.sourceKey());
-                  relationship.setString(3, r.type());
-                  relationship.setString(4, r.targetKey());
-                  relationship.setString(5, r.messageId());
-                  relationship.addBatch();
-                }
-                relationship.executeBatch();
-              }
-            });
+            List<Relationship> relationships =
+                graph.relationships().stream()
+                    .sorted(
+                        Comparator.comparing(Relationship::sourceKey)
+                            .thenComparing(Relationship::type)
+                            .thenComparing(Relationship::targetKey)
+                            .thenComparing(Relationship::messageId))
+                    .toList();
+            for (Relationship r : relationships) {
+              relationship.setString(1, tenantId);
+              relationship.setString(2, r.sourceKey());
+              relationship.setString(3, r.type());
+              relationship.setString(4, r.targetKey());
+              relationship.setString(5, r.messageId());
+              relationship.addBatch();
+            }
+            relationship.executeBatch();
+          }
+        });
   }
 
   /**
@@ -125,69 +122,65 @@ public class GraphStore {
 
   /** A tenant's entities, by key. */
   public List<Entity> entitiesOf(String tenantId) {
-    return em.unwrap(Session.class)
-        .doReturningWork(
-            connection -> {
-              try (PreparedStatement query =
-                  connection.prepareStatement(
-                      "SELECT entity_key, kind, name, address FROM entities"
-                          + " WHERE tenant_id = ? ORDER BY entity_key")) {
-                query.setString(1, tenantId);
-                List<Entity> rows = new ArrayList<>();
-                try (ResultSet rs = query.executeQuery()) {
-                  while (rs.next()) {
-                    rows.add(
-                        new Entity(
-                            rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)));
-                  }
-                }
-                return rows;
+    return jdbc.call(
+        connection -> {
+          try (PreparedStatement query =
+              connection.prepareStatement(
+                  "SELECT entity_key, kind, name, address FROM entities"
+                      + " WHERE tenant_id = ? ORDER BY entity_key")) {
+            query.setString(1, tenantId);
+            List<Entity> rows = new ArrayList<>();
+            try (ResultSet rs = query.executeQuery()) {
+              while (rs.next()) {
+                rows.add(
+                    new Entity(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)));
               }
-            });
+            }
+            return rows;
+          }
+        });
   }
 
   /** A tenant's relationships, ordered by their key. */
   public List<Relationship> relationshipsOf(String tenantId) {
-    return em.unwrap(Session.class)
-        .doReturningWork(
-            connection -> {
-              try (PreparedStatement query =
-                  connection.prepareStatement(
-                      "SELECT source_key, type, target_key, message_id FROM relationships"
-                          + " WHERE tenant_id = ? ORDER BY source_key, type, target_key, message_id")) {
-                query.setString(1, tenantId);
-                List<Relationship> rows = new ArrayList<>();
-                try (ResultSet rs = query.executeQuery()) {
-                  while (rs.next()) {
-                    rows.add(
-                        new Relationship(
-                            rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)));
-                  }
-                }
-                return rows;
+    return jdbc.call(
+        connection -> {
+          try (PreparedStatement query =
+              connection.prepareStatement(
+                  "SELECT source_key, type, target_key, message_id FROM relationships"
+                      + " WHERE tenant_id = ? ORDER BY source_key, type, target_key, message_id")) {
+            query.setString(1, tenantId);
+            List<Relationship> rows = new ArrayList<>();
+            try (ResultSet rs = query.executeQuery()) {
+              while (rs.next()) {
+                rows.add(
+                    new Relationship(
+                        rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)));
               }
-            });
+            }
+            return rows;
+          }
+        });
   }
 
   /** A tenant's mentions, ordered by message and entity. */
   public List<Mention> mentionsOf(String tenantId) {
-    return em.unwrap(Session.class)
-        .doReturningWork(
-            connection -> {
-              try (PreparedStatement query =
-                  connection.prepareStatement(
-                      "SELECT message_id, entity_key, roles FROM mentions"
-                          + " WHERE tenant_id = ? ORDER BY message_id, entity_key")) {
-                query.setString(1, tenantId);
-                List<Mention> rows = new ArrayList<>();
-                try (ResultSet rs = query.executeQuery()) {
-                  while (rs.next()) {
-                    String[] roles = (String[]) rs.getArray(3).getArray();
-                    rows.add(new Mention(rs.getString(1), rs.getString(2), List.of(roles)));
-                  }
-                }
-                return rows;
+    return jdbc.call(
+        connection -> {
+          try (PreparedStatement query =
+              connection.prepareStatement(
+                  "SELECT message_id, entity_key, roles FROM mentions"
+                      + " WHERE tenant_id = ? ORDER BY message_id, entity_key")) {
+            query.setString(1, tenantId);
+            List<Mention> rows = new ArrayList<>();
+            try (ResultSet rs = query.executeQuery()) {
+              while (rs.next()) {
+                String[] roles = (String[]) rs.getArray(3).getArray();
+                rows.add(new Mention(rs.getString(1), rs.getString(2), List.of(roles)));
               }
-            });
+            }
+            return rows;
+          }
+        });
   }
 }

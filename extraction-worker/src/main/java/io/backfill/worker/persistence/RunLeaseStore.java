@@ -3,7 +3,6 @@ package io.backfill.worker.persistence;
 import io.backfill.contracts.id.AttemptId;
 import io.backfill.contracts.id.RunId;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -12,7 +11,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalLong;
-import org.hibernate.Session;
 
 /**
  * Fencing tokens of extract runs: one lease row per run. An attempt takes the lease when it starts
@@ -22,21 +20,20 @@ import org.hibernate.Session;
 @ApplicationScoped
 public class RunLeaseStore {
 
-  private final EntityManager em;
+  private final Jdbc jdbc;
 
-  RunLeaseStore(EntityManager em) {
-    this.em = em;
+  RunLeaseStore(Jdbc jdbc) {
+    this.jdbc = jdbc;
   }
 
   /** Takes the run's lease for the attempt, replacing any older holder; returns its token. */
   public long take(RunId runId, AttemptId attemptId, Duration lockTimeout) {
-    return em.unwrap(Session.class)
-        .doReturningWork(
-            connection -> {
-              setLockTimeout(connection, lockTimeout);
-              try (PreparedStatement upsert =
-                  connection.prepareStatement(
-                      """
+    return jdbc.call(
+        connection -> {
+          setLockTimeout(connection, lockTimeout);
+          try (PreparedStatement upsert =
+              connection.prepareStatement(
+                  """
                       INSERT INTO run_leases (run_id, token, attempt_id, taken_at)
                       VALUES (?, nextval('run_lease_tokens'), ?, now())
                       ON CONFLICT (run_id) DO UPDATE
@@ -44,14 +41,14 @@ public class RunLeaseStore {
                             taken_at = EXCLUDED.taken_at
                       RETURNING token
                       """)) {
-                upsert.setString(1, runId.value());
-                upsert.setObject(2, attemptId.value());
-                try (ResultSet rs = upsert.executeQuery()) {
-                  rs.next();
-                  return rs.getLong(1);
-                }
-              }
-            });
+            upsert.setString(1, runId.value());
+            upsert.setObject(2, attemptId.value());
+            try (ResultSet rs = upsert.executeQuery()) {
+              rs.next();
+              return rs.getLong(1);
+            }
+          }
+        });
   }
 
   /**
@@ -60,19 +57,18 @@ public class RunLeaseStore {
    * its commit, so a newer attempt taking the lease waits at most that long.
    */
   public OptionalLong lockCurrentToken(RunId runId, Duration lockTimeout) {
-    return em.unwrap(Session.class)
-        .doReturningWork(
-            connection -> {
-              setLockTimeout(connection, lockTimeout);
-              try (PreparedStatement query =
-                  connection.prepareStatement(
-                      "SELECT token FROM run_leases WHERE run_id = ? FOR UPDATE")) {
-                query.setString(1, runId.value());
-                try (ResultSet rs = query.executeQuery()) {
-                  return rs.next() ? OptionalLong.of(rs.getLong(1)) : OptionalLong.empty();
-                }
-              }
-            });
+    return jdbc.call(
+        connection -> {
+          setLockTimeout(connection, lockTimeout);
+          try (PreparedStatement query =
+              connection.prepareStatement(
+                  "SELECT token FROM run_leases WHERE run_id = ? FOR UPDATE")) {
+            query.setString(1, runId.value());
+            try (ResultSet rs = query.executeQuery()) {
+              return rs.next() ? OptionalLong.of(rs.getLong(1)) : OptionalLong.empty();
+            }
+          }
+        });
   }
 
   /**
@@ -80,26 +76,25 @@ public class RunLeaseStore {
    * committed it (runs completed before leases existed have no lease row).
    */
   public Optional<AttemptId> startedBy(RunId runId) {
-    return em.unwrap(Session.class)
-        .doReturningWork(
-            connection -> {
-              try (PreparedStatement query =
-                  connection.prepareStatement(
-                      """
+    return jdbc.call(
+        connection -> {
+          try (PreparedStatement query =
+              connection.prepareStatement(
+                  """
                       SELECT attempt_id FROM run_leases WHERE run_id = ?
                       UNION ALL
                       SELECT attempt_id FROM completed_runs WHERE run_id = ?
                       LIMIT 1
                       """)) {
-                query.setString(1, runId.value());
-                query.setString(2, runId.value());
-                try (ResultSet rs = query.executeQuery()) {
-                  return rs.next()
-                      ? Optional.of(new AttemptId(rs.getObject(1, java.util.UUID.class)))
-                      : Optional.<AttemptId>empty();
-                }
-              }
-            });
+            query.setString(1, runId.value());
+            query.setString(2, runId.value());
+            try (ResultSet rs = query.executeQuery()) {
+              return rs.next()
+                  ? Optional.of(new AttemptId(rs.getObject(1, java.util.UUID.class)))
+                  : Optional.<AttemptId>empty();
+            }
+          }
+        });
   }
 
   private static void setLockTimeout(Connection connection, Duration timeout) throws SQLException {
