@@ -44,4 +44,32 @@ public final class BrokerProperties {
     p.put("log.index.size.max.bytes", "1048576");
     return p;
   }
+
+  /**
+   * Adds a SASL_PLAINTEXT listener with the PLAIN mechanism and one user beside the plaintext one;
+   * the controller and inter-broker listeners stay plaintext.
+   */
+  public static Map<String, String> withSaslPlainListener(
+      Map<String, String> combinedMode, int saslPort, String user, String password) {
+    Map<String, String> p = new LinkedHashMap<>(combinedMode);
+    String listener = "SASL_PLAINTEXT://127.0.0.1:" + saslPort;
+    p.put("listeners", p.get("listeners") + "," + listener);
+    p.put("advertised.listeners", p.get("advertised.listeners") + "," + listener);
+    p.put(
+        "listener.security.protocol.map",
+        p.get("listener.security.protocol.map") + ",SASL_PLAINTEXT:SASL_PLAINTEXT");
+    p.put("listener.name.sasl_plaintext.sasl.enabled.mechanisms", "PLAIN");
+    p.put(
+        "listener.name.sasl_plaintext.plain.sasl.jaas.config",
+        "org.apache.kafka.common.security.plain.PlainLoginModule required username=\""
+            + user
+            + "\" password=\""
+            + password
+            + "\" user_"
+            + user
+            + "=\""
+            + password
+            + "\";");
+    return p;
+  }
 }

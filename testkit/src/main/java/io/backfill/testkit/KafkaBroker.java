@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -51,10 +52,17 @@ public final class KafkaBroker implements AutoCloseable {
    */
   private static final String SHARED_BOOTSTRAP_PROPERTY = "backfill.testkit.shared-kafka";
 
+  /** The one user the SASL_PLAINTEXT listener of {@link #createWithSasl()} accepts. */
+  public static final String SASL_USER = "backfill";
+
+  /** {@link #SASL_USER}'s password. */
+  public static final String SASL_PASSWORD = "backfill-sasl-secret";
+
   private static KafkaBroker shared;
 
   private final int port;
   private final int controllerPort;
+  private final int saslPort;
   private final Path dataDir;
   private final Path propertiesFile;
   private final Path brokerOut;
@@ -68,6 +76,7 @@ public final class KafkaBroker implements AutoCloseable {
   private KafkaBroker(int port) {
     this.port = port;
     this.controllerPort = -1;
+    this.saslPort = -1;
     this.dataDir = null;
     this.propertiesFile = null;
     this.brokerOut = null;
@@ -75,13 +84,22 @@ public final class KafkaBroker implements AutoCloseable {
     this.attached = true;
   }
 
-  private KafkaBroker() {
+  private KafkaBroker(boolean sasl) {
     this.port = FreePort.pick();
     int candidate = FreePort.pick();
     while (candidate == port) {
       candidate = FreePort.pick();
     }
     this.controllerPort = candidate;
+    if (sasl) {
+      candidate = FreePort.pick();
+      while (candidate == port || candidate == controllerPort) {
+        candidate = FreePort.pick();
+      }
+      this.saslPort = candidate;
+    } else {
+      this.saslPort = -1;
+    }
     this.dataDir = DataDirectory.create("backfill-kafka-");
     this.propertiesFile = dataDir.resolve("server.properties");
     this.brokerOut = dataDir.resolve("broker.out");
@@ -101,7 +119,7 @@ public final class KafkaBroker implements AutoCloseable {
         shared = new KafkaBroker(Integer.parseInt(started.substring(started.lastIndexOf(':') + 1)));
         return shared;
       }
-      KafkaBroker broker = new KafkaBroker();
+      KafkaBroker broker = new KafkaBroker(false);
       Runtime.getRuntime()
           .addShutdownHook(new Thread(broker::close, "backfill-kafka-broker-shutdown"));
       broker.start();
@@ -115,11 +133,52 @@ public final class KafkaBroker implements AutoCloseable {
    * A broker the caller owns (and closes), for tests that stop, kill or restart it. Not started.
    */
   public static KafkaBroker create() {
-    return new KafkaBroker();
+    return new KafkaBroker(false);
   }
 
+  /**
+   * A broker the caller owns (and closes) with a SASL_PLAINTEXT listener (PLAIN, {@link #SASL_USER}
+   * and {@link #SASL_PASSWORD}) beside the plaintext one. Not started.
+   */
+  public static KafkaBroker createWithSasl() {
+    return new KafkaBroker(true);
+  }
+
+  /** The plaintext listener, which every broker has. */
   public String bootstrapServers() {
     return "127.0.0.1:" + port;
+  }
+
+  /** The SASL_PLAINTEXT listener of a broker made by {@link #createWithSasl()}. */
+  public String saslBootstrapServers() {
+    if (saslPort < 0) {
+      throw new IllegalStateException(
+          "this broker has no SASL listener; use KafkaBroker.createWithSasl()");
+    }
+    return "127.0.0.1:" + saslPort;
+  }
+
+  /**
+   * The Quarkus settings that point a service's Kafka clients at the SASL listener with the right
+   * credentials: {@code kafka.bootstrap.servers}, {@code kafka.security.protocol}, {@code
+   * kafka.sasl.mechanism} and {@code kafka.sasl.jaas.config}.
+   */
+  public Map<String, String> saslClientProperties() {
+    Map<String, String> properties = new LinkedHashMap<>();
+    properties.put("kafka.bootstrap.servers", saslBootstrapServers());
+    properties.put("kafka.security.protocol", "SASL_PLAINTEXT");
+    properties.put("kafka.sasl.mechanism", "PLAIN");
+    properties.put("kafka.sasl.jaas.config", saslJaasConfig());
+    return properties;
+  }
+
+  /** The client JAAS line for {@link #SASL_USER}. */
+  public static String saslJaasConfig() {
+    return "org.apache.kafka.common.security.plain.PlainLoginModule required username=\""
+        + SASL_USER
+        + "\" password=\""
+        + SASL_PASSWORD
+        + "\";";
   }
 
   /** The directory holding server.properties, the log dirs, broker.out and broker.log. */
@@ -268,6 +327,9 @@ public final class KafkaBroker implements AutoCloseable {
   private void writeConfiguration() {
     Map<String, String> server =
         BrokerProperties.combinedMode(port, controllerPort, dataDir.resolve("logs"));
+    if (saslPort >= 0) {
+      server = BrokerProperties.withSaslPlainListener(server, saslPort, SASL_USER, SASL_PASSWORD);
+    }
     String properties =
         server.entrySet().stream()
             .map(e -> e.getKey() + "=" + e.getValue())
