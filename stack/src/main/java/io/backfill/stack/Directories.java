@@ -9,11 +9,11 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /** Creating, copying, deleting directories and reading the end of a log. */
-final class Directories {
+public final class Directories {
 
   private Directories() {}
 
-  static Path create(Path dir) {
+  public static Path create(Path dir) {
     try {
       return Files.createDirectories(dir);
     } catch (IOException e) {
@@ -21,7 +21,7 @@ final class Directories {
     }
   }
 
-  static void delete(Path dir) {
+  public static void delete(Path dir) {
     if (!Files.exists(dir)) {
       return;
     }
@@ -35,7 +35,7 @@ final class Directories {
   }
 
   /** Copies a directory tree; the target is replaced. */
-  static void copy(Path source, Path target) {
+  public static void copy(Path source, Path target) {
     delete(target);
     try (Stream<Path> paths = Files.walk(source)) {
       for (Path path : paths.toList()) {
@@ -52,7 +52,7 @@ final class Directories {
   }
 
   /** The last {@code maxChars} characters of a file, or a note that it is missing. */
-  static String tail(Path file, int maxChars) {
+  public static String tail(Path file, int maxChars) {
     try {
       if (!Files.exists(file)) {
         return "(" + file.getFileName() + " does not exist)";

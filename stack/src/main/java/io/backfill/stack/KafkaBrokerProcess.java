@@ -39,6 +39,8 @@ public final class KafkaBrokerProcess {
 
   private final int port;
   private final int controllerPort;
+  private final SaslPlain sasl;
+  private final int saslPort;
   private final Path dataDir;
   private final Path log;
   private final Duration readyTimeout;
@@ -50,19 +52,51 @@ public final class KafkaBrokerProcess {
    * @param log the broker's own log (SLF4J), e.g. {@code .backfill/logs/kafka.log}
    */
   public KafkaBrokerProcess(Path dataDir, Path log, Duration readyTimeout) {
+    this(dataDir, log, readyTimeout, null);
+  }
+
+  /**
+   * A broker that also has a SASL_PLAINTEXT listener (PLAIN mechanism, one user) beside the
+   * plaintext one; the controller and inter-broker listeners stay plaintext.
+   *
+   * @param sasl the one user the SASL listener accepts, or null for no SASL listener
+   */
+  public KafkaBrokerProcess(Path dataDir, Path log, Duration readyTimeout, SaslPlain sasl) {
     this.port = Ports.pickFree();
     int candidate = Ports.pickFree();
     while (candidate == port) {
       candidate = Ports.pickFree();
     }
     this.controllerPort = candidate;
+    this.sasl = sasl;
+    if (sasl != null) {
+      candidate = Ports.pickFree();
+      while (candidate == port || candidate == controllerPort) {
+        candidate = Ports.pickFree();
+      }
+      this.saslPort = candidate;
+    } else {
+      this.saslPort = -1;
+    }
     this.dataDir = Directories.create(dataDir);
     this.log = log;
     this.readyTimeout = readyTimeout;
   }
 
+  /** The user and password a SASL_PLAINTEXT listener with the PLAIN mechanism accepts. */
+  public record SaslPlain(String user, String password) {}
+
+  /** The plaintext listener, which every broker has. */
   public String bootstrapServers() {
     return "127.0.0.1:" + port;
+  }
+
+  /** The SASL_PLAINTEXT listener; only a broker made with a {@link SaslPlain} user has one. */
+  public String saslBootstrapServers() {
+    if (sasl == null) {
+      throw new IllegalStateException("this broker has no SASL listener: " + this);
+    }
+    return "127.0.0.1:" + saslPort;
   }
 
   public Path log() {
@@ -148,6 +182,10 @@ public final class KafkaBrokerProcess {
   private void writeConfiguration() {
     Map<String, String> server =
         BrokerProperties.combinedMode(port, controllerPort, dataDir.resolve("logs"));
+    if (sasl != null) {
+      server =
+          BrokerProperties.withSaslPlainListener(server, saslPort, sasl.user(), sasl.password());
+    }
     String properties =
         server.entrySet().stream()
             .map(e -> e.getKey() + "=" + e.getValue())
@@ -287,8 +325,16 @@ public final class KafkaBrokerProcess {
   }
 
   private Properties adminProperties() {
+    return adminProperties(bootstrapServers());
+  }
+
+  /**
+   * Settings for an admin client of a local broker: short request timeouts and reconnect backoffs,
+   * since the broker is on this machine and may be restarting.
+   */
+  public static Properties adminProperties(String bootstrapServers) {
     Properties props = new Properties();
-    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "2000");
     props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
     props.put(AdminClientConfig.RECONNECT_BACKOFF_MS_CONFIG, "50");

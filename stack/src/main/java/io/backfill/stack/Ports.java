@@ -8,11 +8,11 @@ import java.net.ServerSocket;
 import java.net.Socket;
 
 /** Free TCP ports on the loopback interface, and whether something listens on one. */
-final class Ports {
+public final class Ports {
 
   private Ports() {}
 
-  static int pickFree() {
+  public static int pickFree() {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       socket.setReuseAddress(true);
       return socket.getLocalPort();
@@ -21,7 +21,7 @@ final class Ports {
     }
   }
 
-  static boolean accepts(int port, int timeoutMillis) {
+  public static boolean accepts(int port, int timeoutMillis) {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress("127.0.0.1", port), timeoutMillis);
       return true;

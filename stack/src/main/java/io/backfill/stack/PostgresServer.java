@@ -125,20 +125,28 @@ public final class PostgresServer implements AutoCloseable {
 
   /** Creates the database unless it exists. */
   public void createDatabase(String name) {
+    if (databaseExists(name)) {
+      return;
+    }
+    try (Connection connection = adminConnection();
+        Statement create = connection.createStatement()) {
+      create.execute("CREATE DATABASE \"" + name + "\"");
+    } catch (SQLException e) {
+      throw new StackStartException(
+          "postgresql", "cannot create database " + name + " on " + this + ": " + e, null, e);
+    }
+  }
+
+  /** Whether a database of that name exists on this server. */
+  public boolean databaseExists(String name) {
     try (Connection connection = adminConnection();
         var exists = connection.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
       exists.setString(1, name);
       try (var result = exists.executeQuery()) {
-        if (result.next()) {
-          return;
-        }
-      }
-      try (Statement create = connection.createStatement()) {
-        create.execute("CREATE DATABASE \"" + name + "\"");
+        return result.next();
       }
     } catch (SQLException e) {
-      throw new StackStartException(
-          "postgresql", "cannot create database " + name + " on " + this + ": " + e, null, e);
+      throw new IllegalStateException("Cannot look up database " + name + " on " + this, e);
     }
   }
 
@@ -173,7 +181,8 @@ public final class PostgresServer implements AutoCloseable {
     return DriverManager.getConnection(jdbcUrl(database), props);
   }
 
-  private Connection adminConnection() throws SQLException {
+  /** A connection to the maintenance database {@code postgres}, as the configured user. */
+  public Connection adminConnection() throws SQLException {
     return connect("postgres");
   }
 
