@@ -1,7 +1,6 @@
 package io.backfill.stack;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.URI;
@@ -32,7 +31,6 @@ public final class ServiceNode {
 
   private static final System.Logger LOG = System.getLogger(ServiceNode.class.getName());
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** In a configuration value, replaced by the launch's number (1 at first start, then 2...). */
   public static final String INCARNATION = "{incarnation}";
@@ -336,42 +334,16 @@ public final class ServiceNode {
     return frozen;
   }
 
-  // Java's Process API sends only TERM and KILL; the kill command sends any signal to our child.
   private void signal(String signal) {
     if (!isRunning()) {
       throw new IllegalStateException(name + " is not running: cannot send SIG" + signal);
     }
-    try {
-      Process kill =
-          new ProcessBuilder("kill", "-" + signal, String.valueOf(process.pid())).start();
-      if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
-        kill.destroyForcibly();
-        throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed");
-      }
-      LOG.log(Level.INFO, "{0} (pid {1}) sent SIG{2}", name, process.pid(), signal);
-    } catch (IOException e) {
-      throw new IllegalStateException("Cannot send SIG" + signal + " to " + name, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted sending SIG" + signal + " to " + name, e);
-    }
+    ProcessSignals.send(name, process.pid(), signal);
   }
 
   /** Whether {@code /q/health/ready} answers 200 now (one call, 3 s timeout). */
   public boolean ready() {
-    HttpRequest ready =
-        HttpRequest.newBuilder(URI.create(baseUrl() + "/q/health/ready"))
-            .timeout(Duration.ofSeconds(3))
-            .build();
-    try {
-      return http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-    } catch (IOException e) {
-      // Not listening, or not answering in time: not ready, which is what the caller asks.
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
+    return endpoints().ready();
   }
 
   /**
@@ -388,28 +360,7 @@ public final class ServiceNode {
    * outcome="replayed"}.
    */
   public double metric(String name, String labels) {
-    HttpRequest request =
-        HttpRequest.newBuilder(URI.create(baseUrl() + "/q/metrics"))
-            .timeout(Duration.ofSeconds(5))
-            .build();
-    try {
-      HttpResponse<String> answer = http.send(request, HttpResponse.BodyHandlers.ofString());
-      if (answer.statusCode() != 200) {
-        throw new IllegalStateException(this.name + " /q/metrics answered " + answer.statusCode());
-      }
-      double sum = 0;
-      for (String line : answer.body().split("\n")) {
-        if ((line.startsWith(name + "{") || line.startsWith(name + " ")) && line.contains(labels)) {
-          sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-        }
-      }
-      return sum;
-    } catch (IOException e) {
-      throw new IllegalStateException("Cannot read " + this.name + " /q/metrics: " + e, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted reading " + this.name + " /q/metrics", e);
-    }
+    return endpoints().metric(name, labels);
   }
 
   /** Stops (gracefully) and starts again on the same port; waits until ready. */
@@ -420,28 +371,16 @@ public final class ServiceNode {
 
   /** The running process's {@code /version}: {service, version, buildSha, builtAt, startedAt}. */
   public JsonNode version() {
-    HttpRequest request =
-        HttpRequest.newBuilder(URI.create(baseUrl() + "/version"))
-            .timeout(Duration.ofSeconds(5))
-            .build();
-    try {
-      HttpResponse<String> answer = http.send(request, HttpResponse.BodyHandlers.ofString());
-      if (answer.statusCode() != 200) {
-        throw new IllegalStateException(
-            name + " /version answered " + answer.statusCode() + ": " + answer.body());
-      }
-      return JSON.readTree(answer.body());
-    } catch (IOException e) {
-      throw new IllegalStateException("Cannot read " + name + " /version: " + e, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted reading " + name + " /version", e);
-    }
+    return endpoints().version();
   }
 
   /** The build SHA the running process reports (from its /version). */
   public String buildSha() {
     return version().path("buildSha").asText("");
+  }
+
+  private NodeEndpoints endpoints() {
+    return new NodeEndpoints(name, baseUrl(), http);
   }
 
   @Override
