@@ -1,25 +1,21 @@
 package io.backfill.cli.bench.monitor;
 
+import io.backfill.stack.Directories;
 import io.backfill.stack.KafkaBrokerProcess;
 import io.backfill.stack.PostgresServer;
 import io.backfill.stack.ServiceNode;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.stream.Stream;
 
 /**
  * P3 of the benchmark suite: one heartbeat-monitor process (the packaged jar) against a real Kafka
@@ -43,7 +39,6 @@ public final class MonitorScaleBenchmark {
   private static final Duration READY_TIMEOUT = Duration.ofMinutes(3);
   private static final Duration MAX_RAMP = Duration.ofMinutes(5);
   private static final Duration MAX_CATCH_UP = Duration.ofMinutes(3);
-  private static final Duration PROGRESS_EVERY = Duration.ofSeconds(30);
   private static final Duration P99_READ_EVERY = Duration.ofSeconds(10);
   // Micrometer's percentiles cover the last two minutes: read them once that is all steady state.
   private static final Duration PERCENTILE_WINDOW = Duration.ofMinutes(2);
@@ -64,8 +59,8 @@ public final class MonitorScaleBenchmark {
               + " -DskipTests)");
     }
     Path workDir = projectRoot.resolve(".backfill/bench/monitor-scale");
-    try (Parts parts = new Parts()) {
-      deleteTree(workDir.resolve("kafka"));
+    try (MonitorScaleParts parts = new MonitorScaleParts()) {
+      Directories.delete(workDir.resolve("kafka"));
       say(log, "starting a Kafka broker (logs in %s)", workDir.resolve("logs"));
       parts.kafka =
           new KafkaBrokerProcess(
@@ -92,7 +87,8 @@ public final class MonitorScaleBenchmark {
     }
   }
 
-  private static Map<String, String> monitorConfig(Parts parts, MonitorScaleParams params) {
+  private static Map<String, String> monitorConfig(
+      MonitorScaleParts parts, MonitorScaleParams params) {
     Map<String, String> p = new LinkedHashMap<>();
     p.put("quarkus.http.host", "127.0.0.1");
     p.put("quarkus.log.console.json.enabled", "false");
@@ -106,7 +102,8 @@ public final class MonitorScaleBenchmark {
     return p;
   }
 
-  private static MonitorScaleResult play(Parts parts, MonitorScaleParams params, PrintWriter log) {
+  private static MonitorScaleResult play(
+      MonitorScaleParts parts, MonitorScaleParams params, PrintWriter log) {
     Duration interval = params.heartbeatInterval();
     Duration tick = setting(params, TICK, DEFAULT_TICK);
     Duration floor = setting(params, STALE_FLOOR, DEFAULT_STALE_FLOOR);
@@ -130,7 +127,7 @@ public final class MonitorScaleBenchmark {
           human(staleAfter),
           human(tick));
       fleet.start();
-      Progress progress = new Progress(log, fleet, watch, monitorUrl);
+      MonitorScaleProgress progress = new MonitorScaleProgress(log, fleet, watch, monitorUrl);
 
       // Ramp: the next step of starts once the last one was sent (each at its phase, so within
       // an interval) and the ledger applied all but a step or half a second of production, so
@@ -331,121 +328,5 @@ public final class MonitorScaleBenchmark {
             + " monitor-scale: "
             + String.format(Locale.ROOT, format, args));
     log.flush();
-  }
-
-  private static void deleteTree(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(path);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot delete " + dir, e);
-    }
-  }
-
-  /** Paces the run and logs a progress line every 30 s. */
-  private static final class Progress {
-    private final PrintWriter log;
-    private final HeartbeatFleet fleet;
-    private final TimeoutWatch watch;
-    private final String monitorUrl;
-    private final long started = System.nanoTime();
-    private long nextLine = System.nanoTime() + PROGRESS_EVERY.toNanos();
-
-    Progress(PrintWriter log, HeartbeatFleet fleet, TimeoutWatch watch, String monitorUrl) {
-      this.log = log;
-      this.fleet = fleet;
-      this.watch = watch;
-      this.monitorUrl = monitorUrl;
-    }
-
-    // The benchmark's own clock: parks in steps of at most a second, checking the threads.
-    void waitUntil(long deadlineNanos, String phase) {
-      long now;
-      while ((now = System.nanoTime()) < deadlineNanos) {
-        fleet.check();
-        watch.check();
-        if (now >= nextLine) {
-          line(phase);
-          nextLine += PROGRESS_EVERY.toNanos();
-        }
-        LockSupport.parkNanos(Math.min(deadlineNanos - now, TimeUnit.SECONDS.toNanos(1)));
-      }
-    }
-
-    private void line(String phase) {
-      MonitorMetrics metrics = MonitorMetrics.scrape(monitorUrl);
-      List<TimeoutWatch.Timeout> timeouts = watch.timeouts();
-      long falseOnes = timeouts.stream().filter(TimeoutWatch.Timeout::isFalse).count();
-      say(
-          log,
-          "%s %d s: sent %,d (%,d heartbeats, %d failed), ledger applied %,.0f, lag %,.0f;"
-              + " died %d, timeouts seen %d (%d false)",
-          phase,
-          TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started),
-          fleet.sent(),
-          fleet.heartbeats(),
-          fleet.sendFailures(),
-          metrics.sum("backfill_ledger_applied_events_total"),
-          metrics.sum("backfill_ledger_lag_records"),
-          fleet.died(),
-          timeouts.size(),
-          falseOnes);
-    }
-  }
-
-  /** What was started, stopped in reverse order: monitor, database, broker. */
-  private static final class Parts implements AutoCloseable {
-    KafkaBrokerProcess kafka;
-    PostgresServer postgres;
-    String database;
-    ServiceNode monitor;
-    private final Thread hook = new Thread(this::close, "monitor-bench-stop");
-    private boolean closed;
-
-    Parts() {
-      Runtime.getRuntime().addShutdownHook(hook);
-    }
-
-    @Override
-    public synchronized void close() {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      if (monitor != null) {
-        quietly(monitor::stop);
-      }
-      if (postgres != null && database != null) {
-        quietly(() -> postgres.dropDatabase(database));
-      }
-      if (postgres != null) {
-        quietly(postgres::close);
-      }
-      if (kafka != null) {
-        quietly(kafka::stop);
-      }
-      if (Thread.currentThread() != hook) {
-        try {
-          Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException e) {
-          // Already shutting down: the hook runs and finds this closed.
-          System.getLogger(MonitorScaleBenchmark.class.getName())
-              .log(System.Logger.Level.DEBUG, "JVM shutting down", e);
-        }
-      }
-    }
-
-    private static void quietly(Runnable stop) {
-      try {
-        stop.run();
-      } catch (RuntimeException e) {
-        System.getLogger(MonitorScaleBenchmark.class.getName())
-            .log(System.Logger.Level.WARNING, "Stopping a benchmark part failed", e);
-      }
-    }
   }
 }
