@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
  * Throughput of this machine, not a test (tag {@code benchmark}, excluded from the build): the
  * in-process embeddings alone, then whole chunks through the worker (broker → rules → embeddings →
  * one transaction → ChunkExtracted) for a tenant without an LLM key. Run with {@code mvn -B verify
- * -Dbenchmark.excluded=none -Dtest=ExtractionThroughputBenchmark}; writes {@code
+ * -Pbenchmark -Dtest=ExtractionThroughputBenchmark}; writes {@code
  * target/extraction-throughput.txt}. Parameters: system properties {@code bench.chunks} (20),
  * {@code bench.messages} (100 per chunk), {@code bench.body} (2000 characters).
  */
