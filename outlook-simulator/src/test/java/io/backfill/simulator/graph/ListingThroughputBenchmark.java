@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Test;
  * How many messages per second the simulator lists: pages of 100 with text bodies, followed by
  * nextLink, by one client and by four at once (Outlook's per-mailbox limit). A measurement, not a
  * test: it asserts nothing and is excluded from the build; run it by hand with {@code ../mvnw
- * verify -Pbenchmark -Dtest=ListingThroughputBenchmark}. The figure goes to the
- * console and to {@code target/listing-throughput.txt}.
+ * verify -Pbenchmark -Dtest=ListingThroughputBenchmark}. The figure goes to the console and to
+ * {@code target/listing-throughput.txt}.
  */
 @QuarkusTest
 @Tag("benchmark")
