@@ -96,9 +96,13 @@ final class DemoCommand implements Callable<Integer> {
 
       ProgressDisplay display = ProgressDisplay.forConsole(out);
       JobWatcher.Outcome outcome;
-      try (ChaosMonkey monkey =
-          chaos ? new ChaosMonkey(stack, client, jobId, display).start() : null) {
+      ChaosMonkey monkey = chaos ? new ChaosMonkey(stack, client, jobId, display).start() : null;
+      try {
         outcome = new JobWatcher(client, jobId, display, Duration.ofSeconds(2)).watch();
+      } finally {
+        if (monkey != null) {
+          monkey.close();
+        }
       }
       JobSummary summary = outcome.summary();
       GroundTruthCheck check = GroundTruthCheck.of(stack, outcome.finalStatus(), tenant.llmKey());

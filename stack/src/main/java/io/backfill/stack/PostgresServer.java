@@ -257,7 +257,9 @@ public final class PostgresServer implements AutoCloseable {
     SQLException last = null;
     while (System.nanoTime() < deadline) {
       try (Connection connection = adminConnection()) {
-        return;
+        if (connection.isValid(1)) {
+          return;
+        }
       } catch (SQLException e) {
         // Still starting up (57P03) or not listening yet.
         last = e;

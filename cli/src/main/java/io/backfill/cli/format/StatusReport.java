@@ -124,7 +124,7 @@ public final class StatusReport {
   /** {@code ok 9, skipped_no_key 1}, or {@code -} before any chunk was extracted. */
   public static String llmOutcomes(JsonNode outcomes) {
     StringJoiner joined = new StringJoiner(", ");
-    Iterator<Map.Entry<String, JsonNode>> fields = outcomes.fields();
+    Iterator<Map.Entry<String, JsonNode>> fields = outcomes.properties().iterator();
     while (fields.hasNext()) {
       Map.Entry<String, JsonNode> outcome = fields.next();
       joined.add(outcome.getKey() + " " + Formats.count(outcome.getValue().asLong()));

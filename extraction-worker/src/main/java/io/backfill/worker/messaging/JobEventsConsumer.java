@@ -133,7 +133,7 @@ public class JobEventsConsumer {
   private static long offset(Message<String> record) {
     return record
         .getMetadata(IncomingKafkaRecordMetadata.class)
-        .map(IncomingKafkaRecordMetadata::getOffset)
+        .map(metadata -> metadata.getOffset())
         .orElse(0L);
   }
 }

@@ -81,7 +81,7 @@ public class JobEventsConsumer {
     long offset =
         record
             .getMetadata(IncomingKafkaRecordMetadata.class)
-            .map(IncomingKafkaRecordMetadata::getOffset)
+            .map(metadata -> metadata.getOffset())
             .orElse(-1L);
     DeadLetters.Source source =
         new DeadLetters.Source(

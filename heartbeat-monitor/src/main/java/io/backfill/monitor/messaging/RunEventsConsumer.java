@@ -253,7 +253,7 @@ public class RunEventsConsumer {
   private static long offset(KafkaRecord<String, String> record) {
     return record
         .getMetadata(IncomingKafkaRecordMetadata.class)
-        .map(IncomingKafkaRecordMetadata::getOffset)
+        .map(metadata -> metadata.getOffset())
         .orElse(-1L);
   }
 

@@ -12,6 +12,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -60,7 +61,7 @@ final class TimeoutWatch implements AutoCloseable {
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
     } catch (RuntimeException e) {
-      consumer.close(Duration.ofSeconds(5));
+      consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
       throw e;
     }
     this.reader = new Thread(this::read, "monitor-bench-control");
@@ -82,7 +83,7 @@ final class TimeoutWatch implements AutoCloseable {
     } catch (RuntimeException e) {
       failure = e;
     } finally {
-      consumer.close(Duration.ofSeconds(5));
+      consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
     }
   }
 
