@@ -9,7 +9,7 @@ import static org.hamcrest.Matchers.equalTo;
 
 import io.backfill.gateway.api.EventStreamLimits;
 import io.backfill.testkit.BackfillInfrastructure;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -41,7 +41,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @TestProfile(AbuseLimitsTest.SmallLimits.class)
-@QuarkusTestResource(value = BackfillInfrastructure.class, restrictToAnnotatedClass = true)
+@WithTestResource(BackfillInfrastructure.class)
 class AbuseLimitsTest {
 
   /** Two at once, then one every 3 s; three failures per 3 s; two streams per tenant. */

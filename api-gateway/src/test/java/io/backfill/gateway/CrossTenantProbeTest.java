@@ -9,7 +9,7 @@ import io.backfill.contracts.event.JobCompleted;
 import io.backfill.contracts.id.JobId;
 import io.backfill.testkit.BackfillInfrastructure;
 import io.backfill.testkit.TestProducer;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
@@ -45,7 +45,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * <p>A new endpoint is one line in {@link #ENDPOINTS}: it is then probed with every credential.
  */
 @QuarkusTest
-@QuarkusTestResource(value = BackfillInfrastructure.class, restrictToAnnotatedClass = true)
+@WithTestResource(BackfillInfrastructure.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CrossTenantProbeTest {
 

@@ -26,7 +26,7 @@ import io.backfill.contracts.id.RunId;
 import io.backfill.testkit.BackfillInfrastructure;
 import io.backfill.testkit.TestProducer;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
@@ -44,7 +44,7 @@ import org.junit.jupiter.api.Test;
  * are ignored and counted, and A's status stays exactly what A's own events made it.
  */
 @QuarkusTest
-@QuarkusTestResource(value = BackfillInfrastructure.class, restrictToAnnotatedClass = true)
+@WithTestResource(BackfillInfrastructure.class)
 class ForgedEventsTest {
 
   private static final Duration WAIT = Duration.ofSeconds(30);

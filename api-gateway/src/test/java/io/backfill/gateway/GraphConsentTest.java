@@ -14,7 +14,7 @@ import static org.hamcrest.Matchers.nullValue;
 import io.backfill.gateway.domain.ConsentState;
 import io.backfill.gateway.domain.MasterKeyring;
 import io.backfill.testkit.BackfillInfrastructure;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import java.net.URI;
@@ -41,8 +41,8 @@ import org.junit.jupiter.api.Test;
  * suspension.
  */
 @QuarkusTest
-@QuarkusTestResource(value = BackfillInfrastructure.class, restrictToAnnotatedClass = true)
-@QuarkusTestResource(value = TokenEndpointStandIn.class, restrictToAnnotatedClass = true)
+@WithTestResource(BackfillInfrastructure.class)
+@WithTestResource(TokenEndpointStandIn.class)
 class GraphConsentTest {
 
   private static final String CALLBACK = "/api/v1/graph/consent/callback";

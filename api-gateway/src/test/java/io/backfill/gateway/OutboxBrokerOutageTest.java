@@ -11,8 +11,8 @@ import io.backfill.testkit.Postgres;
 import io.backfill.testkit.RecordTap;
 import io.backfill.testkit.TestDatabase;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -30,9 +30,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @TestProfile(OutboxBrokerOutageTest.ShortPublishTimeout.class)
-@QuarkusTestResource(
-    value = OutboxBrokerOutageTest.OwnBroker.class,
-    restrictToAnnotatedClass = true)
+@WithTestResource(OutboxBrokerOutageTest.OwnBroker.class)
 class OutboxBrokerOutageTest {
 
   /** Sends give up after 2 s, so the relay reports a failed send soon after the broker stops. */

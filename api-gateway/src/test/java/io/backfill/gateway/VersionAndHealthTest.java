@@ -6,7 +6,7 @@ import static org.hamcrest.Matchers.equalTo;
 
 import io.backfill.testkit.BackfillInfrastructure;
 import io.backfill.testkit.GitHead;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import java.time.Instant;
@@ -14,7 +14,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
-@QuarkusTestResource(value = BackfillInfrastructure.class, restrictToAnnotatedClass = true)
+@WithTestResource(BackfillInfrastructure.class)
 class VersionAndHealthTest {
 
   @Test

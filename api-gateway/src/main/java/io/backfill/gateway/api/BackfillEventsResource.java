@@ -1,6 +1,7 @@
 package io.backfill.gateway.api;
 
 import io.backfill.contracts.id.JobId;
+import io.backfill.gateway.api.openapi.GatewayOpenApi;
 import io.backfill.gateway.config.GatewayConfig;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
@@ -26,7 +27,7 @@ import org.jboss.resteasy.reactive.RestStreamElementType;
  * the stream closes after the final event.
  */
 @Path("/api/v1/backfills/{jobId}/events")
-@SecurityRequirement(name = "apiKey")
+@SecurityRequirement(name = GatewayOpenApi.TENANT_API_KEY)
 public class BackfillEventsResource {
 
   private static final Set<String> ENDED = Set.of("completed", "failed", "cancelled", "rejected");
@@ -76,7 +77,9 @@ public class BackfillEventsResource {
   @RestStreamElementType(MediaType.APPLICATION_JSON)
   // Blocking: authentication and the first read use the database on this (worker) thread.
   @Blocking
-  @Operation(summary = "Live progress of a job as Server-Sent Events, until the job ends")
+  @Operation(
+      operationId = "streamBackfillEvents",
+      summary = "Live progress of a job as Server-Sent Events, until the job ends")
   @APIResponse(
       responseCode = "200",
       description = "A stream of progress events",
@@ -86,18 +89,8 @@ public class BackfillEventsResource {
               schema = @Schema(implementation = ProgressEvent.class)))
   @APIResponse(
       responseCode = "429",
-      description = "The tenant has its most event streams open (Retry-After)",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
-  @APIResponse(
-      responseCode = "404",
-      description = "No such job for this tenant",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
+      description = "The tenant has its most event streams open (Retry-After)")
+  @APIResponse(responseCode = "404", description = "No such job for this tenant")
   public Multi<ProgressEvent> events(@PathParam("jobId") String jobId) {
     String tenantId = caller.tenantId();
     UUID id;

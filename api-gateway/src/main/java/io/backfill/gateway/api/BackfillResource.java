@@ -5,6 +5,7 @@ import io.backfill.contracts.event.BackfillCommand;
 import io.backfill.contracts.event.FollowJob;
 import io.backfill.contracts.id.JobId;
 import io.backfill.contracts.topic.Topics;
+import io.backfill.gateway.api.openapi.GatewayOpenApi;
 import io.backfill.gateway.config.GatewayConfig;
 import io.backfill.gateway.domain.BackfillSubmissions;
 import io.backfill.gateway.domain.JobCommands;
@@ -35,13 +36,11 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
-import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
@@ -51,22 +50,7 @@ import org.jboss.logging.MDC;
  */
 @Path("/api/v1/backfills")
 @Produces(MediaType.APPLICATION_JSON)
-@SecurityRequirement(name = "apiKey")
-@SecurityScheme(
-    securitySchemeName = "apiKey",
-    type = SecuritySchemeType.HTTP,
-    scheme = "bearer",
-    description = "A tenant's API key (or, on admin and ops endpoints, the admin token)")
-@APIResponse(
-    responseCode = "401",
-    description = "No or unknown API key",
-    content =
-        @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-@APIResponse(
-    responseCode = "403",
-    description = "Not a tenant API key",
-    content =
-        @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+@SecurityRequirement(name = GatewayOpenApi.TENANT_API_KEY)
 public class BackfillResource {
 
   private static final Logger LOG = Logger.getLogger(BackfillResource.class);
@@ -140,6 +124,7 @@ public class BackfillResource {
   @POST
   @Consumes(MediaType.WILDCARD)
   @Operation(
+      operationId = "submitBackfill",
       summary = "Submit a backfill",
       description =
           "Stores the request with its idempotency claim in one transaction and answers; the"
@@ -161,18 +146,10 @@ public class BackfillResource {
       responseCode = "400",
       description =
           "Invalid request: bad mailbox, from ≥ to, missing or unknown fields, unparseable dates,"
-              + " window too long, body too large, not JSON; one error per field",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
+              + " window too long, body too large, not JSON; one error per field")
   @APIResponse(
       responseCode = "422",
-      description = "The Idempotency-Key was used before for a different request",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
+      description = "The Idempotency-Key was used before for a different request")
   public Response submit(
       @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
       @HeaderParam("Idempotency-Key") String idempotencyKey,
@@ -217,25 +194,13 @@ public class BackfillResource {
 
   @GET
   @Path("/{jobId}")
-  @Operation(summary = "The status of one backfill job")
+  @Operation(operationId = "getBackfillStatus", summary = "The status of one backfill job")
   @APIResponse(
       responseCode = "200",
       description = "The job's status",
       content = @Content(schema = @Schema(implementation = BackfillStatus.class)))
-  @APIResponse(
-      responseCode = "400",
-      description = "The job id is not a lower-case canonical UUID",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
-  @APIResponse(
-      responseCode = "404",
-      description = "No such job for this tenant",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(responseCode = "400", description = "The job id is not a lower-case canonical UUID")
+  @APIResponse(responseCode = "404", description = "No such job for this tenant")
   public BackfillStatus status(@PathParam("jobId") String jobId) {
     String tenantId = caller.tenantId();
     UUID id = parse(jobId);
@@ -243,18 +208,14 @@ public class BackfillResource {
   }
 
   @GET
-  @Operation(summary = "The tenant's backfill jobs, newest first, cursor-paged")
+  @Operation(
+      operationId = "listBackfills",
+      summary = "The tenant's backfill jobs, newest first, cursor-paged")
   @APIResponse(
       responseCode = "200",
       description = "A page of jobs",
       content = @Content(schema = @Schema(implementation = JobPage.class)))
-  @APIResponse(
-      responseCode = "400",
-      description = "Unknown status, bad limit or cursor",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(responseCode = "400", description = "Unknown status, bad limit or cursor")
   public JobPage list(
       @QueryParam("status") String status,
       @QueryParam("mailbox") String mailbox,
@@ -316,26 +277,15 @@ public class BackfillResource {
   @POST
   @Path("/{jobId}/pause")
   @Operation(
+      operationId = "pauseBackfill",
       summary =
           "Pause a pending or running job, or a completed job's following (publishes PauseJob to"
               + " backfill.commands)")
   @APIResponse(
       responseCode = "202",
       description = "Command accepted; the gateway publishes it to backfill.commands")
-  @APIResponse(
-      responseCode = "404",
-      description = "No such job for this tenant",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
-  @APIResponse(
-      responseCode = "409",
-      description = "The job's state does not allow it",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(responseCode = "404", description = "No such job for this tenant")
+  @APIResponse(responseCode = "409", description = "The job's state does not allow it")
   public Response pause(@PathParam("jobId") String jobId) {
     return command(jobId, JobCommands.PAUSE);
   }
@@ -343,26 +293,17 @@ public class BackfillResource {
   @POST
   @Path("/{jobId}/resume")
   @Operation(
+      operationId = "resumeBackfill",
       summary =
           "Resume a job that has not completed, or a completed job's paused following (publishes"
               + " ResumeJob; a running job whose attempt is alive is left to it)")
   @APIResponse(
       responseCode = "202",
       description = "Command accepted; the gateway publishes it to backfill.commands")
-  @APIResponse(
-      responseCode = "404",
-      description = "No such job for this tenant",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(responseCode = "404", description = "No such job for this tenant")
   @APIResponse(
       responseCode = "409",
-      description = "The job is completed (and not followed) or rejected",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
+      description = "The job is completed (and not followed) or rejected")
   public Response resume(@PathParam("jobId") String jobId) {
     return command(jobId, JobCommands.RESUME);
   }
@@ -370,27 +311,18 @@ public class BackfillResource {
   @POST
   @Path("/{jobId}/cancel")
   @Operation(
+      operationId = "cancelBackfill",
       summary =
           "Cancel a job that has not ended, or end a completed job's following for good"
               + " (publishes CancelJob)")
   @APIResponse(
       responseCode = "202",
       description = "Command accepted; the gateway publishes it to backfill.commands")
-  @APIResponse(
-      responseCode = "404",
-      description = "No such job for this tenant",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(responseCode = "404", description = "No such job for this tenant")
   @APIResponse(
       responseCode = "409",
       description =
-          "The job is completed (and its following is not on or paused), cancelled or rejected",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
+          "The job is completed (and its following is not on or paused), cancelled or rejected")
   public Response cancel(@PathParam("jobId") String jobId) {
     return command(jobId, JobCommands.CANCEL);
   }
@@ -439,6 +371,7 @@ public class BackfillResource {
   @Path("/{jobId}/follow")
   @Consumes(MediaType.WILDCARD)
   @Operation(
+      operationId = "followBackfill",
       summary =
           "Follow a completed job's mailbox from now on (publishes FollowJob to"
               + " backfill.commands; docs/decisions/0037)",
@@ -458,25 +391,11 @@ public class BackfillResource {
       content = @Content(schema = @Schema(implementation = CommandAccepted.class)))
   @APIResponse(
       responseCode = "400",
-      description = "Invalid job id or body (followIntervalSeconds outside 1 to 86400)",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
-  @APIResponse(
-      responseCode = "404",
-      description = "No such job for this tenant",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
+      description = "Invalid job id or body (followIntervalSeconds outside 1 to 86400)")
+  @APIResponse(responseCode = "404", description = "No such job for this tenant")
   @APIResponse(
       responseCode = "409",
-      description = "The job is not completed, or it is already followed (or its following ended)",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
+      description = "The job is not completed, or it is already followed (or its following ended)")
   public Response follow(
       @PathParam("jobId") String jobId,
       @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,

@@ -1,5 +1,6 @@
 package io.backfill.gateway.api;
 
+import io.backfill.gateway.api.openapi.GatewayOpenApi;
 import io.backfill.gateway.config.GatewayConfig;
 import io.backfill.gateway.domain.ConsentState;
 import io.backfill.gateway.domain.DirectoryConsentCheck;
@@ -88,8 +89,9 @@ public class GraphConsentResource {
   }
 
   @GET
-  @SecurityRequirement(name = "apiKey")
+  @SecurityRequirement(name = GatewayOpenApi.TENANT_API_KEY)
   @Operation(
+      operationId = "getGraphConsentUrl",
       summary = "An admin-consent URL for the caller's Entra directory",
       description =
           "The tenant's Entra admin opens consentUrl and consents to the operator's app; Microsoft"
@@ -103,11 +105,7 @@ public class GraphConsentResource {
   @APIResponse(
       responseCode = "503",
       description =
-          "The operator's app (id and secret) or redirect URI (or a master key) is not configured",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
+          "The operator's app (id and secret) or redirect URI (or a master key) is not configured")
   public ConsentLink consentUrl(@QueryParam("loginHint") String loginHint) {
     String tenantId = caller.tenantId();
     if (loginHint != null && (loginHint.isBlank() || loginHint.length() > MAX_LOGIN_HINT_CHARS)) {
@@ -157,6 +155,7 @@ public class GraphConsentResource {
   @GET
   @Path("/callback")
   @Operation(
+      operationId = "completeGraphConsent",
       summary = "Where Microsoft redirects the admin after consent (no API key)",
       description =
           "?tenant=<directory id>&admin_consent=True&state=… binds the directory to the tenant"
@@ -170,36 +169,20 @@ public class GraphConsentResource {
       responseCode = "400",
       description =
           "consent-state-invalid, consent-state-expired, consent-state-used or"
-              + " consent-callback-invalid",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
+              + " consent-callback-invalid")
   @APIResponse(
       responseCode = "403",
       description =
           "consent-denied (the admin declined), directory-not-consented (Microsoft refuses the"
-              + " operator's app a token for the directory) or tenant-suspended",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
+              + " operator's app a token for the directory) or tenant-suspended")
   @APIResponse(
       responseCode = "409",
-      description = "directory-already-bound: the directory belongs to another tenant",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
+      description = "directory-already-bound: the directory belongs to another tenant")
   @APIResponse(
       responseCode = "503",
       description =
           "consent-unverifiable (Microsoft's token endpoint did not answer; the same redirect may"
-              + " be retried) or consent-unavailable (not configured)",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
+              + " be retried) or consent-unavailable (not configured)")
   public Bound callback(
       @QueryParam("tenant") String directory,
       @QueryParam("admin_consent") String adminConsent,

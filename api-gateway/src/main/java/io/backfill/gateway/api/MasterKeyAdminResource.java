@@ -1,5 +1,6 @@
 package io.backfill.gateway.api;
 
+import io.backfill.gateway.api.openapi.GatewayOpenApi;
 import io.backfill.gateway.domain.SecretCipher;
 import io.backfill.gateway.domain.SecretRotation;
 import jakarta.ws.rs.GET;
@@ -19,7 +20,7 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
  */
 @Path("/api/v1/admin/secrets")
 @Produces(MediaType.APPLICATION_JSON)
-@SecurityRequirement(name = "apiKey")
+@SecurityRequirement(name = GatewayOpenApi.ADMIN_TOKEN)
 public class MasterKeyAdminResource {
 
   private final Caller caller;
@@ -33,6 +34,7 @@ public class MasterKeyAdminResource {
   @GET
   @Path("/keys")
   @Operation(
+      operationId = "getMasterKeyUsage",
       summary = "Configured master keys and how many secrets each seals",
       description =
           "Ids only, never key material. A key that seals no secret any more can be removed from"
@@ -41,20 +43,7 @@ public class MasterKeyAdminResource {
       responseCode = "200",
       description = "Key ids and secrets per key id",
       content = @Content(schema = @Schema(implementation = SecretRotation.Usage.class)))
-  @APIResponse(
-      responseCode = "503",
-      description = "No usable master key configured",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
-  @APIResponse(
-      responseCode = "403",
-      description = "Not the admin token",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(responseCode = "503", description = "No usable master key configured")
   public SecretRotation.Usage keys() {
     caller.requireAdmin();
     try {
@@ -67,6 +56,7 @@ public class MasterKeyAdminResource {
   @POST
   @Path("/rotate")
   @Operation(
+      operationId = "rotateMasterKeys",
       summary = "Re-encrypt every secret under the newest master key",
       description =
           "Secrets sealed under an older key are opened with it and sealed again under the first"
@@ -78,20 +68,7 @@ public class MasterKeyAdminResource {
       responseCode = "200",
       description = "What was re-encrypted, what failed, and secrets per key afterwards",
       content = @Content(schema = @Schema(implementation = SecretRotation.Report.class)))
-  @APIResponse(
-      responseCode = "503",
-      description = "No usable master key configured",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
-  @APIResponse(
-      responseCode = "403",
-      description = "Not the admin token",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(responseCode = "503", description = "No usable master key configured")
   public SecretRotation.Report rotate() {
     caller.requireAdmin();
     try {

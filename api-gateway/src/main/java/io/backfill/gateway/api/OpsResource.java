@@ -1,5 +1,6 @@
 package io.backfill.gateway.api;
 
+import io.backfill.gateway.api.openapi.GatewayOpenApi;
 import io.backfill.gateway.ops.ConsumerLag;
 import io.backfill.gateway.ops.Fleet;
 import jakarta.ws.rs.GET;
@@ -18,13 +19,7 @@ import org.jboss.logging.Logger;
 /** Operators' views: consumer lag and the fleet's versions. Admin token only (403 for tenants). */
 @Path("/api/v1/ops")
 @Produces(MediaType.APPLICATION_JSON)
-@SecurityRequirement(name = "apiKey")
-@APIResponse(responseCode = "401", description = "No or bad token")
-@APIResponse(
-    responseCode = "403",
-    description = "A tenant key, not the admin token",
-    content =
-        @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+@SecurityRequirement(name = GatewayOpenApi.ADMIN_TOKEN)
 public class OpsResource {
 
   private static final Logger LOG = Logger.getLogger(OpsResource.class);
@@ -46,18 +41,14 @@ public class OpsResource {
 
   @GET
   @Path("/lag")
-  @Operation(summary = "Lag per consumer group, topic and partition, read from the broker now")
+  @Operation(
+      operationId = "getConsumerLag",
+      summary = "Lag per consumer group, topic and partition, read from the broker now")
   @APIResponse(
       responseCode = "200",
       description = "The lag",
       content = @Content(schema = @Schema(implementation = LagReport.class)))
-  @APIResponse(
-      responseCode = "503",
-      description = "The broker did not answer",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(responseCode = "503", description = "The broker did not answer")
   public LagReport lag(@QueryParam("group") String group) {
     caller.requireAdmin();
     List<ConsumerLag.GroupLag> groups;
@@ -76,6 +67,7 @@ public class OpsResource {
   @GET
   @Path("/fleet")
   @Operation(
+      operationId = "getFleet",
       summary = "Every service instance and worker seen, with build SHA and last seen",
       description =
           "mixedVersions is true when live instances of one service run different builds.")

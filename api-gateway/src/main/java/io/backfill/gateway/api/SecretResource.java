@@ -1,5 +1,6 @@
 package io.backfill.gateway.api;
 
+import io.backfill.gateway.api.openapi.GatewayOpenApi;
 import io.backfill.gateway.config.GatewayConfig;
 import io.backfill.gateway.domain.LogText;
 import io.backfill.gateway.domain.SecretCipher;
@@ -14,8 +15,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.media.Content;
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.jboss.logging.Logger;
@@ -26,7 +25,7 @@ import org.jboss.logging.Logger;
  */
 @Path("/api/v1/tenant/secrets/{name}")
 @Produces(MediaType.APPLICATION_JSON)
-@SecurityRequirement(name = "apiKey")
+@SecurityRequirement(name = GatewayOpenApi.TENANT_API_KEY)
 public class SecretResource {
 
   private static final Logger LOG = Logger.getLogger(SecretResource.class);
@@ -56,37 +55,19 @@ public class SecretResource {
 
   @PUT
   @Consumes(MediaType.APPLICATION_JSON)
-  @Operation(summary = "Store or replace a secret (encrypted at rest; never returned)")
+  @Operation(
+      operationId = "putSecret",
+      summary = "Store or replace a secret (encrypted at rest; never returned)")
   @APIResponse(responseCode = "204", description = "Stored")
-  @APIResponse(
-      responseCode = "400",
-      description = "Bad name or value",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(responseCode = "400", description = "Bad name or value")
   @APIResponse(
       responseCode = "422",
-      description = "openai_base_url pointing somewhere the worker may not call",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
+      description = "openai_base_url pointing somewhere the worker may not call")
   @APIResponse(
       responseCode = "403",
       description =
-          "graph_directory_id without the tenant's own graph_client_id and graph_client_secret",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
-  @APIResponse(
-      responseCode = "503",
-      description = "No master key configured",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
+          "Not a tenant API key, a suspended tenant, or graph_directory_id without the tenant's own graph_client_id and graph_client_secret")
+  @APIResponse(responseCode = "503", description = "No master key configured")
   public Response put(@PathParam("name") String name, SecretValue body) {
     String tenantId = caller.tenantId();
     String normalised = name(name);
@@ -126,15 +107,9 @@ public class SecretResource {
   }
 
   @DELETE
-  @Operation(summary = "Delete a secret")
+  @Operation(operationId = "deleteSecret", summary = "Delete a secret")
   @APIResponse(responseCode = "204", description = "Deleted")
-  @APIResponse(
-      responseCode = "404",
-      description = "No such secret",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(responseCode = "404", description = "No such secret")
   public Response delete(@PathParam("name") String name) {
     String tenantId = caller.tenantId();
     String normalised = name(name);

@@ -1,6 +1,7 @@
 package io.backfill.gateway.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.backfill.gateway.api.openapi.GatewayOpenApi;
 import io.backfill.gateway.domain.ApiKeys;
 import io.backfill.gateway.domain.GraphDirectories;
 import io.backfill.gateway.domain.LogText;
@@ -36,7 +37,7 @@ import org.jboss.logging.Logger;
  */
 @Path("/api/v1/admin/tenants")
 @Produces(MediaType.APPLICATION_JSON)
-@SecurityRequirement(name = "apiKey")
+@SecurityRequirement(name = GatewayOpenApi.ADMIN_TOKEN)
 public class TenantAdminResource {
 
   private static final Logger LOG = Logger.getLogger(TenantAdminResource.class);
@@ -103,6 +104,7 @@ public class TenantAdminResource {
 
   @POST
   @Operation(
+      operationId = "createTenant",
       summary = "Create a tenant and its first API key (shown once)",
       description =
           "Body {tenantId, name?, keyLabel?} as application/json. 201 with Location of the tenant"
@@ -121,32 +123,8 @@ public class TenantAdminResource {
   @APIResponse(
       responseCode = "400",
       description =
-          "Invalid tenant id, name or label, unknown field, malformed JSON, wrong Content-Type",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
-  @APIResponse(
-      responseCode = "409",
-      description = "The tenant exists",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
-  @APIResponse(
-      responseCode = "401",
-      description = "No or bad token",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
-  @APIResponse(
-      responseCode = "403",
-      description = "Not the admin token",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
+          "Invalid tenant id, name or label, unknown field, malformed JSON, wrong Content-Type")
+  @APIResponse(responseCode = "409", description = "The tenant exists")
   public Response create(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, byte[] raw) {
     caller.requireAdmin();
     JsonNode body =
@@ -181,18 +159,12 @@ public class TenantAdminResource {
 
   @GET
   @Path("/{tenantId}")
-  @Operation(summary = "A tenant")
+  @Operation(operationId = "getTenant", summary = "A tenant")
   @APIResponse(
       responseCode = "200",
       description = "The tenant",
       content = @Content(schema = @Schema(implementation = TenantView.class)))
-  @APIResponse(
-      responseCode = "404",
-      description = "No such tenant",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(responseCode = "404", description = "No such tenant")
   public TenantView get(@PathParam("tenantId") String tenantId) {
     caller.requireAdmin();
     return tenants
@@ -212,33 +184,24 @@ public class TenantAdminResource {
   @POST
   @Path("/{tenantId}/suspend")
   @Operation(
+      operationId = "suspendTenant",
       summary = "Suspend a tenant",
       description =
           "Its API keys get 403 tenant-suspended, and other services are refused its credentials"
               + " (403) and see it suspended in the registry. Nothing is deleted. Idempotent.")
   @APIResponse(responseCode = "204", description = "Suspended")
-  @APIResponse(
-      responseCode = "404",
-      description = "No such tenant",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(responseCode = "404", description = "No such tenant")
   public Response suspend(@PathParam("tenantId") String tenantId) {
     return setSuspended(tenantId, true);
   }
 
   @POST
   @Path("/{tenantId}/reactivate")
-  @Operation(summary = "Reactivate a suspended tenant (idempotent)")
+  @Operation(
+      operationId = "reactivateTenant",
+      summary = "Reactivate a suspended tenant (idempotent)")
   @APIResponse(responseCode = "204", description = "Active")
-  @APIResponse(
-      responseCode = "404",
-      description = "No such tenant",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(responseCode = "404", description = "No such tenant")
   public Response reactivate(@PathParam("tenantId") String tenantId) {
     return setSuspended(tenantId, false);
   }
@@ -255,6 +218,7 @@ public class TenantAdminResource {
   @POST
   @Path("/{tenantId}/api-keys")
   @Operation(
+      operationId = "createApiKey",
       summary = "Create another API key for a tenant (shown once)",
       description = "Optional body {label?} as application/json.")
   @RequestBody(
@@ -269,32 +233,8 @@ public class TenantAdminResource {
       content = @Content(schema = @Schema(implementation = IssuedKey.class)))
   @APIResponse(
       responseCode = "400",
-      description = "Invalid label, unknown field, malformed JSON, wrong Content-Type",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
-  @APIResponse(
-      responseCode = "404",
-      description = "No such tenant",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
-  @APIResponse(
-      responseCode = "401",
-      description = "No or bad token",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
-  @APIResponse(
-      responseCode = "403",
-      description = "Not the admin token",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
+      description = "Invalid label, unknown field, malformed JSON, wrong Content-Type")
+  @APIResponse(responseCode = "404", description = "No such tenant")
   public Response createKey(
       @PathParam("tenantId") String tenantId,
       @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
@@ -316,6 +256,7 @@ public class TenantAdminResource {
   @GET
   @Path("/{tenantId}/api-keys")
   @Operation(
+      operationId = "listApiKeys",
       summary = "List a tenant's API keys",
       description =
           "Every key, revoked ones included: id, label, first characters, created, last used (to"
@@ -324,13 +265,7 @@ public class TenantAdminResource {
       responseCode = "200",
       description = "The keys",
       content = @Content(schema = @Schema(implementation = KeyList.class)))
-  @APIResponse(
-      responseCode = "404",
-      description = "No such tenant",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(responseCode = "404", description = "No such tenant")
   public KeyList keys(@PathParam("tenantId") String tenantId) {
     caller.requireAdmin();
     if (!tenants.exists(tenantId)) {
@@ -342,16 +277,11 @@ public class TenantAdminResource {
   @DELETE
   @Path("/{tenantId}/api-keys/{keyId}")
   @Operation(
+      operationId = "revokeApiKey",
       summary = "Revoke a tenant's API key",
       description = "The key is refused (401) from the next request on. Revoking twice is 204.")
   @APIResponse(responseCode = "204", description = "Revoked")
-  @APIResponse(
-      responseCode = "404",
-      description = "No such key for this tenant",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(responseCode = "404", description = "No such key for this tenant")
   public Response revoke(@PathParam("tenantId") String tenantId, @PathParam("keyId") String keyId) {
     caller.requireAdmin();
     return revoke(apiKeys, tenantId, keyId, "the operator");

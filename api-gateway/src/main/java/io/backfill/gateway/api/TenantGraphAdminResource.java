@@ -1,6 +1,7 @@
 package io.backfill.gateway.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.backfill.gateway.api.openapi.GatewayOpenApi;
 import io.backfill.gateway.domain.GraphDirectories;
 import io.backfill.gateway.domain.Tenants;
 import jakarta.ws.rs.DELETE;
@@ -29,7 +30,7 @@ import org.jboss.logging.Logger;
  */
 @Path("/api/v1/admin/tenants/{tenantId}/graph-directory")
 @Produces(MediaType.APPLICATION_JSON)
-@SecurityRequirement(name = "apiKey")
+@SecurityRequirement(name = GatewayOpenApi.ADMIN_TOKEN)
 public class TenantGraphAdminResource {
 
   private static final Logger LOG = Logger.getLogger(TenantGraphAdminResource.class);
@@ -51,7 +52,9 @@ public class TenantGraphAdminResource {
   }
 
   @PUT
-  @Operation(summary = "Bind a tenant's Entra directory (the operator vouches for it)")
+  @Operation(
+      operationId = "bindGraphDirectory",
+      summary = "Bind a tenant's Entra directory (the operator vouches for it)")
   @RequestBody(
       required = true,
       content =
@@ -61,18 +64,8 @@ public class TenantGraphAdminResource {
   @APIResponse(responseCode = "204", description = "Bound")
   @APIResponse(
       responseCode = "400",
-      description = "invalid-directory: not a GUID or domain, unknown field, malformed JSON",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
-  @APIResponse(
-      responseCode = "404",
-      description = "No such tenant",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
+      description = "invalid-directory: not a GUID or domain, unknown field, malformed JSON")
+  @APIResponse(responseCode = "404", description = "No such tenant")
   public Response bind(
       @PathParam("tenantId") String tenantId,
       @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
@@ -104,15 +97,9 @@ public class TenantGraphAdminResource {
   }
 
   @DELETE
-  @Operation(summary = "Release a tenant's Entra directory")
+  @Operation(operationId = "unbindGraphDirectory", summary = "Release a tenant's Entra directory")
   @APIResponse(responseCode = "204", description = "Released")
-  @APIResponse(
-      responseCode = "404",
-      description = "No such tenant or no directory bound",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(responseCode = "404", description = "No such tenant or no directory bound")
   public Response unbind(@PathParam("tenantId") String tenantId) {
     caller.requireAdmin();
     if (!directories.unbind(tenantId)) {

@@ -1,5 +1,6 @@
 package io.backfill.gateway.api;
 
+import io.backfill.gateway.api.openapi.GatewayOpenApi;
 import io.backfill.gateway.domain.GraphDirectories;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -14,7 +15,7 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 /** The caller's own directory binding, as admin consent or the operator made it. */
 @Path("/api/v1/tenant/graph")
 @Produces(MediaType.APPLICATION_JSON)
-@SecurityRequirement(name = "apiKey")
+@SecurityRequirement(name = GatewayOpenApi.TENANT_API_KEY)
 public class TenantGraphResource {
 
   private final Caller caller;
@@ -26,18 +27,12 @@ public class TenantGraphResource {
   }
 
   @GET
-  @Operation(summary = "The caller's bound Entra directory")
+  @Operation(operationId = "getGraphDirectory", summary = "The caller's bound Entra directory")
   @APIResponse(
       responseCode = "200",
       description = "{directoryId, boundAt, boundVia (consent | admin)}",
       content = @Content(schema = @Schema(implementation = GraphDirectories.Binding.class)))
-  @APIResponse(
-      responseCode = "404",
-      description = "No directory bound",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(responseCode = "404", description = "No directory bound")
   public GraphDirectories.Binding binding() {
     String tenantId = caller.tenantId();
     return directories.find(tenantId).orElseThrow(() -> notBound(tenantId));

@@ -1,5 +1,6 @@
 package io.backfill.gateway.api;
 
+import io.backfill.gateway.api.openapi.GatewayOpenApi;
 import io.backfill.gateway.domain.ApiKeys;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -20,7 +21,7 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
  */
 @Path("/api/v1/tenant/api-keys")
 @Produces(MediaType.APPLICATION_JSON)
-@SecurityRequirement(name = "apiKey")
+@SecurityRequirement(name = GatewayOpenApi.TENANT_API_KEY)
 public class TenantKeysResource {
 
   private final Caller caller;
@@ -33,6 +34,7 @@ public class TenantKeysResource {
 
   @GET
   @Operation(
+      operationId = "listOwnApiKeys",
       summary = "List the caller's API keys",
       description =
           "Id, label, first characters, created, last used (to the minute) and revoked; never a"
@@ -41,13 +43,6 @@ public class TenantKeysResource {
       responseCode = "200",
       description = "The keys",
       content = @Content(schema = @Schema(implementation = TenantAdminResource.KeyList.class)))
-  @APIResponse(
-      responseCode = "403",
-      description = "Not a tenant API key",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
   public TenantAdminResource.KeyList list() {
     String tenantId = caller.tenantId();
     return new TenantAdminResource.KeyList(tenantId, apiKeys.list(tenantId));
@@ -56,25 +51,13 @@ public class TenantKeysResource {
   @DELETE
   @Path("/{keyId}")
   @Operation(
+      operationId = "revokeOwnApiKey",
       summary = "Revoke one of the caller's API keys",
       description =
           "From the next request on the key gets 401 (the key making this call may revoke"
               + " itself). Another tenant's key is 404. Revoking twice is 204.")
   @APIResponse(responseCode = "204", description = "Revoked")
-  @APIResponse(
-      responseCode = "404",
-      description = "No such key for this tenant",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
-  @APIResponse(
-      responseCode = "403",
-      description = "Not a tenant API key",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(responseCode = "404", description = "No such key for this tenant")
   public Response revoke(@PathParam("keyId") String keyId) {
     String tenantId = caller.tenantId();
     return TenantAdminResource.revoke(apiKeys, tenantId, keyId, "the tenant");
