@@ -1,21 +1,9 @@
 package io.backfill.gateway.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.backfill.contracts.event.BackfillCommand;
-import io.backfill.contracts.event.FollowJob;
-import io.backfill.contracts.id.JobId;
-import io.backfill.contracts.topic.Topics;
 import io.backfill.gateway.api.openapi.GatewayOpenApi;
-import io.backfill.gateway.config.GatewayConfig;
 import io.backfill.gateway.domain.BackfillSubmissions;
 import io.backfill.gateway.domain.JobCommands;
-import io.backfill.gateway.domain.JobStatus;
-import io.backfill.gateway.messaging.Outbox;
-import io.backfill.gateway.messaging.OutboxRelay;
-import io.backfill.gateway.persistence.JobReadQueries;
-import io.backfill.gateway.persistence.JobView;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -28,21 +16,15 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.util.Arrays;
-import java.util.Base64;
-import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.jboss.logging.Logger;
-import org.jboss.logging.MDC;
 
 /**
  * Backfill jobs of the caller's tenant: submit, read, list, pause, resume, cancel, follow. Every
@@ -55,49 +37,54 @@ public class BackfillResource {
 
   private static final Logger LOG = Logger.getLogger(BackfillResource.class);
 
-  /** The answer to a submission or a command. */
+  /** The answer to a submission. */
   public record Accepted(String jobId, String requestId, String status, String location) {}
 
-  /** The answer to a command. */
-  public record CommandAccepted(String jobId, String command, UUID commandId) {}
+  static final String SUBMIT_EXAMPLE =
+      "{\"mailbox\": \"ada@contoso.com\", \"from\": \"2024-01-01\", \"to\":"
+          + " \"2025-01-01T00:00:00Z\", \"folder\": \"inbox\"}";
 
-  /** The optional body of {@code POST /{jobId}/follow}. */
-  @Schema(description = "Following options; no other fields are accepted")
-  public record FollowRequest(
-      @Schema(
-              description =
-                  "Seconds between delta rounds (jittered), 1 to 86400; the fetcher's default"
-                      + " when absent",
-              minimum = "1",
-              maximum = "86400",
-              examples = "300")
-          Integer followIntervalSeconds) {}
+  static final String ACCEPTED_EXAMPLE =
+      "{\"jobId\": \"6f1c1d7e-8a4b-5c3d-9e2f-0a1b2c3d4e5f\", \"requestId\":"
+          + " \"import-ada-2024\", \"status\": \"pending\", \"location\":"
+          + " \"/api/v1/backfills/6f1c1d7e-8a4b-5c3d-9e2f-0a1b2c3d4e5f\"}";
 
-  /** One job in a list. */
-  public record JobSummary(
-      UUID jobId,
-      String requestId,
-      String mailbox,
-      String folder,
-      BackfillStatus.Window window,
-      String status,
-      int chunksPublished,
-      long messagesFetched,
-      boolean hasMore,
-      Instant createdAt,
-      Instant updatedAt) {}
+  static final String COMMAND_ACCEPTED_EXAMPLE =
+      "{\"jobId\": \"6f1c1d7e-8a4b-5c3d-9e2f-0a1b2c3d4e5f\", \"command\": \"pause\","
+          + " \"commandId\": \"0b7e4a52-3d1f-4c8e-a6b9-2f5d7c1e9a30\"}";
 
-  /** A page of jobs; {@code nextCursor} is null on the last page. */
-  public record JobPage(List<JobSummary> items, String nextCursor) {}
+  static final String FOLLOW_ACCEPTED_EXAMPLE =
+      "{\"jobId\": \"6f1c1d7e-8a4b-5c3d-9e2f-0a1b2c3d4e5f\", \"command\": \"follow\","
+          + " \"commandId\": \"0b7e4a52-3d1f-4c8e-a6b9-2f5d7c1e9a30\"}";
+
+  static final String STATUS_EXAMPLE =
+      "{\"jobId\": \"6f1c1d7e-8a4b-5c3d-9e2f-0a1b2c3d4e5f\", \"tenantId\": \"acme\","
+          + " \"requestId\": \"import-ada-2024\", \"mailbox\": \"ada@contoso.com\","
+          + " \"folder\": \"inbox\", \"window\": {\"from\": \"2024-01-01T00:00:00Z\","
+          + " \"to\": \"2025-01-01T00:00:00Z\"}, \"status\": \"running\", \"progress\":"
+          + " {\"chunksKnown\": 12, \"chunksDone\": 9, \"messagesFetched\": 1180,"
+          + " \"messagesExtracted\": 880, \"percent\": 75, \"hasMore\": true,"
+          + " \"eta\": \"2026-01-05T09:12:00Z\", \"chunksPublished\": 12}, \"counts\":"
+          + " {\"entities\": 2140, \"relationships\": 3310, \"embeddings\": 880,"
+          + " \"llmOutcomes\": {\"ok\": 9}, \"llmFailureReasons\": {}}, \"runs\": [],"
+          + " \"runsTotal\": 2, \"timeouts\": [], \"lastErrors\": [], \"createdAt\":"
+          + " \"2026-01-05T09:00:00Z\", \"updatedAt\": \"2026-01-05T09:04:10Z\"}";
+
+  static final String PAGE_EXAMPLE =
+      "{\"items\": [{\"jobId\": \"6f1c1d7e-8a4b-5c3d-9e2f-0a1b2c3d4e5f\", \"requestId\":"
+          + " \"import-ada-2024\", \"mailbox\": \"ada@contoso.com\", \"folder\": \"inbox\","
+          + " \"window\": {\"from\": \"2024-01-01T00:00:00Z\", \"to\":"
+          + " \"2025-01-01T00:00:00Z\"}, \"status\": \"running\", \"chunksPublished\": 12,"
+          + " \"messagesFetched\": 1180, \"hasMore\": true, \"createdAt\":"
+          + " \"2026-01-05T09:00:00Z\", \"updatedAt\": \"2026-01-05T09:04:10Z\"}],"
+          + " \"nextCursor\": \"MTczNjA2NzYwMDowOjZmMWMxZDdl\"}";
 
   private final Caller caller;
   private final SubmitBackfillParser parser;
   private final BackfillSubmissions submissions;
   private final BackfillStatusAssembler statuses;
-  private final JobReadQueries queries;
-  private final Outbox outbox;
-  private final OutboxRelay relay;
-  private final GatewayConfig config;
+  private final BackfillListing listing;
+  private final BackfillCommandService commands;
   private final MeterRegistry metrics;
 
   BackfillResource(
@@ -105,19 +92,15 @@ public class BackfillResource {
       SubmitBackfillParser parser,
       BackfillSubmissions submissions,
       BackfillStatusAssembler statuses,
-      JobReadQueries queries,
-      Outbox outbox,
-      OutboxRelay relay,
-      GatewayConfig config,
+      BackfillListing listing,
+      BackfillCommandService commands,
       MeterRegistry metrics) {
     this.caller = caller;
     this.parser = parser;
     this.submissions = submissions;
     this.statuses = statuses;
-    this.queries = queries;
-    this.outbox = outbox;
-    this.relay = relay;
-    this.config = config;
+    this.listing = listing;
+    this.commands = commands;
     this.metrics = metrics;
   }
 
@@ -137,11 +120,15 @@ public class BackfillResource {
       content =
           @Content(
               mediaType = MediaType.APPLICATION_JSON,
-              schema = @Schema(implementation = SubmitBackfill.class)))
+              schema = @Schema(implementation = SubmitBackfill.class),
+              examples = @ExampleObject(name = "a year of one inbox", value = SUBMIT_EXAMPLE)))
   @APIResponse(
       responseCode = "202",
       description = "Accepted; Location is the job's status",
-      content = @Content(schema = @Schema(implementation = Accepted.class)))
+      content =
+          @Content(
+              schema = @Schema(implementation = Accepted.class),
+              examples = @ExampleObject(name = "accepted", value = ACCEPTED_EXAMPLE)))
   @APIResponse(
       responseCode = "400",
       description =
@@ -198,7 +185,10 @@ public class BackfillResource {
   @APIResponse(
       responseCode = "200",
       description = "The job's status",
-      content = @Content(schema = @Schema(implementation = BackfillStatus.class)))
+      content =
+          @Content(
+              schema = @Schema(implementation = BackfillStatus.class),
+              examples = @ExampleObject(name = "running", value = STATUS_EXAMPLE)))
   @APIResponse(responseCode = "400", description = "The job id is not a lower-case canonical UUID")
   @APIResponse(responseCode = "404", description = "No such job for this tenant")
   public BackfillStatus status(@PathParam("jobId") String jobId) {
@@ -214,64 +204,17 @@ public class BackfillResource {
   @APIResponse(
       responseCode = "200",
       description = "A page of jobs",
-      content = @Content(schema = @Schema(implementation = JobPage.class)))
+      content =
+          @Content(
+              schema = @Schema(implementation = BackfillListing.JobPage.class),
+              examples = @ExampleObject(name = "one page", value = PAGE_EXAMPLE)))
   @APIResponse(responseCode = "400", description = "Unknown status, bad limit or cursor")
-  public JobPage list(
+  public BackfillListing.JobPage list(
       @QueryParam("status") String status,
       @QueryParam("mailbox") String mailbox,
       @QueryParam("limit") String limit,
       @QueryParam("cursor") String cursor) {
-    String tenantId = caller.tenantId();
-    List<Problem.FieldError> errors = new java.util.ArrayList<>();
-    if (status != null
-        && Arrays.stream(JobStatus.values()).noneMatch(s -> s.wireName().equals(status))) {
-      errors.add(
-          new Problem.FieldError(
-              "status",
-              "one of " + Arrays.stream(JobStatus.values()).map(JobStatus::wireName).toList()));
-    }
-    int pageSize = config.listing().defaultLimit();
-    if (limit != null) {
-      try {
-        pageSize = Integer.parseInt(limit);
-      } catch (NumberFormatException e) {
-        pageSize = -1;
-      }
-      if (pageSize < 1 || pageSize > config.listing().maxLimit()) {
-        errors.add(
-            new Problem.FieldError("limit", "a number from 1 to " + config.listing().maxLimit()));
-      }
-    }
-    Cursor after = null;
-    if (cursor != null) {
-      after = Cursor.decode(cursor);
-      if (after == null) {
-        errors.add(new Problem.FieldError("cursor", "not a cursor this gateway gave out"));
-      }
-    }
-    if (!errors.isEmpty()) {
-      throw new ProblemException(
-          Problem.invalid("invalid-query", "The list query is invalid.", errors));
-    }
-    int size = pageSize;
-    Cursor position = after;
-    List<JobView> rows =
-        QuarkusTransaction.requiringNew()
-            .call(
-                () ->
-                    queries.page(
-                        tenantId,
-                        status,
-                        mailbox == null ? null : mailbox.toLowerCase(java.util.Locale.ROOT),
-                        position == null ? null : position.createdAt(),
-                        position == null ? null : position.jobId(),
-                        size));
-    List<JobView> page = rows.size() > size ? rows.subList(0, size) : rows;
-    String next =
-        rows.size() > size
-            ? new Cursor(page.get(size - 1).createdAt, page.get(size - 1).jobId).encode()
-            : null;
-    return new JobPage(page.stream().map(BackfillResource::summary).toList(), next);
+    return listing.page(caller.tenantId(), status, mailbox, limit, cursor);
   }
 
   @POST
@@ -283,7 +226,11 @@ public class BackfillResource {
               + " backfill.commands)")
   @APIResponse(
       responseCode = "202",
-      description = "Command accepted; the gateway publishes it to backfill.commands")
+      description = "Command accepted; the gateway publishes it to backfill.commands",
+      content =
+          @Content(
+              schema = @Schema(implementation = BackfillCommandService.CommandAccepted.class),
+              examples = @ExampleObject(name = "accepted", value = COMMAND_ACCEPTED_EXAMPLE)))
   @APIResponse(responseCode = "404", description = "No such job for this tenant")
   @APIResponse(responseCode = "409", description = "The job's state does not allow it")
   public Response pause(@PathParam("jobId") String jobId) {
@@ -299,7 +246,11 @@ public class BackfillResource {
               + " ResumeJob; a running job whose attempt is alive is left to it)")
   @APIResponse(
       responseCode = "202",
-      description = "Command accepted; the gateway publishes it to backfill.commands")
+      description = "Command accepted; the gateway publishes it to backfill.commands",
+      content =
+          @Content(
+              schema = @Schema(implementation = BackfillCommandService.CommandAccepted.class),
+              examples = @ExampleObject(name = "accepted", value = COMMAND_ACCEPTED_EXAMPLE)))
   @APIResponse(responseCode = "404", description = "No such job for this tenant")
   @APIResponse(
       responseCode = "409",
@@ -317,7 +268,11 @@ public class BackfillResource {
               + " (publishes CancelJob)")
   @APIResponse(
       responseCode = "202",
-      description = "Command accepted; the gateway publishes it to backfill.commands")
+      description = "Command accepted; the gateway publishes it to backfill.commands",
+      content =
+          @Content(
+              schema = @Schema(implementation = BackfillCommandService.CommandAccepted.class),
+              examples = @ExampleObject(name = "accepted", value = COMMAND_ACCEPTED_EXAMPLE)))
   @APIResponse(responseCode = "404", description = "No such job for this tenant")
   @APIResponse(
       responseCode = "409",
@@ -325,46 +280,6 @@ public class BackfillResource {
           "The job is completed (and its following is not on or paused), cancelled or rejected")
   public Response cancel(@PathParam("jobId") String jobId) {
     return command(jobId, JobCommands.CANCEL);
-  }
-
-  private Response command(String jobId, JobCommands command) {
-    String tenantId = caller.tenantId();
-    UUID id = parse(jobId);
-    BackfillStatus shown = statuses.status(tenantId, id).orElseThrow(() -> notFound(jobId));
-    String status = shown.status();
-    String followState = shown.follow() == null ? null : shown.follow().state();
-    // A completed job that follows its mailbox takes the command for its rounds (decision 0037).
-    boolean forFollowing =
-        JobStatus.COMPLETED.wireName().equals(status)
-            && command.acceptedWhileFollowing(followState);
-    if (!forFollowing && !command.acceptedIn(status)) {
-      throw new ProblemException(
-          Problem.of(
-              "invalid-job-state",
-              "Command not allowed in this state",
-              409,
-              "Cannot "
-                  + command.wireName()
-                  + " job "
-                  + jobId
-                  + ": it is "
-                  + status
-                  + "; "
-                  + command.wireName()
-                  + " is accepted when "
-                  + command.acceptedStates().stream().sorted().toList()
-                  + (followState == null
-                      ? ""
-                      : " or, for a completed job's following, when "
-                          + command.acceptedFollowStates().stream().sorted().toList()
-                          + " (following is "
-                          + followState
-                          + ")")
-                  + "."));
-    }
-    BackfillCommand event =
-        command.command(tenantId, new JobId(jobId), "requested through the API");
-    return enqueue(tenantId, jobId, command.wireName(), event);
   }
 
   @POST
@@ -384,11 +299,14 @@ public class BackfillResource {
       content =
           @Content(
               mediaType = MediaType.APPLICATION_JSON,
-              schema = @Schema(implementation = FollowRequest.class)))
+              schema = @Schema(implementation = BackfillCommandService.FollowRequest.class)))
   @APIResponse(
       responseCode = "202",
       description = "Command accepted; the gateway publishes it to backfill.commands",
-      content = @Content(schema = @Schema(implementation = CommandAccepted.class)))
+      content =
+          @Content(
+              schema = @Schema(implementation = BackfillCommandService.CommandAccepted.class),
+              examples = @ExampleObject(name = "accepted", value = FOLLOW_ACCEPTED_EXAMPLE)))
   @APIResponse(
       responseCode = "400",
       description = "Invalid job id or body (followIntervalSeconds outside 1 to 86400)")
@@ -400,128 +318,22 @@ public class BackfillResource {
       @PathParam("jobId") String jobId,
       @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
       byte[] body) {
-    String tenantId = caller.tenantId();
-    UUID id = parse(jobId);
-    JsonNode tree =
-        JsonBodies.object(
-            body, contentType, false, Set.of("followIntervalSeconds"), "invalid-follow-request");
-    List<Problem.FieldError> errors = new java.util.ArrayList<>();
-    Integer interval =
-        SubmitBackfillParser.followInterval(
-            tree == null ? null : tree.get("followIntervalSeconds"), true, errors);
-    if (!errors.isEmpty()) {
-      throw new ProblemException(
-          Problem.invalid("invalid-follow-request", "The follow request is invalid.", errors));
-    }
-    BackfillStatus shown = statuses.status(tenantId, id).orElseThrow(() -> notFound(jobId));
-    if (!JobStatus.COMPLETED.wireName().equals(shown.status()) || shown.follow() != null) {
-      throw new ProblemException(
-          Problem.of(
-              "invalid-job-state",
-              "Command not allowed in this state",
-              409,
-              "Cannot follow job "
-                  + jobId
-                  + ": "
-                  + (shown.follow() != null
-                      ? "its following is " + shown.follow().state()
-                      : "it is " + shown.status())
-                  + "; follow is accepted for a completed job that is not followed."));
-    }
-    return enqueue(tenantId, jobId, "follow", FollowJob.of(tenantId, new JobId(jobId), interval));
+    return commands.follow(caller.tenantId(), jobId, contentType, body);
   }
 
-  private Response enqueue(
-      String tenantId, String jobId, String commandName, BackfillCommand event) {
-    // Stored with the same outbox as submissions: the relay publishes it in order with the job's
-    // other commands (same key), also when the broker is down now or this instance stops.
-    QuarkusTransaction.requiringNew()
-        .run(() -> outbox.append(Topics.BACKFILL_COMMANDS, event.key(), event.jobId(), event));
-    relay.wake();
-    metrics
-        .counter("backfill_gateway_commands_total", "command", commandName, "outcome", "accepted")
-        .increment();
-    MDC.put("tenantId", tenantId);
-    MDC.put("jobId", jobId);
-    try {
-      LOG.infof("accepted %s of job %s (tenant %s), in the outbox", commandName, jobId, tenantId);
-    } finally {
-      MDC.remove("tenantId");
-      MDC.remove("jobId");
-    }
-    return Response.accepted(new CommandAccepted(jobId, commandName, event.eventId())).build();
+  private Response command(String jobId, JobCommands command) {
+    return commands.command(caller.tenantId(), jobId, command);
   }
 
   private void count(String outcome) {
     metrics.counter("backfill_gateway_requests_total", "outcome", outcome).increment();
   }
 
-  private static JobSummary summary(JobView view) {
-    return new JobSummary(
-        view.jobId,
-        view.requestId,
-        view.mailbox,
-        view.folder,
-        view.windowFrom == null && view.windowTo == null
-            ? null
-            : new BackfillStatus.Window(view.windowFrom, view.windowTo),
-        view.status.wireName(),
-        view.chunksPublished,
-        view.messagesFetched,
-        view.hasMore,
-        view.createdAt,
-        view.updatedAt);
-  }
-
   private static ProblemException notFound(String jobId) {
-    return new ProblemException(
-        Problem.of(
-            "backfill-not-found",
-            "Backfill not found",
-            404,
-            // The id is not echoed: a 404 answer carries nothing about any job.
-            "No such backfill job is known to the gateway for this tenant."));
+    return BackfillCommandService.notFound(jobId);
   }
 
   private static UUID parse(String jobId) {
-    try {
-      return UUID.fromString(new JobId(jobId).value());
-    } catch (IllegalArgumentException e) {
-      throw new ProblemException(
-          Problem.of("invalid-job-id", "Invalid job id", 400, e.getMessage()));
-    }
-  }
-
-  /** A list position: the last job of the previous page. Opaque to clients. */
-  record Cursor(Instant createdAt, UUID jobId) {
-
-    String encode() {
-      String raw = createdAt.getEpochSecond() + ":" + createdAt.getNano() + ":" + jobId;
-      return Base64.getUrlEncoder()
-          .withoutPadding()
-          .encodeToString(raw.getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** Far longer than any cursor {@link #encode} writes. */
-    static final int MAX_CHARS = 128;
-
-    static Cursor decode(String cursor) {
-      if (cursor.length() > MAX_CHARS) {
-        return null;
-      }
-      try {
-        String[] parts =
-            new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8).split(":", 3);
-        long nanos = Long.parseLong(parts[1]);
-        if (nanos < 0 || nanos > 999_999_999) {
-          return null;
-        }
-        Instant at = Instant.ofEpochSecond(Long.parseLong(parts[0]), nanos);
-        // A forged position outside what the database stores would fail the query.
-        return InputText.inRange(at) ? new Cursor(at, UUID.fromString(parts[2])) : null;
-      } catch (RuntimeException e) {
-        return null;
-      }
-    }
+    return BackfillCommandService.parse(jobId);
   }
 }

@@ -8,7 +8,6 @@ import io.backfill.gateway.domain.GraphConsents;
 import io.backfill.gateway.domain.GraphDirectories;
 import io.backfill.gateway.domain.SecretCipher;
 import io.backfill.gateway.domain.Tenants;
-import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -45,15 +44,10 @@ public class GraphConsentResource {
 
   private static final Logger LOG = Logger.getLogger(GraphConsentResource.class);
 
-  private static final String CLIENT_ID_KEY = "backfill.gateway.graph.client-id";
-  private static final String CLIENT_SECRET_KEY = "backfill.gateway.graph.client-secret";
   private static final String REDIRECT_KEY = "backfill.gateway.graph.consent-redirect-uri";
 
   /** Longest login hint passed on (an e-mail address is at most 320 characters). */
   static final int MAX_LOGIN_HINT_CHARS = 320;
-
-  /** Longest part of Microsoft's error description echoed back. */
-  static final int MAX_DESCRIPTION_CHARS = 500;
 
   /** Where to send the tenant's admin. */
   @Schema(name = "GraphConsentLink")
@@ -67,25 +61,22 @@ public class GraphConsentResource {
   private final GraphConsents consents;
   private final GraphDirectories directories;
   private final Tenants tenants;
-  private final DirectoryConsentCheck consentCheck;
+  private final GraphConsentSteps steps;
   private final GatewayConfig config;
-  private final MeterRegistry metrics;
 
   GraphConsentResource(
       Caller caller,
       GraphConsents consents,
       GraphDirectories directories,
       Tenants tenants,
-      DirectoryConsentCheck consentCheck,
-      GatewayConfig config,
-      MeterRegistry metrics) {
+      GraphConsentSteps steps,
+      GatewayConfig config) {
     this.caller = caller;
     this.consents = consents;
     this.directories = directories;
     this.tenants = tenants;
-    this.consentCheck = consentCheck;
+    this.steps = steps;
     this.config = config;
-    this.metrics = metrics;
   }
 
   @GET
@@ -120,21 +111,23 @@ public class GraphConsentResource {
     Optional<String> clientId = config.graph().clientId().filter(v -> !v.isBlank());
     Optional<String> redirect = config.graph().consentRedirectUri().filter(v -> !v.isBlank());
     Optional<String> missing =
-        missingAppSetting()
+        steps
+            .missingAppSetting()
             .or(() -> redirect.isEmpty() ? Optional.of(REDIRECT_KEY) : Optional.empty());
     if (missing.isPresent()) {
       LOG.warnf(
           "refused a consent URL to tenant %s: %s is not configured", tenantId, missing.get());
-      count("unavailable");
-      throw unavailable("This gateway has no " + missing.get() + " configured.");
+      steps.count("unavailable");
+      throw GraphConsentSteps.unavailable("This gateway has no " + missing.get() + " configured.");
     }
     GraphConsents.Issued issued;
     try {
       issued = consents.issue(tenantId, config.graph().consentStateTtl());
     } catch (SecretCipher.NotConfiguredException e) {
       LOG.warnf("refused a consent URL to tenant %s: no master key to sign with", tenantId);
-      count("unavailable");
-      throw unavailable("This gateway has no master key to sign consent states with.");
+      steps.count("unavailable");
+      throw GraphConsentSteps.unavailable(
+          "This gateway has no master key to sign consent states with.");
     }
     StringBuilder url =
         new StringBuilder(stripTrailingSlash(config.graph().loginUrl()))
@@ -148,7 +141,7 @@ public class GraphConsentResource {
       url.append("&login_hint=").append(encode(loginHint));
     }
     LOG.infof("issued a consent state to tenant %s, expiring %s", tenantId, issued.expiresAt());
-    count("issued");
+    steps.count("issued");
     return new ConsentLink(url.toString(), issued.state(), issued.expiresAt());
   }
 
@@ -189,14 +182,16 @@ public class GraphConsentResource {
       @QueryParam("state") String state,
       @QueryParam("error") String error,
       @QueryParam("error_description") String errorDescription) {
-    ConsentState.Verified verified = verified(state, directory);
+    ConsentState.Verified verified = steps.verified(state, directory);
     String tenantId = verified.tenantId();
     if (error != null) {
-      consume(verified, directory);
-      String description = shown(errorDescription == null ? error : errorDescription);
+      steps.consume(verified, directory);
+      String description =
+          GraphConsentSteps.shown(errorDescription == null ? error : errorDescription);
       LOG.infof(
-          "consent of tenant %s declined (directory %s): %s", tenantId, shown(directory), error);
-      count("denied");
+          "consent of tenant %s declined (directory %s): %s",
+          tenantId, GraphConsentSteps.shown(directory), error);
+      steps.count("denied");
       throw new ProblemException(
           Problem.of(
               "consent-denied",
@@ -208,8 +203,8 @@ public class GraphConsentResource {
     if (directoryId.isEmpty() || !"true".equalsIgnoreCase(adminConsent)) {
       LOG.infof(
           "consent callback of tenant %s refused: directory %s, admin_consent %s",
-          tenantId, shown(directory), shown(adminConsent));
-      count("callback_invalid");
+          tenantId, GraphConsentSteps.shown(directory), GraphConsentSteps.shown(adminConsent));
+      steps.count("callback_invalid");
       throw new ProblemException(
           Problem.invalid(
               "consent-callback-invalid",
@@ -221,28 +216,28 @@ public class GraphConsentResource {
                           ? "a directory id (GUID or domain, at most 64 characters)"
                           : "must be True"))));
     }
-    Optional<String> missing = missingAppSetting();
+    Optional<String> missing = steps.missingAppSetting();
     if (missing.isPresent()) {
       LOG.warnf(
           "consent callback of tenant %s for directory %s refused: %s is not configured",
           tenantId, directoryId.get(), missing.get());
-      count("unavailable");
-      throw unavailable("This gateway has no " + missing.get() + " configured.");
+      steps.count("unavailable");
+      throw GraphConsentSteps.unavailable("This gateway has no " + missing.get() + " configured.");
     }
-    consume(verified, directoryId.get());
+    steps.consume(verified, directoryId.get());
     if (tenants.status(tenantId).orElse(Tenants.Status.SUSPENDED) != Tenants.Status.ACTIVE) {
       LOG.infof(
           "consent of tenant %s for directory %s refused: suspended", tenantId, directoryId.get());
-      count("tenant_suspended");
+      steps.count("tenant_suspended");
       throw BearerAuthFilter.tenantSuspended(tenantId);
     }
-    proveConsent(verified, directoryId.get());
+    steps.proveConsent(verified, directoryId.get());
     if (directories.bind(tenantId, directoryId.get(), GraphDirectories.Via.CONSENT)
         == GraphDirectories.Outcome.TAKEN) {
       LOG.warnf(
           "consent of tenant %s refused: directory %s is bound to another tenant",
           tenantId, directoryId.get());
-      count("directory_taken");
+      steps.count("directory_taken");
       throw new ProblemException(
           Problem.of(
               "directory-already-bound",
@@ -254,158 +249,8 @@ public class GraphConsentResource {
     }
     GraphDirectories.Binding binding = directories.find(tenantId).orElseThrow();
     LOG.infof("bound directory %s to tenant %s by admin consent", directoryId.get(), tenantId);
-    count("bound");
+    steps.count("bound");
     return new Bound("bound", binding.directoryId(), binding.boundVia(), binding.boundAt());
-  }
-
-  /**
-   * Passes only when Microsoft issues the operator's app a token for the directory. A refusal uses
-   * up the state (403); no answer gives the state back (503), so the admin may retry the redirect.
-   */
-  private void proveConsent(ConsentState.Verified verified, String directoryId) {
-    String tenantId = verified.tenantId();
-    DirectoryConsentCheck.Result result =
-        consentCheck.check(
-            directoryId,
-            config.graph().clientId().orElseThrow(),
-            config.graph().clientSecret().orElseThrow());
-    switch (result.verdict()) {
-      case CONSENTED -> {
-        // The token is discarded: its issue is the proof.
-      }
-      case NOT_CONSENTED -> {
-        LOG.warnf(
-            "consent of tenant %s refused: directory %s did not consent to the operator's app (%s)",
-            tenantId, directoryId, result.reason());
-        count("not_consented");
-        throw new ProblemException(
-            Problem.of(
-                "directory-not-consented",
-                "Directory not consented",
-                403,
-                "Microsoft refuses the operator's app a token for directory "
-                    + directoryId
-                    + " ("
-                    + result.reason()
-                    + "): no admin of that directory consented to it."));
-      }
-      case UNVERIFIABLE -> {
-        consents.release(verified);
-        LOG.warnf(
-            "consent of tenant %s for directory %s not verifiable, state given back: token"
-                + " endpoint %s",
-            tenantId, directoryId, result.reason());
-        count("unverifiable");
-        throw new ProblemException(
-            Problem.of(
-                "consent-unverifiable",
-                "Consent unverifiable",
-                503,
-                "Microsoft's token endpoint did not answer, so the directory's consent could not"
-                    + " be checked; nothing was bound. Reload this page shortly to retry."));
-      }
-    }
-  }
-
-  /** The first setting of the operator's app that the consent flow needs and is missing. */
-  private Optional<String> missingAppSetting() {
-    if (config.graph().clientId().filter(v -> !v.isBlank()).isEmpty()) {
-      return Optional.of(CLIENT_ID_KEY);
-    }
-    if (config.graph().clientSecret().filter(v -> !v.isBlank()).isEmpty()) {
-      return Optional.of(CLIENT_SECRET_KEY);
-    }
-    return Optional.empty();
-  }
-
-  private ConsentState.Verified verified(String state, String directory) {
-    try {
-      return consents.verify(state);
-    } catch (SecretCipher.NotConfiguredException e) {
-      LOG.warnf("consent callback for directory %s refused: no master key", shown(directory));
-      count("unavailable");
-      throw unavailable("This gateway has no master key to verify consent states with.");
-    } catch (ConsentState.RefusedException e) {
-      boolean expired = e.refusal() == ConsentState.Refusal.EXPIRED;
-      LOG.infof(
-          "consent callback for directory %s refused: state %s", shown(directory), e.getMessage());
-      count(expired ? "state_expired" : "state_invalid");
-      throw new ProblemException(
-          expired
-              ? Problem.of(
-                  "consent-state-expired",
-                  "Consent state expired",
-                  400,
-                  "The consent link expired; ask for a new one.")
-              : Problem.of(
-                  "consent-state-invalid",
-                  "Consent state invalid",
-                  400,
-                  "The state is missing, malformed or not signed by this gateway."));
-    }
-  }
-
-  private void consume(ConsentState.Verified verified, String directory) {
-    GraphConsents.Consumption consumed = consents.consume(verified);
-    if (consumed == GraphConsents.Consumption.CONSUMED) {
-      return;
-    }
-    boolean used = consumed == GraphConsents.Consumption.ALREADY_USED;
-    LOG.infof(
-        "consent callback of tenant %s for directory %s refused: state %s",
-        verified.tenantId(), shown(directory), used ? "already used" : "unknown");
-    count(used ? "state_used" : "state_invalid");
-    throw new ProblemException(
-        used
-            ? Problem.of(
-                "consent-state-used",
-                "Consent state used",
-                400,
-                "This consent link was used already; ask for a new one.")
-            : Problem.of(
-                "consent-state-invalid",
-                "Consent state invalid",
-                400,
-                "The state is not one this gateway issued."));
-  }
-
-  private void count(String outcome) {
-    metrics.counter("backfill_gateway_graph_consent_total", "outcome", outcome).increment();
-  }
-
-  private static ProblemException unavailable(String detail) {
-    return new ProblemException(
-        Problem.of("consent-unavailable", "Consent unavailable", 503, detail));
-  }
-
-  /**
-   * Text from the query string as it may be shown or logged: control characters dropped, HTML
-   * metacharacters escaped (the callback is opened in a browser) and cut to a bounded length.
-   */
-  static String shown(String value) {
-    if (value == null) {
-      return "(none)";
-    }
-    String cut =
-        value.length() > MAX_DESCRIPTION_CHARS
-            ? value.substring(0, MAX_DESCRIPTION_CHARS) + "…"
-            : value;
-    StringBuilder out = new StringBuilder(cut.length());
-    for (char c : cut.toCharArray()) {
-      switch (c) {
-        case '<' -> out.append("&lt;");
-        case '>' -> out.append("&gt;");
-        case '&' -> out.append("&amp;");
-        case '"' -> out.append("&quot;");
-        case '\'' -> out.append("&#39;");
-        default -> {
-          if (!Character.isISOControl(c)) {
-            out.append(c);
-          }
-        }
-      }
-    }
-    return out.toString();
   }
 
   private static String encode(String value) {

@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -55,6 +56,11 @@ public class TenantAdminResource {
       @Schema(description = "Display name; the tenant id when absent") String name,
       @Schema(description = "Label of the first API key, e.g. who or what uses it")
           String keyLabel) {}
+
+  static final String ISSUED_EXAMPLE =
+      "{\"tenantId\": \"acme\", \"keyId\": \"3f9a1c2e-5b7d-4e8f-9a0b-1c2d3e4f5a6b\","
+          + " \"label\": \"ci\", \"createdAt\": \"2026-01-05T09:00:00Z\", \"apiKey\":"
+          + " \"bfk_Q2hhbmdlTWVJbkEtUmVhbC1LZXktNDMtY2hhcnM\"}";
 
   /** Body of a key creation (optional). */
   @Schema(name = "NewApiKey")
@@ -115,11 +121,20 @@ public class TenantAdminResource {
       content =
           @Content(
               mediaType = MediaType.APPLICATION_JSON,
-              schema = @Schema(implementation = NewTenant.class)))
+              schema = @Schema(implementation = NewTenant.class),
+              examples =
+                  @ExampleObject(
+                      name = "a tenant",
+                      value =
+                          "{\"tenantId\": \"acme\", \"name\": \"Acme Corp\", \"keyLabel\":"
+                              + " \"ci\"}")))
   @APIResponse(
       responseCode = "201",
       description = "Created; the body holds the key",
-      content = @Content(schema = @Schema(implementation = IssuedKey.class)))
+      content =
+          @Content(
+              schema = @Schema(implementation = IssuedKey.class),
+              examples = @ExampleObject(name = "issued", value = ISSUED_EXAMPLE)))
   @APIResponse(
       responseCode = "400",
       description =
@@ -230,7 +245,10 @@ public class TenantAdminResource {
   @APIResponse(
       responseCode = "201",
       description = "Created; the body holds the key",
-      content = @Content(schema = @Schema(implementation = IssuedKey.class)))
+      content =
+          @Content(
+              schema = @Schema(implementation = IssuedKey.class),
+              examples = @ExampleObject(name = "issued", value = ISSUED_EXAMPLE)))
   @APIResponse(
       responseCode = "400",
       description = "Invalid label, unknown field, malformed JSON, wrong Content-Type")
