@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.equalTo;
 
 import io.backfill.gateway.api.EventStreamLimits;
 import io.backfill.testkit.BackfillInfrastructure;
+import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -41,7 +42,9 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @TestProfile(AbuseLimitsTest.SmallLimits.class)
-@WithTestResource(BackfillInfrastructure.class)
+@WithTestResource(
+    value = BackfillInfrastructure.class,
+    scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class AbuseLimitsTest {
 
   /** Two at once, then one every 3 s; three failures per 3 s; two streams per tenant. */

@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.equalTo;
 import io.agroal.api.AgroalDataSource;
 import io.backfill.gateway.domain.MasterKeyring;
 import io.backfill.testkit.BackfillInfrastructure;
+import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -30,7 +31,9 @@ import org.junit.jupiter.api.Test;
 
 /** Listing and revoking API keys, creating tenants as a CLI does, and master-key rotation. */
 @QuarkusTest
-@WithTestResource(BackfillInfrastructure.class)
+@WithTestResource(
+    value = BackfillInfrastructure.class,
+    scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class ApiKeysAndMasterKeysTest {
 
   /** The %test profile's keys: the single old key (id default) and k2, which seals. */

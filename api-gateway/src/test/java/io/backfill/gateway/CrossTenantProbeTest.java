@@ -9,6 +9,7 @@ import io.backfill.contracts.event.JobCompleted;
 import io.backfill.contracts.id.JobId;
 import io.backfill.testkit.BackfillInfrastructure;
 import io.backfill.testkit.TestProducer;
+import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -45,7 +46,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * <p>A new endpoint is one line in {@link #ENDPOINTS}: it is then probed with every credential.
  */
 @QuarkusTest
-@WithTestResource(BackfillInfrastructure.class)
+@WithTestResource(
+    value = BackfillInfrastructure.class,
+    scope = TestResourceScope.RESTRICTED_TO_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CrossTenantProbeTest {
 

@@ -26,6 +26,7 @@ import io.backfill.contracts.id.RunId;
 import io.backfill.testkit.BackfillInfrastructure;
 import io.backfill.testkit.TestProducer;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -44,7 +45,9 @@ import org.junit.jupiter.api.Test;
  * are ignored and counted, and A's status stays exactly what A's own events made it.
  */
 @QuarkusTest
-@WithTestResource(BackfillInfrastructure.class)
+@WithTestResource(
+    value = BackfillInfrastructure.class,
+    scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class ForgedEventsTest {
 
   private static final Duration WAIT = Duration.ofSeconds(30);

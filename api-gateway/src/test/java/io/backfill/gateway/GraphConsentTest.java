@@ -14,6 +14,7 @@ import static org.hamcrest.Matchers.nullValue;
 import io.backfill.gateway.domain.ConsentState;
 import io.backfill.gateway.domain.MasterKeyring;
 import io.backfill.testkit.BackfillInfrastructure;
+import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
@@ -41,8 +42,10 @@ import org.junit.jupiter.api.Test;
  * suspension.
  */
 @QuarkusTest
-@WithTestResource(BackfillInfrastructure.class)
-@WithTestResource(TokenEndpointStandIn.class)
+@WithTestResource(
+    value = BackfillInfrastructure.class,
+    scope = TestResourceScope.RESTRICTED_TO_CLASS)
+@WithTestResource(value = TokenEndpointStandIn.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class GraphConsentTest {
 
   private static final String CALLBACK = "/api/v1/graph/consent/callback";

@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
 
 import io.backfill.testkit.BackfillInfrastructure;
+import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.util.Map;
@@ -19,7 +20,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  * mail there. The test profile allows plain http to loopback (the simulator), nothing else.
  */
 @QuarkusTest
-@WithTestResource(BackfillInfrastructure.class)
+@WithTestResource(
+    value = BackfillInfrastructure.class,
+    scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class LlmBaseUrlSecretTest {
 
   private static final String TENANT = "egress";

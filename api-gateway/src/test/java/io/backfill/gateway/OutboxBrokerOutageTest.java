@@ -12,6 +12,7 @@ import io.backfill.testkit.RecordTap;
 import io.backfill.testkit.TestDatabase;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -30,7 +31,9 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @TestProfile(OutboxBrokerOutageTest.ShortPublishTimeout.class)
-@WithTestResource(OutboxBrokerOutageTest.OwnBroker.class)
+@WithTestResource(
+    value = OutboxBrokerOutageTest.OwnBroker.class,
+    scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class OutboxBrokerOutageTest {
 
   /** Sends give up after 2 s, so the relay reports a failed send soon after the broker stops. */

@@ -15,6 +15,7 @@ import io.backfill.testkit.BackfillInfrastructure;
 import io.backfill.testkit.KafkaBroker;
 import io.backfill.testkit.RecordTap;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -40,7 +41,9 @@ import org.junit.jupiter.api.Test;
  * goes on with the next record and stays ready.
  */
 @QuarkusTest
-@WithTestResource(BackfillInfrastructure.class)
+@WithTestResource(
+    value = BackfillInfrastructure.class,
+    scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class UndeliverableRecordsTest {
 
   private static final Duration WAIT = Duration.ofSeconds(60);

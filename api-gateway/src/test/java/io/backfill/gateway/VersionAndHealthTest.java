@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.equalTo;
 
 import io.backfill.testkit.BackfillInfrastructure;
 import io.backfill.testkit.GitHead;
+import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -14,7 +15,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
-@WithTestResource(BackfillInfrastructure.class)
+@WithTestResource(
+    value = BackfillInfrastructure.class,
+    scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class VersionAndHealthTest {
 
   @Test
