@@ -25,7 +25,8 @@ import org.eclipse.microprofile.openapi.models.security.SecurityScheme;
  * operation lists the errors every request can get (400 invalid input, 401 and 403 on authenticated
  * operations, 404 where a path names something, 429 with {@code Retry-After} under {@code /api}),
  * the two bearer schemes the gateway checks are declared, operations that take no credential say
- * so, and the servers are listed. Registered with {@code mp.openapi.filter}.
+ * so, the servers are listed and the licence (none granted) is named. Registered with {@code
+ * mp.openapi.filter}.
  */
 public class GatewayOpenApi implements OASFilter {
 
@@ -48,6 +49,13 @@ public class GatewayOpenApi implements OASFilter {
   public void filterOpenAPI(OpenAPI openApi) {
     if (openApi.getComponents() == null) {
       openApi.setComponents(OASFactory.createComponents());
+    }
+    if (openApi.getInfo() != null) {
+      // The repository grants no licence; SPDX's LicenseRef- form names that without a URL.
+      openApi
+          .getInfo()
+          .license(
+              OASFactory.createLicense().name("Proprietary").identifier("LicenseRef-Proprietary"));
     }
     declareSchemes(openApi.getComponents());
     declareProblem(openApi.getComponents());
