@@ -290,7 +290,7 @@ class BackfillApiTest {
             new Case(
                 "application/json",
                 null,
-                body("ana@contoso.com", "2020-01-01", "2024-01-01"),
+                body("ana@contoso.com", "2018-01-01", "2024-01-01"),
                 List.of("to")),
             new Case(
                 "application/json",

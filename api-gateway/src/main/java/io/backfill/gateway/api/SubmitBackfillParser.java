@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.backfill.contracts.event.BackfillRequested;
+import io.backfill.contracts.rules.Mailboxes;
+import io.backfill.contracts.rules.Windows;
 import io.backfill.gateway.config.GatewayConfig;
 import io.backfill.gateway.domain.BackfillSubmissions;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -34,15 +36,6 @@ public class SubmitBackfillParser {
 
   private static final Set<String> FIELDS =
       Set.of("mailbox", "from", "to", "folder", "follow", "followIntervalSeconds");
-
-  private static final Pattern ADDRESS =
-      Pattern.compile("[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+");
-  private static final Pattern GUID =
-      Pattern.compile(
-          "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
-
-  /** RFC 5321's longest address. */
-  private static final int MAX_MAILBOX_CHARS = 254;
 
   private static final int MAX_FOLDER_CHARS = 255;
 
@@ -109,17 +102,16 @@ public class SubmitBackfillParser {
     Integer interval = followInterval(tree.get("followIntervalSeconds"), follow, errors);
     if (from != null && to != null) {
       Duration window = Duration.between(from, to);
-      Duration maxWindow = config.submit().maxWindow();
       if (!to.isAfter(from)) {
         errors.add(new Problem.FieldError("to", "must be after from (" + from + ")"));
-      } else if (window.compareTo(maxWindow) > 0) {
+      } else if (window.compareTo(Windows.MAX) > 0) {
         errors.add(
             new Problem.FieldError(
                 "to",
                 "the window is "
                     + window.toDays()
                     + " days; at most "
-                    + maxWindow.toDays()
+                    + Windows.MAX.toDays()
                     + " days are accepted in one request"));
       }
     }
@@ -190,9 +182,7 @@ public class SubmitBackfillParser {
       return null;
     }
     String value = node.isTextual() ? node.asText().trim() : null;
-    if (value == null
-        || value.length() > MAX_MAILBOX_CHARS
-        || !(ADDRESS.matcher(value).matches() || GUID.matcher(value).matches())) {
+    if (value == null || Mailboxes.problemWith(value).isPresent()) {
       errors.add(
           new Problem.FieldError(
               "mailbox", "must be an address like ana@contoso.com or a Graph user id (GUID)"));

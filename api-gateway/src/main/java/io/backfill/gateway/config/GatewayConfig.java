@@ -142,10 +142,6 @@ public interface GatewayConfig {
   /** Limits of {@code POST /api/v1/backfills}. */
   interface Submit {
 
-    /** Longest window one request may ask for (about a year of mail by default). */
-    @WithDefault("P366D")
-    Duration maxWindow();
-
     /** Largest request body in bytes; a backfill request is a few hundred bytes. */
     @WithDefault("8192")
     int maxBodyBytes();
