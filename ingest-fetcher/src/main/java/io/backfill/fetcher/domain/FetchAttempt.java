@@ -91,6 +91,18 @@ public final class FetchAttempt implements RetryWaits {
     attempt.stop(reason);
   }
 
+  /**
+   * Stops after this page when the checkpoint found the job paused or cancelled: commands reach the
+   * attempt through the job's status too, whichever instance took them.
+   */
+  void stopIfCommanded(String status) {
+    if (status.equals("paused")) {
+      stop(StopReason.PAUSED);
+    } else if (status.equals("cancelled")) {
+      stop(StopReason.CANCELLED);
+    }
+  }
+
   public StopReason stopReason() {
     return attempt.stopReason();
   }
