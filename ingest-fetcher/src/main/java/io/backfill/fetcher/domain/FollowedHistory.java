@@ -1,22 +1,16 @@
 package io.backfill.fetcher.domain;
 
 import io.backfill.contracts.event.Chunk;
-import io.backfill.contracts.event.JobFetchProgress;
 import io.backfill.contracts.id.RunId;
 import io.backfill.fetcher.graph.GraphMessagePager;
 import io.backfill.fetcher.graph.GraphSyncStateExpired;
 import io.backfill.fetcher.messaging.ChunkPublisher;
-import io.backfill.fetcher.messaging.JobEventsPublisher;
 import io.backfill.fetcher.persistence.FolderStore.Folder;
 import io.backfill.fetcher.persistence.JobRow;
 import io.backfill.fetcher.persistence.JobStore;
-import io.backfill.kit.attempt.AttemptStoppedException;
-import io.backfill.kit.attempt.StopReason;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 
@@ -35,35 +29,26 @@ public class FollowedHistory {
   private final JobStore store;
   private final GraphMessagePager pager;
   private final ChunkPublisher chunks;
-  private final JobEventsPublisher jobEvents;
-  private final FetchMetrics metrics;
-  private final TransientRetry retry;
+  private final PageProgress progress;
   private final FolderSync folderSync;
 
   FollowedHistory(
       JobStore store,
       GraphMessagePager pager,
       ChunkPublisher chunks,
-      JobEventsPublisher jobEvents,
-      FetchMetrics metrics,
-      TransientRetry retry,
+      PageProgress progress,
       FolderSync folderSync) {
     this.store = store;
     this.pager = pager;
     this.chunks = chunks;
-    this.jobEvents = jobEvents;
-    this.metrics = metrics;
-    this.retry = retry;
+    this.progress = progress;
     this.folderSync = folderSync;
   }
 
   /** Pages every folder from the checkpoint to the last folder's last page, or until a stop. */
   void page(FetchAttempt attempt) {
     JobRow job = attempt.job();
-    if (attempt.state().done()) {
-      LOG.infof(
-          "the checkpoint already holds the last page (%d pages): nothing left to fetch (%s)",
-          attempt.state().pages(), attempt.describe());
+    if (PageProgress.alreadyDone(attempt)) {
       return;
     }
     List<String> ids = folderSync.forHistory(job, attempt).stream().map(Folder::folderId).toList();
@@ -123,42 +108,26 @@ public class FollowedHistory {
       PagingState after = before.after(page.messages().size(), nextUrl);
       String checkpointFolder = nextIndex < ids.size() ? ids.get(nextIndex) : null;
       String endedFolder = endOfFolder ? folderId : null;
-      Optional<String> status =
-          retry.call(
-              "checkpoint",
-              attempt.describe(),
+      String status =
+          progress.checkpointed(
+              attempt,
               () ->
-                  QuarkusTransaction.requiringNew()
-                      .call(
-                          () ->
-                              store.checkpointFollowed(
-                                  job.jobId(),
-                                  attempt.attemptId(),
-                                  after.pages(),
-                                  after.messages(),
-                                  checkpointFolder,
-                                  after.nextLink(),
-                                  endedFolder,
-                                  page.deltaLink())));
-      if (status.isEmpty()) {
-        throw new AttemptStoppedException(StopReason.SUPERSEDED);
-      }
-      attempt.advance(after);
-      metrics.published(page.messages().size());
-      jobEvents.publish(
-          new JobFetchProgress(
-              UUID.randomUUID(),
-              1,
-              Instant.now(),
-              job.tenantId(),
-              job.jobId(),
-              after.pages(),
-              after.messages(),
-              !last));
+                  store.checkpointFollowed(
+                      job.jobId(),
+                      attempt.attemptId(),
+                      after.pages(),
+                      after.messages(),
+                      checkpointFolder,
+                      after.nextLink(),
+                      endedFolder,
+                      page.deltaLink()),
+              after,
+              page.messages().size(),
+              last);
       if (last) {
         return;
       }
-      attempt.stopIfCommanded(status.get());
+      attempt.stopIfCommanded(status);
       index = nextIndex;
       url = nextUrl;
     }
