@@ -68,9 +68,8 @@ import org.junit.jupiter.api.Test;
 class FetchRunTest {
 
   private static final Duration WAIT = LaneRecords.WAIT;
-  // The simulator's mailboxes hold a year of mail ending 2026-01-01.
-  private static final Instant FROM = Instant.parse("2024-12-01T00:00:00Z");
-  private static final Instant TO = Instant.parse("2026-01-02T00:00:00Z");
+  private static final Instant FROM = LaneRecords.FROM;
+  private static final Instant TO = LaneRecords.TO;
 
   @Inject JobStore store;
   @Inject MeterRegistry metrics;
@@ -83,15 +82,12 @@ class FetchRunTest {
   @BeforeEach
   void setUp() {
     records = LaneRecords.open();
-    tenant = "contoso-" + UUID.randomUUID();
+    tenant = records.tenant();
     mailbox = "box-" + UUID.randomUUID().toString().substring(0, 8) + "@contoso.com";
-    // The tenant's Graph connection, as the gateway hands it out: its directory, the default app.
-    GatewayStandIn.register(tenant, GraphSimulator.DIRECTORY, null, null);
   }
 
   @AfterEach
   void tearDown() {
-    given().baseUri(GraphSimulator.baseUrl()).delete("/admin/faults").then().statusCode(204);
     records.close();
   }
 

@@ -58,8 +58,8 @@ import org.junit.jupiter.api.Test;
 class FollowRunTest {
 
   private static final Duration WAIT = LaneRecords.WAIT;
-  private static final Instant FROM = Instant.parse("2024-12-01T00:00:00Z");
-  private static final Instant TO = Instant.parse("2026-01-02T00:00:00Z");
+  private static final Instant FROM = LaneRecords.FROM;
+  private static final Instant TO = LaneRecords.TO;
 
   @Inject MeterRegistry metrics;
   @Inject javax.sql.DataSource dataSource;
@@ -71,14 +71,12 @@ class FollowRunTest {
   @BeforeEach
   void setUp() {
     records = LaneRecords.open();
-    tenant = "contoso-" + UUID.randomUUID();
+    tenant = records.tenant();
     mailbox = "follow-" + UUID.randomUUID().toString().substring(0, 8) + "@contoso.com";
-    GatewayStandIn.register(tenant, GraphSimulator.DIRECTORY, null, null);
   }
 
   @AfterEach
   void tearDown() {
-    given().baseUri(GraphSimulator.baseUrl()).delete("/admin/faults").then().statusCode(204);
     records.close();
   }
 

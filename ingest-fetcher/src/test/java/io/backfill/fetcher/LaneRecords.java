@@ -1,5 +1,6 @@
 package io.backfill.fetcher;
 
+import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 
 import io.backfill.contracts.event.BackfillCommand;
@@ -17,7 +18,9 @@ import io.backfill.testkit.KafkaBroker;
 import io.backfill.testkit.RecordTap;
 import io.backfill.testkit.TestProducer;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.UUID;
 
 /**
  * What a fetch or follow test sends to the fetcher (requests, commands, run control) and reads of
@@ -29,10 +32,16 @@ final class LaneRecords implements AutoCloseable {
   /** How long a test waits for an event the fetcher publishes. */
   static final Duration WAIT = Duration.ofSeconds(60);
 
+  /** A window over the simulator's mailboxes, which hold a year of mail ending 2026-01-01. */
+  static final Instant FROM = Instant.parse("2024-12-01T00:00:00Z");
+
+  static final Instant TO = Instant.parse("2026-01-02T00:00:00Z");
+
   private final TestProducer producer;
   private final RecordTap chunks;
   private final RecordTap runEvents;
   private final RecordTap jobEvents;
+  private final String tenant = "contoso-" + UUID.randomUUID();
 
   private LaneRecords(String bootstrap) {
     producer = new TestProducer(bootstrap);
@@ -42,7 +51,15 @@ final class LaneRecords implements AutoCloseable {
   }
 
   static LaneRecords open() {
-    return new LaneRecords(KafkaBroker.shared().bootstrapServers());
+    LaneRecords records = new LaneRecords(KafkaBroker.shared().bootstrapServers());
+    // The tenant's Graph connection, as the gateway hands it out: its directory, the default app.
+    GatewayStandIn.register(records.tenant, GraphSimulator.DIRECTORY, null, null);
+    return records;
+  }
+
+  /** This test's tenant. */
+  String tenant() {
+    return tenant;
   }
 
   void request(BackfillRequested request) {
@@ -102,6 +119,7 @@ final class LaneRecords implements AutoCloseable {
 
   @Override
   public void close() {
+    given().baseUri(GraphSimulator.baseUrl()).delete("/admin/faults").then().statusCode(204);
     chunks.close();
     runEvents.close();
     jobEvents.close();
