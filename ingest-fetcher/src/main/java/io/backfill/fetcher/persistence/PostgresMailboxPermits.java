@@ -2,6 +2,7 @@ package io.backfill.fetcher.persistence;
 
 import io.backfill.contracts.retry.Backoff;
 import io.backfill.fetcher.config.GraphConfig;
+import io.backfill.fetcher.graph.GraphUnavailable;
 import io.backfill.fetcher.graph.MailboxPermits;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
