@@ -8,7 +8,6 @@ import io.backfill.contracts.event.BackfillCommand;
 import io.backfill.contracts.event.BackfillRequested;
 import io.backfill.contracts.event.CancelJob;
 import io.backfill.contracts.event.Chunk;
-import io.backfill.contracts.event.ChunkEvent;
 import io.backfill.contracts.event.FollowJob;
 import io.backfill.contracts.event.FollowRoundCompleted;
 import io.backfill.contracts.event.FollowStarted;
@@ -26,14 +25,10 @@ import io.backfill.contracts.event.TimeoutDiagnosis;
 import io.backfill.contracts.id.JobId;
 import io.backfill.contracts.id.Lane;
 import io.backfill.contracts.id.RunId;
-import io.backfill.contracts.serde.EventJson;
-import io.backfill.contracts.topic.Topics;
 import io.backfill.testkit.BackfillInfrastructure;
-import io.backfill.testkit.KafkaBroker;
-import io.backfill.testkit.RecordTap;
-import io.backfill.testkit.TestProducer;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
@@ -55,44 +50,34 @@ import org.junit.jupiter.api.Test;
  * outlook-simulator's delta over HTTP. Followed jobs here ask for rounds every second.
  */
 @QuarkusTest
-@QuarkusTestResource(value = BackfillInfrastructure.class, restrictToAnnotatedClass = true)
-@QuarkusTestResource(value = GraphSimulator.class, restrictToAnnotatedClass = true)
-@QuarkusTestResource(value = GatewayStandIn.class, restrictToAnnotatedClass = true)
+@WithTestResource(
+    value = BackfillInfrastructure.class,
+    scope = TestResourceScope.RESTRICTED_TO_CLASS)
+@WithTestResource(value = GraphSimulator.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
+@WithTestResource(value = GatewayStandIn.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class FollowRunTest {
 
-  private static final Duration WAIT = Duration.ofSeconds(60);
-  private static final Instant FROM = Instant.parse("2024-12-01T00:00:00Z");
-  private static final Instant TO = Instant.parse("2026-01-02T00:00:00Z");
+  private static final Duration WAIT = LaneRecords.WAIT;
+  private static final Instant FROM = LaneRecords.FROM;
+  private static final Instant TO = LaneRecords.TO;
 
   @Inject MeterRegistry metrics;
   @Inject javax.sql.DataSource dataSource;
 
-  private TestProducer producer;
-  private RecordTap chunks;
-  private RecordTap runEvents;
-  private RecordTap jobEvents;
+  private LaneRecords records;
   private String tenant;
   private String mailbox;
 
   @BeforeEach
   void setUp() {
-    String bootstrap = KafkaBroker.shared().bootstrapServers();
-    producer = new TestProducer(bootstrap);
-    chunks = RecordTap.open(bootstrap, Topics.BACKFILL_CHUNKS);
-    runEvents = RecordTap.open(bootstrap, Topics.RUN_EVENTS);
-    jobEvents = RecordTap.open(bootstrap, Topics.JOB_EVENTS);
-    tenant = "contoso-" + UUID.randomUUID();
+    records = LaneRecords.open();
+    tenant = records.tenant();
     mailbox = "follow-" + UUID.randomUUID().toString().substring(0, 8) + "@contoso.com";
-    GatewayStandIn.register(tenant, GraphSimulator.DIRECTORY, null, null);
   }
 
   @AfterEach
   void tearDown() {
-    given().baseUri(GraphSimulator.baseUrl()).delete("/admin/faults").then().statusCode(204);
-    chunks.close();
-    runEvents.close();
-    jobEvents.close();
-    producer.close();
+    records.close();
   }
 
   @Test
@@ -314,7 +299,7 @@ class FollowRunTest {
     createMailbox(40);
     BackfillRequested request =
         BackfillRequested.of(tenant, "req-" + UUID.randomUUID(), mailbox, FROM, TO, null);
-    producer.send(Topics.BACKFILL_REQUESTS, request.key(), EventJson.toJson(request));
+    records.request(request);
     JobId job = JobId.derive(tenant, request.requestId());
     int historyChunks = awaitRunEvent(RunId.fetch(job), RunCompleted.class).chunks();
     awaitChunks(job, historyChunks);
@@ -343,7 +328,7 @@ class FollowRunTest {
     BackfillRequested request =
         BackfillRequested.following(
             tenant, "req-" + UUID.randomUUID(), mailbox, FROM, TO, folder, 1);
-    producer.send(Topics.BACKFILL_REQUESTS, request.key(), EventJson.toJson(request));
+    records.request(request);
     return JobId.derive(tenant, request.requestId());
   }
 
@@ -437,34 +422,23 @@ class FollowRunTest {
   }
 
   private void command(BackfillCommand command) {
-    producer.send(Topics.BACKFILL_COMMANDS, command.key(), EventJson.toJson(command));
+    records.command(command);
   }
 
   private void control(io.backfill.contracts.event.RunControlEvent event) {
-    producer.send(Topics.RUN_CONTROL, event.key(), EventJson.toJson(event));
+    records.control(event);
   }
 
   private <T extends RunEvent> T awaitRunEvent(RunId run, Class<T> type) {
-    await("a " + type.getSimpleName() + " of " + run)
-        .atMost(WAIT)
-        .until(() -> runEventsOf(run).stream().anyMatch(type::isInstance));
-    List<T> found = ofType(runEventsOf(run), type);
-    return found.get(found.size() - 1);
+    return records.awaitRunEvent(run, type);
   }
 
   private <T extends JobEvent> T awaitJobEvent(JobId job, Class<T> type) {
-    await("a " + type.getSimpleName() + " of job " + job)
-        .atMost(WAIT)
-        .until(() -> jobEventsOf(job).stream().anyMatch(type::isInstance));
-    return ofType(jobEventsOf(job), type).get(0);
+    return records.awaitJobEvent(job, type);
   }
 
   private List<Chunk> chunksOf(JobId job) {
-    String prefix = "extract:" + job.value() + ":";
-    return chunks.records().stream()
-        .filter(r -> r.key().startsWith(prefix))
-        .map(r -> (Chunk) EventJson.fromJson(r.value(), ChunkEvent.class))
-        .toList();
+    return records.chunksOf(job);
   }
 
   private List<Chunk> followChunks(JobId job) {
@@ -472,21 +446,15 @@ class FollowRunTest {
   }
 
   private List<RunEvent> runEventsOf(RunId run) {
-    return runEvents.records().stream()
-        .filter(r -> run.value().equals(r.key()))
-        .map(r -> EventJson.fromJson(r.value(), RunEvent.class))
-        .toList();
+    return records.runEventsOf(run);
   }
 
   private List<JobEvent> jobEventsOf(JobId job) {
-    return jobEvents.records().stream()
-        .filter(r -> job.value().equals(r.key()))
-        .map(r -> EventJson.fromJson(r.value(), JobEvent.class))
-        .toList();
+    return records.jobEventsOf(job);
   }
 
   private static <E, T extends E> List<T> ofType(List<E> events, Class<T> type) {
-    return events.stream().filter(type::isInstance).map(type::cast).toList();
+    return LaneRecords.ofType(events, type);
   }
 
   private static Set<String> listedIds(List<Chunk> chunks) {

@@ -16,7 +16,8 @@ import io.backfill.testkit.KafkaBroker;
 import io.backfill.testkit.RecordTap;
 import io.backfill.testkit.TestProducer;
 import io.quarkus.narayana.jta.QuarkusTransaction;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -33,9 +34,11 @@ import org.junit.jupiter.api.Test;
  * messages from {@link DirectoryStandIn}.
  */
 @QuarkusTest
-@QuarkusTestResource(value = BackfillInfrastructure.class, restrictToAnnotatedClass = true)
-@QuarkusTestResource(value = GatewayStandIn.class, restrictToAnnotatedClass = true)
-@QuarkusTestResource(value = DirectoryStandIn.class, restrictToAnnotatedClass = true)
+@WithTestResource(
+    value = BackfillInfrastructure.class,
+    scope = TestResourceScope.RESTRICTED_TO_CLASS)
+@WithTestResource(value = GatewayStandIn.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
+@WithTestResource(value = DirectoryStandIn.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class MailboxDomainTest {
 
   private static final Duration WAIT = Duration.ofSeconds(60);

@@ -17,16 +17,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jboss.logging.Logger;
 
@@ -77,34 +70,23 @@ public class FetchRunner {
 
   private final JobStore store;
   private final PagingLoop loop;
-  private final int slotCount;
-  private final ExecutorService pool;
-  private final ScheduledExecutorService renewer;
-  private final Map<JobId, FetchAttempt> running = new ConcurrentHashMap<>();
+  private final AttemptPool<FetchAttempt> pool;
   private final AttemptSlots slots;
   private final Duration deadAfter;
-  private final Duration pollInterval;
-  private final Duration renewInterval;
   private final Counter claimFailures;
   private final Counter renewFailures;
   // Claims are made one at a time in this process, so the tenants at their share stay true
   // between reading them and taking the slot.
   private final ReentrantLock claimLock = new ReentrantLock();
-  private final ReentrantLock wakeLock = new ReentrantLock();
-  private final Condition workQueued = wakeLock.newCondition();
-  private long queuedGeneration;
-  private volatile boolean stopping;
 
   FetchRunner(JobStore store, PagingLoop loop, FetcherConfig config, MeterRegistry registry) {
     this.store = store;
     this.loop = loop;
-    this.slotCount = config.maxConcurrentAttempts();
+    int slotCount = config.maxConcurrentAttempts();
     this.slots =
         new AttemptSlots(
             slotCount, config.maxAttemptsPerTenant().orElse(Math.max(1, slotCount / 2)));
     this.deadAfter = config.attemptDeadAfter().orElse(config.heartbeatInterval().multipliedBy(3));
-    this.pollInterval = config.queuePollInterval();
-    this.renewInterval = config.heartbeatInterval();
     Gauge.builder("backfill_fetcher_attempts_running", slots, s -> s.inUse())
         .description("Fetch-attempt slots of this process holding a claimed or running attempt")
         .register(registry);
@@ -117,32 +99,46 @@ public class FetchRunner {
             .description("Renewals of running attempts' liveness that failed")
             .register(registry);
     this.pool =
-        Executors.newFixedThreadPool(
+        new AttemptPool<>(
+            "fetch",
+            "fetch-attempt",
+            new AttemptPool.Lane<FetchAttempt>() {
+              @Override
+              public FetchAttempt claim() {
+                return claimNext();
+              }
+
+              @Override
+              public void run(FetchAttempt attempt) {
+                LOG.infof(
+                    "starting fetch attempt (%s) from page %d",
+                    attempt.describe(), attempt.state().pages());
+                loop.run(attempt);
+              }
+
+              @Override
+              public void ended(FetchAttempt attempt) {
+                slots.release(attempt.tenantId());
+              }
+
+              @Override
+              public void claimFailed(RuntimeException failure) {
+                claimFailures.increment();
+              }
+
+              @Override
+              public void renew(List<AttemptId> attempts) {
+                renewLiveness(attempts);
+              }
+            },
             slotCount,
-            task -> {
-              Thread thread = new Thread(task, "fetch-attempt");
-              thread.setDaemon(true);
-              return thread;
-            });
-    this.renewer =
-        Executors.newSingleThreadScheduledExecutor(
-            task -> {
-              Thread thread = new Thread(task, "fetch-liveness");
-              thread.setDaemon(true);
-              return thread;
-            });
+            config.queuePollInterval(),
+            config.heartbeatInterval());
   }
 
   /** Start-up: the slots pick up whatever was queued before, by this or another instance. */
   void onStart(@Observes StartupEvent event) {
-    for (int i = 0; i < slotCount; i++) {
-      pool.execute(this::slot);
-    }
-    renewer.scheduleWithFixedDelay(
-        this::renewLiveness,
-        renewInterval.toMillis(),
-        renewInterval.toMillis(),
-        TimeUnit.MILLISECONDS);
+    pool.start();
   }
 
   /**
@@ -157,7 +153,7 @@ public class FetchRunner {
     switch (enqueued) {
       case QUEUED -> {
         LOG.infof("job %s queued for a fetch attempt: %s", jobId, why);
-        wake();
+        pool.wake();
         return true;
       }
       case ALREADY_OWNED -> {
@@ -169,44 +165,11 @@ public class FetchRunner {
     }
   }
 
-  /** One slot: claims queued jobs one after another and runs each on this thread. */
-  private void slot() {
-    while (!stopping) {
-      long generation = generation();
-      FetchAttempt attempt;
-      try {
-        attempt = claimNext();
-      } catch (RuntimeException e) {
-        claimFailures.increment();
-        LOG.warnf(
-            "could not claim a queued job (tried again in %d ms): %s",
-            pollInterval.toMillis(), e.getMessage());
-        awaitWork(generation + 1);
-        continue;
-      }
-      if (attempt == null) {
-        awaitWork(generation);
-        continue;
-      }
-      try {
-        LOG.infof(
-            "starting fetch attempt (%s) from page %d",
-            attempt.describe(), attempt.state().pages());
-        loop.run(attempt);
-      } catch (RuntimeException e) {
-        LOG.errorf(e, "fetch attempt ended by an unexpected failure (%s)", attempt.describe());
-      } finally {
-        running.remove(attempt.jobId(), attempt);
-        slots.release(attempt.tenantId());
-      }
-    }
-  }
-
   /** Claims the next queued job for a new attempt in a slot of this process, or null. */
   private FetchAttempt claimNext() {
     claimLock.lock();
     try {
-      if (stopping) {
+      if (pool.stopping()) {
         return null;
       }
       AttemptId attemptId = AttemptId.random();
@@ -225,18 +188,14 @@ public class FetchRunner {
       }
       FetchAttempt attempt = loop.attempt(claimed.get(), attemptId);
       slots.take(attempt.tenantId());
-      FetchAttempt previous = running.put(attempt.jobId(), attempt);
-      if (previous != null) {
-        previous.stop(StopReason.SUPERSEDED);
-      }
+      pool.claimed(attempt);
       return attempt;
     } finally {
       claimLock.unlock();
     }
   }
 
-  private void renewLiveness() {
-    List<AttemptId> ids = running.values().stream().map(FetchAttempt::attemptId).toList();
+  private void renewLiveness(List<AttemptId> ids) {
     if (ids.isEmpty()) {
       return;
     }
@@ -253,78 +212,26 @@ public class FetchRunner {
   }
 
   private boolean aliveHere(UUID attemptId) {
-    return running.values().stream().anyMatch(a -> a.attemptId().value().equals(attemptId));
-  }
-
-  private long generation() {
-    wakeLock.lock();
-    try {
-      return queuedGeneration;
-    } finally {
-      wakeLock.unlock();
-    }
-  }
-
-  private void wake() {
-    wakeLock.lock();
-    try {
-      queuedGeneration++;
-      workQueued.signalAll();
-    } finally {
-      wakeLock.unlock();
-    }
-  }
-
-  /** Waits until work is queued after {@code seen}, or the poll interval passes. */
-  private void awaitWork(long seen) {
-    wakeLock.lock();
-    try {
-      long remaining = pollInterval.toNanos();
-      while (!stopping && queuedGeneration == seen && remaining > 0) {
-        remaining = workQueued.awaitNanos(remaining);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      stopping = true;
-    } finally {
-      wakeLock.unlock();
-    }
+    return pool.runsAttempt(attemptId);
   }
 
   /** Asks the job's attempt in this process, if any, to stop. */
   public void stop(JobId jobId, StopReason reason) {
-    FetchAttempt attempt = running.get(jobId);
-    if (attempt != null) {
-      attempt.stop(reason);
-    }
+    pool.stop(jobId, reason);
   }
 
   /** Asks one specific attempt to stop (a RunTimedOut names the attempt it timed out). */
   public void stop(JobId jobId, AttemptId attemptId, StopReason reason) {
-    FetchAttempt attempt = running.get(jobId);
-    if (attempt != null && attempt.attemptId().equals(attemptId)) {
-      attempt.stop(reason);
-    }
+    pool.stop(jobId, attemptId, reason);
   }
 
   /** The attempt of a job running in this process, if any. */
   public Optional<FetchAttempt> attemptOf(JobId jobId) {
-    return Optional.ofNullable(running.get(jobId));
+    return pool.attemptOf(jobId);
   }
 
   /** Graceful shutdown: attempts checkpoint and hand back (retryable) instead of dying mid-page. */
   void shutdown(@Observes ShutdownEvent event) {
-    stopping = true;
-    wake();
-    running.values().forEach(attempt -> attempt.stop(StopReason.SHUTDOWN));
-    renewer.shutdownNow();
     pool.shutdown();
-    try {
-      if (!pool.awaitTermination(10, TimeUnit.SECONDS)) {
-        LOG.warnf("%d fetch attempts did not end within 10 s of shutdown", running.size());
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 }

@@ -1,23 +1,16 @@
 package io.backfill.fetcher.domain;
 
-import io.backfill.contracts.event.Chunk;
 import io.backfill.contracts.event.ErrorInfo;
-import io.backfill.contracts.event.FolderSweep;
 import io.backfill.contracts.event.FollowRoundCompleted;
-import io.backfill.contracts.event.RunEvent;
+import io.backfill.contracts.event.JobEvent;
 import io.backfill.contracts.event.RunStopped;
 import io.backfill.contracts.id.AttemptId;
 import io.backfill.fetcher.config.FetcherConfig;
-import io.backfill.fetcher.graph.GraphMessagePager;
-import io.backfill.fetcher.graph.GraphMessagePager.DeltaPage;
-import io.backfill.fetcher.graph.GraphMessagePager.FolderPage;
 import io.backfill.fetcher.graph.GraphRequestRejected;
-import io.backfill.fetcher.graph.GraphSyncStateExpired;
-import io.backfill.fetcher.graph.RetryWaits;
-import io.backfill.fetcher.messaging.ChunkPublisher;
 import io.backfill.fetcher.messaging.JobEventsPublisher;
+import io.backfill.fetcher.persistence.FolderStore;
 import io.backfill.fetcher.persistence.FollowStore;
-import io.backfill.fetcher.persistence.FollowStore.Folder;
+import io.backfill.fetcher.persistence.FollowStore.EndedRound;
 import io.backfill.fetcher.persistence.FollowStore.Round;
 import io.backfill.fetcher.persistence.JobRow;
 import io.backfill.kit.attempt.AttemptLifecycle;
@@ -28,12 +21,7 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
@@ -42,13 +30,9 @@ import org.jboss.logging.Logger;
 /**
  * Runs one attempt of a followed job's delta round (decision 0037) through the one {@link
  * AttemptLifecycle}: RunStarted acknowledged before the first Graph call, heartbeats, then the
- * folders: new and removed ones from the folders delta, a sweep with an empty listing for each
- * removed one, then each folder from its stored link (its delta link, or its next link when an
- * earlier attempt of the round stopped in it). Each page with changes is one chunk continuing the
- * job's seqs; after each acknowledged chunk the folder's next link is stored, fenced by the round
- * attempt's id. A 410 on a stored link lists the folder afresh, and the fresh listing's last chunk
- * carries the folder's sweep. The round ends with the folders' new delta links, RunCompleted,
- * FollowRoundCompleted and the next round due after the interval (jittered).
+ * folders ({@link RoundPaging}). The round ends with the folders' new delta links, RunCompleted,
+ * FollowRoundCompleted and the next round due after the interval (jittered); a stop or failure
+ * leaves it open for a later attempt.
  */
 @ApplicationScoped
 public class FollowRound {
@@ -56,8 +40,8 @@ public class FollowRound {
   private static final Logger LOG = Logger.getLogger(FollowRound.class);
 
   private final FollowStore store;
-  private final GraphMessagePager pager;
-  private final ChunkPublisher chunks;
+  private final FolderStore folderStore;
+  private final RoundPaging paging;
   private final JobEventsPublisher jobEvents;
   private final AttemptLifecycle lifecycle;
   private final FollowMetrics metrics;
@@ -66,16 +50,16 @@ public class FollowRound {
 
   FollowRound(
       FollowStore store,
-      GraphMessagePager pager,
-      ChunkPublisher chunks,
+      FolderStore folderStore,
+      RoundPaging paging,
       JobEventsPublisher jobEvents,
       AttemptLifecycle lifecycle,
       FollowMetrics metrics,
       TransientRetry retry,
       FetcherConfig config) {
     this.store = store;
-    this.pager = pager;
-    this.chunks = chunks;
+    this.folderStore = folderStore;
+    this.paging = paging;
     this.jobEvents = jobEvents;
     this.lifecycle = lifecycle;
     this.metrics = metrics;
@@ -121,7 +105,7 @@ public class FollowRound {
   private Ending roundToTheEnd(FollowAttempt attempt) {
     try {
       attempt.phase("paging");
-      folders(attempt);
+      paging.folders(attempt);
       return complete(attempt);
     } catch (AttemptStoppedException stopped) {
       return stop(attempt, stopped.reason());
@@ -140,262 +124,13 @@ public class FollowRound {
     }
   }
 
-  private void folders(FollowAttempt attempt) {
-    JobRow job = attempt.job();
-    List<Folder> folders = syncFolders(attempt);
-    for (Folder folder : folders) {
-      if (folder.gone()) {
-        sweepGone(attempt, folder);
-      }
-    }
-    for (Folder folder : folders) {
-      if (!folder.gone() && folder.doneRound() < attempt.round().round()) {
-        folder(attempt, folder);
-      }
-    }
-    LOG.debugf("round %d of job %s listed its folders", attempt.round().round(), job.jobId());
-  }
-
-  /**
-   * The job's folders as this round sees them: listed afresh when none are stored yet (FollowJob's
-   * first round), else new ones added and removed ones marked gone from the folders delta.
-   */
-  private List<Folder> syncFolders(FollowAttempt attempt) {
-    JobRow job = attempt.job();
-    List<Folder> stored = tx(() -> store.folders(job.jobId()));
-    if (stored.isEmpty()) {
-      FolderListing listing = listFolders(pager, job, attempt);
-      tx(
-          () -> {
-            store.addFolders(job.jobId(), listing.ids());
-            store.setFoldersDeltaLink(job.jobId(), listing.deltaLink());
-            return null;
-          });
-    } else if (job.folder() == null || job.folder().isBlank()) {
-      String link = tx(() -> foldersLink(job));
-      Set<String> present = new LinkedHashSet<>();
-      Set<String> removed = new HashSet<>();
-      String deltaLink;
-      if (link == null) {
-        FolderListing listing = listFolders(pager, job, attempt);
-        present.addAll(listing.ids());
-        deltaLink = listing.deltaLink();
-        stored.stream()
-            .map(Folder::folderId)
-            .filter(id -> !present.contains(id))
-            .forEach(removed::add);
-      } else {
-        try {
-          String url = link;
-          while (true) {
-            attempt.checkNotStopped();
-            FolderPage page = pager.fetchFolders(url, job.tenantId(), job.mailbox(), attempt);
-            present.addAll(page.present());
-            removed.addAll(page.removed());
-            if (page.deltaLink() != null) {
-              deltaLink = page.deltaLink();
-              break;
-            }
-            url = page.nextLink();
-          }
-        } catch (GraphSyncStateExpired expired) {
-          LOG.warnf("folders delta link expired: listing every folder (%s)", attempt.describe());
-          FolderListing listing = listFolders(pager, job, attempt);
-          present.clear();
-          present.addAll(listing.ids());
-          removed.clear();
-          stored.stream()
-              .map(Folder::folderId)
-              .filter(id -> !present.contains(id))
-              .forEach(removed::add);
-          deltaLink = listing.deltaLink();
-        }
-      }
-      present.removeAll(removed);
-      String newLink = deltaLink;
-      tx(
-          () -> {
-            store.addFolders(job.jobId(), present);
-            store.markGone(job.jobId(), removed);
-            store.setFoldersDeltaLink(job.jobId(), newLink);
-            return null;
-          });
-    }
-    return tx(() -> store.folders(job.jobId()));
-  }
-
-  private String foldersLink(JobRow job) {
-    return store.foldersDeltaLink(job.jobId());
-  }
-
-  /** The folder is gone: a chunk with no messages whose sweep removes all its documents. */
-  private void sweepGone(FollowAttempt attempt, Folder folder) {
-    attempt.checkNotStopped();
-    int seq = attempt.seqs + 1;
-    chunks.publish(
-        Chunk.ofFollowRound(
-            attempt.tenantId(),
-            attempt.jobId(),
-            seq,
-            attempt.round().round(),
-            List.of(),
-            List.of(),
-            new FolderSweep(folder.folderId(), seq)));
-    published(attempt, seq, 0, 0);
-    LOG.infof(
-        "folder %s is gone: swept at seq %d (%s)", folder.folderId(), seq, attempt.describe());
-    Optional<String> state =
-        retry.call(
-            "checkpoint",
-            attempt.describe(),
-            () ->
-                QuarkusTransaction.requiringNew()
-                    .call(
-                        () -> {
-                          Optional<String> s = checkpoint(attempt, null, null, null, null);
-                          if (s.isPresent()) {
-                            store.dropFolder(attempt.jobId(), folder.folderId());
-                          }
-                          return s;
-                        }));
-    afterCheckpoint(attempt, state);
-  }
-
-  /** One folder's part of the round, from its stored link to its new delta link. */
-  private void folder(FollowAttempt attempt, Folder folder) {
-    JobRow job = attempt.job();
-    String freshUrl = pager.deltaFirstUrl(job.mailbox(), folder.folderId(), job.windowFrom());
-    String url;
-    boolean fresh;
-    Integer since = folder.sweepSince();
-    if (folder.nextLink() != null) {
-      url = folder.nextLink();
-      fresh = folder.deltaLink() == null && since != null;
-    } else if (folder.deltaLink() != null) {
-      url = folder.deltaLink();
-      fresh = false;
-    } else {
-      url = freshUrl;
-      fresh = true;
-      since = null;
-    }
-    while (true) {
-      attempt.checkNotStopped();
-      DeltaPage page;
-      try {
-        page = pager.fetchDelta(url, job.tenantId(), job.mailbox(), folder.folderId(), attempt);
-      } catch (GraphSyncStateExpired expired) {
-        if (url.equals(freshUrl)) {
-          throw expired;
-        }
-        LOG.warnf(
-            "the stored link of folder %s expired (410): listing it afresh with a sweep (%s)",
-            folder.folderId(), attempt.describe());
-        metrics.resynced();
-        attempt.resynced++;
-        tx(
-            () -> {
-              store.resetFolder(job.jobId(), folder.folderId());
-              return null;
-            });
-        url = freshUrl;
-        fresh = true;
-        since = null;
-        continue;
-      }
-      boolean end = page.deltaLink() != null;
-      int entries = page.messages().size() + page.removals().size();
-      if (entries > 0 || (fresh && end)) {
-        int seq = attempt.seqs + 1;
-        if (fresh && since == null) {
-          since = seq;
-        }
-        FolderSweep sweep = fresh && end ? new FolderSweep(folder.folderId(), since) : null;
-        chunks.publish(
-            Chunk.ofFollowRound(
-                job.tenantId(),
-                job.jobId(),
-                seq,
-                attempt.round().round(),
-                page.messages(),
-                page.removals(),
-                sweep));
-        published(attempt, seq, page.messages().size(), page.removals().size());
-      }
-      Integer sinceNow = fresh ? since : null;
-      Optional<String> state =
-          retry.call(
-              "checkpoint",
-              attempt.describe(),
-              () ->
-                  QuarkusTransaction.requiringNew()
-                      .call(
-                          () ->
-                              checkpoint(
-                                  attempt,
-                                  folder.folderId(),
-                                  end ? null : page.nextLink(),
-                                  page.deltaLink(),
-                                  sinceNow)));
-      afterCheckpoint(attempt, state);
-      if (end) {
-        return;
-      }
-      url = page.nextLink();
-    }
-  }
-
-  private void published(FollowAttempt attempt, int seq, int listed, int removed) {
-    attempt.seqs = seq;
-    attempt.chunks++;
-    if (attempt.firstSeq == null) {
-      attempt.firstSeq = seq;
-    }
-    attempt.listed += listed;
-    attempt.removed += removed;
-    metrics.changes(listed, removed);
-  }
-
-  private Optional<String> checkpoint(
-      FollowAttempt attempt, String folderId, String next, String delta, Integer since) {
-    return store.checkpoint(
-        attempt.jobId(),
-        attempt.attemptId(),
-        attempt.seqs,
-        attempt.listed,
-        attempt.removed,
-        attempt.resynced,
-        attempt.requests,
-        attempt.firstSeq,
-        folderId,
-        next,
-        delta,
-        since,
-        attempt.round().round());
-  }
-
-  /**
-   * Fenced → superseded; a Pause or Cancel taken by any instance stops the round after its page.
-   */
-  private static void afterCheckpoint(FollowAttempt attempt, Optional<String> state) {
-    if (state.isEmpty()) {
-      throw new AttemptStoppedException(StopReason.SUPERSEDED);
-    }
-    attempt.progressed();
-    if (state.get().equals("paused")) {
-      attempt.stop(StopReason.PAUSED);
-    } else if (state.get().equals("ended")) {
-      attempt.stop(StopReason.CANCELLED);
-    }
-  }
-
   private Ending complete(FollowAttempt attempt) {
     // The round's FollowRoundCompleted goes after its RunCompleted.
     FollowRoundCompleted[] pendingEvent = new FollowRoundCompleted[1];
-    return decided(
+    return Endings.decided(
         () -> {
           Duration delay = nextDelay(attempt.job());
-          Optional<Object[]> ended;
+          Optional<EndedRound> ended;
           try {
             ended =
                 retry.call(
@@ -416,9 +151,9 @@ public class FollowRound {
             LOG.warnf("round listed but its end was not recorded (%s)", attempt.describe());
             return Optional.empty();
           }
-          Object[] r = ended.get();
-          Integer first = r[5] == null ? null : ((Number) r[5]).intValue();
-          Integer last = first == null ? null : ((Number) r[6]).intValue();
+          EndedRound r = ended.get();
+          Integer first = r.firstSeq();
+          Integer last = first == null ? null : r.pagesPublished();
           FollowRoundCompleted done =
               new FollowRoundCompleted(
                   UUID.randomUUID(),
@@ -427,12 +162,12 @@ public class FollowRound {
                   attempt.tenantId(),
                   attempt.jobId(),
                   attempt.round().round(),
-                  FollowStore.instant(r[0]),
+                  r.startedAt(),
                   foldersOf(attempt),
-                  ((Number) r[1]).intValue(),
-                  ((Number) r[2]).intValue(),
-                  ((Number) r[3]).intValue(),
-                  ((Number) r[4]).intValue(),
+                  r.listed(),
+                  r.removed(),
+                  r.resynced(),
+                  r.requests(),
                   first,
                   last);
           metrics.roundEnded("completed");
@@ -459,7 +194,7 @@ public class FollowRound {
 
   private int foldersOf(FollowAttempt attempt) {
     try {
-      return tx(() -> store.folders(attempt.jobId())).size();
+      return tx(() -> folderStore.folders(attempt.jobId())).size();
     } catch (RuntimeException e) {
       LOG.warnf("could not count the folders (%s): %s", attempt.describe(), e.getMessage());
       return 0;
@@ -467,7 +202,7 @@ public class FollowRound {
   }
 
   private Ending stop(FollowAttempt attempt, StopReason reason) {
-    return decided(
+    return Endings.decided(
         () -> {
           switch (reason) {
             case PAUSED, CANCELLED -> {
@@ -483,12 +218,7 @@ public class FollowRound {
             }
             case SHUTDOWN, SELF_FENCED, DEADLINE -> {
               metrics.roundEnded("failed");
-              ErrorInfo error =
-                  ErrorInfo.coded(
-                      reason == StopReason.SHUTDOWN
-                          ? "Shutdown"
-                          : reason == StopReason.SELF_FENCED ? "SelfFenced" : "DeadlineExceeded",
-                      "round attempt handed back");
+              ErrorInfo error = Endings.handedBack(reason, "round attempt handed back");
               LOG.warnf("round handed back (%s) (%s)", reason.tag(), attempt.describe());
               release(attempt, null);
               return Optional.of(attempt.lifecycle().runFailed(true, error));
@@ -504,7 +234,7 @@ public class FollowRound {
   }
 
   private Ending fail(FollowAttempt attempt, Exception e, ErrorInfo error, boolean retryable) {
-    return decided(
+    return Endings.decided(
         () -> {
           metrics.roundEnded("failed");
           LOG.errorf(
@@ -534,7 +264,7 @@ public class FollowRound {
     }
   }
 
-  private void send(FollowAttempt attempt, io.backfill.contracts.event.JobEvent event) {
+  private void send(FollowAttempt attempt, JobEvent event) {
     try {
       jobEvents.publish(event);
     } catch (RuntimeException e) {
@@ -544,61 +274,8 @@ public class FollowRound {
     }
   }
 
-  private static Ending decided(Supplier<Optional<RunEvent>> decide, Runnable afterwards) {
-    return new Ending() {
-      @Override
-      public Optional<RunEvent> finalEvent() {
-        return decide.get();
-      }
-
-      @Override
-      public void afterwards(boolean acknowledged) {
-        afterwards.run();
-      }
-    };
-  }
-
   private <T> T tx(Supplier<T> work) {
     return retry.call(
         "follow_store", "follow", () -> QuarkusTransaction.requiringNew().call(work::get));
-  }
-
-  /** The folders of a job: its one folder, or every folder of the mailbox (folders delta). */
-  record FolderListing(List<String> ids, String deltaLink) {}
-
-  static FolderListing listFolders(GraphMessagePager pager, JobRow job, RetryWaits waits) {
-    List<FolderPage> pages = new ArrayList<>();
-    String url = pager.foldersFirstUrl(job.mailbox());
-    while (true) {
-      FolderPage page = pager.fetchFolders(url, job.tenantId(), job.mailbox(), waits);
-      pages.add(page);
-      if (page.deltaLink() != null || page.nextLink() == null) {
-        break;
-      }
-      url = page.nextLink();
-    }
-    String deltaLink = pages.get(pages.size() - 1).deltaLink();
-    if (job.folder() == null || job.folder().isBlank()) {
-      List<String> ids = new ArrayList<>();
-      pages.forEach(p -> ids.addAll(p.present()));
-      return new FolderListing(ids, deltaLink);
-    }
-    // The one folder asked for, by id or well-known name ("sentitems" is "Sent Items"); removals
-    // and sweeps name folders by id, as messages' parentFolderId does.
-    String wanted = squeeze(job.folder());
-    for (FolderPage page : pages) {
-      for (int i = 0; i < page.present().size(); i++) {
-        if (page.present().get(i).equals(job.folder())
-            || squeeze(page.names().get(i)).equals(wanted)) {
-          return new FolderListing(List.of(page.present().get(i)), null);
-        }
-      }
-    }
-    return new FolderListing(
-        List.of(pager.folderId(job.tenantId(), job.mailbox(), job.folder(), waits)), null);
-  }
-
-  private static String squeeze(String name) {
-    return name == null ? "" : name.replace(" ", "").toLowerCase(java.util.Locale.ROOT);
   }
 }

@@ -13,15 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import org.jboss.logging.Logger;
 
 /**
@@ -40,67 +32,51 @@ public class FollowRunner {
   private final FollowStore store;
   private final FollowRound round;
   private final FollowMetrics metrics;
-  private final int slotCount;
-  private final Duration pollInterval;
-  private final Duration renewInterval;
   private final Duration deadAfter;
   private final int overdueIntervals;
   private final int defaultInterval;
-  private final ExecutorService pool;
-  private final ScheduledExecutorService renewer;
-  private final Map<JobId, FollowAttempt> running = new ConcurrentHashMap<>();
-  private final ReentrantLock wakeLock = new ReentrantLock();
-  private final Condition woken = wakeLock.newCondition();
-  private long generation;
-  private volatile boolean stopping;
+  private final AttemptPool<FollowAttempt> pool;
 
   FollowRunner(FollowStore store, FollowRound round, FollowMetrics metrics, FetcherConfig config) {
     this.store = store;
     this.round = round;
     this.metrics = metrics;
-    this.slotCount = config.follow().maxConcurrentRounds();
-    this.pollInterval = config.follow().pollInterval();
-    this.renewInterval = config.heartbeatInterval();
     this.deadAfter = config.attemptDeadAfter().orElse(config.heartbeatInterval().multipliedBy(3));
     this.overdueIntervals = config.follow().overdueAfterIntervals();
     this.defaultInterval = config.follow().intervalSeconds();
     this.pool =
-        Executors.newFixedThreadPool(
-            slotCount,
-            task -> {
-              Thread thread = new Thread(task, "follow-round");
-              thread.setDaemon(true);
-              return thread;
-            });
-    this.renewer =
-        Executors.newSingleThreadScheduledExecutor(
-            task -> {
-              Thread thread = new Thread(task, "follow-liveness");
-              thread.setDaemon(true);
-              return thread;
-            });
+        new AttemptPool<>(
+            "follow",
+            "follow-round",
+            new AttemptPool.Lane<FollowAttempt>() {
+              @Override
+              public FollowAttempt claim() {
+                return FollowRunner.this.claim();
+              }
+
+              @Override
+              public void run(FollowAttempt attempt) {
+                LOG.infof("starting round attempt (%s)", attempt.describe());
+                round.run(attempt);
+              }
+
+              @Override
+              public void renew(List<AttemptId> attempts) {
+                renewAndMeasure(attempts);
+              }
+            },
+            config.follow().maxConcurrentRounds(),
+            config.follow().pollInterval(),
+            config.heartbeatInterval());
   }
 
   void onStart(@Observes StartupEvent event) {
-    for (int i = 0; i < slotCount; i++) {
-      pool.execute(this::slot);
-    }
-    renewer.scheduleWithFixedDelay(
-        this::renewAndMeasure,
-        renewInterval.toMillis(),
-        renewInterval.toMillis(),
-        TimeUnit.MILLISECONDS);
+    pool.start();
   }
 
   /** A round may have become due now (FollowJob, Resume, RetryDue): a slot looks at once. */
   public void wake() {
-    wakeLock.lock();
-    try {
-      generation++;
-      woken.signalAll();
-    } finally {
-      wakeLock.unlock();
-    }
+    pool.wake();
   }
 
   /** The deadline after which a round attempt that was not renewed is dead. */
@@ -108,34 +84,8 @@ public class FollowRunner {
     return deadAfter;
   }
 
-  private void slot() {
-    while (!stopping) {
-      long seen = generation();
-      FollowAttempt attempt;
-      try {
-        attempt = claim();
-      } catch (RuntimeException e) {
-        LOG.warnf("could not claim a due round (tried again shortly): %s", e.getMessage());
-        await(seen + 1);
-        continue;
-      }
-      if (attempt == null) {
-        await(seen);
-        continue;
-      }
-      try {
-        LOG.infof("starting round attempt (%s)", attempt.describe());
-        round.run(attempt);
-      } catch (RuntimeException e) {
-        LOG.errorf(e, "round attempt ended by an unexpected failure (%s)", attempt.describe());
-      } finally {
-        running.remove(attempt.jobId(), attempt);
-      }
-    }
-  }
-
   private synchronized FollowAttempt claim() {
-    if (stopping) {
+    if (pool.stopping()) {
       return null;
     }
     AttemptId attemptId = AttemptId.random();
@@ -145,15 +95,11 @@ public class FollowRunner {
       return null;
     }
     FollowAttempt attempt = round.attempt(claimed.get(), attemptId);
-    FollowAttempt previous = running.put(attempt.jobId(), attempt);
-    if (previous != null) {
-      previous.stop(StopReason.SUPERSEDED);
-    }
+    pool.claimed(attempt);
     return attempt;
   }
 
-  private void renewAndMeasure() {
-    List<AttemptId> ids = running.values().stream().map(FollowAttempt::attemptId).toList();
+  private void renewAndMeasure(List<AttemptId> ids) {
     try {
       if (!ids.isEmpty()) {
         QuarkusTransaction.requiringNew().run(() -> store.renewAlive(ids));
@@ -172,56 +118,15 @@ public class FollowRunner {
 
   /** Asks the job's round attempt in this process, if any, to stop. */
   public void stop(JobId jobId, StopReason reason) {
-    FollowAttempt attempt = running.get(jobId);
-    if (attempt != null) {
-      attempt.stop(reason);
-    }
+    pool.stop(jobId, reason);
   }
 
   /** Asks one specific round attempt to stop (RunTimedOut). */
   public void stop(JobId jobId, AttemptId attemptId, StopReason reason) {
-    FollowAttempt attempt = running.get(jobId);
-    if (attempt != null && attempt.attemptId().equals(attemptId)) {
-      attempt.stop(reason);
-    }
-  }
-
-  private long generation() {
-    wakeLock.lock();
-    try {
-      return generation;
-    } finally {
-      wakeLock.unlock();
-    }
-  }
-
-  private void await(long seen) {
-    wakeLock.lock();
-    try {
-      long remaining = pollInterval.toNanos();
-      while (!stopping && generation == seen && remaining > 0) {
-        remaining = woken.awaitNanos(remaining);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      stopping = true;
-    } finally {
-      wakeLock.unlock();
-    }
+    pool.stop(jobId, attemptId, reason);
   }
 
   void shutdown(@Observes ShutdownEvent event) {
-    stopping = true;
-    wake();
-    running.values().forEach(attempt -> attempt.stop(StopReason.SHUTDOWN));
-    renewer.shutdownNow();
     pool.shutdown();
-    try {
-      if (!pool.awaitTermination(10, TimeUnit.SECONDS)) {
-        LOG.warnf("%d round attempts did not end within 10 s of shutdown", running.size());
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 }

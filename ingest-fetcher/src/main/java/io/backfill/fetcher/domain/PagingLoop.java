@@ -1,22 +1,15 @@
 package io.backfill.fetcher.domain;
 
-import io.backfill.contracts.event.Chunk;
 import io.backfill.contracts.event.ErrorInfo;
 import io.backfill.contracts.event.FollowStarted;
 import io.backfill.contracts.event.JobCancelled;
 import io.backfill.contracts.event.JobEvent;
 import io.backfill.contracts.event.JobFailed;
-import io.backfill.contracts.event.JobFetchProgress;
 import io.backfill.contracts.event.JobPaused;
 import io.backfill.contracts.event.RunEvent;
 import io.backfill.contracts.event.RunStopped;
 import io.backfill.contracts.id.AttemptId;
-import io.backfill.contracts.id.RunId;
-import io.backfill.fetcher.graph.GraphMessagePage;
-import io.backfill.fetcher.graph.GraphMessagePager;
 import io.backfill.fetcher.graph.GraphRequestRejected;
-import io.backfill.fetcher.graph.GraphSyncStateExpired;
-import io.backfill.fetcher.messaging.ChunkPublisher;
 import io.backfill.fetcher.messaging.JobEventsPublisher;
 import io.backfill.fetcher.persistence.FollowStore;
 import io.backfill.fetcher.persistence.JobRow;
@@ -28,7 +21,6 @@ import io.backfill.kit.attempt.StopReason;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
@@ -55,8 +47,8 @@ public class PagingLoop {
   private static final Logger LOG = Logger.getLogger(PagingLoop.class);
 
   private final JobStore store;
-  private final GraphMessagePager pager;
-  private final ChunkPublisher chunks;
+  private final WindowPaging windowPaging;
+  private final FollowedHistory followedHistory;
   private final JobEventsPublisher jobEvents;
   private final AttemptLifecycle lifecycle;
   private final FetchMetrics metrics;
@@ -66,8 +58,8 @@ public class PagingLoop {
 
   PagingLoop(
       JobStore store,
-      GraphMessagePager pager,
-      ChunkPublisher chunks,
+      WindowPaging windowPaging,
+      FollowedHistory followedHistory,
       JobEventsPublisher jobEvents,
       AttemptLifecycle lifecycle,
       FetchMetrics metrics,
@@ -78,8 +70,8 @@ public class PagingLoop {
     this.rounds = rounds;
     this.retry = retry;
     this.store = store;
-    this.pager = pager;
-    this.chunks = chunks;
+    this.windowPaging = windowPaging;
+    this.followedHistory = followedHistory;
     this.jobEvents = jobEvents;
     this.lifecycle = lifecycle;
     this.metrics = metrics;
@@ -190,71 +182,11 @@ public class PagingLoop {
   }
 
   private void page(FetchAttempt attempt) {
-    JobRow job = attempt.job();
     attempt.phase("paging");
-    if (job.follow()) {
-      followedHistory(attempt);
-      return;
-    }
-    String url =
-        attempt.state().nextLink() != null
-            ? attempt.state().nextLink()
-            : pager.firstPageUrl(job.mailbox(), job.folder(), job.windowFrom(), job.windowTo());
-    if (attempt.state().done()) {
-      // The last page was published and checkpointed by an earlier attempt that died before it
-      // could end: nothing is fetched or published again, the run just completes.
-      LOG.infof(
-          "the checkpoint already holds the last page (%d pages): nothing left to fetch (%s)",
-          attempt.state().pages(), attempt.describe());
-      return;
-    }
-    while (true) {
-      attempt.checkNotStopped();
-      GraphMessagePage page = pager.fetch(url, job.tenantId(), job.mailbox(), attempt);
-      PagingState before = attempt.state();
-      chunks.publish(
-          Chunk.of(job.tenantId(), job.jobId(), before.nextSeq(), page.messages(), page.last()));
-      PagingState after = before.after(page.messages().size(), page.nextLink());
-      // The checkpoint sets absolute values fenced by the attempt id: safe to repeat.
-      Optional<String> status =
-          retry.call(
-              "checkpoint",
-              attempt.describe(),
-              () ->
-                  QuarkusTransaction.requiringNew()
-                      .call(
-                          () ->
-                              store.checkpoint(
-                                  job.jobId(),
-                                  attempt.attemptId(),
-                                  after.pages(),
-                                  after.messages(),
-                                  after.nextLink())));
-      if (status.isEmpty()) {
-        throw new AttemptStoppedException(StopReason.SUPERSEDED);
-      }
-      attempt.advance(after);
-      metrics.published(page.messages().size());
-      jobEvents.publish(
-          new JobFetchProgress(
-              UUID.randomUUID(),
-              1,
-              Instant.now(),
-              job.tenantId(),
-              job.jobId(),
-              after.pages(),
-              after.messages(),
-              !page.last()));
-      if (page.last()) {
-        return;
-      }
-      // Commands reach this attempt through the job's status too, whichever instance took them.
-      if (status.get().equals("paused")) {
-        attempt.stop(StopReason.PAUSED);
-      } else if (status.get().equals("cancelled")) {
-        attempt.stop(StopReason.CANCELLED);
-      }
-      url = page.nextLink();
+    if (attempt.job().follow()) {
+      followedHistory.page(attempt);
+    } else {
+      windowPaging.page(attempt);
     }
   }
 
@@ -340,14 +272,7 @@ public class PagingLoop {
                   attempt.lifecycle().runStopped(reason.tag(), reason.tag() + " " + where));
             }
             case SHUTDOWN, SELF_FENCED, DEADLINE -> {
-              ErrorInfo error =
-                  ErrorInfo.coded(
-                      switch (reason) {
-                        case SHUTDOWN -> "Shutdown";
-                        case SELF_FENCED -> "SelfFenced";
-                        default -> "DeadlineExceeded";
-                      },
-                      "attempt handed back " + where);
+              ErrorInfo error = Endings.handedBack(reason, "attempt handed back " + where);
               release(attempt, "running", error);
               return Optional.of(attempt.lifecycle().runFailed(true, error));
             }
@@ -390,140 +315,6 @@ public class PagingLoop {
         });
   }
 
-  /**
-   * A followed job's history is the delta initial round of its folders (decision 0037): the one
-   * folder asked for, or every folder of the mailbox, each paged from its fresh delta listing (mail
-   * received from the window's start on). One chunk per page; the checkpoint is (folder, next
-   * link), the next link being the next folder's first page once a folder's listing ended, and each
-   * folder's delta link is stored when its listing ends. The last folder's last page is the job's
-   * last chunk.
-   */
-  private void followedHistory(FetchAttempt attempt) {
-    JobRow job = attempt.job();
-    if (attempt.state().done()) {
-      LOG.infof(
-          "the checkpoint already holds the last page (%d pages): nothing left to fetch (%s)",
-          attempt.state().pages(), attempt.describe());
-      return;
-    }
-    List<FollowStore.Folder> folders =
-        QuarkusTransaction.requiringNew().call(() -> follow.folders(job.jobId()));
-    if (folders.isEmpty()) {
-      FollowRound.FolderListing listing = FollowRound.listFolders(pager, job, attempt);
-      folders =
-          QuarkusTransaction.requiringNew()
-              .call(
-                  () -> {
-                    // Listed once: a resumed attempt finds the folders stored.
-                    if (follow.folders(job.jobId()).isEmpty()) {
-                      follow.addFolders(job.jobId(), listing.ids());
-                      follow.setFoldersDeltaLink(job.jobId(), listing.deltaLink());
-                    }
-                    return follow.folders(job.jobId());
-                  });
-    }
-    List<String> ids = folders.stream().map(FollowStore.Folder::folderId).toList();
-    int index;
-    String url;
-    if (attempt.state().nextLink() != null && ids.contains(job.followFolder())) {
-      index = ids.indexOf(job.followFolder());
-      url = attempt.state().nextLink();
-    } else {
-      index = 0;
-      url = ids.isEmpty() ? null : pager.deltaFirstUrl(job.mailbox(), ids.get(0), job.windowFrom());
-    }
-    while (true) {
-      attempt.checkNotStopped();
-      String folderId = index < ids.size() ? ids.get(index) : null;
-      GraphMessagePager.DeltaPage page;
-      if (folderId == null) {
-        // A mailbox without folders: one empty last chunk, so the history completes as usual.
-        page = new GraphMessagePager.DeltaPage(List.of(), List.of(), null, "none");
-      } else {
-        try {
-          page = pager.fetchDelta(url, job.tenantId(), job.mailbox(), folderId, attempt);
-        } catch (GraphSyncStateExpired expired) {
-          // The history took longer than Graph keeps a sync state: the folder is listed again.
-          LOG.warnf(
-              "folder %s's next link expired (410) during the history: listing it again (%s)",
-              folderId, attempt.describe());
-          url = pager.deltaFirstUrl(job.mailbox(), folderId, job.windowFrom());
-          continue;
-        }
-      }
-      boolean endOfFolder = page.deltaLink() != null;
-      boolean lastFolder = index >= ids.size() - 1;
-      boolean last = endOfFolder && lastFolder;
-      int nextIndex = endOfFolder && !lastFolder ? index + 1 : index;
-      String nextUrl =
-          !endOfFolder
-              ? page.nextLink()
-              : last
-                  ? null
-                  : pager.deltaFirstUrl(job.mailbox(), ids.get(nextIndex), job.windowFrom());
-      PagingState before = attempt.state();
-      chunks.publish(
-          new Chunk(
-              UUID.randomUUID(),
-              1,
-              Instant.now(),
-              job.tenantId(),
-              job.jobId(),
-              RunId.extract(job.jobId(), before.nextSeq()),
-              before.nextSeq(),
-              page.messages(),
-              last,
-              null,
-              page.removals(),
-              null));
-      PagingState after = before.after(page.messages().size(), nextUrl);
-      String checkpointFolder = nextIndex < ids.size() ? ids.get(nextIndex) : null;
-      String endedFolder = endOfFolder ? folderId : null;
-      Optional<String> status =
-          retry.call(
-              "checkpoint",
-              attempt.describe(),
-              () ->
-                  QuarkusTransaction.requiringNew()
-                      .call(
-                          () ->
-                              store.checkpointFollowed(
-                                  job.jobId(),
-                                  attempt.attemptId(),
-                                  after.pages(),
-                                  after.messages(),
-                                  checkpointFolder,
-                                  after.nextLink(),
-                                  endedFolder,
-                                  page.deltaLink())));
-      if (status.isEmpty()) {
-        throw new AttemptStoppedException(StopReason.SUPERSEDED);
-      }
-      attempt.advance(after);
-      metrics.published(page.messages().size());
-      jobEvents.publish(
-          new JobFetchProgress(
-              UUID.randomUUID(),
-              1,
-              Instant.now(),
-              job.tenantId(),
-              job.jobId(),
-              after.pages(),
-              after.messages(),
-              !last));
-      if (last) {
-        return;
-      }
-      if (status.get().equals("paused")) {
-        attempt.stop(StopReason.PAUSED);
-      } else if (status.get().equals("cancelled")) {
-        attempt.stop(StopReason.CANCELLED);
-      }
-      index = nextIndex;
-      url = nextUrl;
-    }
-  }
-
   /** History done: following starts (its first round due after the interval). */
   private Optional<String> startFollowing(FetchAttempt attempt) {
     try {
@@ -546,22 +337,11 @@ public class PagingLoop {
   }
 
   private static Ending decided(Supplier<Optional<RunEvent>> decide) {
-    return decided(decide, () -> {});
+    return Endings.decided(decide, () -> {});
   }
 
-  /** {@code afterwards} runs once the final event was sent, whether or not it was acknowledged. */
   private static Ending decided(Supplier<Optional<RunEvent>> decide, Runnable afterwards) {
-    return new Ending() {
-      @Override
-      public Optional<RunEvent> finalEvent() {
-        return decide.get();
-      }
-
-      @Override
-      public void afterwards(boolean acknowledged) {
-        afterwards.run();
-      }
-    };
+    return Endings.decided(decide, afterwards);
   }
 
   /** Graph's code as the error type and its message, with our trace for where it happened. */

@@ -18,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.jboss.logging.Logger;
@@ -47,6 +46,7 @@ public class GraphMessagePager {
   private final MailboxPermits permits;
   private final GraphMetrics metrics;
   private final ObjectMapper json;
+  private final GraphPageReader reader;
   private final HttpClient http;
 
   GraphMessagePager(
@@ -60,6 +60,7 @@ public class GraphMessagePager {
     this.permits = permits;
     this.metrics = metrics;
     this.json = json;
+    this.reader = new GraphPageReader(json, config.maxBodyBytes());
     this.http =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -96,7 +97,7 @@ public class GraphMessagePager {
 
   /** One page, retried as the class comment says; waits happen in {@code waits}. */
   public GraphMessagePage fetch(String url, String tenantId, String mailbox, RetryWaits waits) {
-    return page(get(url, tenantId, mailbox, waits, PREFER_TEXT));
+    return reader.page(get(url, tenantId, mailbox, waits, PREFER_TEXT));
   }
 
   /**
@@ -130,91 +131,22 @@ public class GraphMessagePager {
             + "/mailFolders/"
             + encode(folder)
             + "?$select=id";
-    String body = get(url, tenantId, mailbox, waits, null);
-    try {
-      String id = json.readTree(body).path("id").asText(null);
-      return id == null || id.isBlank() ? folder : id;
-    } catch (IOException e) {
-      throw new GraphUnavailable("Graph answered 200 with a body that is not JSON", e);
-    }
+    String id = reader.tree(get(url, tenantId, mailbox, waits, null)).path("id").asText(null);
+    return id == null || id.isBlank() ? folder : id;
   }
 
   /**
-   * One page of a folder's messages delta. A page that names a message twice keeps its last entry
-   * (a chunk names an id once). Throws {@link GraphSyncStateExpired} on 410.
+   * One page of a folder's messages delta (a message named twice keeps its last entry). Throws
+   * {@link GraphSyncStateExpired} on 410.
    */
   public DeltaPage fetchDelta(
       String url, String tenantId, String mailbox, String folderId, RetryWaits waits) {
-    JsonNode root = tree(get(url, tenantId, mailbox, waits, PREFER_DELTA));
-    java.util.LinkedHashMap<String, Object> entries = new java.util.LinkedHashMap<>();
-    for (JsonNode m : root.path("value")) {
-      String id = m.path("id").asText(null);
-      if (id == null) {
-        continue;
-      }
-      // Re-inserted so the entry keeps the position of its last occurrence.
-      entries.remove(id);
-      JsonNode removed = m.get("@removed");
-      if (removed != null) {
-        String reason = removed.path("reason").asText(RemovedMessage.DELETED);
-        entries.put(
-            id,
-            new RemovedMessage(
-                id,
-                folderId,
-                reason.equals(RemovedMessage.CHANGED)
-                    ? RemovedMessage.CHANGED
-                    : RemovedMessage.DELETED));
-      } else {
-        entries.put(id, GraphMessageMapper.map(m, config.maxBodyBytes()));
-      }
-    }
-    List<MailMessage> messages = new ArrayList<>();
-    List<RemovedMessage> removals = new ArrayList<>();
-    for (Object entry : entries.values()) {
-      if (entry instanceof MailMessage message) {
-        messages.add(message);
-      } else {
-        removals.add((RemovedMessage) entry);
-      }
-    }
-    return new DeltaPage(
-        messages, removals, link(root, "@odata.nextLink"), link(root, "@odata.deltaLink"));
+    return reader.delta(get(url, tenantId, mailbox, waits, PREFER_DELTA), folderId);
   }
 
   /** One page of the mailbox's folders delta: folders present and folders removed. */
   public FolderPage fetchFolders(String url, String tenantId, String mailbox, RetryWaits waits) {
-    JsonNode root = tree(get(url, tenantId, mailbox, waits, PREFER_PAGE));
-    List<String> present = new ArrayList<>();
-    List<String> names = new ArrayList<>();
-    List<String> removed = new ArrayList<>();
-    for (JsonNode f : root.path("value")) {
-      String id = f.path("id").asText(null);
-      if (id == null) {
-        continue;
-      }
-      if (f.has("@removed")) {
-        removed.add(id);
-      } else {
-        present.add(id);
-        names.add(f.path("displayName").asText(""));
-      }
-    }
-    return new FolderPage(
-        present, names, removed, link(root, "@odata.nextLink"), link(root, "@odata.deltaLink"));
-  }
-
-  private JsonNode tree(String body) {
-    try {
-      return json.readTree(body);
-    } catch (IOException e) {
-      throw new GraphUnavailable("Graph answered 200 with a body that is not JSON", e);
-    }
-  }
-
-  private static String link(JsonNode root, String name) {
-    JsonNode link = root.get(name);
-    return link == null || link.isNull() ? null : link.asText();
+    return reader.folders(get(url, tenantId, mailbox, waits, PREFER_PAGE));
   }
 
   /** A GET retried as the class comment says; the 200 body. */
@@ -334,21 +266,6 @@ public class GraphMessagePager {
       List<String> removed,
       String nextLink,
       String deltaLink) {}
-
-  private GraphMessagePage page(String body) {
-    JsonNode root;
-    try {
-      root = json.readTree(body);
-    } catch (IOException e) {
-      throw new GraphUnavailable("Graph answered 200 with a body that is not JSON", e);
-    }
-    List<MailMessage> messages = new ArrayList<>();
-    for (JsonNode m : root.path("value")) {
-      messages.add(GraphMessageMapper.map(m, config.maxBodyBytes()));
-    }
-    JsonNode next = root.get("@odata.nextLink");
-    return new GraphMessagePage(messages, next == null || next.isNull() ? null : next.asText());
-  }
 
   private GraphError error(Answer answer) {
     try {

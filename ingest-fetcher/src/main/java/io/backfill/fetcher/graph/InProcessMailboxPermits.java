@@ -7,7 +7,7 @@ import java.util.concurrent.Semaphore;
 
 /**
  * Mailbox slots counted in this process only: right for one fetcher instance and for tests of the
- * pager; {@link PostgresMailboxPermits} is what the service uses.
+ * pager; {@link io.backfill.fetcher.persistence.PostgresMailboxPermits} is what the service uses.
  */
 public class InProcessMailboxPermits implements MailboxPermits {
 

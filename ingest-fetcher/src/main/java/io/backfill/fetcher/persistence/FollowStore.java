@@ -1,41 +1,33 @@
 package io.backfill.fetcher.persistence;
 
+import static io.backfill.fetcher.persistence.JobStore.seconds;
+import static io.backfill.fetcher.persistence.JobStore.uuid;
+
 import io.backfill.contracts.id.AttemptId;
 import io.backfill.contracts.id.JobId;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
 /**
- * The SQL of following (decision 0037): a followed job's folders and their links, and its rounds as
- * a queue in the jobs table (due time, claim, fencing by the round attempt's id). Callers own the
- * transaction.
+ * The SQL of following (decision 0037): a followed job's state and its rounds as a queue in the
+ * jobs table (due time, claim, fencing by the round attempt's id); the round checkpoint also moves
+ * the folder's links. Callers own the transaction.
  */
 @ApplicationScoped
 public class FollowStore {
 
-  private final EntityManager em;
+  private final Jdbc jdbc;
+  private final JobStore jobs;
 
-  FollowStore(EntityManager em) {
-    this.em = em;
+  FollowStore(Jdbc jdbc, JobStore jobs) {
+    this.jdbc = jdbc;
+    this.jobs = jobs;
   }
-
-  /** One folder of a followed job. */
-  public record Folder(
-      String folderId,
-      int position,
-      String deltaLink,
-      String nextLink,
-      Integer sweepSince,
-      boolean gone,
-      int doneRound) {}
 
   /** A claimed round: the job, the round number, and the round's counts so far. */
   public record Round(
@@ -49,85 +41,18 @@ public class FollowStore {
       Integer firstSeq,
       String foldersDeltaLink) {}
 
-  public List<Folder> folders(JobId jobId) {
-    @SuppressWarnings("unchecked")
-    List<Object[]> rows =
-        em.createNativeQuery(
-                """
-                SELECT folder_id, position, delta_link, next_link, sweep_since, gone, done_round
-                FROM follow_folders WHERE job_id = :job ORDER BY position
-                """)
-            .setParameter("job", uuid(jobId))
-            .getResultList();
-    return rows.stream()
-        .map(
-            r ->
-                new Folder(
-                    (String) r[0],
-                    ((Number) r[1]).intValue(),
-                    (String) r[2],
-                    (String) r[3],
-                    r[4] == null ? null : ((Number) r[4]).intValue(),
-                    (Boolean) r[5],
-                    ((Number) r[6]).intValue()))
-        .toList();
-  }
-
-  /** Adds folders after the job's others (present ones are left as they are). */
-  public void addFolders(JobId jobId, Collection<String> folderIds) {
-    for (String folderId : folderIds) {
-      em.createNativeQuery(
-              """
-              INSERT INTO follow_folders (job_id, folder_id, position)
-              VALUES (:job, :folder,
-                      (SELECT COALESCE(MAX(position), 0) + 1 FROM follow_folders WHERE job_id = :job))
-              ON CONFLICT DO NOTHING
-              """)
-          .setParameter("job", uuid(jobId))
-          .setParameter("folder", folderId)
-          .executeUpdate();
-    }
-  }
-
-  /** The folders are gone from the mailbox: each gets its sweep with an empty listing. */
-  public void markGone(JobId jobId, Collection<String> folderIds) {
-    if (folderIds.isEmpty()) {
-      return;
-    }
-    em.createNativeQuery(
-            "UPDATE follow_folders SET gone = true WHERE job_id = :job AND folder_id IN (:ids)")
-        .setParameter("job", uuid(jobId))
-        .setParameter("ids", folderIds)
-        .executeUpdate();
-  }
-
-  public void setFoldersDeltaLink(JobId jobId, String link) {
-    em.createNativeQuery("UPDATE jobs SET folders_delta_link = :link WHERE job_id = :job")
-        .setParameter("job", uuid(jobId))
-        .setParameter("link", link)
-        .executeUpdate();
-  }
-
-  public String foldersDeltaLink(JobId jobId) {
-    @SuppressWarnings("unchecked")
-    List<Object> link =
-        em.createNativeQuery("SELECT folders_delta_link FROM jobs WHERE job_id = :job")
-            .setParameter("job", uuid(jobId))
-            .getResultList();
-    return link.isEmpty() || link.get(0) == null ? null : link.get(0).toString();
-  }
-
-  /** Graph refused the folder's stored link (410): it is listed afresh. */
-  public void resetFolder(JobId jobId, String folderId) {
-    em.createNativeQuery(
-            """
-            UPDATE follow_folders SET delta_link = NULL, next_link = NULL, sweep_since = NULL
-            WHERE job_id = :job AND folder_id = :folder
-            """)
-        .setParameter("job", uuid(jobId))
-        .setParameter("folder", folderId)
-        .executeUpdate();
-  }
+  /**
+   * A round as it ended: when it started, its counts, its first seq (null when it published
+   * nothing) and the job's seq counter after it.
+   */
+  public record EndedRound(
+      Instant startedAt,
+      int listed,
+      int removed,
+      int resynced,
+      int requests,
+      Integer firstSeq,
+      int pagesPublished) {}
 
   /**
    * History done: following starts, paused or ended as the job's status says, the first round due
@@ -135,21 +60,18 @@ public class FollowStore {
    * completion) or the job is not followed.
    */
   public Optional<String> startFollowing(JobId jobId, Duration delay) {
-    @SuppressWarnings("unchecked")
-    List<Object> state =
-        em.createNativeQuery(
-                """
-                UPDATE jobs SET follow_state = CASE status WHEN 'cancelled' THEN 'ended'
-                                                           WHEN 'paused' THEN 'paused'
-                                                           ELSE 'following' END,
-                                follow_due_at = now() + make_interval(secs => :delay)
-                WHERE job_id = :job AND follow AND follow_state IS NULL
-                RETURNING follow_state
-                """)
-            .setParameter("job", uuid(jobId))
-            .setParameter("delay", delay.toMillis() / 1000.0)
-            .getResultList();
-    return state.stream().findFirst().map(Object::toString);
+    return jdbc.first(
+        """
+        UPDATE jobs SET follow_state = CASE status WHEN 'cancelled' THEN 'ended'
+                                                   WHEN 'paused' THEN 'paused'
+                                                   ELSE 'following' END,
+                        follow_due_at = now() + make_interval(secs => ?)
+        WHERE job_id = ? AND follow AND follow_state IS NULL
+        RETURNING follow_state
+        """,
+        r -> r.getString(1),
+        seconds(delay),
+        uuid(jobId));
   }
 
   /**
@@ -157,86 +79,102 @@ public class FollowStore {
    * in round 1. False when the job is not such a job.
    */
   public boolean followFetched(JobId jobId, Integer intervalSeconds) {
-    return em.createNativeQuery(
-                """
-                UPDATE jobs SET follow = true, follow_state = 'following', follow_due_at = now(),
-                                follow_interval_seconds = NULLIF(:interval, 0),
-                                updated_at = now()
-                WHERE job_id = :job AND status = 'fetched' AND NOT follow
-                  AND follow_state IS NULL
-                """)
-            .setParameter("job", uuid(jobId))
-            .setParameter("interval", intervalSeconds == null ? 0 : intervalSeconds)
-            .executeUpdate()
+    return jdbc.update(
+            """
+            UPDATE jobs SET follow = true, follow_state = 'following', follow_due_at = now(),
+                            follow_interval_seconds = NULLIF(?, 0), updated_at = now()
+            WHERE job_id = ? AND status = 'fetched' AND NOT follow AND follow_state IS NULL
+            """,
+            intervalSeconds == null ? 0 : intervalSeconds,
+            uuid(jobId))
         == 1;
   }
 
   /** Moves the follow state from {@code from} to {@code to}; false when it was not {@code from}. */
   public boolean moveFollowState(JobId jobId, Collection<String> from, String to) {
-    return em.createNativeQuery(
-                """
-                UPDATE jobs SET follow_state = :to, updated_at = now()
-                WHERE job_id = :job AND follow_state IN (:from)
-                """)
-            .setParameter("job", uuid(jobId))
-            .setParameter("from", from)
-            .setParameter("to", to)
-            .executeUpdate()
+    return jdbc.update(
+            """
+            UPDATE jobs SET follow_state = ?, updated_at = now()
+            WHERE job_id = ? AND follow_state = ANY(?)
+            """,
+            to,
+            uuid(jobId),
+            List.copyOf(from))
         == 1;
   }
+
+  private record Claimed(
+      UUID jobId,
+      int round,
+      Instant startedAt,
+      int listed,
+      int removed,
+      int resynced,
+      int requests,
+      Integer firstSeq,
+      String foldersDeltaLink) {}
 
   /**
    * Claims the most overdue due round of a following job whose round attempt (if any) is dead: an
    * open round is resumed under its own number, else the next round opens now.
    */
   public Optional<Round> claimDue(AttemptId attemptId, Duration deadAfter) {
-    @SuppressWarnings("unchecked")
-    List<Object[]> rows =
-        em.createNativeQuery(
-                """
-                UPDATE jobs SET follow_attempt_id = :attempt, follow_alive_at = now(),
-                  follow_round = CASE WHEN follow_round_open THEN follow_round
-                                      ELSE follow_round + 1 END,
-                  round_started_at = CASE WHEN follow_round_open THEN round_started_at
-                                          ELSE now() END,
-                  round_listed = CASE WHEN follow_round_open THEN round_listed ELSE 0 END,
-                  round_removed = CASE WHEN follow_round_open THEN round_removed ELSE 0 END,
-                  round_resynced = CASE WHEN follow_round_open THEN round_resynced ELSE 0 END,
-                  round_requests = CASE WHEN follow_round_open THEN round_requests ELSE 0 END,
-                  round_first_seq = CASE WHEN follow_round_open THEN round_first_seq END,
-                  follow_round_open = true
-                WHERE job_id = (
-                  SELECT job_id FROM jobs
-                  WHERE follow_state = 'following' AND follow_due_at <= now()
-                    AND (follow_attempt_id IS NULL OR follow_alive_at IS NULL
-                         OR follow_alive_at < now() - make_interval(secs => :dead))
-                  ORDER BY follow_due_at, job_id
-                  LIMIT 1
-                  FOR UPDATE SKIP LOCKED)
-                RETURNING job_id, follow_round, round_started_at, round_listed, round_removed,
-                          round_resynced, round_requests, round_first_seq, folders_delta_link
-                """)
-            .setParameter("attempt", attemptId.value())
-            .setParameter("dead", deadAfter.toMillis() / 1000.0)
-            .getResultList();
-    if (rows.isEmpty()) {
+    Optional<Claimed> claimed =
+        jdbc.first(
+            """
+            UPDATE jobs SET follow_attempt_id = ?, follow_alive_at = now(),
+              follow_round = CASE WHEN follow_round_open THEN follow_round
+                                  ELSE follow_round + 1 END,
+              round_started_at = CASE WHEN follow_round_open THEN round_started_at
+                                      ELSE now() END,
+              round_listed = CASE WHEN follow_round_open THEN round_listed ELSE 0 END,
+              round_removed = CASE WHEN follow_round_open THEN round_removed ELSE 0 END,
+              round_resynced = CASE WHEN follow_round_open THEN round_resynced ELSE 0 END,
+              round_requests = CASE WHEN follow_round_open THEN round_requests ELSE 0 END,
+              round_first_seq = CASE WHEN follow_round_open THEN round_first_seq END,
+              follow_round_open = true
+            WHERE job_id = (
+              SELECT job_id FROM jobs
+              WHERE follow_state = 'following' AND follow_due_at <= now()
+                AND (follow_attempt_id IS NULL OR follow_alive_at IS NULL
+                     OR follow_alive_at < now() - make_interval(secs => ?))
+              ORDER BY follow_due_at, job_id
+              LIMIT 1
+              FOR UPDATE SKIP LOCKED)
+            RETURNING job_id, follow_round, round_started_at, round_listed, round_removed,
+                      round_resynced, round_requests, round_first_seq, folders_delta_link
+            """,
+            r ->
+                new Claimed(
+                    r.getObject(1, UUID.class),
+                    r.getInt(2),
+                    Jdbc.instant(r, 3),
+                    r.getInt(4),
+                    r.getInt(5),
+                    r.getInt(6),
+                    r.getInt(7),
+                    Jdbc.integer(r, 8),
+                    r.getString(9)),
+            attemptId.value(),
+            seconds(deadAfter));
+    if (claimed.isEmpty()) {
       return Optional.empty();
     }
-    Object[] r = rows.get(0);
-    JobId jobId = new JobId(r[0].toString());
+    Claimed c = claimed.get();
     JobRow job =
-        new JobStore(em).find(jobId).orElseThrow(() -> new IllegalStateException("job vanished"));
+        jobs.find(new JobId(c.jobId().toString()))
+            .orElseThrow(() -> new IllegalStateException("job vanished"));
     return Optional.of(
         new Round(
             job,
-            ((Number) r[1]).intValue(),
-            instant(r[2]),
-            ((Number) r[3]).intValue(),
-            ((Number) r[4]).intValue(),
-            ((Number) r[5]).intValue(),
-            ((Number) r[6]).intValue(),
-            r[7] == null ? null : ((Number) r[7]).intValue(),
-            (String) r[8]));
+            c.round(),
+            c.startedAt(),
+            c.listed(),
+            c.removed(),
+            c.resynced(),
+            c.requests(),
+            c.firstSeq(),
+            c.foldersDeltaLink()));
   }
 
   /** Round attempts of this process are alive. */
@@ -244,10 +182,9 @@ public class FollowStore {
     if (attempts.isEmpty()) {
       return;
     }
-    em.createNativeQuery(
-            "UPDATE jobs SET follow_alive_at = now() WHERE follow_attempt_id IN (:attempts)")
-        .setParameter("attempts", attempts.stream().map(AttemptId::value).toList())
-        .executeUpdate();
+    jdbc.update(
+        "UPDATE jobs SET follow_alive_at = now() WHERE follow_attempt_id = ANY(?)",
+        attempts.stream().map(AttemptId::value).toList());
   }
 
   /**
@@ -270,90 +207,81 @@ public class FollowStore {
       String deltaLink,
       Integer sweepSince,
       int round) {
-    @SuppressWarnings("unchecked")
-    List<Object> state =
-        em.createNativeQuery(
-                """
-                UPDATE jobs SET pages_published = :pages, round_listed = :listed,
-                                round_removed = :removed, round_resynced = :resynced,
-                                round_requests = :requests,
-                                round_first_seq = NULLIF(:first, 0),
-                                follow_alive_at = now(), updated_at = now()
-                WHERE job_id = :job AND follow_attempt_id = :attempt
-                RETURNING follow_state
-                """)
-            .setParameter("job", uuid(jobId))
-            .setParameter("attempt", attemptId.value())
-            .setParameter("pages", pages)
-            .setParameter("listed", listed)
-            .setParameter("removed", removed)
-            .setParameter("resynced", resynced)
-            .setParameter("requests", requests)
-            .setParameter("first", firstSeq == null ? 0 : firstSeq)
-            .getResultList();
-    if (state.isEmpty()) {
-      return Optional.empty();
+    Optional<String> state =
+        jdbc.first(
+            """
+            UPDATE jobs SET pages_published = ?, round_listed = ?, round_removed = ?,
+                            round_resynced = ?, round_requests = ?,
+                            round_first_seq = NULLIF(?, 0),
+                            follow_alive_at = now(), updated_at = now()
+            WHERE job_id = ? AND follow_attempt_id = ?
+            RETURNING follow_state
+            """,
+            r -> r.getString(1),
+            pages,
+            listed,
+            removed,
+            resynced,
+            requests,
+            firstSeq == null ? 0 : firstSeq,
+            uuid(jobId),
+            attemptId.value());
+    if (state.isEmpty() || folderId == null) {
+      return state;
     }
-    if (folderId != null) {
-      if (deltaLink != null) {
-        em.createNativeQuery(
-                """
-                UPDATE follow_folders SET delta_link = :delta, next_link = NULL,
-                                          sweep_since = NULL, done_round = :round
-                WHERE job_id = :job AND folder_id = :folder
-                """)
-            .setParameter("job", uuid(jobId))
-            .setParameter("folder", folderId)
-            .setParameter("delta", deltaLink)
-            .setParameter("round", round)
-            .executeUpdate();
-      } else {
-        em.createNativeQuery(
-                """
-                UPDATE follow_folders SET next_link = :next, sweep_since = NULLIF(:since, 0)
-                WHERE job_id = :job AND folder_id = :folder
-                """)
-            .setParameter("job", uuid(jobId))
-            .setParameter("folder", folderId)
-            .setParameter("next", nextLink)
-            .setParameter("since", sweepSince == null ? 0 : sweepSince)
-            .executeUpdate();
-      }
+    if (deltaLink != null) {
+      jdbc.update(
+          """
+          UPDATE follow_folders SET delta_link = ?, next_link = NULL,
+                                    sweep_since = NULL, done_round = ?
+          WHERE job_id = ? AND folder_id = ?
+          """,
+          deltaLink,
+          round,
+          uuid(jobId),
+          folderId);
+    } else {
+      jdbc.update(
+          """
+          UPDATE follow_folders SET next_link = ?, sweep_since = NULLIF(?, 0)
+          WHERE job_id = ? AND folder_id = ?
+          """,
+          nextLink,
+          sweepSince == null ? 0 : sweepSince,
+          uuid(jobId),
+          folderId);
     }
-    return Optional.of(state.get(0).toString());
-  }
-
-  /** A gone folder's sweep was published: the folder is no longer followed. */
-  public void dropFolder(JobId jobId, String folderId) {
-    em.createNativeQuery("DELETE FROM follow_folders WHERE job_id = :job AND folder_id = :folder")
-        .setParameter("job", uuid(jobId))
-        .setParameter("folder", folderId)
-        .executeUpdate();
+    return state;
   }
 
   /**
    * The round ended: it closes, the next is due after {@code delay}. The round as it ends (for its
    * FollowRoundCompleted), or empty when the attempt was fenced.
    */
-  public Optional<Object[]> endRound(JobId jobId, AttemptId attemptId, Duration delay) {
-    @SuppressWarnings("unchecked")
-    List<Object[]> rows =
-        em.createNativeQuery(
-                """
-                UPDATE jobs SET follow_round_open = false, follow_attempt_id = NULL,
-                                follow_alive_at = NULL,
-                                follow_due_at = now() + make_interval(secs => :delay),
-                                last_round_started_at = round_started_at,
-                                last_round_completed_at = now(), updated_at = now()
-                WHERE job_id = :job AND follow_attempt_id = :attempt
-                RETURNING round_started_at, round_listed, round_removed, round_resynced,
-                          round_requests, round_first_seq, pages_published
-                """)
-            .setParameter("job", uuid(jobId))
-            .setParameter("attempt", attemptId.value())
-            .setParameter("delay", delay.toMillis() / 1000.0)
-            .getResultList();
-    return rows.stream().findFirst();
+  public Optional<EndedRound> endRound(JobId jobId, AttemptId attemptId, Duration delay) {
+    return jdbc.first(
+        """
+        UPDATE jobs SET follow_round_open = false, follow_attempt_id = NULL,
+                        follow_alive_at = NULL,
+                        follow_due_at = now() + make_interval(secs => ?),
+                        last_round_started_at = round_started_at,
+                        last_round_completed_at = now(), updated_at = now()
+        WHERE job_id = ? AND follow_attempt_id = ?
+        RETURNING round_started_at, round_listed, round_removed, round_resynced,
+                  round_requests, round_first_seq, pages_published
+        """,
+        r ->
+            new EndedRound(
+                Jdbc.instant(r, 1),
+                r.getInt(2),
+                r.getInt(3),
+                r.getInt(4),
+                r.getInt(5),
+                Jdbc.integer(r, 6),
+                r.getInt(7)),
+        seconds(delay),
+        uuid(jobId),
+        attemptId.value());
   }
 
   /**
@@ -361,19 +289,20 @@ public class FollowStore {
    * for the next claim, which may come after {@code retryAfter} (null: as soon as it is due).
    */
   public boolean release(JobId jobId, AttemptId attemptId, Duration retryAfter) {
-    return em.createNativeQuery(
-                """
-                UPDATE jobs SET follow_attempt_id = NULL, follow_alive_at = NULL,
-                  follow_due_at = CASE WHEN :later > 0
-                                       THEN now() + make_interval(secs => :later)
-                                       ELSE follow_due_at END,
-                  updated_at = now()
-                WHERE job_id = :job AND follow_attempt_id = :attempt
-                """)
-            .setParameter("job", uuid(jobId))
-            .setParameter("attempt", attemptId.value())
-            .setParameter("later", retryAfter == null ? 0.0 : retryAfter.toMillis() / 1000.0)
-            .executeUpdate()
+    double later = retryAfter == null ? 0.0 : seconds(retryAfter);
+    return jdbc.update(
+            """
+            UPDATE jobs SET follow_attempt_id = NULL, follow_alive_at = NULL,
+              follow_due_at = CASE WHEN CAST(? AS DOUBLE PRECISION) > 0
+                                   THEN now() + make_interval(secs => ?)
+                                   ELSE follow_due_at END,
+              updated_at = now()
+            WHERE job_id = ? AND follow_attempt_id = ?
+            """,
+            later,
+            later,
+            uuid(jobId),
+            attemptId.value())
         == 1;
   }
 
@@ -382,77 +311,47 @@ public class FollowStore {
    * job is not following with an open round, or its round attempt is alive.
    */
   public boolean retryRound(JobId jobId, Duration deadAfter) {
-    return em.createNativeQuery(
-                """
-                UPDATE jobs SET follow_attempt_id = NULL, follow_alive_at = NULL,
-                                follow_due_at = now(), updated_at = now()
-                WHERE job_id = :job AND follow_state = 'following' AND follow_round_open
-                  AND (follow_attempt_id IS NULL OR follow_alive_at IS NULL
-                       OR follow_alive_at < now() - make_interval(secs => :dead))
-                """)
-            .setParameter("job", uuid(jobId))
-            .setParameter("dead", deadAfter.toMillis() / 1000.0)
-            .executeUpdate()
+    return jdbc.update(
+            """
+            UPDATE jobs SET follow_attempt_id = NULL, follow_alive_at = NULL,
+                            follow_due_at = now(), updated_at = now()
+            WHERE job_id = ? AND follow_state = 'following' AND follow_round_open
+              AND (follow_attempt_id IS NULL OR follow_alive_at IS NULL
+                   OR follow_alive_at < now() - make_interval(secs => ?))
+            """,
+            uuid(jobId),
+            seconds(deadAfter))
         == 1;
   }
 
   /** The ledger timed the round attempt out: fenced. */
   public boolean timeOut(JobId jobId, AttemptId attemptId) {
-    return em.createNativeQuery(
-                """
-                UPDATE jobs SET follow_attempt_id = NULL, follow_alive_at = NULL
-                WHERE job_id = :job AND follow_attempt_id = :attempt
-                """)
-            .setParameter("job", uuid(jobId))
-            .setParameter("attempt", attemptId.value())
-            .executeUpdate()
+    return jdbc.update(
+            """
+            UPDATE jobs SET follow_attempt_id = NULL, follow_alive_at = NULL
+            WHERE job_id = ? AND follow_attempt_id = ?
+            """,
+            uuid(jobId),
+            attemptId.value())
         == 1;
   }
 
   /** Following jobs, paused ones, overdue ones, and the largest lag in seconds (gauges). */
   public long[] gauges(int overdueIntervals, int defaultIntervalSeconds) {
-    Object[] r =
-        (Object[])
-            em.createNativeQuery(
-                    """
-                    SELECT count(*) FILTER (WHERE follow_state = 'following'),
-                           count(*) FILTER (WHERE follow_state = 'paused'),
-                           count(*) FILTER (WHERE follow_state = 'following'
-                             AND COALESCE(last_round_completed_at, follow_due_at) < now()
-                               - make_interval(secs => :n * COALESCE(follow_interval_seconds,
-                                                                     :interval))),
-                           COALESCE(MAX(EXTRACT(EPOCH FROM now() - last_round_started_at))
-                             FILTER (WHERE follow_state = 'following'), 0)
-                    FROM jobs WHERE follow_state IS NOT NULL
-                    """)
-                .setParameter("n", overdueIntervals)
-                .setParameter("interval", defaultIntervalSeconds)
-                .getSingleResult();
-    return new long[] {
-      ((Number) r[0]).longValue(),
-      ((Number) r[1]).longValue(),
-      ((Number) r[2]).longValue(),
-      ((Number) r[3]).longValue()
-    };
-  }
-
-  private static UUID uuid(JobId jobId) {
-    return UUID.fromString(jobId.value());
-  }
-
-  public static Instant instant(Object value) {
-    if (value == null) {
-      return null;
-    }
-    if (value instanceof Instant instant) {
-      return instant;
-    }
-    if (value instanceof OffsetDateTime offset) {
-      return offset.toInstant();
-    }
-    if (value instanceof Timestamp timestamp) {
-      return timestamp.toInstant();
-    }
-    throw new IllegalStateException("unexpected timestamp type " + value.getClass().getName());
+    return jdbc.first(
+            """
+            SELECT count(*) FILTER (WHERE follow_state = 'following'),
+                   count(*) FILTER (WHERE follow_state = 'paused'),
+                   count(*) FILTER (WHERE follow_state = 'following'
+                     AND COALESCE(last_round_completed_at, follow_due_at) < now()
+                       - make_interval(secs => ? * COALESCE(follow_interval_seconds, ?))),
+                   COALESCE(MAX(EXTRACT(EPOCH FROM now() - last_round_started_at))
+                     FILTER (WHERE follow_state = 'following'), 0)
+            FROM jobs WHERE follow_state IS NOT NULL
+            """,
+            r -> new long[] {r.getLong(1), r.getLong(2), r.getLong(3), (long) r.getDouble(4)},
+            overdueIntervals,
+            defaultIntervalSeconds)
+        .orElseThrow();
   }
 }

@@ -5,13 +5,10 @@ import io.backfill.contracts.event.ErrorInfo;
 import io.backfill.contracts.id.AttemptId;
 import io.backfill.contracts.id.JobId;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
-import java.sql.Timestamp;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.Collection;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -24,34 +21,38 @@ import java.util.function.Predicate;
 @ApplicationScoped
 public class JobStore {
 
-  private final EntityManager em;
+  private static final String JOB_COLUMNS =
+      """
+      job_id, tenant_id, request_id, mailbox, folder, window_from, window_to,
+      status, pages_published, messages_published, next_link,
+      accepted_published, follow, follow_interval_seconds, follow_state,
+      follow_folder
+      """;
 
-  JobStore(EntityManager em) {
-    this.em = em;
+  private final Jdbc jdbc;
+
+  JobStore(Jdbc jdbc) {
+    this.jdbc = jdbc;
   }
 
   /** Creates the pending job of a request; false when it already exists (a repeated request). */
   public boolean insertIfAbsent(JobId jobId, BackfillRequested request) {
-    return em.createNativeQuery(
-                """
-                INSERT INTO jobs (job_id, tenant_id, request_id, mailbox, folder,
-                                  window_from, window_to, status, follow, follow_interval_seconds)
-                VALUES (:job, :tenant, :request, :mailbox, :folder, :from, :to, 'pending',
-                        :follow, NULLIF(:interval, 0))
-                ON CONFLICT DO NOTHING
-                """)
-            .setParameter("follow", request.followed())
-            .setParameter(
-                "interval",
-                request.followIntervalSeconds() == null ? 0 : request.followIntervalSeconds())
-            .setParameter("job", UUID.fromString(jobId.value()))
-            .setParameter("tenant", request.tenantId())
-            .setParameter("request", request.requestId())
-            .setParameter("mailbox", request.mailbox())
-            .setParameter("folder", request.folder())
-            .setParameter("from", request.from())
-            .setParameter("to", request.to())
-            .executeUpdate()
+    return jdbc.update(
+            """
+            INSERT INTO jobs (job_id, tenant_id, request_id, mailbox, folder,
+                              window_from, window_to, status, follow, follow_interval_seconds)
+            VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, NULLIF(?, 0))
+            ON CONFLICT DO NOTHING
+            """,
+            uuid(jobId),
+            request.tenantId(),
+            request.requestId(),
+            request.mailbox(),
+            request.folder(),
+            request.from(),
+            request.to(),
+            request.followed(),
+            request.followIntervalSeconds() == null ? 0 : request.followIntervalSeconds())
         == 1;
   }
 
@@ -72,33 +73,25 @@ public class JobStore {
     if (status.isEmpty()) {
       return status;
     }
-    em.createNativeQuery("UPDATE jobs SET follow_folder = :folder WHERE job_id = :job")
-        .setParameter("job", UUID.fromString(jobId.value()))
-        .setParameter("folder", folder)
-        .executeUpdate();
+    jdbc.update("UPDATE jobs SET follow_folder = ? WHERE job_id = ?", folder, uuid(jobId));
     if (endedFolder != null) {
-      em.createNativeQuery(
-              """
-              UPDATE follow_folders SET delta_link = :delta, next_link = NULL
-              WHERE job_id = :job AND folder_id = :folder
-              """)
-          .setParameter("job", UUID.fromString(jobId.value()))
-          .setParameter("folder", endedFolder)
-          .setParameter("delta", deltaLink)
-          .executeUpdate();
+      jdbc.update(
+          """
+          UPDATE follow_folders SET delta_link = ?, next_link = NULL
+          WHERE job_id = ? AND folder_id = ?
+          """,
+          deltaLink,
+          uuid(jobId),
+          endedFolder);
     }
     return status;
   }
 
   /** Records that the broker acknowledged the job's JobAccepted. */
   public void markAcceptedPublished(JobId jobId) {
-    em.createNativeQuery(
-            """
-            UPDATE jobs SET accepted_published = true, updated_at = now()
-            WHERE job_id = :job
-            """)
-        .setParameter("job", UUID.fromString(jobId.value()))
-        .executeUpdate();
+    jdbc.update(
+        "UPDATE jobs SET accepted_published = true, updated_at = now() WHERE job_id = ?",
+        uuid(jobId));
   }
 
   /** What {@link #enqueue} did. */
@@ -111,6 +104,8 @@ public class JobStore {
     NOT_APPLICABLE
   }
 
+  private record Owner(String status, UUID attempt, boolean renewed) {}
+
   /**
    * Puts the job in the queue of fetch work if it is in one of {@code from}: status {@code
    * pending}, no attempt, {@code queued_at} set. A job whose attempt is alive (renewed within
@@ -120,39 +115,36 @@ public class JobStore {
    */
   public Enqueued enqueue(
       JobId jobId, Set<String> from, Duration deadAfter, Predicate<UUID> aliveHere) {
-    @SuppressWarnings("unchecked")
-    List<Object[]> rows =
-        em.createNativeQuery(
-                """
-                SELECT status, attempt_id,
-                       last_alive_at IS NOT NULL
-                         AND last_alive_at > now() - make_interval(secs => :dead)
-                FROM jobs WHERE job_id = :job FOR UPDATE
-                """)
-            .setParameter("job", UUID.fromString(jobId.value()))
-            .setParameter("dead", deadAfter.toMillis() / 1000.0)
-            .getResultList();
-    if (rows.isEmpty()) {
+    Optional<Owner> owner =
+        jdbc.first(
+            """
+            SELECT status, attempt_id,
+                   last_alive_at IS NOT NULL
+                     AND last_alive_at > now() - make_interval(secs => ?)
+            FROM jobs WHERE job_id = ? FOR UPDATE
+            """,
+            row -> new Owner(row.getString(1), row.getObject(2, UUID.class), row.getBoolean(3)),
+            seconds(deadAfter),
+            uuid(jobId));
+    if (owner.isEmpty()) {
       return Enqueued.NOT_APPLICABLE;
     }
-    String status = (String) rows.get(0)[0];
-    UUID attempt = (UUID) rows.get(0)[1];
-    boolean alive =
-        attempt != null && (Boolean.TRUE.equals(rows.get(0)[2]) || aliveHere.test(attempt));
+    String status = owner.get().status();
+    UUID attempt = owner.get().attempt();
+    boolean alive = attempt != null && (owner.get().renewed() || aliveHere.test(attempt));
     if (!from.contains(status)) {
       return Enqueued.NOT_APPLICABLE;
     }
     if (alive && (status.equals("pending") || status.equals("running"))) {
       return status.equals("pending") ? Enqueued.ALREADY_OWNED : Enqueued.NOT_APPLICABLE;
     }
-    em.createNativeQuery(
-            """
-            UPDATE jobs SET status = 'pending', attempt_id = NULL, last_alive_at = NULL,
-                            queued_at = COALESCE(queued_at, now()), updated_at = now()
-            WHERE job_id = :job
-            """)
-        .setParameter("job", UUID.fromString(jobId.value()))
-        .executeUpdate();
+    jdbc.update(
+        """
+        UPDATE jobs SET status = 'pending', attempt_id = NULL, last_alive_at = NULL,
+                        queued_at = COALESCE(queued_at, now()), updated_at = now()
+        WHERE job_id = ?
+        """,
+        uuid(jobId));
     return Enqueued.QUEUED;
   }
 
@@ -164,32 +156,26 @@ public class JobStore {
    */
   public Optional<JobRow> claimNext(
       AttemptId attemptId, Collection<String> excludedTenants, Duration deadAfter) {
-    String exclude = excludedTenants.isEmpty() ? "" : "AND tenant_id NOT IN (:excluded)";
-    var query =
-        em.createNativeQuery(
-                """
-                UPDATE jobs SET attempt_id = :attempt, last_alive_at = now(), updated_at = now()
-                WHERE job_id = (
-                  SELECT job_id FROM jobs
-                  WHERE status = 'pending' AND queued_at IS NOT NULL
-                    AND (attempt_id IS NULL
-                         OR last_alive_at IS NULL
-                         OR last_alive_at < now() - make_interval(secs => :dead))
-                    %s
-                  ORDER BY queued_at, job_id
-                  LIMIT 1
-                  FOR UPDATE SKIP LOCKED)
-                RETURNING job_id
-                """
-                    .formatted(exclude))
-            .setParameter("attempt", attemptId.value())
-            .setParameter("dead", deadAfter.toMillis() / 1000.0);
-    if (!excludedTenants.isEmpty()) {
-      query.setParameter("excluded", excludedTenants);
-    }
-    @SuppressWarnings("unchecked")
-    List<Object> claimed = query.getResultList();
-    return claimed.stream().findFirst().flatMap(id -> find(new JobId(id.toString())));
+    return jdbc.first(
+        """
+        UPDATE jobs SET attempt_id = ?, last_alive_at = now(), updated_at = now()
+        WHERE job_id = (
+          SELECT job_id FROM jobs
+          WHERE status = 'pending' AND queued_at IS NOT NULL
+            AND (attempt_id IS NULL
+                 OR last_alive_at IS NULL
+                 OR last_alive_at < now() - make_interval(secs => ?))
+            AND tenant_id <> ALL(?)
+          ORDER BY queued_at, job_id
+          LIMIT 1
+          FOR UPDATE SKIP LOCKED)
+        RETURNING %s
+        """
+            .formatted(JOB_COLUMNS),
+        JobStore::job,
+        attemptId.value(),
+        seconds(deadAfter),
+        excludedTenants);
   }
 
   /**
@@ -198,20 +184,16 @@ public class JobStore {
    * when the attempt no longer owns the job.
    */
   public Optional<String> markRunning(JobId jobId, AttemptId attemptId) {
-    @SuppressWarnings("unchecked")
-    List<Object> status =
-        em.createNativeQuery(
-                """
-                UPDATE jobs SET status = CASE WHEN status = 'pending' THEN 'running'
-                                              ELSE status END,
-                                queued_at = NULL, last_alive_at = now(), updated_at = now()
-                WHERE job_id = :job AND attempt_id = :attempt
-                RETURNING status
-                """)
-            .setParameter("job", UUID.fromString(jobId.value()))
-            .setParameter("attempt", attemptId.value())
-            .getResultList();
-    return status.stream().findFirst().map(Object::toString);
+    return jdbc.first(
+        """
+        UPDATE jobs SET status = CASE WHEN status = 'pending' THEN 'running' ELSE status END,
+                        queued_at = NULL, last_alive_at = now(), updated_at = now()
+        WHERE job_id = ? AND attempt_id = ?
+        RETURNING status
+        """,
+        row -> row.getString(1),
+        uuid(jobId),
+        attemptId.value());
   }
 
   /** Records that these attempts, running in this process, are alive. */
@@ -219,10 +201,9 @@ public class JobStore {
     if (attempts.isEmpty()) {
       return 0;
     }
-    return em.createNativeQuery(
-            "UPDATE jobs SET last_alive_at = now() WHERE attempt_id IN (:attempts)")
-        .setParameter("attempts", attempts.stream().map(AttemptId::value).toList())
-        .executeUpdate();
+    return jdbc.update(
+        "UPDATE jobs SET last_alive_at = now() WHERE attempt_id = ANY(?)",
+        attempts.stream().map(AttemptId::value).toList());
   }
 
   /**
@@ -230,15 +211,14 @@ public class JobStore {
    * nothing is left to fetch. False when the job is not such a job.
    */
   public boolean resumeFetched(JobId jobId, Set<String> from) {
-    return em.createNativeQuery(
-                """
-                UPDATE jobs SET status = 'fetched', queued_at = NULL, updated_at = now()
-                WHERE job_id = :job AND status IN (:from) AND attempt_id IS NULL
-                  AND pages_published > 0 AND next_link IS NULL
-                """)
-            .setParameter("job", UUID.fromString(jobId.value()))
-            .setParameter("from", from)
-            .executeUpdate()
+    return jdbc.update(
+            """
+            UPDATE jobs SET status = 'fetched', queued_at = NULL, updated_at = now()
+            WHERE job_id = ? AND status = ANY(?) AND attempt_id IS NULL
+              AND pages_published > 0 AND next_link IS NULL
+            """,
+            uuid(jobId),
+            from)
         == 1;
   }
 
@@ -249,22 +229,19 @@ public class JobStore {
    */
   public Optional<String> checkpoint(
       JobId jobId, AttemptId attemptId, int pages, long messages, String nextLink) {
-    @SuppressWarnings("unchecked")
-    List<Object> status =
-        em.createNativeQuery(
-                """
-                UPDATE jobs SET pages_published = :pages, messages_published = :messages,
-                                next_link = :next, last_alive_at = now(), updated_at = now()
-                WHERE job_id = :job AND attempt_id = :attempt
-                RETURNING status
-                """)
-            .setParameter("job", UUID.fromString(jobId.value()))
-            .setParameter("attempt", attemptId.value())
-            .setParameter("pages", pages)
-            .setParameter("messages", messages)
-            .setParameter("next", nextLink)
-            .getResultList();
-    return status.stream().findFirst().map(Object::toString);
+    return jdbc.first(
+        """
+        UPDATE jobs SET pages_published = ?, messages_published = ?,
+                        next_link = ?, last_alive_at = now(), updated_at = now()
+        WHERE job_id = ? AND attempt_id = ?
+        RETURNING status
+        """,
+        row -> row.getString(1),
+        pages,
+        messages,
+        nextLink,
+        uuid(jobId),
+        attemptId.value());
   }
 
   /**
@@ -282,36 +259,35 @@ public class JobStore {
    */
   public Optional<String> releaseAs(
       JobId jobId, AttemptId attemptId, String status, ErrorInfo error) {
-    // A failure, hand-back or completion after a Pause or Cancel keeps the command's status.
-    String keepCommanded =
+    // A failure, hand-back or completion after a Pause or Cancel keeps the command's status; the
+    // error columns are written only with an error.
+    return jdbc.first(
         """
         UPDATE jobs SET status = CASE WHEN status IN ('paused', 'cancelled')
-                                       AND CAST(:status AS TEXT) IN ('running', 'failed', 'fetched')
-                                      THEN status ELSE CAST(:status AS TEXT) END,
+                                       AND CAST(? AS TEXT) IN ('running', 'failed', 'fetched')
+                                      THEN status ELSE CAST(? AS TEXT) END,
                         attempt_id = NULL, last_alive_at = NULL, queued_at = NULL,
-                        updated_at = now()%s
-        WHERE job_id = :job AND attempt_id = :attempt
+                        updated_at = now(),
+                        last_error_type = CASE WHEN ? THEN CAST(? AS TEXT)
+                                               ELSE last_error_type END,
+                        last_error_message = CASE WHEN ? THEN CAST(? AS TEXT)
+                                                  ELSE last_error_message END,
+                        last_error_stack_trace = CASE WHEN ? THEN CAST(? AS TEXT)
+                                                      ELSE last_error_stack_trace END
+        WHERE job_id = ? AND attempt_id = ?
         RETURNING status
-        """;
-    var query =
-        em.createNativeQuery(
-                keepCommanded.formatted(
-                    error == null
-                        ? ""
-                        : ", last_error_type = :type, last_error_message = :message,"
-                            + " last_error_stack_trace = :trace"))
-            .setParameter("job", UUID.fromString(jobId.value()))
-            .setParameter("attempt", attemptId.value())
-            .setParameter("status", status);
-    if (error != null) {
-      query
-          .setParameter("type", error.type())
-          .setParameter("message", String.valueOf(error.message()))
-          .setParameter("trace", String.valueOf(error.stackTrace()));
-    }
-    @SuppressWarnings("unchecked")
-    List<Object> after = query.getResultList();
-    return after.stream().findFirst().map(Object::toString);
+        """,
+        row -> row.getString(1),
+        status,
+        status,
+        error != null,
+        error == null ? null : error.type(),
+        error != null,
+        error == null ? null : String.valueOf(error.message()),
+        error != null,
+        error == null ? null : String.valueOf(error.stackTrace()),
+        uuid(jobId),
+        attemptId.value());
   }
 
   /**
@@ -320,99 +296,72 @@ public class JobStore {
    * transition never interleave.
    */
   public Optional<String> transition(JobId jobId, Set<String> from, String to) {
-    @SuppressWarnings("unchecked")
-    List<Object> before =
-        em.createNativeQuery("SELECT status FROM jobs WHERE job_id = :job FOR UPDATE")
-            .setParameter("job", UUID.fromString(jobId.value()))
-            .getResultList();
-    Optional<String> status = before.stream().findFirst().map(Object::toString);
+    Optional<String> status =
+        jdbc.first(
+            "SELECT status FROM jobs WHERE job_id = ? FOR UPDATE",
+            row -> row.getString(1),
+            uuid(jobId));
     if (status.isEmpty() || !from.contains(status.get())) {
       return Optional.empty();
     }
-    em.createNativeQuery("UPDATE jobs SET status = :to, updated_at = now() WHERE job_id = :job")
-        .setParameter("job", UUID.fromString(jobId.value()))
-        .setParameter("to", to)
-        .executeUpdate();
+    jdbc.update("UPDATE jobs SET status = ?, updated_at = now() WHERE job_id = ?", to, uuid(jobId));
     return status;
   }
 
   /** The ledger timed the attempt out: the job waits for RetryDue or Resume. */
   public boolean timeOut(JobId jobId, AttemptId attemptId) {
-    return em.createNativeQuery(
-                """
-                UPDATE jobs SET status = 'timed_out', attempt_id = NULL, last_alive_at = NULL,
-                                updated_at = now()
-                WHERE job_id = :job AND attempt_id = :attempt
-                """)
-            .setParameter("job", UUID.fromString(jobId.value()))
-            .setParameter("attempt", attemptId.value())
-            .executeUpdate()
+    return jdbc.update(
+            """
+            UPDATE jobs SET status = 'timed_out', attempt_id = NULL, last_alive_at = NULL,
+                            updated_at = now()
+            WHERE job_id = ? AND attempt_id = ?
+            """,
+            uuid(jobId),
+            attemptId.value())
         == 1;
   }
 
   /** The job's last error as stored (type, message, stack trace), if any. */
   public Optional<ErrorInfo> lastError(JobId jobId) {
-    @SuppressWarnings("unchecked")
-    List<Object[]> rows =
-        em.createNativeQuery(
-                """
-                SELECT last_error_type, last_error_message, last_error_stack_trace
-                FROM jobs WHERE job_id = :job AND last_error_type IS NOT NULL
-                """)
-            .setParameter("job", UUID.fromString(jobId.value()))
-            .getResultList();
-    return rows.stream()
-        .findFirst()
-        .map(row -> new ErrorInfo((String) row[0], (String) row[1], (String) row[2]));
+    return jdbc.first(
+        """
+        SELECT last_error_type, last_error_message, last_error_stack_trace
+        FROM jobs WHERE job_id = ? AND last_error_type IS NOT NULL
+        """,
+        row -> new ErrorInfo(row.getString(1), row.getString(2), row.getString(3)),
+        uuid(jobId));
   }
 
   public Optional<JobRow> find(JobId jobId) {
-    @SuppressWarnings("unchecked")
-    List<Object[]> rows =
-        em.createNativeQuery(
-                """
-                SELECT job_id, tenant_id, request_id, mailbox, folder, window_from, window_to,
-                       status, pages_published, messages_published, next_link,
-                       accepted_published, follow, follow_interval_seconds, follow_state,
-                       follow_folder
-                FROM jobs WHERE job_id = :job
-                """)
-            .setParameter("job", UUID.fromString(jobId.value()))
-            .getResultList();
-    return rows.stream()
-        .findFirst()
-        .map(
-            row ->
-                new JobRow(
-                    new JobId(row[0].toString()),
-                    (String) row[1],
-                    (String) row[2],
-                    (String) row[3],
-                    (String) row[4],
-                    instant(row[5]),
-                    instant(row[6]),
-                    (String) row[7],
-                    ((Number) row[8]).intValue(),
-                    ((Number) row[9]).longValue(),
-                    (String) row[10],
-                    (Boolean) row[11],
-                    (Boolean) row[12],
-                    row[13] == null ? null : ((Number) row[13]).intValue(),
-                    (String) row[14],
-                    (String) row[15]));
+    return jdbc.first(
+        "SELECT %s FROM jobs WHERE job_id = ?".formatted(JOB_COLUMNS), JobStore::job, uuid(jobId));
   }
 
-  /** timestamptz comes back as Instant, OffsetDateTime or Timestamp depending on the driver. */
-  private static Instant instant(Object value) {
-    if (value instanceof Instant instant) {
-      return instant;
-    }
-    if (value instanceof OffsetDateTime offset) {
-      return offset.toInstant();
-    }
-    if (value instanceof Timestamp timestamp) {
-      return timestamp.toInstant();
-    }
-    throw new IllegalStateException("unexpected timestamp type " + value.getClass().getName());
+  private static JobRow job(ResultSet row) throws SQLException {
+    return new JobRow(
+        new JobId(row.getString(1)),
+        row.getString(2),
+        row.getString(3),
+        row.getString(4),
+        row.getString(5),
+        Jdbc.instant(row, 6),
+        Jdbc.instant(row, 7),
+        row.getString(8),
+        row.getInt(9),
+        row.getLong(10),
+        row.getString(11),
+        row.getBoolean(12),
+        row.getBoolean(13),
+        Jdbc.integer(row, 14),
+        row.getString(15),
+        row.getString(16));
+  }
+
+  static UUID uuid(JobId jobId) {
+    return UUID.fromString(jobId.value());
+  }
+
+  static double seconds(Duration duration) {
+    return duration.toMillis() / 1000.0;
   }
 }

@@ -1,7 +1,9 @@
-package io.backfill.fetcher.graph;
+package io.backfill.fetcher.persistence;
 
 import io.backfill.contracts.retry.Backoff;
 import io.backfill.fetcher.config.GraphConfig;
+import io.backfill.fetcher.graph.GraphUnavailable;
+import io.backfill.fetcher.graph.MailboxPermits;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;

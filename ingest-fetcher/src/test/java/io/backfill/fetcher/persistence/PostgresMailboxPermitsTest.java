@@ -1,8 +1,9 @@
-package io.backfill.fetcher.graph;
+package io.backfill.fetcher.persistence;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.backfill.fetcher.graph.MailboxPermits;
 import io.backfill.testkit.Postgres;
 import io.backfill.testkit.TestDatabase;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
