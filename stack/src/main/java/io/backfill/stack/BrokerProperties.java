@@ -1,5 +1,6 @@
 package io.backfill.stack;
 
+import io.backfill.contracts.topic.Topics;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -35,7 +36,7 @@ public final class BrokerProperties {
     p.put("offsets.topic.num.partitions", "5");
     p.put("transaction.state.log.num.partitions", "5");
     p.put("share.coordinator.state.topic.num.partitions", "5");
-    p.put("message.max.bytes", "8388608");
+    p.put("message.max.bytes", String.valueOf(Topics.CHUNK_MAX_MESSAGE_BYTES));
     // After a SIGKILL the controller refuses the restarted broker's registration until the dead
     // incarnation's session expires (9 s by default); keep that wait short.
     p.put("broker.session.timeout.ms", "3000");

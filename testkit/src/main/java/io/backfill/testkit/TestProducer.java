@@ -1,5 +1,6 @@
 package io.backfill.testkit;
 
+import io.backfill.contracts.topic.Topics;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +26,8 @@ public final class TestProducer implements AutoCloseable {
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
     props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, "8388608");
+    props.put(
+        ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(Topics.CHUNK_MAX_MESSAGE_BYTES));
     // Every send waits for its ack, so batching (linger.ms defaults to 5 in Kafka 4) only delays.
     props.put(ProducerConfig.LINGER_MS_CONFIG, "0");
     this.producer = new KafkaProducer<>(props);
