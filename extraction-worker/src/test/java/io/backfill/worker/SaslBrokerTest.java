@@ -16,7 +16,8 @@ import io.backfill.testkit.TestProducer;
 import io.backfill.worker.support.Mail;
 import io.backfill.worker.support.Runs;
 import io.backfill.worker.support.SaslBrokerInfrastructure;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,7 +38,9 @@ import org.junit.jupiter.api.Test;
  * chunk reader of retries.
  */
 @QuarkusTest
-@QuarkusTestResource(value = SaslBrokerInfrastructure.class, restrictToAnnotatedClass = true)
+@WithTestResource(
+    value = SaslBrokerInfrastructure.class,
+    scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class SaslBrokerTest {
 
   private static final Duration WAIT = Duration.ofSeconds(60);
