@@ -2,12 +2,15 @@ package io.backfill.worker;
 
 import io.backfill.testkit.BackfillInfrastructure;
 import io.backfill.testkit.VersionAndHealthContract;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.util.List;
 
 @QuarkusTest
-@QuarkusTestResource(value = BackfillInfrastructure.class, restrictToAnnotatedClass = true)
+@WithTestResource(
+    value = BackfillInfrastructure.class,
+    scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class VersionAndHealthTest extends VersionAndHealthContract {
 
   @Override

@@ -8,7 +8,8 @@ import io.backfill.monitor.reaper.LedgerCatchUp;
 import io.backfill.testkit.BackfillInfrastructure;
 import io.backfill.testkit.VersionAndHealthContract;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -22,7 +23,9 @@ import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
-@QuarkusTestResource(value = BackfillInfrastructure.class, restrictToAnnotatedClass = true)
+@WithTestResource(
+    value = BackfillInfrastructure.class,
+    scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class VersionAndHealthTest extends VersionAndHealthContract {
 
   @Override

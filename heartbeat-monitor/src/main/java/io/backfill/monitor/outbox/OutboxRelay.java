@@ -60,8 +60,7 @@ public class OutboxRelay {
   // Released by wake(): the relay's loop waits on it with the interval as the upper bound.
   private final Semaphore wakeUps = new Semaphore(0);
 
-  OutboxRelay(
-      OutboxStore outbox, MonitorConfig config, MeterRegistry metrics, KafkaClients kafka) {
+  OutboxRelay(OutboxStore outbox, MonitorConfig config, MeterRegistry metrics, KafkaClients kafka) {
     this.outbox = outbox;
     this.config = config;
     this.metrics = metrics;
