@@ -1,5 +1,6 @@
 package io.backfill.gateway.api;
 
+import io.backfill.contracts.internal.GraphConnection;
 import io.backfill.gateway.domain.GraphDirectories;
 import io.backfill.gateway.domain.LogText;
 import io.backfill.gateway.domain.MasterKeyring;
@@ -33,27 +34,6 @@ public class InternalEndpoints {
     @Override
     public String toString() {
       return "LlmCredentials[tenantId=" + tenantId + ", apiKey=***, baseUrl=" + baseUrl + "]";
-    }
-  }
-
-  /**
-   * What the fetcher needs to get Graph tokens for a tenant: the Microsoft Entra directory and,
-   * when the tenant brings its own app registration, that app's client id and secret. Null client
-   * id and secret mean the operator's app, which is only ever pointed at a directory bound by admin
-   * consent or by the platform admin.
-   */
-  public record GraphConnection(
-      String tenantId, String directoryId, String clientId, String clientSecret) {
-
-    @Override
-    public String toString() {
-      return "GraphConnection[tenantId="
-          + tenantId
-          + ", directoryId="
-          + directoryId
-          + ", clientId="
-          + clientId
-          + ", clientSecret=***]";
     }
   }
 

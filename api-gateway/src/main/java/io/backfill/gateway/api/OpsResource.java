@@ -3,6 +3,7 @@ package io.backfill.gateway.api;
 import io.backfill.gateway.api.openapi.GatewayOpenApi;
 import io.backfill.gateway.ops.ConsumerLag;
 import io.backfill.gateway.ops.Fleet;
+import io.backfill.kit.version.VersionResource;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;

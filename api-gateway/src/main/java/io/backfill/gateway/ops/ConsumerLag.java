@@ -1,6 +1,7 @@
 package io.backfill.gateway.ops;
 
 import io.backfill.gateway.config.GatewayConfig;
+import io.backfill.kit.kafka.KafkaClients;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -12,18 +13,15 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -54,20 +52,10 @@ public class ConsumerLag {
   private final MultiGauge lagSumGauge;
   private final MeterRegistry metrics;
 
-  ConsumerLag(
-      @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
-      GatewayConfig config,
-      MeterRegistry metrics) {
+  ConsumerLag(KafkaClients kafka, GatewayConfig config, MeterRegistry metrics) {
     this.timeout = config.ops().adminTimeout();
     this.metrics = metrics;
-    Properties props = new Properties();
-    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    props.put(AdminClientConfig.CLIENT_ID_CONFIG, "api-gateway-lag");
-    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, String.valueOf(timeout.toMillis()));
-    props.put(
-        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
-        String.valueOf(Math.max(1000, timeout.toMillis() / 2)));
-    this.admin = Admin.create(props);
+    this.admin = kafka.admin("api-gateway-lag", timeout);
     this.lagGauge =
         MultiGauge.builder("kafka_consumergroup_lag")
             .description("Lag of a consumer group on a partition (log end offset - committed)")

@@ -23,7 +23,8 @@ public final class TopicAdmin {
   private TopicAdmin() {}
 
   /**
-   * Creates the topics that do not exist yet.
+   * Creates the topics that do not exist yet, each with its spec's configs at {@code
+   * replicationFactor} (its {@code min.insync.replicas} included).
    *
    * @return the names of the topics this call created
    */
@@ -52,7 +53,7 @@ public final class TopicAdmin {
         if (!existing.contains(topic.name())) {
           missing.add(
               new NewTopic(topic.name(), topic.partitions(), replicationFactor)
-                  .configs(topic.configs()));
+                  .configs(topic.configsFor(replicationFactor)));
         }
       }
       List<String> created = new ArrayList<>();

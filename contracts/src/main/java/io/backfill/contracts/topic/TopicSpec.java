@@ -32,6 +32,18 @@ public record TopicSpec(String name, int partitions, Map<String, String> configs
     return new TopicSpec(Topics.deadLetterOf(name), 1, dlqConfigs);
   }
 
+  /**
+   * The configs to create this topic with at {@code replicationFactor}: its own, and {@code
+   * min.insync.replicas} from {@link Topics#minInsyncReplicas}, so an acks=all write is on more
+   * than one broker whenever there is more than one replica to lose.
+   */
+  public Map<String, String> configsFor(short replicationFactor) {
+    Map<String, String> all = new HashMap<>(configs);
+    all.put(
+        Topics.MIN_INSYNC_REPLICAS, String.valueOf(Topics.minInsyncReplicas(replicationFactor)));
+    return Map.copyOf(all);
+  }
+
   /** The topic's record size limit: its {@code max.message.bytes}, else the events' default. */
   public int maxMessageBytes() {
     String configured = configs.get("max.message.bytes");

@@ -38,6 +38,22 @@ public final class Topics {
    */
   public static final int DEAD_LETTER_HEADROOM_BYTES = 64 * 1024;
 
+  /** The topic config that makes acks=all wait for this many in-sync replicas. */
+  public static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
+
+  /**
+   * {@code min.insync.replicas} for a replication factor: 2 with 3 replicas or more (an
+   * acknowledged write survives the loss of one broker while one broker may be down), else 1 (a
+   * single local broker, where no write could be acknowledged otherwise; or 2 replicas, which would
+   * stop every write while one broker restarts).
+   */
+  public static short minInsyncReplicas(short replicationFactor) {
+    if (replicationFactor < 1) {
+      throw new IllegalArgumentException("replication factor must be 1 or more");
+    }
+    return replicationFactor >= 3 ? (short) 2 : (short) 1;
+  }
+
   public static final TopicSpec REQUESTS = events(BACKFILL_REQUESTS, 6);
   public static final TopicSpec COMMANDS = events(BACKFILL_COMMANDS, 6);
 

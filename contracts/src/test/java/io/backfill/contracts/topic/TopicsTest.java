@@ -15,6 +15,18 @@ class TopicsTest {
   }
 
   @Test
+  void everyTopicIsCreatedWithTwoInSyncReplicasWhenReplicatedThreeTimesAndOneOnASingleBroker() {
+    for (TopicSpec spec : Topics.all()) {
+      assertThat(spec.configsFor((short) 3))
+          .containsEntry("min.insync.replicas", "2")
+          .containsAllEntriesOf(spec.configs());
+      assertThat(spec.configsFor((short) 1)).containsEntry("min.insync.replicas", "1");
+    }
+    assertThat(Topics.minInsyncReplicas((short) 2)).isEqualTo((short) 1);
+    assertThat(Topics.minInsyncReplicas((short) 5)).isEqualTo((short) 2);
+  }
+
+  @Test
   void chunkDeadLetterTopicTakesRecordsAsLargeAsTheChunkTopicWithHeadersOnTop() {
     assertThat(Topics.CHUNKS.deadLetter().configs())
         .containsEntry("max.message.bytes", String.valueOf(8 * 1024 * 1024 + 64 * 1024))

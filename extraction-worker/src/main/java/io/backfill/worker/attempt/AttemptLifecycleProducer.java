@@ -6,10 +6,13 @@ import io.backfill.kit.attempt.AttemptLifecycle.OnStop;
 import io.backfill.kit.attempt.AttemptLifecycle.Settings;
 import io.backfill.kit.attempt.AttemptListener;
 import io.backfill.kit.attempt.LogContext;
+import io.backfill.kit.identity.WorkerIdentity;
 import io.backfill.worker.config.WorkerConfig;
 import io.backfill.worker.domain.ChunkMetrics;
 import io.backfill.worker.messaging.EventPublisher;
+import io.quarkus.info.GitInfo;
 import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.util.Optional;
@@ -18,6 +21,16 @@ import org.jboss.logging.MDC;
 /** The worker's knobs, producer, meters and MDC for the one attempt lifecycle. */
 @Singleton
 public class AttemptLifecycleProducer {
+
+  /** The configured worker id, else this host's name and the process id. */
+  @Produces
+  @Singleton
+  WorkerIdentity identity(WorkerConfig config, Instance<GitInfo> git) {
+    return WorkerIdentity.of(
+        config.workerId(),
+        () -> WorkerIdentity.hostName("worker") + "-" + WorkerIdentity.pid(),
+        git);
+  }
 
   @Produces
   @Singleton

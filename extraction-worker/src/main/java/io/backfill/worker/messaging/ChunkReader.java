@@ -2,17 +2,16 @@ package io.backfill.worker.messaging;
 
 import io.backfill.contracts.event.ChunkCoordinates;
 import io.backfill.contracts.topic.Topics;
+import io.backfill.kit.kafka.KafkaClients;
 import io.backfill.worker.config.WorkerConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.List;
-import java.util.Properties;
+import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Re-reads one chunk record by its coordinates for a retry: a plain consumer that assigns itself
@@ -22,31 +21,27 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class ChunkReader {
 
-  private final String bootstrapServers;
+  private final KafkaClients kafka;
   private final Duration timeout;
 
-  ChunkReader(
-      WorkerConfig config, @ConfigProperty(name = "kafka.bootstrap.servers") String servers) {
-    this.bootstrapServers = servers;
+  ChunkReader(WorkerConfig config, KafkaClients kafka) {
+    this.kafka = kafka;
     this.timeout = config.chunkReadTimeout();
   }
 
   /** The record's value; throws when it cannot be read within the timeout (or is gone). */
   public String read(ChunkCoordinates at) {
-    Properties props = new Properties();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    props.put(ConsumerConfig.CLIENT_ID_CONFIG, "extraction-worker-chunk-reader");
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1");
-    // One chunk record may be up to 8 MiB, like on the chunk channel.
-    props.put(
-        ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
-        String.valueOf(Topics.CHUNK_MAX_MESSAGE_BYTES));
-    props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-    props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    Map<String, Object> settings =
+        Map.of(
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
+            ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1",
+            // One chunk record may be up to 8 MiB, like on the chunk channel.
+            ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
+                String.valueOf(Topics.CHUNK_MAX_MESSAGE_BYTES));
     TopicPartition partition = new TopicPartition(at.topic(), at.partition());
     long deadline = System.nanoTime() + timeout.toNanos();
-    try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
+    try (KafkaConsumer<String, String> consumer =
+        kafka.consumer("extraction-worker-chunk-reader", settings)) {
       consumer.assign(List.of(partition));
       consumer.seek(partition, at.offset());
       while (System.nanoTime() < deadline) {

@@ -2,6 +2,7 @@ package io.backfill.monitor.outbox;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.backfill.contracts.serde.EventJson;
+import io.backfill.kit.kafka.KafkaClients;
 import io.backfill.monitor.config.MonitorConfig;
 import io.backfill.monitor.persistence.OutboxStore;
 import io.backfill.monitor.persistence.OutboxStore.OutboxRow;
@@ -18,7 +19,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -28,11 +28,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -54,7 +51,7 @@ public class OutboxRelay {
   private final OutboxStore outbox;
   private final MonitorConfig config;
   private final MeterRegistry metrics;
-  private final String bootstrapServers;
+  private final KafkaClients kafka;
   private final AtomicLong backlog = new AtomicLong();
   private KafkaProducer<String, String> producer;
   private ExecutorService executor;
@@ -63,15 +60,11 @@ public class OutboxRelay {
   // Released by wake(): the relay's loop waits on it with the interval as the upper bound.
   private final Semaphore wakeUps = new Semaphore(0);
 
-  OutboxRelay(
-      OutboxStore outbox,
-      MonitorConfig config,
-      MeterRegistry metrics,
-      @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+  OutboxRelay(OutboxStore outbox, MonitorConfig config, MeterRegistry metrics, KafkaClients kafka) {
     this.outbox = outbox;
     this.config = config;
     this.metrics = metrics;
-    this.bootstrapServers = bootstrapServers;
+    this.kafka = kafka;
     // A gauge reads the object it was first registered with: replace one left by an earlier
     // instance (Quarkus tests restart the application in one JVM) so it reads this one.
     metrics.find("backfill_outbox_backlog_rows").meters().forEach(metrics::remove);
@@ -82,24 +75,8 @@ public class OutboxRelay {
   }
 
   void start(@Observes StartupEvent startup) {
-    Properties props = new Properties();
-    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    props.put(ProducerConfig.CLIENT_ID_CONFIG, "heartbeat-monitor-outbox");
-    props.put(ProducerConfig.ACKS_CONFIG, "all");
-    // Idempotence keeps each partition's order across the producer's own retries (with up to 5
-    // requests in flight) and drops the duplicates those retries would make.
-    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-    props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "5");
     // A pass sends many rows and waits for all: a few ms of batching, within the ack timeout.
-    long ackTimeoutMs = config.relay().ackTimeout().toMillis();
-    props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-    props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, String.valueOf(ackTimeoutMs));
-    props.put(
-        ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
-        String.valueOf(Math.max(1, Math.min(30_000, ackTimeoutMs - 5))));
-    props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-    props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-    producer = new KafkaProducer<>(props);
+    producer = kafka.producer("heartbeat-monitor-outbox", config.relay().ackTimeout(), 5);
     executor =
         Executors.newSingleThreadExecutor(
             task -> {

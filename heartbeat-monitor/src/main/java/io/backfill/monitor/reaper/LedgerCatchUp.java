@@ -1,6 +1,7 @@
 package io.backfill.monitor.reaper;
 
 import io.backfill.contracts.topic.Topics;
+import io.backfill.kit.kafka.KafkaClients;
 import io.backfill.monitor.config.MonitorConfig;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -10,14 +11,12 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -56,7 +55,7 @@ public class LedgerCatchUp {
   private final AtomicLong groupLag = new AtomicLong(-1);
   private final MonitorConfig config;
   private final String groupId;
-  private final String bootstrapServers;
+  private final KafkaClients kafka;
   private volatile boolean assigned;
   private volatile Admin admin;
   private volatile String lastReason = "no partitions assigned yet";
@@ -69,10 +68,10 @@ public class LedgerCatchUp {
       MonitorConfig config,
       MeterRegistry metrics,
       @ConfigProperty(name = "mp.messaging.incoming.run-events.group.id") String groupId,
-      @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+      KafkaClients kafka) {
     this.config = config;
     this.groupId = groupId;
-    this.bootstrapServers = bootstrapServers;
+    this.kafka = kafka;
     // A gauge reads the object it was first registered with: replace one left by an earlier
     // instance (Quarkus tests restart the application in one JVM) so it reads this one.
     metrics.find("backfill_ledger_lag_records").meters().forEach(metrics::remove);
@@ -250,10 +249,7 @@ public class LedgerCatchUp {
     if (admin == null) {
       synchronized (this) {
         if (admin == null) {
-          Properties props = new Properties();
-          props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-          props.put(AdminClientConfig.CLIENT_ID_CONFIG, "heartbeat-monitor-lag");
-          admin = Admin.create(props);
+          admin = kafka.admin("heartbeat-monitor-lag", ADMIN_TIMEOUT);
         }
       }
     }

@@ -8,7 +8,10 @@ import io.backfill.kit.attempt.AttemptLifecycle.OnStop;
 import io.backfill.kit.attempt.AttemptLifecycle.Settings;
 import io.backfill.kit.attempt.AttemptListener;
 import io.backfill.kit.attempt.LogContext;
+import io.backfill.kit.identity.WorkerIdentity;
+import io.quarkus.info.GitInfo;
 import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.time.Duration;
@@ -18,6 +21,20 @@ import org.jboss.logging.MDC;
 /** The fetcher's knobs, producer, meters and MDC for the one attempt lifecycle. */
 @Singleton
 public class AttemptLifecycleProducer {
+
+  /** The configured worker id, else {@code ingest-fetcher@<host>#<pid>}. */
+  @Produces
+  @Singleton
+  WorkerIdentity identity(FetcherConfig config, Instance<GitInfo> git) {
+    return WorkerIdentity.of(
+        config.workerId(),
+        () ->
+            "ingest-fetcher@"
+                + WorkerIdentity.hostName("unknown-host")
+                + "#"
+                + WorkerIdentity.pid(),
+        git);
+  }
 
   @Produces
   @Singleton

@@ -1,5 +1,6 @@
 package io.backfill.fetcher.graph;
 
+import io.backfill.contracts.internal.GraphConnection;
 import io.backfill.fetcher.tenant.TenantRecord;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;

@@ -1,5 +1,6 @@
 package io.backfill.fetcher.graph;
 
+import io.backfill.contracts.internal.GraphConnection;
 import java.util.Optional;
 
 /**

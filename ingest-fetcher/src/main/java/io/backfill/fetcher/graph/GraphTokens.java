@@ -2,6 +2,7 @@ package io.backfill.fetcher.graph;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.backfill.contracts.internal.GraphConnection;
 import io.backfill.fetcher.config.ConnectionsConfig;
 import io.backfill.fetcher.config.GraphConfig;
 import io.quarkus.oidc.client.OidcClient;

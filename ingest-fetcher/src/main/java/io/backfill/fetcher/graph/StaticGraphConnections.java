@@ -1,5 +1,6 @@
 package io.backfill.fetcher.graph;
 
+import io.backfill.contracts.internal.GraphConnection;
 import java.util.Optional;
 
 /** Local use: every tenant is known and shares the connection configured on the OIDC client. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.backfill.contracts.internal.GraphConnection;
 import io.backfill.contracts.rules.Mailboxes;
 import io.backfill.fetcher.config.GraphConfig;
 import io.backfill.fetcher.config.VerifiedDomainsConfig;

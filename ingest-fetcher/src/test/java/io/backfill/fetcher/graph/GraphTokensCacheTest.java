@@ -3,6 +3,7 @@ package io.backfill.fetcher.graph;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.backfill.contracts.internal.GraphConnection;
 import io.backfill.fetcher.config.ConnectionsConfig;
 import io.backfill.fetcher.config.GraphConfig;
 import io.quarkus.oidc.client.OidcClient;

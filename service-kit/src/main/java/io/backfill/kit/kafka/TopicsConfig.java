@@ -1,10 +1,10 @@
-package io.backfill.fetcher.config;
+package io.backfill.kit.kafka;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
 
-/** How this service creates Backfill's topics at start-up. */
+/** How a service creates Backfill's topics at start-up. */
 @ConfigMapping(prefix = "backfill.topics")
 public interface TopicsConfig {
 
@@ -12,7 +12,10 @@ public interface TopicsConfig {
   @WithDefault("true")
   boolean createAtStartup();
 
-  /** Replication factor of created topics: 1 on a single local broker, 3 in production. */
+  /**
+   * Replication factor of created topics: 1 on a single local broker, 3 in production; it also sets
+   * each topic's {@code min.insync.replicas} (contracts {@code Topics.minInsyncReplicas}).
+   */
   @WithDefault("1")
   short replicationFactor();
 

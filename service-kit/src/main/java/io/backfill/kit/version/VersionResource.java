@@ -1,4 +1,4 @@
-package io.backfill.monitor.api;
+package io.backfill.kit.version;
 
 import io.backfill.contracts.version.ServiceVersion;
 import io.micrometer.core.instrument.Gauge;
