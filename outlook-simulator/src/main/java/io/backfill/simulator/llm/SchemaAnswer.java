@@ -64,7 +64,7 @@ public final class SchemaAnswer {
       case "object" -> {
         ObjectNode object = JSON.objectNode();
         JsonNode properties = schema.path("properties");
-        Iterator<Map.Entry<String, JsonNode>> fields = properties.fields();
+        Iterator<Map.Entry<String, JsonNode>> fields = properties.properties().iterator();
         while (fields.hasNext()) {
           Map.Entry<String, JsonNode> field = fields.next();
           object.set(field.getKey(), value(field.getValue(), field.getKey(), known));
