@@ -1,147 +1,24 @@
 package io.backfill.gateway.messaging;
 
-import io.backfill.contracts.deadletter.DeadLetterText;
-import io.backfill.contracts.topic.Topics;
-import io.backfill.gateway.domain.LogText;
+import io.backfill.kit.deadletter.DeadLetterOrSkipStrategy;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.common.annotation.Identifier;
-import io.smallrye.mutiny.Uni;
-import io.smallrye.reactive.messaging.kafka.IncomingKafkaRecord;
-import io.smallrye.reactive.messaging.kafka.KafkaConnectorIncomingConfiguration;
-import io.smallrye.reactive.messaging.kafka.KafkaConsumer;
 import io.smallrye.reactive.messaging.kafka.fault.KafkaFailureHandler;
-import io.smallrye.reactive.messaging.providers.impl.Configs;
-import io.vertx.mutiny.core.Vertx;
-import jakarta.enterprise.context.ApplicationScoped;
-import java.nio.charset.StandardCharsets;
-import java.util.Map;
-import java.util.function.BiConsumer;
-import org.eclipse.microprofile.reactive.messaging.Metadata;
-import org.jboss.logging.Logger;
+import jakarta.inject.Singleton;
 
 /**
- * The failure strategy of every gateway consumer ({@code failure-strategy=dead-letter-or-skip}):
- * the built-in dead-letter queue, with three changes so that no record can stop a consumer.
- *
- * <ul>
- *   <li>The dead-letter producer's {@code max.request.size} is {@link
- *       Topics#deadLetterMaxRequestBytes} of the source topic, so every record the source accepts
- *       fits (the built-in producer keeps Kafka's 1 MiB default).
- *   <li>The reason and its cause are cut to {@link DeadLetterText#MAX_BYTES}: a reason that echoes
- *       its input cannot make the copy too large.
- *   <li>A record whose copy cannot be written (too large even so, dead-letter topic unavailable) is
- *       logged once with topic, partition and offset, counted in {@code
- *       backfill_gateway_dead_letter_failures_total{topic}} and acknowledged, so its offset is
- *       committed and the partition moves on. The built-in handler would leave it unacknowledged:
- *       the throttled commit strategy then marks the channel unhealthy and readiness goes down.
- * </ul>
+ * The gateway's consumers' failure strategy ({@code failure-strategy=dead-letter-or-skip}): the
+ * kit's rule, counting records it had to skip in {@code
+ * backfill_gateway_dead_letter_failures_total{topic}}.
  */
-@ApplicationScoped
-@Identifier(DeadLetterOrSkip.NAME)
-public class DeadLetterOrSkip implements KafkaFailureHandler.Factory {
-
-  public static final String NAME = "dead-letter-or-skip";
-
-  private static final Logger LOG = Logger.getLogger(DeadLetterOrSkip.class);
-
-  private final KafkaFailureHandler.Factory deadLetterQueue;
-  private final MeterRegistry metrics;
+@Singleton
+@Identifier(DeadLetterOrSkipStrategy.NAME)
+public class DeadLetterOrSkip extends DeadLetterOrSkipStrategy {
 
   DeadLetterOrSkip(
-      @Identifier("dead-letter-queue") KafkaFailureHandler.Factory deadLetterQueue,
+      @Identifier(KafkaFailureHandler.Strategy.DEAD_LETTER_QUEUE)
+          KafkaFailureHandler.Factory deadLetterQueue,
       MeterRegistry metrics) {
-    this.deadLetterQueue = deadLetterQueue;
-    this.metrics = metrics;
-  }
-
-  @Override
-  public KafkaFailureHandler create(
-      KafkaConnectorIncomingConfiguration config,
-      Vertx vertx,
-      KafkaConsumer<?, ?> consumer,
-      BiConsumer<Throwable, Boolean> reportFailure) {
-    String source = config.getTopic().orElse(config.getChannel());
-    KafkaConnectorIncomingConfiguration sized =
-        new KafkaConnectorIncomingConfiguration(
-            Configs.override(
-                config.config(),
-                Map.of(
-                    "dead-letter-queue.max.request.size",
-                    Topics.deadLetterMaxRequestBytes(source))));
-    KafkaFailureHandler delegate = deadLetterQueue.create(sized, vertx, consumer, reportFailure);
-    return new Handler(delegate, metrics);
-  }
-
-  /** The reason as the dead-letter headers carry it: cut to 1 KiB, its cause too. */
-  static Throwable truncated(Throwable reason) {
-    if (fits(reason) && (reason.getCause() == null || fits(reason.getCause()))) {
-      return reason;
-    }
-    Throwable cause = reason.getCause();
-    Throwable cutCause =
-        cause == null ? null : new CutReason(cause.getClass().getName(), cause.toString(), null);
-    return new CutReason(reason.getClass().getName(), reason.getMessage(), cutCause);
-  }
-
-  private static boolean fits(Throwable t) {
-    String message = t.getMessage();
-    return message == null
-        || message.getBytes(StandardCharsets.UTF_8).length <= DeadLetterText.MAX_BYTES;
-  }
-
-  /** A reason whose message was too long for a header, cut; it names the original class. */
-  static final class CutReason extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    CutReason(String originalClass, String message, Throwable cause) {
-      super(DeadLetterText.truncate(originalClass + ": " + message), cause, false, false);
-    }
-  }
-
-  private static final class Handler implements KafkaFailureHandler {
-
-    private final KafkaFailureHandler delegate;
-    private final MeterRegistry metrics;
-
-    Handler(KafkaFailureHandler delegate, MeterRegistry metrics) {
-      this.delegate = delegate;
-      this.metrics = metrics;
-    }
-
-    @Override
-    public <K, V> Uni<Void> handle(
-        IncomingKafkaRecord<K, V> record, Throwable reason, Metadata metadata) {
-      Uni<Void> deadLettered;
-      try {
-        deadLettered = delegate.handle(record, truncated(reason), metadata);
-      } catch (RuntimeException e) {
-        deadLettered = Uni.createFrom().failure(e);
-      }
-      return deadLettered
-          .onFailure()
-          .recoverWithUni(
-              failure -> {
-                metrics
-                    .counter(
-                        "backfill_gateway_dead_letter_failures_total", "topic", record.getTopic())
-                    .increment();
-                LOG.errorf(
-                    "%s record %d@%d (key %s) could not be dead-lettered to %s.dlq and is skipped"
-                        + " (offset committed): %s; it was refused because: %s",
-                    record.getTopic(),
-                    record.getPartition(),
-                    record.getOffset(),
-                    record.getKey() == null ? "none" : LogText.of(String.valueOf(record.getKey())),
-                    record.getTopic(),
-                    LogText.of(DeadLetterText.truncate(String.valueOf(failure))),
-                    LogText.of(DeadLetterText.truncate(String.valueOf(reason.getMessage()))));
-                return Uni.createFrom().completionStage(record.ack());
-              });
-    }
-
-    @Override
-    public void terminate() {
-      delegate.terminate();
-    }
+    super(deadLetterQueue, metrics, "backfill_gateway_dead_letter_failures_total");
   }
 }

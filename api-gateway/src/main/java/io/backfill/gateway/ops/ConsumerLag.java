@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListGroupsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -96,7 +97,11 @@ public class ConsumerLag {
   private List<GroupLag> read() throws ExecutionException, InterruptedException, TimeoutException {
     long ms = timeout.toMillis();
     Collection<String> groupIds =
-        admin.listConsumerGroups().all().get(ms, TimeUnit.MILLISECONDS).stream()
+        admin
+            .listGroups(ListGroupsOptions.forConsumerGroups())
+            .all()
+            .get(ms, TimeUnit.MILLISECONDS)
+            .stream()
             .map(g -> g.groupId())
             .sorted()
             .toList();

@@ -175,11 +175,6 @@ public class ChunkMetrics {
     registry.counter("backfill_worker_job_stop_events_total", "type", type).increment();
   }
 
-  /** A record that could not be dead-lettered (the DLQ send failed): logged and skipped. */
-  public void deadLetterFailed(String topic) {
-    registry.counter("backfill_worker_dead_letter_failures_total", "topic", topic).increment();
-  }
-
   /** The stored stop state of a job could not be read before a chunk started. */
   public void jobStateUnreadable() {
     registry.counter("backfill_worker_job_state_read_failures_total").increment();
