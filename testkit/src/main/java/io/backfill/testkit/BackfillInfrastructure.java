@@ -7,10 +7,10 @@ import java.util.Map;
 /**
  * The Quarkus test resource giving a service a real Kafka broker and a fresh PostgreSQL database.
  *
- * <p>Use it as {@code @QuarkusTestResource(value = BackfillInfrastructure.class,
- * restrictToAnnotatedClass = true)}: each annotated test class then gets its own empty database,
- * while every test class of the JVM shares one broker ({@link KafkaBroker#shared()}). Init args
- * ({@code initArgs = @ResourceArg(name = ..., value = ...)}):
+ * <p>Use it as {@code @WithTestResource(value = BackfillInfrastructure.class, scope =
+ * TestResourceScope.RESTRICTED_TO_CLASS)}: each annotated test class then gets its own empty
+ * database, while every test class of the JVM shares one broker ({@link KafkaBroker#shared()}).
+ * Init args ({@code initArgs = @ResourceArg(name = ..., value = ...)}):
  *
  * <ul>
  *   <li>{@code db-prefix}: database name prefix, default {@code bf};
