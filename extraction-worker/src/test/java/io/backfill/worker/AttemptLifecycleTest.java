@@ -11,7 +11,6 @@ import io.backfill.contracts.event.ChunkExtracted;
 import io.backfill.contracts.event.LlmStatus;
 import io.backfill.contracts.event.MailMessage;
 import io.backfill.contracts.event.Recipient;
-import io.backfill.contracts.event.RetryDue;
 import io.backfill.contracts.event.RunCompleted;
 import io.backfill.contracts.event.RunFailed;
 import io.backfill.contracts.event.RunHeartbeat;
@@ -292,7 +291,10 @@ class AttemptLifecycleTest {
     await().atMost(WAIT).until(() -> ScriptedLlm.callOf(run).interrupted());
     ScriptedLlm.script(tenant, new ScriptedLlm.Delay(Duration.ZERO));
 
-    producer.send(Topics.RUN_CONTROL, run, EventJson.toJson(retryDue(chunk, first, 2)));
+    producer.send(
+        Topics.RUN_CONTROL,
+        run,
+        EventJson.toJson(WorkerTraffic.retryDue(chunk, first, 2, "timed out")));
 
     await().atMost(WAIT).until(() -> !Runs.eventsOf(runEvents, run, RunCompleted.class).isEmpty());
     List<RunStarted> starts = Runs.eventsOf(runEvents, run, RunStarted.class);
@@ -305,7 +307,10 @@ class AttemptLifecycleTest {
     assertThat(documentsOf(chunk)).isEqualTo(5);
 
     // The same retry delivered again: the run is committed, so a third attempt only reports it.
-    producer.send(Topics.RUN_CONTROL, run, EventJson.toJson(retryDue(chunk, first, 2)));
+    producer.send(
+        Topics.RUN_CONTROL,
+        run,
+        EventJson.toJson(WorkerTraffic.retryDue(chunk, first, 2, "timed out")));
     await().atMost(WAIT).until(() -> Runs.eventsOf(runEvents, run, RunCompleted.class).size() == 2);
     RunStarted third = Runs.eventsOf(runEvents, run, RunStarted.class).get(2);
     assertThat(Runs.eventsOf(runEvents, run, RunCompleted.class).get(1).attemptId())
@@ -333,21 +338,6 @@ class AttemptLifecycleTest {
             null,
             started.workerId(),
             started.buildSha()));
-  }
-
-  private RetryDue retryDue(Chunk chunk, RunStarted failed, int attemptNumber) {
-    return new RetryDue(
-        UUID.randomUUID(),
-        1,
-        Instant.now(),
-        tenant,
-        job,
-        chunk.runId(),
-        Lane.EXTRACT,
-        failed.attemptId(),
-        attemptNumber,
-        "timed out",
-        failed.chunk());
   }
 
   @Transactional

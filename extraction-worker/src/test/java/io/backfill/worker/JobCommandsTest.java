@@ -18,7 +18,6 @@ import io.backfill.contracts.event.RunFailed;
 import io.backfill.contracts.event.RunStarted;
 import io.backfill.contracts.event.RunStopped;
 import io.backfill.contracts.id.JobId;
-import io.backfill.contracts.id.Lane;
 import io.backfill.contracts.serde.EventJson;
 import io.backfill.contracts.topic.Topics;
 import io.backfill.testkit.BackfillInfrastructure;
@@ -147,7 +146,10 @@ class JobCommandsTest {
 
     publishJobEvent(JobResumed.of(tenant, job, null));
     await().atMost(WAIT).until(() -> "resumed".equals(storedState(tenant, job)));
-    producer.send(Topics.RUN_CONTROL, run, EventJson.toJson(resumed(chunk, parked)));
+    producer.send(
+        Topics.RUN_CONTROL,
+        run,
+        EventJson.toJson(WorkerTraffic.retryDue(chunk, parked, 2, RetryDue.RESUMED)));
 
     await().atMost(WAIT).until(() -> !Runs.eventsOf(runEvents, run, RunCompleted.class).isEmpty());
     assertThat(Runs.eventsOf(runEvents, run, RunStarted.class)).hasSize(2);
@@ -187,21 +189,6 @@ class JobCommandsTest {
       assertThat(dlq.records()).noneMatch(r -> job.value().equals(r.key()));
     }
     given().get("/q/health/ready").then().statusCode(200);
-  }
-
-  private RetryDue resumed(Chunk chunk, RunStarted parked) {
-    return new RetryDue(
-        UUID.randomUUID(),
-        1,
-        Instant.now(),
-        tenant,
-        job,
-        chunk.runId(),
-        Lane.EXTRACT,
-        parked.attemptId(),
-        2,
-        RetryDue.RESUMED,
-        parked.chunk());
   }
 
   private void publishJobEvent(JobEvent event) {

@@ -5,12 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.backfill.contracts.event.Chunk;
-import io.backfill.contracts.event.RetryDue;
 import io.backfill.contracts.event.RunCompleted;
 import io.backfill.contracts.event.RunFailed;
 import io.backfill.contracts.event.RunStarted;
 import io.backfill.contracts.id.JobId;
-import io.backfill.contracts.id.Lane;
 import io.backfill.contracts.serde.EventJson;
 import io.backfill.contracts.topic.Topics;
 import io.backfill.kit.deadletter.DeadLetterOrSkipStrategy;
@@ -34,7 +32,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
@@ -95,7 +92,10 @@ class RunLeaseAndDatabaseFailureTest {
     RunStarted first = Runs.eventsOf(runEvents, run, RunStarted.class).get(0);
     // The first attempt is frozen (it waits at its gate) while the ledger, not hearing from it,
     // gives the run to a second attempt, as it would to one in another process.
-    producer.send(Topics.RUN_CONTROL, run, EventJson.toJson(retryDue(chunk, first)));
+    producer.send(
+        Topics.RUN_CONTROL,
+        run,
+        EventJson.toJson(WorkerTraffic.retryDue(chunk, first, 2, "timed out")));
     await().atMost(WAIT).until(() -> Runs.eventsOf(runEvents, run, RunStarted.class).size() == 2);
     RunStarted second = Runs.eventsOf(runEvents, run, RunStarted.class).get(1);
     await().atMost(WAIT).until(() -> second.attemptId().value().equals(leaseHolder(run)));
@@ -240,21 +240,6 @@ class RunLeaseAndDatabaseFailureTest {
               config.getOptionalValue(prefix + "dead-letter-queue.max.request.size", String.class))
           .isEmpty();
     }
-  }
-
-  private RetryDue retryDue(Chunk chunk, RunStarted failed) {
-    return new RetryDue(
-        UUID.randomUUID(),
-        1,
-        Instant.now(),
-        tenant,
-        job,
-        chunk.runId(),
-        Lane.EXTRACT,
-        failed.attemptId(),
-        2,
-        "timed out",
-        failed.chunk());
   }
 
   private UUID leaseHolder(String run) {

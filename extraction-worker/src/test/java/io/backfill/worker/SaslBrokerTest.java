@@ -4,11 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.backfill.contracts.event.Chunk;
-import io.backfill.contracts.event.RetryDue;
 import io.backfill.contracts.event.RunCompleted;
 import io.backfill.contracts.event.RunStarted;
 import io.backfill.contracts.id.JobId;
-import io.backfill.contracts.id.Lane;
 import io.backfill.contracts.serde.EventJson;
 import io.backfill.contracts.topic.Topics;
 import io.backfill.testkit.RecordTap;
@@ -16,11 +14,11 @@ import io.backfill.testkit.TestProducer;
 import io.backfill.worker.support.Mail;
 import io.backfill.worker.support.Runs;
 import io.backfill.worker.support.SaslBrokerInfrastructure;
+import io.backfill.worker.support.WorkerTraffic;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -89,25 +87,13 @@ class SaslBrokerTest {
     RunStarted first = Runs.eventsOf(runEvents, run, RunStarted.class).get(0);
 
     // A retry comes on the run-control channel; the chunk reader reads the chunk by its offset.
-    producer.send(Topics.RUN_CONTROL, run, EventJson.toJson(retryDue(chunk, first)));
+    producer.send(
+        Topics.RUN_CONTROL,
+        run,
+        EventJson.toJson(WorkerTraffic.retryDue(chunk, first, 2, "retried over SASL")));
     await().atMost(WAIT).until(() -> Runs.eventsOf(runEvents, run, RunCompleted.class).size() == 2);
     List<RunStarted> starts = Runs.eventsOf(runEvents, run, RunStarted.class);
     assertThat(starts).hasSize(2);
     assertThat(starts.get(1).chunk()).isEqualTo(first.chunk());
-  }
-
-  private RetryDue retryDue(Chunk chunk, RunStarted failed) {
-    return new RetryDue(
-        UUID.randomUUID(),
-        1,
-        Instant.now(),
-        tenant,
-        job,
-        chunk.runId(),
-        Lane.EXTRACT,
-        failed.attemptId(),
-        2,
-        "retried over SASL",
-        failed.chunk());
   }
 }

@@ -90,13 +90,7 @@ public class ChangeStore {
             query.setArray(2, texts(connection, messageIds));
             try (ResultSet rs = query.executeQuery()) {
               while (rs.next()) {
-                versions.put(
-                    rs.getString(1),
-                    new Version(
-                        rs.getObject(2, UUID.class),
-                        rs.getInt(3),
-                        rs.getString(4),
-                        rs.getString(5)));
+                versions.put(rs.getString(1), version(rs));
               }
             }
           }
@@ -315,13 +309,7 @@ public class ChangeStore {
             query.setString(1, tenantId);
             try (ResultSet rs = query.executeQuery()) {
               while (rs.next()) {
-                rows.put(
-                    rs.getString(1),
-                    new Version(
-                        rs.getObject(2, UUID.class),
-                        rs.getInt(3),
-                        rs.getString(4),
-                        rs.getString(5)));
+                rows.put(rs.getString(1), version(rs));
               }
             }
           }
@@ -332,5 +320,10 @@ public class ChangeStore {
   private static java.sql.Array texts(Connection connection, Collection<String> values)
       throws SQLException {
     return connection.createArrayOf("text", values.toArray(String[]::new));
+  }
+
+  /** The version in columns 2 to 5 of a row: job id, seen seq, folder id, change key. */
+  private static Version version(ResultSet rs) throws SQLException {
+    return new Version(rs.getObject(2, UUID.class), rs.getInt(3), rs.getString(4), rs.getString(5));
   }
 }

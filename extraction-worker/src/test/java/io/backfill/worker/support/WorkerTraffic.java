@@ -1,12 +1,17 @@
 package io.backfill.worker.support;
 
 import io.backfill.contracts.event.Chunk;
+import io.backfill.contracts.event.RetryDue;
+import io.backfill.contracts.event.RunStarted;
+import io.backfill.contracts.id.Lane;
 import io.backfill.contracts.serde.EventJson;
 import io.backfill.contracts.topic.Topics;
 import io.backfill.testkit.KafkaBroker;
 import io.backfill.testkit.RecordTap;
 import io.backfill.testkit.TestProducer;
+import java.time.Instant;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -77,5 +82,25 @@ public final class WorkerTraffic implements AutoCloseable {
     if (results != null) {
       results.close();
     }
+  }
+
+  /**
+   * The ledger's RetryDue for a chunk's run after the attempt that announced {@code previous}:
+   * attempt {@code attemptNumber}, with {@code reason} (a retry, or {@link RetryDue#RESUMED}).
+   */
+  public static RetryDue retryDue(
+      Chunk chunk, RunStarted previous, int attemptNumber, String reason) {
+    return new RetryDue(
+        UUID.randomUUID(),
+        1,
+        Instant.now(),
+        chunk.tenantId(),
+        chunk.jobId(),
+        chunk.runId(),
+        Lane.EXTRACT,
+        previous.attemptId(),
+        attemptNumber,
+        reason,
+        previous.chunk());
   }
 }
