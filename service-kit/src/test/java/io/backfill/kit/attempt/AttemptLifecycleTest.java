@@ -36,7 +36,11 @@ import org.junit.jupiter.api.Test;
 class AttemptLifecycleTest {
 
   private static final Duration INTERVAL = Duration.ofMillis(100);
+  // The self-fence tests refuse heartbeats and wait out this bound.
   private static final Duration STALE_AFTER = Duration.ofMillis(300);
+  // Every other test: far above any scheduling delay of a loaded machine, so no heartbeat that
+  // runs late makes an attempt fence itself in a test about something else.
+  private static final Duration STALE_AFTER_UNTESTED = Duration.ofSeconds(30);
   private static final Duration WAIT = Duration.ofSeconds(10);
 
   private final FakePublisher publisher = new FakePublisher();
@@ -147,7 +151,7 @@ class AttemptLifecycleTest {
 
   @Test
   void silenceLongerThanStaleAfterStopsTheWorkAndReportsSelfFencedOnce() throws Exception {
-    lifecycle = lifecycle(OnStop.END_AT_ONCE, Optional.empty(), 0);
+    lifecycle = lifecycle(STALE_AFTER, OnStop.END_AT_ONCE, Optional.empty(), 0);
     Attempt attempt = open();
     lifecycle.announce(attempt);
     publisher.refuseHeartbeats();
@@ -174,7 +178,7 @@ class AttemptLifecycleTest {
 
   @Test
   void aWorkAskedToStopEndsItselfAndTheSelfFenceIsItsRunFailed() throws Exception {
-    lifecycle = lifecycle(OnStop.ASK_THE_WORK, Optional.empty(), 0);
+    lifecycle = lifecycle(STALE_AFTER, OnStop.ASK_THE_WORK, Optional.empty(), 0);
     Attempt attempt = open();
     lifecycle.announce(attempt);
     publisher.refuseHeartbeats();
@@ -381,12 +385,17 @@ class AttemptLifecycleTest {
   }
 
   private AttemptLifecycle lifecycle(OnStop onStop, Optional<Duration> deadline, int retries) {
+    return lifecycle(STALE_AFTER_UNTESTED, onStop, deadline, retries);
+  }
+
+  private AttemptLifecycle lifecycle(
+      Duration staleAfter, OnStop onStop, Optional<Duration> deadline, int retries) {
     Settings settings =
         new Settings(
             "worker-1",
             "abc123",
             INTERVAL,
-            STALE_AFTER,
+            staleAfter,
             Duration.ofSeconds(1),
             new Backoff(Duration.ofMillis(10), 1.0, Duration.ofMillis(10), retries, false, false),
             deadline,
