@@ -1,9 +1,7 @@
 package io.backfill.gateway.domain;
 
-import io.backfill.gateway.persistence.Sql;
+import io.backfill.gateway.persistence.ApiKeyStore;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
-import jakarta.persistence.Query;
 import jakarta.transaction.Transactional;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -11,10 +9,10 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -82,10 +80,10 @@ public class ApiKeys {
     NOT_FOUND
   }
 
-  private final EntityManager em;
+  private final ApiKeyStore store;
 
-  ApiKeys(EntityManager em) {
-    this.em = em;
+  ApiKeys(ApiKeyStore store) {
+    this.store = store;
   }
 
   /** A new key for a tenant; the returned plaintext is not stored anywhere. */
@@ -97,16 +95,7 @@ public class ApiKeys {
     UUID keyId = UUID.randomUUID();
     // PostgreSQL keeps microseconds: truncate, so what is returned is what a list shows.
     Instant created = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
-    Query insert =
-        em.createNativeQuery(
-                "INSERT INTO api_keys (key_id, tenant_id, key_hash, key_prefix, label, created_at)"
-                    + " VALUES (:id, :tenant, :hash, :prefix, :label, :created)")
-            .setParameter("id", keyId)
-            .setParameter("tenant", tenantId)
-            .setParameter("hash", hash(key))
-            .setParameter("prefix", key.substring(0, 10))
-            .setParameter("created", created);
-    Sql.bind(insert, "label", label, String.class).executeUpdate();
+    store.insert(keyId, tenantId, hash(key), key.substring(0, 10), label, created);
     return new Issued(keyId, tenantId, label, created, key);
   }
 
@@ -116,37 +105,24 @@ public class ApiKeys {
    */
   @Transactional
   public Lookup lookup(String key) {
-    @SuppressWarnings("unchecked")
-    List<Object[]> rows =
-        em.createNativeQuery(
-                "SELECT k.key_id, k.tenant_id, k.revoked_at, k.last_used_at, t.suspended_at"
-                    + " FROM api_keys k JOIN tenants t ON t.tenant_id = k.tenant_id"
-                    + " WHERE k.key_hash = :hash")
-            .setParameter("hash", hash(key))
-            .getResultList();
-    if (rows.isEmpty()) {
+    Optional<ApiKeyStore.KeyOwner> found = store.findByHash(hash(key));
+    if (found.isEmpty()) {
       return new Unknown();
     }
-    Object[] row = rows.get(0);
-    UUID keyId = (UUID) row[0];
-    String tenantId = (String) row[1];
-    if (row[2] != null) {
+    ApiKeyStore.KeyOwner row = found.get();
+    UUID keyId = row.keyId();
+    String tenantId = row.tenantId();
+    if (row.revokedAt() != null) {
       return new Revoked(keyId, tenantId);
     }
-    if (row[4] != null) {
+    if (row.suspendedAt() != null) {
       // Not counted as a use: the key did not get the tenant anything.
       return new Suspended(keyId, tenantId);
     }
-    Instant lastUsed = row[3] == null ? null : instant(row[3]);
+    Instant lastUsed = row.lastUsedAt();
     if (lastUsed == null || lastUsed.isBefore(Instant.now().minus(LAST_USED_PRECISION))) {
       // Conditional, so concurrent first requests write once; revoked_at is checked again.
-      em.createNativeQuery(
-              "UPDATE api_keys SET last_used_at = now() WHERE key_id = :id AND revoked_at IS NULL"
-                  + " AND (last_used_at IS NULL OR last_used_at < now() - :precision *"
-                  + " interval '1 second')")
-          .setParameter("id", keyId)
-          .setParameter("precision", LAST_USED_PRECISION.toSeconds())
-          .executeUpdate();
+      store.recordUse(keyId, LAST_USED_PRECISION);
     }
     return new Live(new Owner(tenantId, keyId));
   }
@@ -154,56 +130,36 @@ public class ApiKeys {
   /** Every key of the tenant, revoked ones included, oldest first. */
   @Transactional
   public List<KeyInfo> list(String tenantId) {
-    @SuppressWarnings("unchecked")
-    List<Object[]> rows =
-        em.createNativeQuery(
-                "SELECT key_id, label, key_prefix, created_at, last_used_at, revoked_at"
-                    + " FROM api_keys WHERE tenant_id = :tenant ORDER BY created_at, key_id")
-            .setParameter("tenant", tenantId)
-            .getResultList();
-    return rows.stream()
+    return store.listOf(tenantId).stream()
         .map(
-            row ->
+            key ->
                 new KeyInfo(
-                    (UUID) row[0],
-                    (String) row[1],
-                    (String) row[2],
-                    instant(row[3]),
-                    row[4] == null ? null : instant(row[4]),
-                    row[5] == null ? null : instant(row[5])))
+                    key.keyId(),
+                    key.label(),
+                    key.prefix(),
+                    key.createdAt(),
+                    key.lastUsedAt(),
+                    key.revokedAt()))
         .toList();
   }
 
   /** Revokes one of the tenant's keys; a key of another tenant is not found. */
   @Transactional
   public Revocation revoke(String tenantId, UUID keyId) {
-    @SuppressWarnings("unchecked")
-    List<Object> revokedAt =
-        em.createNativeQuery(
-                "SELECT revoked_at FROM api_keys WHERE key_id = :id AND tenant_id = :tenant"
-                    + " FOR UPDATE")
-            .setParameter("id", keyId)
-            .setParameter("tenant", tenantId)
-            .getResultList();
-    if (revokedAt.isEmpty()) {
-      return Revocation.NOT_FOUND;
-    }
-    if (revokedAt.get(0) != null) {
-      return Revocation.ALREADY_REVOKED;
-    }
-    em.createNativeQuery("UPDATE api_keys SET revoked_at = now() WHERE key_id = :id")
-        .setParameter("id", keyId)
-        .executeUpdate();
-    return Revocation.REVOKED;
+    return switch (store.lockForRevocation(tenantId, keyId)) {
+      case NOT_FOUND -> Revocation.NOT_FOUND;
+      case REVOKED -> Revocation.ALREADY_REVOKED;
+      case LIVE -> {
+        store.markRevoked(keyId);
+        yield Revocation.REVOKED;
+      }
+    };
   }
 
   /** Whether the key exists and is not revoked; open event streams ask every few seconds. */
   @Transactional
   public boolean isLive(UUID keyId) {
-    return !em.createNativeQuery("SELECT 1 FROM api_keys WHERE key_id = :id AND revoked_at IS NULL")
-        .setParameter("id", keyId)
-        .getResultList()
-        .isEmpty();
+    return store.isLive(keyId);
   }
 
   static String hash(String key) {
@@ -213,19 +169,5 @@ public class ApiKeys {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JDK has SHA-256", e);
     }
-  }
-
-  /** timestamptz comes back from native queries as Instant or OffsetDateTime by driver version. */
-  private static Instant instant(Object value) {
-    if (value instanceof Instant instant) {
-      return instant;
-    }
-    if (value instanceof OffsetDateTime offset) {
-      return offset.toInstant();
-    }
-    if (value instanceof java.sql.Timestamp timestamp) {
-      return timestamp.toInstant();
-    }
-    throw new IllegalStateException("not a timestamp: " + value.getClass());
   }
 }

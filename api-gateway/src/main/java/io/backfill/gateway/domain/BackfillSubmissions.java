@@ -5,13 +5,10 @@ import io.backfill.contracts.id.JobId;
 import io.backfill.contracts.topic.Topics;
 import io.backfill.gateway.messaging.Outbox;
 import io.backfill.gateway.messaging.OutboxRelay;
-import io.backfill.gateway.persistence.Sql;
+import io.backfill.gateway.persistence.SubmissionStore;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
-import jakarta.persistence.Query;
 import java.time.Instant;
-import java.util.List;
 import java.util.UUID;
 
 /**
@@ -69,12 +66,12 @@ public class BackfillSubmissions {
   /** The job a submission names, and how it ended. */
   public record Submission(JobId jobId, String requestId, Outcome outcome) {}
 
-  private final EntityManager em;
+  private final SubmissionStore store;
   private final Outbox outbox;
   private final OutboxRelay relay;
 
-  BackfillSubmissions(EntityManager em, Outbox outbox, OutboxRelay relay) {
-    this.em = em;
+  BackfillSubmissions(SubmissionStore store, Outbox outbox, OutboxRelay relay) {
+    this.store = store;
     this.outbox = outbox;
     this.relay = relay;
   }
@@ -111,31 +108,19 @@ public class BackfillSubmissions {
   }
 
   private boolean claim(String tenantId, String requestId, JobId jobId, Request request) {
-    Query insert =
-        em.createNativeQuery(
-                "INSERT INTO submitted_requests (tenant_id, request_id, job_id, mailbox, folder,"
-                    + " window_from, window_to, fingerprint)"
-                    + " VALUES (:tenant, :request, :job, :mailbox, :folder, :from, :to, :print)"
-                    + " ON CONFLICT DO NOTHING")
-            .setParameter("tenant", tenantId)
-            .setParameter("request", requestId)
-            .setParameter("job", UUID.fromString(jobId.value()))
-            .setParameter("mailbox", request.mailbox())
-            .setParameter("from", request.from())
-            .setParameter("to", request.to())
-            .setParameter("print", request.fingerprint());
-    return Sql.bind(insert, "folder", request.folder(), String.class).executeUpdate() == 1;
+    return store.claim(
+        new SubmissionStore.Claim(
+            tenantId,
+            requestId,
+            UUID.fromString(jobId.value()),
+            request.mailbox(),
+            request.folder(),
+            request.from(),
+            request.to(),
+            request.fingerprint()));
   }
 
   private String fingerprintOf(String tenantId, String requestId) {
-    @SuppressWarnings("unchecked")
-    List<String> prints =
-        em.createNativeQuery(
-                "SELECT fingerprint FROM submitted_requests"
-                    + " WHERE tenant_id = :tenant AND request_id = :request")
-            .setParameter("tenant", tenantId)
-            .setParameter("request", requestId)
-            .getResultList();
-    return prints.stream().findFirst().orElse(null);
+    return store.fingerprintOf(tenantId, requestId).orElse(null);
   }
 }

@@ -4,10 +4,9 @@ import io.backfill.contracts.event.Event;
 import io.backfill.contracts.event.JobAccepted;
 import io.backfill.contracts.event.JobRejected;
 import io.backfill.contracts.id.JobId;
+import io.backfill.gateway.persistence.JobStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
-import java.util.List;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 
@@ -40,11 +39,11 @@ public class EventTrust {
     }
   }
 
-  private final EntityManager em;
+  private final JobStore jobs;
   private final MeterRegistry metrics;
 
-  EventTrust(EntityManager em, MeterRegistry metrics) {
-    this.em = em;
+  EventTrust(JobStore jobs, MeterRegistry metrics) {
+    this.jobs = jobs;
     this.metrics = metrics;
     for (Reason reason : Reason.values()) {
       // Exported at 0 from start-up, so an alert can tell "none ignored" from "not scraped".
@@ -62,7 +61,7 @@ public class EventTrust {
     if (requestId != null && !JobId.derive(event.tenantId(), requestId).equals(jobId)) {
       return ignore(event, jobId, topic, Reason.JOB_ID_NOT_DERIVED, "request " + requestId);
     }
-    String owner = knownTenant(UUID.fromString(jobId.value()));
+    String owner = jobs.tenantOf(UUID.fromString(jobId.value())).orElse(null);
     if (owner != null && !owner.equals(event.tenantId())) {
       return ignore(event, jobId, topic, Reason.TENANT_MISMATCH, "job of tenant " + owner);
     }
@@ -77,18 +76,6 @@ public class EventTrust {
       return rejected.requestId();
     }
     return null;
-  }
-
-  /** The tenant the gateway knows the job by: from its view, else from its submission. */
-  private String knownTenant(UUID jobId) {
-    List<?> owners =
-        em.createNativeQuery(
-                "SELECT tenant_id FROM job_views WHERE job_id = :job"
-                    + " UNION ALL SELECT tenant_id FROM submitted_requests WHERE job_id = :job"
-                    + " LIMIT 1")
-            .setParameter("job", jobId)
-            .getResultList();
-    return owners.isEmpty() ? null : (String) owners.get(0);
   }
 
   private boolean ignore(Event event, JobId jobId, String topic, Reason reason, String detail) {

@@ -1,8 +1,8 @@
 package io.backfill.gateway.domain;
 
 import io.backfill.contracts.id.Lane;
+import io.backfill.gateway.persistence.FleetStore;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
 import java.time.Instant;
 
 /**
@@ -12,10 +12,10 @@ import java.time.Instant;
 @ApplicationScoped
 public class FleetRegistry {
 
-  private final EntityManager em;
+  private final FleetStore store;
 
-  FleetRegistry(EntityManager em) {
-    this.em = em;
+  FleetRegistry(FleetStore store) {
+    this.store = store;
   }
 
   /** The service that runs a lane's attempts. */
@@ -28,17 +28,6 @@ public class FleetRegistry {
 
   /** An instance was seen running {@code buildSha} at {@code seenAt}; a newer build replaces it. */
   public void seen(String instanceId, String service, String buildSha, Instant seenAt) {
-    em.createNativeQuery(
-            "INSERT INTO fleet_instances (instance_id, service, build_sha, first_seen, last_seen)"
-                + " VALUES (:id, :service, :sha, :at, :at)"
-                + " ON CONFLICT (instance_id) DO UPDATE SET service = EXCLUDED.service,"
-                + " build_sha = CASE WHEN EXCLUDED.last_seen >= fleet_instances.last_seen"
-                + " THEN EXCLUDED.build_sha ELSE fleet_instances.build_sha END,"
-                + " last_seen = greatest(fleet_instances.last_seen, EXCLUDED.last_seen)")
-        .setParameter("id", instanceId)
-        .setParameter("service", service)
-        .setParameter("sha", buildSha)
-        .setParameter("at", seenAt)
-        .executeUpdate();
+    store.seen(instanceId, service, buildSha, seenAt);
   }
 }

@@ -1,7 +1,7 @@
 package io.backfill.gateway.domain;
 
+import io.backfill.gateway.persistence.ConsentStore;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -31,11 +31,11 @@ public class GraphConsents {
     UNKNOWN
   }
 
-  private final EntityManager em;
+  private final ConsentStore store;
   private final SecretCipher cipher;
 
-  GraphConsents(EntityManager em, SecretCipher cipher) {
-    this.em = em;
+  GraphConsents(ConsentStore store, SecretCipher cipher) {
+    this.store = store;
     this.cipher = cipher;
   }
 
@@ -51,17 +51,8 @@ public class GraphConsents {
     RANDOM.nextBytes(random);
     String nonce = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
     Instant expires = Instant.now().plus(ttl).truncatedTo(ChronoUnit.SECONDS);
-    em.createNativeQuery(
-            "DELETE FROM graph_consent_states WHERE expires_at < now() - :keep * interval '1 second'")
-        .setParameter("keep", KEEP_EXPIRED.toSeconds())
-        .executeUpdate();
-    em.createNativeQuery(
-            "INSERT INTO graph_consent_states (nonce, tenant_id, expires_at)"
-                + " VALUES (:nonce, :tenant, :expires)")
-        .setParameter("nonce", nonce)
-        .setParameter("tenant", tenantId)
-        .setParameter("expires", expires)
-        .executeUpdate();
+    store.deleteExpiredBefore(KEEP_EXPIRED);
+    store.insert(nonce, tenantId, expires);
     return new Issued(ConsentState.sign(keyring, tenantId, nonce, expires), expires);
   }
 
@@ -78,23 +69,10 @@ public class GraphConsents {
   /** Marks the state used; only the first caller gets {@link Consumption#CONSUMED}. */
   @Transactional
   public Consumption consume(ConsentState.Verified state) {
-    int updated =
-        em.createNativeQuery(
-                "UPDATE graph_consent_states SET consumed_at = now()"
-                    + " WHERE nonce = :nonce AND tenant_id = :tenant AND consumed_at IS NULL")
-            .setParameter("nonce", state.nonce())
-            .setParameter("tenant", state.tenantId())
-            .executeUpdate();
-    if (updated == 1) {
+    if (store.markConsumed(state.nonce(), state.tenantId())) {
       return Consumption.CONSUMED;
     }
-    boolean known =
-        !em.createNativeQuery(
-                "SELECT 1 FROM graph_consent_states WHERE nonce = :nonce AND tenant_id = :tenant")
-            .setParameter("nonce", state.nonce())
-            .setParameter("tenant", state.tenantId())
-            .getResultList()
-            .isEmpty();
+    boolean known = store.exists(state.nonce(), state.tenantId());
     return known ? Consumption.ALREADY_USED : Consumption.UNKNOWN;
   }
 
@@ -104,11 +82,6 @@ public class GraphConsents {
    */
   @Transactional
   public void release(ConsentState.Verified state) {
-    em.createNativeQuery(
-            "UPDATE graph_consent_states SET consumed_at = NULL"
-                + " WHERE nonce = :nonce AND tenant_id = :tenant")
-        .setParameter("nonce", state.nonce())
-        .setParameter("tenant", state.tenantId())
-        .executeUpdate();
+    store.clearConsumed(state.nonce(), state.tenantId());
   }
 }

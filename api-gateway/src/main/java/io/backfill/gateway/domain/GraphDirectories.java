@@ -1,11 +1,9 @@
 package io.backfill.gateway.domain;
 
-import io.backfill.gateway.persistence.Sql;
+import io.backfill.gateway.persistence.GraphDirectoryStore;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
-import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -52,10 +50,10 @@ public class GraphDirectories {
     TAKEN
   }
 
-  private final EntityManager em;
+  private final GraphDirectoryStore store;
 
-  GraphDirectories(EntityManager em) {
-    this.em = em;
+  GraphDirectories(GraphDirectoryStore store) {
+    this.store = store;
   }
 
   /** The directory id in lower case, or empty when it is neither a GUID nor a domain name. */
@@ -77,53 +75,25 @@ public class GraphDirectories {
   @Transactional
   public Outcome bind(String tenantId, String directoryId, Via via) {
     // Two tenants binding the same directory at once: the second waits here and then sees it taken.
-    em.createNativeQuery("SELECT pg_advisory_xact_lock(hashtext('graph-directory:' || :dir))")
-        .setParameter("dir", directoryId)
-        .getSingleResult();
-    boolean taken =
-        via == Via.CONSENT
-            && !em.createNativeQuery(
-                    "SELECT 1 FROM tenant_graph_directories"
-                        + " WHERE directory_id = :dir AND tenant_id <> :tenant")
-                .setParameter("dir", directoryId)
-                .setParameter("tenant", tenantId)
-                .getResultList()
-                .isEmpty();
+    store.lockDirectory(directoryId);
+    boolean taken = via == Via.CONSENT && store.boundToAnotherTenant(directoryId, tenantId);
     if (taken) {
       return Outcome.TAKEN;
     }
-    em.createNativeQuery(
-            "INSERT INTO tenant_graph_directories (tenant_id, directory_id, bound_via, bound_at)"
-                + " VALUES (:tenant, :dir, :via, now())"
-                + " ON CONFLICT (tenant_id) DO UPDATE SET directory_id = EXCLUDED.directory_id,"
-                + " bound_via = EXCLUDED.bound_via, bound_at = EXCLUDED.bound_at")
-        .setParameter("tenant", tenantId)
-        .setParameter("dir", directoryId)
-        .setParameter("via", via.value())
-        .executeUpdate();
+    store.bind(tenantId, directoryId, via.value());
     return Outcome.BOUND;
   }
 
   /** False when the tenant had no binding. */
   @Transactional
   public boolean unbind(String tenantId) {
-    return em.createNativeQuery("DELETE FROM tenant_graph_directories WHERE tenant_id = :tenant")
-            .setParameter("tenant", tenantId)
-            .executeUpdate()
-        == 1;
+    return store.unbind(tenantId);
   }
 
   @Transactional
   public Optional<Binding> find(String tenantId) {
-    @SuppressWarnings("unchecked")
-    List<Object[]> rows =
-        em.createNativeQuery(
-                "SELECT directory_id, bound_at, bound_via FROM tenant_graph_directories"
-                    + " WHERE tenant_id = :tenant")
-            .setParameter("tenant", tenantId)
-            .getResultList();
-    return rows.stream()
-        .findFirst()
-        .map(row -> new Binding((String) row[0], Sql.instant(row[1]), (String) row[2]));
+    return store
+        .find(tenantId)
+        .map(row -> new Binding(row.directoryId(), row.boundAt(), row.boundVia()));
   }
 }

@@ -1,14 +1,12 @@
 package io.backfill.gateway.domain;
 
 import io.backfill.contracts.event.RunHeartbeat;
-import io.backfill.gateway.persistence.Sql;
+import io.backfill.gateway.persistence.RunStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
-import jakarta.persistence.Query;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,14 +35,13 @@ public class HeartbeatCoalescer {
   /** By tenant and attempt: another tenant's heartbeat naming an attempt id is kept apart. */
   private final Map<String, Pending> pending = new ConcurrentHashMap<>();
 
-  private final EntityManager em;
+  private final RunStore runs;
   private final EventTrust trust;
   private final FleetRegistry fleet;
   private final MeterRegistry metrics;
 
-  HeartbeatCoalescer(
-      EntityManager em, EventTrust trust, FleetRegistry fleet, MeterRegistry metrics) {
-    this.em = em;
+  HeartbeatCoalescer(RunStore runs, EventTrust trust, FleetRegistry fleet, MeterRegistry metrics) {
+    this.runs = runs;
     this.trust = trust;
     this.fleet = fleet;
     this.metrics = metrics;
@@ -97,42 +94,20 @@ public class HeartbeatCoalescer {
     if (!trust.accepts(hb, hb.jobId(), "run.events")) {
       return;
     }
-    Query upsert =
-        em.createNativeQuery(
-                "INSERT INTO run_attempts (attempt_id, tenant_id, job_id, run_id, lane, state,"
-                    + " worker_id, build_sha, last_heartbeat_at, progress_done, progress_total,"
-                    + " progress_phase, progress_at)"
-                    + " VALUES (:attempt, :tenant, :job, :run, :lane, 'running', :worker, :build,"
-                    + " :received, :done, :total, :phase, :at)"
-                    + " ON CONFLICT (tenant_id, attempt_id) DO UPDATE SET"
-                    + " worker_id = coalesce(run_attempts.worker_id, EXCLUDED.worker_id),"
-                    + " build_sha = coalesce(run_attempts.build_sha, EXCLUDED.build_sha),"
-                    + " last_heartbeat_at = greatest(run_attempts.last_heartbeat_at,"
-                    + " EXCLUDED.last_heartbeat_at),"
-                    + " progress_done = CASE WHEN run_attempts.progress_at IS NULL"
-                    + " OR EXCLUDED.progress_at > run_attempts.progress_at"
-                    + " THEN EXCLUDED.progress_done ELSE run_attempts.progress_done END,"
-                    + " progress_total = CASE WHEN run_attempts.progress_at IS NULL"
-                    + " OR EXCLUDED.progress_at > run_attempts.progress_at"
-                    + " THEN EXCLUDED.progress_total ELSE run_attempts.progress_total END,"
-                    + " progress_phase = CASE WHEN run_attempts.progress_at IS NULL"
-                    + " OR EXCLUDED.progress_at > run_attempts.progress_at"
-                    + " THEN EXCLUDED.progress_phase ELSE run_attempts.progress_phase END,"
-                    + " progress_at = greatest(run_attempts.progress_at, EXCLUDED.progress_at)"
-                    // A heartbeat naming this attempt under another job changes nothing.
-                    + " WHERE run_attempts.job_id = EXCLUDED.job_id")
-            .setParameter("attempt", hb.attemptId().value())
-            .setParameter("tenant", hb.tenantId())
-            .setParameter("job", UUID.fromString(hb.jobId().value()))
-            .setParameter("run", hb.runId().value())
-            .setParameter("lane", hb.runId().lane().wireName())
-            .setParameter("worker", hb.workerId())
-            .setParameter("build", hb.buildSha())
-            .setParameter("received", p.receivedAt())
-            .setParameter("done", hb.progress().done())
-            .setParameter("phase", hb.progress().phase())
-            .setParameter("at", hb.occurredAt());
-    Sql.bind(upsert, "total", hb.progress().total(), Long.class).executeUpdate();
+    runs.upsertHeartbeat(
+        new RunStore.HeartbeatFacts(
+            hb.tenantId(),
+            hb.attemptId().value(),
+            UUID.fromString(hb.jobId().value()),
+            hb.runId().value(),
+            hb.runId().lane().wireName(),
+            hb.workerId(),
+            hb.buildSha(),
+            p.receivedAt(),
+            hb.progress().done(),
+            hb.progress().total(),
+            hb.progress().phase(),
+            hb.occurredAt()));
     fleet.seen(
         hb.workerId(), FleetRegistry.serviceOf(hb.runId().lane()), hb.buildSha(), p.receivedAt());
   }

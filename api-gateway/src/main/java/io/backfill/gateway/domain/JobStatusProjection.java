@@ -12,11 +12,11 @@ import io.backfill.contracts.event.JobFetchProgress;
 import io.backfill.contracts.event.JobPaused;
 import io.backfill.contracts.event.JobRejected;
 import io.backfill.contracts.event.JobResumed;
+import io.backfill.gateway.persistence.JobStore;
 import io.backfill.gateway.persistence.JobView;
 import io.backfill.gateway.persistence.ProjectedEvents;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
 import java.util.UUID;
@@ -63,14 +63,14 @@ public class JobStatusProjection {
 
   private final ProjectedEvents projected;
   private final EventTrust trust;
-  private final EntityManager em;
+  private final JobStore jobs;
   private final MeterRegistry metrics;
 
   JobStatusProjection(
-      ProjectedEvents projected, EventTrust trust, EntityManager em, MeterRegistry metrics) {
+      ProjectedEvents projected, EventTrust trust, JobStore jobs, MeterRegistry metrics) {
     this.projected = projected;
     this.trust = trust;
-    this.em = em;
+    this.jobs = jobs;
     this.metrics = metrics;
   }
 
@@ -96,7 +96,7 @@ public class JobStatusProjection {
 
   private Outcome project(JobEvent event) {
     UUID jobId = UUID.fromString(event.jobId().value());
-    JobView view = JobView.findById(jobId);
+    JobView view = jobs.find(jobId).orElse(null);
     if (view == null) {
       if (!(event instanceof JobAccepted) && !(event instanceof JobRejected)) {
         LOG.infof(
@@ -170,7 +170,7 @@ public class JobStatusProjection {
     view.updatedAt = Instant.now();
     view.lastEventId = event.eventId();
     view.lastEventAt = event.occurredAt();
-    view.persist();
+    jobs.save(view);
     return Outcome.PROJECTED;
   }
 
@@ -198,16 +198,12 @@ public class JobStatusProjection {
     if (view.followState == null) {
       view.followState = FOLLOWING;
     }
-    em.createNativeQuery(
-            "INSERT INTO follow_rounds (tenant_id, job_id, round, round_started_at,"
-                + " resynced_folders) VALUES (:tenant, :job, :round, :started, :resynced)"
-                + " ON CONFLICT (tenant_id, job_id, round) DO NOTHING")
-        .setParameter("tenant", round.tenantId())
-        .setParameter("job", view.jobId)
-        .setParameter("round", round.round())
-        .setParameter("started", round.roundStartedAt())
-        .setParameter("resynced", round.resyncedFolders())
-        .executeUpdate();
+    jobs.recordRound(
+        round.tenantId(),
+        view.jobId,
+        round.round(),
+        round.roundStartedAt(),
+        round.resyncedFolders());
   }
 
   private static JobView newView(UUID jobId, JobEvent event) {

@@ -1,13 +1,13 @@
 package io.backfill.gateway.domain;
 
+import io.backfill.gateway.persistence.SecretStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.jboss.logging.Logger;
 
@@ -41,12 +41,12 @@ public class SecretRotation {
   public record Usage(
       String activeKeyId, List<String> configuredKeyIds, Map<String, Long> secretsByKey) {}
 
-  private final EntityManager em;
+  private final SecretStore store;
   private final SecretCipher cipher;
   private final MeterRegistry metrics;
 
-  SecretRotation(EntityManager em, SecretCipher cipher, MeterRegistry metrics) {
-    this.em = em;
+  SecretRotation(SecretStore store, SecretCipher cipher, MeterRegistry metrics) {
+    this.store = store;
     this.cipher = cipher;
     this.metrics = metrics;
   }
@@ -59,19 +59,13 @@ public class SecretRotation {
   public Report rotate() {
     MasterKeyring keyring = cipher.keyring();
     String active = keyring.activeKeyId();
-    List<Object[]> stale =
-        QuarkusTransaction.requiringNew()
-            .call(
-                () ->
-                    rows(
-                        "SELECT tenant_id, name FROM tenant_secrets WHERE key_id <> :active"
-                            + " ORDER BY tenant_id, name",
-                        Map.of("active", active)));
+    List<SecretStore.SecretName> stale =
+        QuarkusTransaction.requiringNew().call(() -> store.sealedUnderOtherKeys(active));
     int reencrypted = 0;
     List<Failure> failures = new ArrayList<>();
-    for (Object[] row : stale) {
-      String tenantId = (String) row[0];
-      String name = (String) row[1];
+    for (SecretStore.SecretName secret : stale) {
+      String tenantId = secret.tenantId();
+      String name = secret.name();
       try {
         if (QuarkusTransaction.requiringNew().call(() -> reseal(keyring, tenantId, name))) {
           reencrypted++;
@@ -96,65 +90,28 @@ public class SecretRotation {
 
   /** False when the row changed under us (deleted, or re-sealed by a PUT): nothing to do. */
   private boolean reseal(MasterKeyring keyring, String tenantId, String name) {
-    @SuppressWarnings("unchecked")
-    List<Object[]> rows =
-        em.createNativeQuery(
-                "SELECT key_id, nonce, ciphertext FROM tenant_secrets"
-                    + " WHERE tenant_id = :tenant AND name = :name FOR UPDATE")
-            .setParameter("tenant", tenantId)
-            .setParameter("name", name)
-            .getResultList();
-    if (rows.isEmpty() || keyring.activeKeyId().equals(rows.get(0)[0])) {
+    Optional<SecretStore.SealedSecret> locked = store.lock(tenantId, name);
+    if (locked.isEmpty() || keyring.activeKeyId().equals(locked.get().keyId())) {
       return false;
     }
-    Object[] row = rows.get(0);
+    SecretStore.SealedSecret row = locked.get();
     String plaintext =
         keyring.open(
-            tenantId,
-            name,
-            new MasterKeyring.Sealed((String) row[0], (byte[]) row[1], (byte[]) row[2]));
+            tenantId, name, new MasterKeyring.Sealed(row.keyId(), row.nonce(), row.ciphertext()));
     MasterKeyring.Sealed sealed = keyring.seal(tenantId, name, plaintext);
-    em.createNativeQuery(
-            "UPDATE tenant_secrets SET key_id = :key, nonce = :nonce, ciphertext = :ciphertext"
-                + " WHERE tenant_id = :tenant AND name = :name")
-        .setParameter("key", sealed.keyId())
-        .setParameter("nonce", sealed.nonce())
-        .setParameter("ciphertext", sealed.ciphertext())
-        .setParameter("tenant", tenantId)
-        .setParameter("name", name)
-        .executeUpdate();
+    store.reseal(
+        tenantId,
+        name,
+        new SecretStore.SealedSecret(sealed.keyId(), sealed.nonce(), sealed.ciphertext()));
     return true;
   }
 
   private String keyOf(String tenantId, String name) {
-    List<Object[]> rows =
-        QuarkusTransaction.requiringNew()
-            .call(
-                () ->
-                    rows(
-                        "SELECT key_id, name FROM tenant_secrets"
-                            + " WHERE tenant_id = :tenant AND name = :name",
-                        Map.of("tenant", tenantId, "name", name)));
-    return rows.isEmpty() ? null : (String) rows.get(0)[0];
+    return QuarkusTransaction.requiringNew().call(() -> store.keyIdOf(tenantId, name)).orElse(null);
   }
 
   private Map<String, Long> secretsByKey() {
-    Map<String, Long> byKey = new LinkedHashMap<>();
-    QuarkusTransaction.requiringNew()
-        .call(
-            () ->
-                rows(
-                    "SELECT key_id, count(*) FROM tenant_secrets GROUP BY key_id ORDER BY key_id",
-                    Map.of()))
-        .forEach(row -> byKey.put((String) row[0], ((Number) row[1]).longValue()));
-    return byKey;
-  }
-
-  @SuppressWarnings("unchecked")
-  private List<Object[]> rows(String sql, Map<String, Object> parameters) {
-    jakarta.persistence.Query query = em.createNativeQuery(sql);
-    parameters.forEach(query::setParameter);
-    return query.getResultList();
+    return QuarkusTransaction.requiringNew().call(store::countByKey);
   }
 
   private void count(String outcome) {

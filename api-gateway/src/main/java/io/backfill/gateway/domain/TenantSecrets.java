@@ -1,10 +1,8 @@
 package io.backfill.gateway.domain;
 
-import io.backfill.gateway.persistence.Sql;
+import io.backfill.gateway.persistence.SecretStore;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
-import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -38,11 +36,11 @@ public class TenantSecrets {
 
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,63}");
 
-  private final EntityManager em;
+  private final SecretStore store;
   private final SecretCipher cipher;
 
-  TenantSecrets(EntityManager em, SecretCipher cipher) {
-    this.em = em;
+  TenantSecrets(SecretStore store, SecretCipher cipher) {
+    this.store = store;
     this.cipher = cipher;
   }
 
@@ -58,28 +56,16 @@ public class TenantSecrets {
   @Transactional
   public void put(String tenantId, String normalisedName, String value) {
     MasterKeyring.Sealed sealed = cipher.seal(tenantId, normalisedName, value);
-    em.createNativeQuery(
-            "INSERT INTO tenant_secrets (tenant_id, name, key_id, nonce, ciphertext, updated_at)"
-                + " VALUES (:tenant, :name, :key, :nonce, :ciphertext, now())"
-                + " ON CONFLICT (tenant_id, name) DO UPDATE SET key_id = EXCLUDED.key_id,"
-                + " nonce = EXCLUDED.nonce, ciphertext = EXCLUDED.ciphertext, updated_at = now()")
-        .setParameter("tenant", tenantId)
-        .setParameter("name", normalisedName)
-        .setParameter("key", sealed.keyId())
-        .setParameter("nonce", sealed.nonce())
-        .setParameter("ciphertext", sealed.ciphertext())
-        .executeUpdate();
+    store.put(
+        tenantId,
+        normalisedName,
+        new SecretStore.SealedSecret(sealed.keyId(), sealed.nonce(), sealed.ciphertext()));
   }
 
   /** False when there was no such secret. */
   @Transactional
   public boolean delete(String tenantId, String normalisedName) {
-    return em.createNativeQuery(
-                "DELETE FROM tenant_secrets WHERE tenant_id = :tenant AND name = :name")
-            .setParameter("tenant", tenantId)
-            .setParameter("name", normalisedName)
-            .executeUpdate()
-        == 1;
+    return store.delete(tenantId, normalisedName);
   }
 
   /**
@@ -89,38 +75,18 @@ public class TenantSecrets {
    */
   @Transactional
   public boolean hasOwnGraphApp(String tenantId) {
-    return ((Number)
-                em.createNativeQuery(
-                        "SELECT count(*) FROM tenant_secrets WHERE tenant_id = :tenant"
-                            + " AND name IN (:clientId, :clientSecret)")
-                    .setParameter("tenant", tenantId)
-                    .setParameter("clientId", GRAPH_CLIENT_ID)
-                    .setParameter("clientSecret", GRAPH_CLIENT_SECRET)
-                    .getSingleResult())
-            .intValue()
-        == 2;
+    return store.countNamed(tenantId, GRAPH_CLIENT_ID, GRAPH_CLIENT_SECRET) == 2;
   }
 
   @Transactional
   public Optional<String> get(String tenantId, String normalisedName) {
-    @SuppressWarnings("unchecked")
-    List<Object[]> rows =
-        Sql.bind(
-                em.createNativeQuery(
-                    "SELECT key_id, nonce, ciphertext FROM tenant_secrets"
-                        + " WHERE tenant_id = :tenant AND name = :name"),
-                "name",
-                normalisedName,
-                String.class)
-            .setParameter("tenant", tenantId)
-            .getResultList();
-    return rows.stream()
-        .findFirst()
+    return store
+        .find(tenantId, normalisedName)
         .map(
             row ->
                 cipher.open(
                     tenantId,
                     normalisedName,
-                    new MasterKeyring.Sealed((String) row[0], (byte[]) row[1], (byte[]) row[2])));
+                    new MasterKeyring.Sealed(row.keyId(), row.nonce(), row.ciphertext())));
   }
 }

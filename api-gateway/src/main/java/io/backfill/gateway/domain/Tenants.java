@@ -1,12 +1,10 @@
 package io.backfill.gateway.domain;
 
 import io.backfill.contracts.rules.TenantIds;
-import io.backfill.gateway.persistence.Sql;
+import io.backfill.gateway.persistence.TenantStore;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -31,21 +29,16 @@ public class Tenants {
     }
   }
 
-  private final EntityManager em;
+  private final TenantStore store;
 
-  Tenants(EntityManager em) {
-    this.em = em;
+  Tenants(TenantStore store) {
+    this.store = store;
   }
 
   /** Creates a tenant; false when one with this id exists already. */
   @Transactional
   public boolean create(String tenantId, String name) {
-    return em.createNativeQuery(
-                "INSERT INTO tenants (tenant_id, name) VALUES (:id, :name) ON CONFLICT DO NOTHING")
-            .setParameter("id", tenantId)
-            .setParameter("name", name)
-            .executeUpdate()
-        == 1;
+    return store.insertIfAbsent(tenantId, name);
   }
 
   /** A tenant as the operator sees it; {@code suspendedAt} is null for an active tenant. */
@@ -58,19 +51,9 @@ public class Tenants {
 
   @Transactional
   public Optional<Tenant> find(String tenantId) {
-    @SuppressWarnings("unchecked")
-    List<Object[]> rows =
-        em.createNativeQuery(
-                "SELECT tenant_id, name, created_at, suspended_at FROM tenants"
-                    + " WHERE tenant_id = :id")
-            .setParameter("id", tenantId)
-            .getResultList();
-    return rows.stream()
-        .findFirst()
-        .map(
-            row ->
-                new Tenant(
-                    (String) row[0], (String) row[1], Sql.instant(row[2]), Sql.instant(row[3])));
+    return store
+        .find(tenantId)
+        .map(row -> new Tenant(row.tenantId(), row.name(), row.createdAt(), row.suspendedAt()));
   }
 
   /** The tenant's status, or empty for an unknown tenant. */
@@ -80,10 +63,7 @@ public class Tenants {
 
   @Transactional
   public boolean exists(String tenantId) {
-    return !em.createNativeQuery("SELECT 1 FROM tenants WHERE tenant_id = :id")
-        .setParameter("id", tenantId)
-        .getResultList()
-        .isEmpty();
+    return store.exists(tenantId);
   }
 
   /**
@@ -92,10 +72,6 @@ public class Tenants {
    */
   @Transactional
   public boolean setSuspended(String tenantId, boolean suspended) {
-    String sql =
-        suspended
-            ? "UPDATE tenants SET suspended_at = coalesce(suspended_at, now()) WHERE tenant_id = :id"
-            : "UPDATE tenants SET suspended_at = NULL WHERE tenant_id = :id";
-    return em.createNativeQuery(sql).setParameter("id", tenantId).executeUpdate() == 1;
+    return suspended ? store.suspend(tenantId) : store.reactivate(tenantId);
   }
 }

@@ -3,8 +3,8 @@ package io.backfill.gateway.messaging;
 import io.backfill.contracts.event.Event;
 import io.backfill.contracts.id.JobId;
 import io.backfill.contracts.serde.EventJson;
+import io.backfill.gateway.persistence.OutboxStore;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.util.UUID;
 
@@ -16,25 +16,23 @@ import java.util.UUID;
 @ApplicationScoped
 public class Outbox {
 
-  private final EntityManager em;
+  private final OutboxStore store;
 
-  Outbox(EntityManager em) {
-    this.em = em;
+  Outbox(OutboxStore store) {
+    this.store = store;
   }
 
   /** Adds the event to the outbox; must run inside the transaction it belongs to. */
   @Transactional(Transactional.TxType.MANDATORY)
   public void append(String topic, String key, JobId jobId, Event event) {
-    em.createNativeQuery(
-            "INSERT INTO outbox (topic, record_key, payload, event_id, event_type, tenant_id,"
-                + " job_id) VALUES (:topic, :key, :payload, :event, :type, :tenant, :job)")
-        .setParameter("topic", topic)
-        .setParameter("key", key)
-        .setParameter("payload", EventJson.toJson(event))
-        .setParameter("event", event.eventId())
-        .setParameter("type", event.getClass().getSimpleName())
-        .setParameter("tenant", event.tenantId())
-        .setParameter("job", UUID.fromString(jobId.value()))
-        .executeUpdate();
+    store.append(
+        new OutboxStore.NewRow(
+            topic,
+            key,
+            EventJson.toJson(event),
+            event.eventId(),
+            event.getClass().getSimpleName(),
+            event.tenantId(),
+            UUID.fromString(jobId.value())));
   }
 }

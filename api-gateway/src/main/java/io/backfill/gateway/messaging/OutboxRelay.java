@@ -3,6 +3,7 @@ package io.backfill.gateway.messaging;
 import io.backfill.contracts.deadletter.DeadLetterText;
 import io.backfill.contracts.retry.TransientFailures;
 import io.backfill.gateway.config.GatewayConfig;
+import io.backfill.gateway.persistence.OutboxStore;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -10,7 +11,6 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.persistence.EntityManager;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -49,7 +49,7 @@ public class OutboxRelay {
   /** How many rows one round published, and whether it left some for a later round. */
   record Round(int locked, int published, int failed, boolean outOfTime) {}
 
-  private final EntityManager em;
+  private final OutboxStore store;
   private final EventPublisher publisher;
   private final GatewayConfig.Outbox config;
   private final MeterRegistry metrics;
@@ -61,8 +61,8 @@ public class OutboxRelay {
   private boolean failing;
 
   OutboxRelay(
-      EntityManager em, EventPublisher publisher, GatewayConfig config, MeterRegistry metrics) {
-    this.em = em;
+      OutboxStore store, EventPublisher publisher, GatewayConfig config, MeterRegistry metrics) {
+    this.store = store;
     this.publisher = publisher;
     this.config = config.outbox();
     this.metrics = metrics;
@@ -161,32 +161,20 @@ public class OutboxRelay {
   }
 
   private Round round() {
-    @SuppressWarnings("unchecked")
-    List<Object[]> rows =
-        em.createNativeQuery(
-                "SELECT o.id, o.topic, o.record_key, o.payload, o.event_id, o.event_type,"
-                    + " o.tenant_id, o.job_id, o.attempts,"
-                    + " (SELECT min(e.id) FROM outbox e"
-                    + "   WHERE e.topic = o.topic AND e.record_key = o.record_key) AS first_of_key"
-                    + " FROM outbox o ORDER BY o.id LIMIT :batch FOR UPDATE OF o SKIP LOCKED")
-            .setParameter("batch", config.batchSize())
-            .getResultList();
+    List<OutboxStore.LockedRow> rows = store.lockOldest(config.batchSize());
     long deadline = System.nanoTime() + config.batchBudget().toNanos();
     Set<Long> locked = new HashSet<>();
-    rows.forEach(row -> locked.add(((Number) row[0]).longValue()));
+    rows.forEach(row -> locked.add(row.id()));
     Set<String> waiting = new HashSet<>();
     int published = 0;
     int failed = 0;
-    for (Object[] row : rows) {
-      long id = ((Number) row[0]).longValue();
-      String topic = (String) row[1];
-      String key = (String) row[2];
-      String keyOfTopic = topic + "\u0000" + key;
-      long firstOfKey = ((Number) row[9]).longValue();
+    for (OutboxStore.LockedRow row : rows) {
+      long id = row.id();
+      String keyOfTopic = row.topic() + "\u0000" + row.recordKey();
       if (waiting.contains(keyOfTopic)) {
         continue;
       }
-      if (firstOfKey < id && !locked.contains(firstOfKey)) {
+      if (row.firstOfKey() < id && !locked.contains(row.firstOfKey())) {
         // An earlier row of this key is another instance's, in flight: it goes first.
         waiting.add(keyOfTopic);
         continue;
@@ -194,7 +182,7 @@ public class OutboxRelay {
       if (System.nanoTime() > deadline) {
         return new Round(rows.size(), published, failed, true);
       }
-      if (publish(id, topic, key, row)) {
+      if (publish(row)) {
         published++;
       } else {
         failed++;
@@ -204,20 +192,17 @@ public class OutboxRelay {
     return new Round(rows.size(), published, failed, false);
   }
 
-  private boolean publish(long id, String topic, String key, Object[] row) {
-    String payload = (String) row[3];
-    UUID eventId = (UUID) row[4];
-    String type = (String) row[5];
-    String tenantId = (String) row[6];
-    UUID jobId = (UUID) row[7];
-    int attempts = ((Number) row[8]).intValue();
+  private boolean publish(OutboxStore.LockedRow row) {
+    String topic = row.topic();
+    UUID eventId = row.eventId();
+    String type = row.eventType();
+    String tenantId = row.tenantId();
+    UUID jobId = row.jobId();
     MDC.put("tenantId", tenantId);
     MDC.put("jobId", String.valueOf(jobId));
     try {
-      publisher.publishJson(topic, key, payload, type + " " + eventId);
-      em.createNativeQuery("DELETE FROM outbox WHERE id = :id")
-          .setParameter("id", id)
-          .executeUpdate();
+      publisher.publishJson(topic, row.recordKey(), row.payload(), type + " " + eventId);
+      store.delete(row.id());
       metrics.counter("backfill_gateway_outbox_published_total", "topic", topic).increment();
       LOG.debugf(
           "published %s %s of tenant %s (job %s) from the outbox to %s",
@@ -228,12 +213,8 @@ public class OutboxRelay {
       LOG.errorf(
           "%s %s of tenant %s (job %s) not published to %s (try %d); it stays in the outbox and"
               + " is retried: %s",
-          type, eventId, tenantId, jobId, topic, attempts + 1, e.getMessage());
-      em.createNativeQuery(
-              "UPDATE outbox SET attempts = attempts + 1, last_error = :error WHERE id = :id")
-          .setParameter("error", DeadLetterText.truncate(e.getMessage()))
-          .setParameter("id", id)
-          .executeUpdate();
+          type, eventId, tenantId, jobId, topic, row.attempts() + 1, e.getMessage());
+      store.recordFailure(row.id(), DeadLetterText.truncate(e.getMessage()));
       return false;
     } finally {
       MDC.remove("tenantId");
@@ -242,17 +223,8 @@ public class OutboxRelay {
   }
 
   private void refreshGauges() {
-    Object[] state =
-        QuarkusTransaction.requiringNew()
-            .call(
-                () ->
-                    (Object[])
-                        em.createNativeQuery(
-                                "SELECT count(*),"
-                                    + " coalesce(extract(epoch FROM now() - min(created_at)), 0)"
-                                    + " FROM outbox")
-                            .getSingleResult());
-    pending.set(((Number) state[0]).longValue());
-    oldestAgeMillis.set(Math.round(((Number) state[1]).doubleValue() * 1000));
+    OutboxStore.Backlog backlog = QuarkusTransaction.requiringNew().call(store::backlog);
+    pending.set(backlog.pending());
+    oldestAgeMillis.set(Math.round(backlog.oldestAgeSeconds() * 1000));
   }
 }

@@ -3,6 +3,7 @@ package io.backfill.gateway.ops;
 import io.backfill.contracts.version.ServiceVersion;
 import io.backfill.gateway.config.GatewayConfig;
 import io.backfill.gateway.persistence.FleetInstance;
+import io.backfill.gateway.persistence.FleetStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import java.time.Duration;
@@ -34,9 +35,11 @@ public class Fleet {
       boolean mixedVersions, List<Service> services, List<Instance> instances, Instant asOf) {}
 
   private final Duration liveWindow;
+  private final FleetStore store;
 
-  Fleet(GatewayConfig config) {
+  Fleet(GatewayConfig config, FleetStore store) {
     this.liveWindow = config.ops().liveWindow();
+    this.store = store;
   }
 
   @Transactional
@@ -50,7 +53,7 @@ public class Fleet {
             self.buildSha(),
             now,
             true));
-    for (FleetInstance seen : FleetInstance.<FleetInstance>list("ORDER BY service, instanceId")) {
+    for (FleetInstance seen : store.instances()) {
       boolean live = !seen.lastSeen.isBefore(now.minus(liveWindow));
       instances.add(
           new Instance(seen.instanceId, seen.service, seen.buildSha, seen.lastSeen, live));

@@ -3,8 +3,8 @@ package io.backfill.gateway.persistence;
 import jakarta.persistence.Query;
 import org.hibernate.query.NativeQuery;
 
-/** Parameter binding for the native SQL written out where it is used. */
-public final class Sql {
+/** Parameter binding and result conversion shared by the stores' native SQL. */
+final class Sql {
 
   private Sql() {}
 
@@ -12,14 +12,14 @@ public final class Sql {
    * Binds a value that may be null with its type: an untyped null may be sent as bytea, which
    * PostgreSQL will not put into a text, timestamptz or bigint column.
    */
-  public static <T> Query bind(Query query, String name, T value, Class<T> type) {
+  static <T> Query bind(Query query, String name, T value, Class<T> type) {
     NativeQuery<?> nativeQuery = query.unwrap(NativeQuery.class);
     nativeQuery.setParameter(name, value, type);
     return query;
   }
 
   /** A timestamptz of a native query: Instant, OffsetDateTime or Timestamp by driver version. */
-  public static java.time.Instant instant(Object value) {
+  static java.time.Instant instant(Object value) {
     if (value == null) {
       return null;
     }
@@ -33,5 +33,10 @@ public final class Sql {
       return timestamp.toInstant();
     }
     throw new IllegalStateException("not a timestamp: " + value.getClass());
+  }
+
+  /** A count or sum of a native query; null (no rows to sum) is 0. */
+  static long number(Object value) {
+    return value == null ? 0 : ((Number) value).longValue();
   }
 }
