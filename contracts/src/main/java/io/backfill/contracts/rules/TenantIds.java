@@ -11,7 +11,10 @@ public final class TenantIds {
 
   public static final int MAX_CHARS = 63;
 
-  public static final Pattern PATTERN = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+  /** The form as a regular expression, for annotations that need it as text. */
+  public static final String REGEX = "[a-z0-9][a-z0-9-]{0,62}";
+
+  public static final Pattern PATTERN = Pattern.compile(REGEX);
 
   private TenantIds() {}
 
