@@ -336,6 +336,58 @@ class BackfillApiTest {
   }
 
   @Test
+  void everyFieldProblemOfASubmissionIsAnsweredAtOnceInTheApisWordsNotTheFrameworks() {
+    JsonPath problem =
+        submit(
+                "careless-too",
+                null,
+                "{\"mailbox\":42,\"from\":\"1969-12-31\",\"to\":\"2024-13-45\","
+                    + "\"folder\":\"in\\u0000box\",\"follow\":\"yes\","
+                    + "\"followIntervalSeconds\":60,\"folderr\":\"inbox\"}")
+            .then()
+            .statusCode(400)
+            .contentType("application/problem+json")
+            .body("type", equalTo("https://backfill.io/problems/invalid-backfill-request"))
+            .body("title", equalTo("Invalid request"))
+            .body("detail", equalTo("The backfill request is invalid."))
+            .extract()
+            .jsonPath();
+    assertThat(problem.getList("errors", Map.class))
+        .containsExactly(
+            Map.of(
+                "field",
+                "folderr",
+                "message",
+                "unknown field; accepted: mailbox, from, to, folder, follow, followIntervalSeconds"),
+            Map.of(
+                "field",
+                "mailbox",
+                "message",
+                "must be an address like ana@contoso.com or a Graph user id (GUID)"),
+            Map.of("field", "from", "message", "must lie between 1970-01-01 and 9999-12-31"),
+            Map.of(
+                "field",
+                "to",
+                "message",
+                "must be an ISO-8601 date-time with offset (2024-01-01T00:00:00Z) or a date"
+                    + " (2024-01-01)"),
+            Map.of("field", "folder", "message", "must not contain control characters"),
+            Map.of("field", "follow", "message", "when given, true or false"),
+            Map.of("field", "followIntervalSeconds", "message", "only with \"follow\": true"));
+    submit("careless-too", null, body("ana@contoso.com", "2024-03-01", "2024-02-01"))
+        .then()
+        .statusCode(400)
+        .body("errors[0].field", equalTo("to"))
+        .body("errors[0].message", equalTo("must be after from (2024-03-01T00:00:00Z)"));
+    submit("careless-too", null, body("ana@contoso.com", "2018-01-01", "2024-01-01"))
+        .then()
+        .statusCode(400)
+        .body(
+            "errors[0].message",
+            equalTo("the window is 2191 days; at most 1826 days are accepted in one request"));
+  }
+
+  @Test
   void anotherTenantsJobIsNotFoundAndNeverListed() {
     String key = "private-" + UUID.randomUUID();
     String jobId =

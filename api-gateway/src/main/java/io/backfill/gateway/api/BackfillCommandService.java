@@ -2,6 +2,7 @@ package io.backfill.gateway.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.backfill.contracts.event.BackfillCommand;
+import io.backfill.contracts.event.BackfillRequested;
 import io.backfill.contracts.event.FollowJob;
 import io.backfill.contracts.id.JobId;
 import io.backfill.contracts.topic.Topics;
@@ -12,9 +13,11 @@ import io.backfill.gateway.messaging.OutboxRelay;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import jakarta.ws.rs.core.Response;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.jboss.logging.Logger;
@@ -42,19 +45,31 @@ public class BackfillCommandService {
               minimum = "1",
               maximum = "86400",
               examples = "300")
+          @Min(
+              value = BackfillRequested.MIN_FOLLOW_INTERVAL_SECONDS,
+              message = SubmitBackfill.INTERVAL)
+          @Max(
+              value = BackfillRequested.MAX_FOLLOW_INTERVAL_SECONDS,
+              message = SubmitBackfill.INTERVAL)
           Integer followIntervalSeconds) {}
 
   private final BackfillStatusAssembler statuses;
   private final Outbox outbox;
   private final OutboxRelay relay;
   private final MeterRegistry metrics;
+  private final JsonBodies bodies;
 
   BackfillCommandService(
-      BackfillStatusAssembler statuses, Outbox outbox, OutboxRelay relay, MeterRegistry metrics) {
+      BackfillStatusAssembler statuses,
+      Outbox outbox,
+      OutboxRelay relay,
+      MeterRegistry metrics,
+      JsonBodies bodies) {
     this.statuses = statuses;
     this.outbox = outbox;
     this.relay = relay;
     this.metrics = metrics;
+    this.bodies = bodies;
   }
 
   /** Stores the command in the outbox if the job's state accepts it; else 409. */
@@ -101,13 +116,11 @@ public class BackfillCommandService {
   Response follow(String tenantId, String jobId, String contentType, byte[] body) {
     UUID id = parse(jobId);
     JsonNode tree =
-        JsonBodies.object(
-            body, contentType, false, Set.of("followIntervalSeconds"), "invalid-follow-request");
-    List<Problem.FieldError> errors = new java.util.ArrayList<>();
-    Integer interval =
-        SubmitBackfillParser.followInterval(
-            tree == null ? null : tree.get("followIntervalSeconds"), true, errors);
-    if (!errors.isEmpty()) {
+        JsonBodies.object(body, contentType, false, FollowRequest.class, "invalid-follow-request");
+    List<Problem.FieldError> errors = new ArrayList<>();
+    FollowRequest request =
+        bodies.bind(tree, FollowRequest.class, field -> SubmitBackfill.INTERVAL, errors);
+    if (request == null) {
       throw new ProblemException(
           Problem.invalid("invalid-follow-request", "The follow request is invalid.", errors));
     }
@@ -126,7 +139,11 @@ public class BackfillCommandService {
                       : "it is " + shown.status())
                   + "; follow is accepted for a completed job that is not followed."));
     }
-    return enqueue(tenantId, jobId, "follow", FollowJob.of(tenantId, new JobId(jobId), interval));
+    return enqueue(
+        tenantId,
+        jobId,
+        "follow",
+        FollowJob.of(tenantId, new JobId(jobId), request.followIntervalSeconds()));
   }
 
   private Response enqueue(

@@ -8,7 +8,7 @@ import java.time.Instant;
  * cannot be encoded as UTF-8 and would be stored as '?'), and a length limit. Dates must lie in
  * 1970-01-01..9999-12-31, which every store and every client can represent.
  */
-final class InputText {
+public final class InputText {
 
   /** The earliest instant accepted from a caller. */
   static final Instant MIN_INSTANT = Instant.parse("1970-01-01T00:00:00Z");
@@ -19,7 +19,7 @@ final class InputText {
   private InputText() {}
 
   /** What is wrong with the text, or null when it is acceptable (null text is acceptable). */
-  static String problem(String text, int maxChars) {
+  public static String problem(String text, int maxChars) {
     if (text == null) {
       return null;
     }
@@ -43,7 +43,7 @@ final class InputText {
   }
 
   /** Whether an instant is in the range the gateway accepts. */
-  static boolean inRange(Instant instant) {
+  public static boolean inRange(Instant instant) {
     return !instant.isBefore(MIN_INSTANT) && instant.isBefore(END_INSTANT);
   }
 }

@@ -1,11 +1,17 @@
 package io.backfill.gateway.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.backfill.contracts.rules.TenantIds;
 import io.backfill.gateway.api.openapi.GatewayOpenApi;
+import io.backfill.gateway.api.validation.SafeText;
+import io.backfill.gateway.api.validation.SecondPass;
 import io.backfill.gateway.domain.ApiKeys;
 import io.backfill.gateway.domain.GraphDirectories;
 import io.backfill.gateway.domain.LogText;
 import io.backfill.gateway.domain.Tenants;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -20,7 +26,6 @@ import java.net.URI;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -49,12 +54,29 @@ public class TenantAdminResource {
   /** Longest tenant name. */
   static final int MAX_NAME_CHARS = 200;
 
+  /** What a body field that is not a JSON string is told. */
+  static final String MUST_BE_A_STRING = "must be a string";
+
+  static final String TENANT_ID =
+      "required: 1-63 lower-case letters, digits or '-', not starting with '-'";
+
+  static final String AT_MOST = "at most {max} characters";
+
   /** Body of a tenant creation. */
   @Schema(name = "NewTenant")
   public record NewTenant(
-      @Schema(required = true, pattern = "[a-z0-9][a-z0-9-]{0,62}") String tenantId,
-      @Schema(description = "Display name; the tenant id when absent") String name,
+      @Schema(required = true, pattern = TenantIds.REGEX)
+          @NotNull(message = TENANT_ID)
+          @SafeText
+          @Pattern(regexp = TenantIds.REGEX, message = TENANT_ID, groups = SecondPass.class)
+          String tenantId,
+      @Schema(description = "Display name; the tenant id when absent")
+          @SafeText
+          @Size(max = MAX_NAME_CHARS, message = AT_MOST, groups = SecondPass.class)
+          String name,
       @Schema(description = "Label of the first API key, e.g. who or what uses it")
+          @SafeText
+          @Size(max = MAX_LABEL_CHARS, message = AT_MOST, groups = SecondPass.class)
           String keyLabel) {}
 
   static final String ISSUED_EXAMPLE =
@@ -64,7 +86,11 @@ public class TenantAdminResource {
 
   /** Body of a key creation (optional). */
   @Schema(name = "NewApiKey")
-  public record NewKey(@Schema(description = "e.g. who or what uses the key") String label) {}
+  public record NewKey(
+      @Schema(description = "e.g. who or what uses the key")
+          @SafeText
+          @Size(max = MAX_LABEL_CHARS, message = AT_MOST, groups = SecondPass.class)
+          String label) {}
 
   /** A created key: {@code apiKey} is shown this once and stored only as a hash. */
   @Schema(name = "IssuedApiKey")
@@ -99,13 +125,19 @@ public class TenantAdminResource {
   private final Tenants tenants;
   private final ApiKeys apiKeys;
   private final GraphDirectories directories;
+  private final JsonBodies bodies;
 
   TenantAdminResource(
-      Caller caller, Tenants tenants, ApiKeys apiKeys, GraphDirectories directories) {
+      Caller caller,
+      Tenants tenants,
+      ApiKeys apiKeys,
+      GraphDirectories directories,
+      JsonBodies bodies) {
     this.caller = caller;
     this.tenants = tenants;
     this.apiKeys = apiKeys;
     this.directories = directories;
+    this.bodies = bodies;
   }
 
   @POST
@@ -142,28 +174,17 @@ public class TenantAdminResource {
   @APIResponse(responseCode = "409", description = "The tenant exists")
   public Response create(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, byte[] raw) {
     caller.requireAdmin();
-    JsonNode body =
-        JsonBodies.object(
-            raw, contentType, true, Set.of("tenantId", "name", "keyLabel"), "invalid-tenant");
+    JsonNode body = JsonBodies.object(raw, contentType, true, NewTenant.class, "invalid-tenant");
     List<Problem.FieldError> errors = new ArrayList<>();
-    String tenantId = JsonBodies.text(body, "tenantId", errors);
-    String name = JsonBodies.text(body, "name", errors);
-    String label = label(JsonBodies.text(body, "keyLabel", errors), "keyLabel", errors);
-    boolean tenantIdReported = errors.stream().anyMatch(e -> e.field().equals("tenantId"));
-    if (!tenantIdReported && (tenantId == null || !Tenants.ID.matcher(tenantId).matches())) {
-      errors.add(
-          new Problem.FieldError(
-              "tenantId",
-              "required: 1-63 lower-case letters, digits or '-', not starting with '-'"));
-    }
-    if (name != null && name.length() > MAX_NAME_CHARS) {
-      errors.add(new Problem.FieldError("name", "at most " + MAX_NAME_CHARS + " characters"));
-    }
-    if (!errors.isEmpty()) {
+    NewTenant request = bodies.bind(body, NewTenant.class, field -> MUST_BE_A_STRING, errors);
+    if (request == null) {
       throw new ProblemException(
           Problem.invalid("invalid-tenant", "The tenant is invalid.", errors));
     }
-    String displayName = name == null || name.isBlank() ? tenantId : name.strip();
+    String tenantId = request.tenantId();
+    String label = label(request.keyLabel());
+    String displayName =
+        request.name() == null || request.name().isBlank() ? tenantId : request.name().strip();
     if (!tenants.create(tenantId, displayName)) {
       throw new ProblemException(
           Problem.of("tenant-exists", "Tenant exists", 409, "Tenant " + tenantId + " exists."));
@@ -258,13 +279,14 @@ public class TenantAdminResource {
       @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
       byte[] raw) {
     caller.requireAdmin();
-    JsonNode body = JsonBodies.object(raw, contentType, false, Set.of("label"), "invalid-api-key");
+    JsonNode body = JsonBodies.object(raw, contentType, false, NewKey.class, "invalid-api-key");
     List<Problem.FieldError> errors = new ArrayList<>();
-    String label = label(JsonBodies.text(body, "label", errors), "label", errors);
-    if (!errors.isEmpty()) {
+    NewKey request = bodies.bind(body, NewKey.class, field -> MUST_BE_A_STRING, errors);
+    if (request == null) {
       throw new ProblemException(
           Problem.invalid("invalid-api-key", "The key request is invalid.", errors));
     }
+    String label = label(request.label());
     if (!tenants.exists(tenantId)) {
       throw tenantNotFound(tenantId);
     }
@@ -329,15 +351,9 @@ public class TenantAdminResource {
     }
   }
 
-  private static String label(String label, String field, List<Problem.FieldError> errors) {
-    if (label == null || label.isBlank()) {
-      return null;
-    }
-    if (label.length() > MAX_LABEL_CHARS) {
-      errors.add(new Problem.FieldError(field, "at most " + MAX_LABEL_CHARS + " characters"));
-      return null;
-    }
-    return label.strip();
+  /** A key's label as stored: none when blank. */
+  private static String label(String label) {
+    return label == null || label.isBlank() ? null : label.strip();
   }
 
   private Response issued(String tenantId, String label, URI location) {

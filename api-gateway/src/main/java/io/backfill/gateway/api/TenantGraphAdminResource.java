@@ -2,8 +2,12 @@ package io.backfill.gateway.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.backfill.gateway.api.openapi.GatewayOpenApi;
+import io.backfill.gateway.api.validation.GraphDirectoryId;
+import io.backfill.gateway.api.validation.SafeText;
+import io.backfill.gateway.api.validation.SecondPass;
 import io.backfill.gateway.domain.GraphDirectories;
 import io.backfill.gateway.domain.Tenants;
+import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.PUT;
@@ -15,7 +19,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -39,16 +42,22 @@ public class TenantGraphAdminResource {
   @Schema(name = "GraphDirectoryBinding")
   public record DirectoryBody(
       @Schema(required = true, description = "Entra directory id: a GUID or a domain, ≤ 64")
+          @NotNull(message = GraphDirectoryId.MESSAGE)
+          @SafeText
+          @GraphDirectoryId(groups = SecondPass.class)
           String directoryId) {}
 
   private final Caller caller;
   private final Tenants tenants;
   private final GraphDirectories directories;
+  private final JsonBodies bodies;
 
-  TenantGraphAdminResource(Caller caller, Tenants tenants, GraphDirectories directories) {
+  TenantGraphAdminResource(
+      Caller caller, Tenants tenants, GraphDirectories directories, JsonBodies bodies) {
     this.caller = caller;
     this.tenants = tenants;
     this.directories = directories;
+    this.bodies = bodies;
   }
 
   @PUT
@@ -72,22 +81,16 @@ public class TenantGraphAdminResource {
       byte[] raw) {
     caller.requireAdmin();
     JsonNode body =
-        JsonBodies.object(raw, contentType, true, Set.of("directoryId"), "invalid-directory");
+        JsonBodies.object(raw, contentType, true, DirectoryBody.class, "invalid-directory");
     List<Problem.FieldError> errors = new ArrayList<>();
-    String given = JsonBodies.text(body, "directoryId", errors);
-    String directoryId = errors.isEmpty() ? GraphDirectories.normalise(given).orElse(null) : null;
-    if (directoryId == null) {
-      if (errors.isEmpty()) {
-        errors.add(
-            new Problem.FieldError(
-                "directoryId",
-                "required: a GUID or a domain name, at most "
-                    + GraphDirectories.MAX_CHARS
-                    + " characters"));
-      }
+    DirectoryBody request =
+        bodies.bind(
+            body, DirectoryBody.class, field -> TenantAdminResource.MUST_BE_A_STRING, errors);
+    if (request == null) {
       throw new ProblemException(
           Problem.invalid("invalid-directory", "The directory is invalid.", errors));
     }
+    String directoryId = GraphDirectories.normalise(request.directoryId()).orElseThrow();
     if (!tenants.exists(tenantId)) {
       throw TenantAdminResource.tenantNotFound(tenantId);
     }
