@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.backfill.gateway.client.ApiClient;
 import io.backfill.gateway.client.ApiException;
-import io.backfill.gateway.client.api.BackfillResourceApi;
+import io.backfill.gateway.client.api.BackfillsApi;
 import io.backfill.gateway.client.model.Accepted;
 import io.backfill.gateway.client.model.BackfillStatus;
 import io.backfill.gateway.client.model.SubmitBackfill;
@@ -116,7 +116,7 @@ class OpenApiDocumentTest {
 
   @Test
   void aClientGeneratedFromTheDocumentSubmitsReadsAndCancelsABackfill() throws Exception {
-    BackfillResourceApi backfills = new BackfillResourceApi(client(GatewayFixtures.keyOf(TENANT)));
+    BackfillsApi backfills = new BackfillsApi(client(GatewayFixtures.keyOf(TENANT)));
 
     Accepted accepted =
         backfills.submitBackfill(
@@ -139,7 +139,7 @@ class OpenApiDocumentTest {
 
   @Test
   void theGeneratedClientSeesAnUnknownJobAsA404Problem() {
-    BackfillResourceApi backfills = new BackfillResourceApi(client(GatewayFixtures.keyOf(TENANT)));
+    BackfillsApi backfills = new BackfillsApi(client(GatewayFixtures.keyOf(TENANT)));
 
     try {
       backfills.getBackfillStatus(UUID.randomUUID().toString());

@@ -1,6 +1,7 @@
 package io.backfill.gateway.api;
 
 import io.backfill.contracts.id.JobId;
+import io.backfill.gateway.api.openapi.ApiTags;
 import io.backfill.gateway.api.openapi.GatewayOpenApi;
 import io.backfill.gateway.config.GatewayConfig;
 import io.smallrye.common.annotation.Blocking;
@@ -19,6 +20,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestStreamElementType;
 
 /**
@@ -26,6 +28,7 @@ import org.jboss.resteasy.reactive.RestStreamElementType;
  * of status or progress is sent, until the job ends (completed, failed, cancelled, rejected), when
  * the stream closes after the final event.
  */
+@Tag(name = ApiTags.BACKFILLS)
 @Path("/api/v1/backfills/{jobId}/events")
 @SecurityRequirement(name = GatewayOpenApi.TENANT_API_KEY)
 public class BackfillEventsResource {

@@ -1,5 +1,6 @@
 package io.backfill.gateway.api;
 
+import io.backfill.gateway.api.openapi.ApiTags;
 import io.backfill.gateway.api.openapi.GatewayOpenApi;
 import io.backfill.gateway.domain.BackfillSubmissions;
 import io.backfill.gateway.domain.JobCommands;
@@ -24,12 +25,14 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.logging.Logger;
 
 /**
  * Backfill jobs of the caller's tenant: submit, read, list, pause, resume, cancel, follow. Every
  * job is looked up within the caller's tenant, so another tenant's job is a 404 like a missing one.
  */
+@Tag(name = ApiTags.BACKFILLS)
 @Path("/api/v1/backfills")
 @Produces(MediaType.APPLICATION_JSON)
 @SecurityRequirement(name = GatewayOpenApi.TENANT_API_KEY)

@@ -1,5 +1,6 @@
 package io.backfill.gateway.api;
 
+import io.backfill.gateway.api.openapi.ApiTags;
 import io.backfill.gateway.api.openapi.GatewayOpenApi;
 import io.backfill.gateway.config.GatewayConfig;
 import io.backfill.gateway.domain.ConsentState;
@@ -23,6 +24,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.logging.Logger;
 
 /**
@@ -35,6 +37,7 @@ import org.jboss.logging.Logger;
  * backfill_gateway_graph_consent_total{outcome}}. See
  * docs/decisions/0028-gateway-graph-consent-and-internal-port.md.
  */
+@Tag(name = ApiTags.GRAPH)
 @Path("/api/v1/graph/consent")
 @Produces(MediaType.APPLICATION_JSON)
 public class GraphConsentResource {

@@ -1,5 +1,6 @@
 package io.backfill.gateway.api;
 
+import io.backfill.gateway.api.openapi.ApiTags;
 import io.backfill.gateway.api.openapi.GatewayOpenApi;
 import io.backfill.gateway.domain.SecretCipher;
 import io.backfill.gateway.domain.SecretRotation;
@@ -13,11 +14,13 @@ import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * Master-key rotation for BYOK secrets (admin token): which keys are configured and how many
  * secrets each seals, and re-encrypting every secret under the newest key.
  */
+@Tag(name = ApiTags.MASTER_KEYS)
 @Path("/api/v1/admin/secrets")
 @Produces(MediaType.APPLICATION_JSON)
 @SecurityRequirement(name = GatewayOpenApi.ADMIN_TOKEN)

@@ -1,5 +1,6 @@
 package io.backfill.gateway.api;
 
+import io.backfill.gateway.api.openapi.ApiTags;
 import io.backfill.gateway.api.openapi.GatewayOpenApi;
 import io.backfill.gateway.ops.ConsumerLag;
 import io.backfill.gateway.ops.Fleet;
@@ -15,9 +16,11 @@ import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.logging.Logger;
 
 /** Operators' views: consumer lag and the fleet's versions. Admin token only (403 for tenants). */
+@Tag(name = ApiTags.OPERATIONS)
 @Path("/api/v1/ops")
 @Produces(MediaType.APPLICATION_JSON)
 @SecurityRequirement(name = GatewayOpenApi.ADMIN_TOKEN)

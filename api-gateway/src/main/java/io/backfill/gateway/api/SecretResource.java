@@ -1,5 +1,6 @@
 package io.backfill.gateway.api;
 
+import io.backfill.gateway.api.openapi.ApiTags;
 import io.backfill.gateway.api.openapi.GatewayOpenApi;
 import io.backfill.gateway.config.GatewayConfig;
 import io.backfill.gateway.domain.LogText;
@@ -17,12 +18,14 @@ import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.logging.Logger;
 
 /**
  * The caller's BYOK secrets (e.g. {@code OPENAI_API_KEY}). Write-only: a secret is never returned,
  * and its value is never logged. Names are case-insensitive.
  */
+@Tag(name = ApiTags.SECRETS)
 @Path("/api/v1/tenant/secrets/{name}")
 @Produces(MediaType.APPLICATION_JSON)
 @SecurityRequirement(name = GatewayOpenApi.TENANT_API_KEY)

@@ -2,6 +2,7 @@ package io.backfill.gateway.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.backfill.contracts.rules.TenantIds;
+import io.backfill.gateway.api.openapi.ApiTags;
 import io.backfill.gateway.api.openapi.GatewayOpenApi;
 import io.backfill.gateway.api.validation.SafeText;
 import io.backfill.gateway.api.validation.SecondPass;
@@ -34,6 +35,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.logging.Logger;
 
 /**
@@ -41,6 +43,7 @@ import org.jboss.logging.Logger;
  * Bodies are read strictly (unknown fields, malformed JSON, wrong Content-Type → 400 problems), so
  * a CLI calling them gets one error shape.
  */
+@Tag(name = ApiTags.TENANT_ADMIN)
 @Path("/api/v1/admin/tenants")
 @Produces(MediaType.APPLICATION_JSON)
 @SecurityRequirement(name = GatewayOpenApi.ADMIN_TOKEN)

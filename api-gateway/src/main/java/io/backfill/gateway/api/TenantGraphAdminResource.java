@@ -1,6 +1,7 @@
 package io.backfill.gateway.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.backfill.gateway.api.openapi.ApiTags;
 import io.backfill.gateway.api.openapi.GatewayOpenApi;
 import io.backfill.gateway.api.validation.GraphDirectoryId;
 import io.backfill.gateway.api.validation.SafeText;
@@ -25,12 +26,14 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.logging.Logger;
 
 /**
  * The platform admin binds a tenant's Entra directory by hand (e.g. consent was given outside the
  * flow, after checking with the customer) or releases it. Admin token only.
  */
+@Tag(name = ApiTags.TENANT_ADMIN)
 @Path("/api/v1/admin/tenants/{tenantId}/graph-directory")
 @Produces(MediaType.APPLICATION_JSON)
 @SecurityRequirement(name = GatewayOpenApi.ADMIN_TOKEN)

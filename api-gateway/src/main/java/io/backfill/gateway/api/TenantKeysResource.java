@@ -1,5 +1,6 @@
 package io.backfill.gateway.api;
 
+import io.backfill.gateway.api.openapi.ApiTags;
 import io.backfill.gateway.api.openapi.GatewayOpenApi;
 import io.backfill.gateway.domain.ApiKeys;
 import jakarta.ws.rs.DELETE;
@@ -14,11 +15,13 @@ import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * A tenant's own API keys: list them and revoke one (e.g. a leaked key), without the operator.
  * Creating keys stays with the operator, so a leaked key cannot mint more keys.
  */
+@Tag(name = ApiTags.API_KEYS)
 @Path("/api/v1/tenant/api-keys")
 @Produces(MediaType.APPLICATION_JSON)
 @SecurityRequirement(name = GatewayOpenApi.TENANT_API_KEY)

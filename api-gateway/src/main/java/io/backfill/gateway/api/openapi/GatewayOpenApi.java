@@ -25,8 +25,8 @@ import org.eclipse.microprofile.openapi.models.security.SecurityScheme;
  * operation lists the errors every request can get (400 invalid input, 401 and 403 on authenticated
  * operations, 404 where a path names something, 429 with {@code Retry-After} under {@code /api}),
  * the two bearer schemes the gateway checks are declared, operations that take no credential say
- * so, the servers are listed and the licence (none granted) is named. Registered with {@code
- * mp.openapi.filter}.
+ * so, the servers are listed, the licence (none granted) is named and the operation groups ({@link
+ * ApiTags}) are declared with their descriptions. Registered with {@code mp.openapi.filter}.
  */
 public class GatewayOpenApi implements OASFilter {
 
@@ -57,6 +57,10 @@ public class GatewayOpenApi implements OASFilter {
           .license(
               OASFactory.createLicense().name("Proprietary").identifier("LicenseRef-Proprietary"));
     }
+    openApi.setTags(
+        ApiTags.DESCRIPTIONS.entrySet().stream()
+            .map(tag -> OASFactory.createTag().name(tag.getKey()).description(tag.getValue()))
+            .toList());
     declareSchemes(openApi.getComponents());
     declareProblem(openApi.getComponents());
     openApi.setServers(
@@ -81,6 +85,9 @@ public class GatewayOpenApi implements OASFilter {
       String path, PathItem.HttpMethod method, PathItem item, Operation operation) {
     if (operation.getOperationId() == null) {
       operation.setOperationId(DEFAULT_OPERATION_IDS.get(method + " " + path));
+    }
+    if (ApiTags.BY_PATH.containsKey(path)) {
+      operation.setTags(List.of(ApiTags.BY_PATH.get(path)));
     }
     boolean open = PUBLIC_PATHS.contains(path);
     if (open) {
