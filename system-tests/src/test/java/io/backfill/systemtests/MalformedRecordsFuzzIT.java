@@ -28,6 +28,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Random;
 import java.util.Set;
@@ -94,6 +95,12 @@ class MalformedRecordsFuzzIT {
   /** What a generated record is: its kind and whether a consumer can only dead-letter it. */
   record Kind(String name, boolean undecodable) {}
 
+  /**
+   * A well-formed event of the topic's own type but with a tenant id no tenant can have: every
+   * event record refuses it when decoded, so it is dead-lettered and the reason names the rule.
+   */
+  private static final Kind MALFORMED_TENANT_ID = new Kind("malformed-tenant-id", true);
+
   /** One record sent: where it landed and what it was. */
   record Sent(String topic, int partition, long offset, Kind kind, int bytes) {}
 
@@ -155,7 +162,7 @@ class MalformedRecordsFuzzIT {
 
     // Every record ends dead-lettered (with a reason of at most 1 KiB) or counted as rejected or
     // ignored; every one no consumer could decode is dead-lettered.
-    Map<String, Set<String>> deadLettered = new HashMap<>();
+    Map<String, Map<String, String>> deadLettered = new HashMap<>();
     for (String topic : TOPICS) {
       for (ConsumerRecord<byte[], byte[]> dead :
           TopicReader.readAll(stack.kafka().bootstrapServers(), Topics.deadLetterOf(topic))) {
@@ -165,11 +172,13 @@ class MalformedRecordsFuzzIT {
         if (!topic.equals(source)) {
           continue;
         }
-        deadLettered.computeIfAbsent(topic, t -> new HashSet<>()).add(where);
         Header reason = dead.headers().lastHeader("dead-letter-reason");
         assertThat(reason)
             .as("reason header of the dead letter of %s %s", topic, where)
             .isNotNull();
+        deadLettered
+            .computeIfAbsent(topic, t -> new HashMap<>())
+            .put(where, new String(reason.value(), StandardCharsets.UTF_8));
         assertThat(reason.value().length)
             .as("reason of the dead letter of %s %s", topic, where)
             .isLessThanOrEqualTo(MAX_REASON_BYTES);
@@ -177,10 +186,14 @@ class MalformedRecordsFuzzIT {
     }
     List<Sent> notDeadLettered = new ArrayList<>();
     for (Sent record : sent) {
-      boolean dead =
+      String reason =
           deadLettered
-              .getOrDefault(record.topic(), Set.of())
-              .contains(record.partition() + "@" + record.offset());
+              .getOrDefault(record.topic(), Map.of())
+              .get(record.partition() + "@" + record.offset());
+      boolean dead = reason != null;
+      if (record.kind().equals(MALFORMED_TENANT_ID)) {
+        assertThat(reason).as("dead-letter reason of %s", record).contains("tenantId must be");
+      }
       if (!dead) {
         assertThat(record.kind().undecodable())
             .as("an undecodable record not dead-lettered: %s", record)
@@ -360,6 +373,13 @@ class MalformedRecordsFuzzIT {
                           Instant.parse("2025-06-02T00:00:00Z"),
                           null))));
     }
+    ownTypeEvent(topic)
+        .ifPresent(
+            event ->
+                all.add(
+                    new Generator(
+                        MALFORMED_TENANT_ID,
+                        r -> utf8(withTenantId(event, "Fuzz Tenant/" + r.nextInt(1000))))));
     if (topic.equals(Topics.BACKFILL_COMMANDS)) {
       all.add(
           new Generator(
@@ -393,12 +413,36 @@ class MalformedRecordsFuzzIT {
     };
   }
 
+  /** A valid event of the topic's own type, for the topics whose events carry a tenant id. */
+  private static Optional<io.backfill.contracts.event.Event> ownTypeEvent(String topic) {
+    return switch (topic) {
+      case Topics.BACKFILL_REQUESTS -> Optional.of(otherTopicEvent(Topics.RUN_EVENTS));
+      case Topics.RUN_EVENTS -> Optional.of(otherTopicEvent(Topics.BACKFILL_REQUESTS));
+      case Topics.BACKFILL_COMMANDS -> {
+        String tenant = OTHER_TENANT;
+        yield Optional.of(
+            PauseJob.of(tenant, JobId.derive(tenant, UUID.randomUUID().toString()), "fuzz"));
+      }
+      default -> Optional.empty();
+    };
+  }
+
+  /** The event's JSON with its tenant id replaced: no record would let it be built. */
+  private static String withTenantId(io.backfill.contracts.event.Event event, String tenantId) {
+    String json = EventJson.toJson(event);
+    String field = "\"tenantId\":\"" + OTHER_TENANT + "\"";
+    assertThat(json).contains(field);
+    return json.replace(field, "\"tenantId\":\"" + tenantId + "\"");
+  }
+
+  private static final String OTHER_TENANT = "fuzz-ghost-other";
+
   /**
    * A valid event of another topic (for a tenant that does not exist): a request anywhere but
    * backfill.requests, a run's start on backfill.requests.
    */
   private static io.backfill.contracts.event.Event otherTopicEvent(String topic) {
-    String tenant = "fuzz-ghost-other";
+    String tenant = OTHER_TENANT;
     JobId job = JobId.derive(tenant, UUID.randomUUID().toString());
     if (!topic.equals(Topics.BACKFILL_REQUESTS)) {
       return BackfillRequested.of(
