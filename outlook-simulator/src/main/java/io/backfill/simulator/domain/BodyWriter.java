@@ -22,6 +22,17 @@ final class BodyWriter {
   private final Set<String> excluded;
   Person late;
 
+  /** Longer than any name, so a name across the filler's edge lies in the text around it. */
+  private static final int EDGE = 64;
+
+  /** Where the filler paragraphs (which name nobody) start and end in the written text. */
+  private int fillerStart;
+
+  private int fillerEnd;
+
+  /** The written text without its filler: before it, after it, and around both its edges. */
+  private List<String> outsideFiller = List.of();
+
   BodyWriter(Random random, List<Person> contacts, Set<String> alreadyInMessage) {
     this.random = random;
     this.contacts = contacts;
@@ -58,11 +69,13 @@ final class BodyWriter {
             - (longBody ? 300 : 0);
     // A late entity must start past the first 10 KB, whatever follows it.
     int padTo = longBody ? Math.max(wanted, MailboxGenerator.LONG_BODY_BYTES + 64) : wanted;
+    fillerStart = text.length();
     while (written + 2 < padTo) {
       String paragraph = filler() + "\n\n";
       text.append(paragraph);
       written += MailboxGenerator.utf8(paragraph);
     }
+    fillerEnd = text.length();
     if (longBody) {
       late = unmentioned();
       text.append("One more thing: ")
@@ -74,7 +87,32 @@ final class BodyWriter {
           .append(") asked to be copied on the final version.\n\n");
     }
     text.append(signature).append(quote);
-    return truncate(text.toString());
+    String body = truncate(text.toString());
+    int start = Math.min(fillerStart, body.length());
+    int end = Math.min(fillerEnd, body.length());
+    outsideFiller =
+        List.of(
+            body.substring(0, start),
+            body.substring(end),
+            body.substring(Math.max(0, start - EDGE), Math.min(body.length(), start + EDGE)),
+            body.substring(Math.max(0, end - EDGE), Math.min(body.length(), end + EDGE)));
+    return body;
+  }
+
+  /**
+   * Whether the written text names someone: as {@code text.contains(name)}, but without reading the
+   * filler, whose sentences name nobody, so only the text around it is searched.
+   */
+  boolean names(String name) {
+    if (name.length() > EDGE) {
+      throw new IllegalArgumentException("name longer than " + EDGE + " characters: " + name);
+    }
+    for (String part : outsideFiller) {
+      if (part.contains(name)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private int targetSize() {
@@ -113,7 +151,7 @@ final class BodyWriter {
   }
 
   private String filler() {
-    StringBuilder paragraph = new StringBuilder();
+    StringBuilder paragraph = new StringBuilder(640);
     int sentences = 3 + random.nextInt(4);
     for (int i = 0; i < sentences; i++) {
       paragraph.append(MailboxGenerator.pick(NameBank.FILLER, random)).append(' ');
@@ -149,9 +187,13 @@ final class BodyWriter {
   }
 
   private static String truncate(String text) {
-    while (MailboxGenerator.utf8(text) > MailboxGenerator.MAX_BODY_BYTES) {
-      text = text.substring(0, text.length() - 512);
+    // A text's size is the sum of its characters' sizes, so cutting subtracts the cut part's.
+    int bytes = MailboxGenerator.utf8(text);
+    int length = text.length();
+    while (bytes > MailboxGenerator.MAX_BODY_BYTES) {
+      bytes -= MailboxGenerator.utf8(text.subSequence(length - 512, length));
+      length -= 512;
     }
-    return text;
+    return length == text.length() ? text : text.substring(0, length);
   }
 }

@@ -2,7 +2,6 @@ package io.backfill.simulator.domain;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -21,15 +20,10 @@ public final class Mailbox {
 
   /** Everything a reader needs at once; never changes. */
   public record State(
-      List<MailMessage> messages, List<Removal> removals, long seq, Instant tokensValidFrom) {
+      MessageList messages, List<Removal> removals, long seq, Instant tokensValidFrom) {
 
     public Optional<MailMessage> message(String id) {
-      for (MailMessage m : messages) {
-        if (m.id().equals(id)) {
-          return Optional.of(m);
-        }
-      }
-      return Optional.empty();
+      return messages.find(id);
     }
   }
 
@@ -39,12 +33,12 @@ public final class Mailbox {
   private volatile String epoch = UUID.randomUUID().toString();
   private volatile State state;
 
-  public Mailbox(MailboxSpec spec, Person owner, List<MailMessage> messages) {
+  Mailbox(MailboxSpec spec, Person owner, GeneratedMail mail) {
     this.spec = spec;
     this.owner = owner;
     // Graph users have a GUID id besides their principal name; derive it so it is stable.
     this.userId = UUID.nameUUIDFromBytes(spec.address().getBytes()).toString();
-    this.state = new State(sorted(messages), List.of(), 0, Instant.EPOCH);
+    this.state = new State(new MessageList(mail), List.of(), 0, Instant.EPOCH);
   }
 
   public MailboxSpec spec() {
@@ -76,7 +70,7 @@ public final class Mailbox {
   }
 
   /** The messages as of now, oldest first; the list never changes. */
-  public List<MailMessage> snapshot() {
+  public MessageList snapshot() {
     return state.messages();
   }
 
@@ -92,9 +86,7 @@ public final class Mailbox {
     for (MailMessage m : arrivals) {
       stamped.add(m.at(++seq, m.receivedDateTime()));
     }
-    List<MailMessage> next = new ArrayList<>(s.messages());
-    next.addAll(stamped);
-    state = new State(sorted(next), s.removals(), seq, s.tokensValidFrom());
+    state = new State(s.messages().plus(stamped), s.removals(), seq, s.tokensValidFrom());
     return stamped;
   }
 
@@ -103,11 +95,7 @@ public final class Mailbox {
     State s = state;
     long seq = s.seq() + 1;
     MailMessage stored = changed.at(seq, at);
-    List<MailMessage> next = new ArrayList<>(s.messages().size());
-    for (MailMessage m : s.messages()) {
-      next.add(m.id().equals(id) ? stored : m);
-    }
-    state = new State(Collections.unmodifiableList(next), s.removals(), seq, s.tokensValidFrom());
+    state = new State(s.messages().replace(id, stored), s.removals(), seq, s.tokensValidFrom());
     return stored;
   }
 
@@ -117,14 +105,11 @@ public final class Mailbox {
     MailMessage old = s.message(id).orElseThrow();
     long seq = s.seq() + 1;
     MailMessage moved = old.movedTo(newId, folder).at(seq, at);
-    List<MailMessage> next = new ArrayList<>(s.messages().size());
-    for (MailMessage m : s.messages()) {
-      next.add(m.id().equals(id) ? moved : m);
-    }
     List<Removal> removals = new ArrayList<>(s.removals());
     // Graph reports an item moved out of a folder as deleted from it.
     removals.add(new Removal(seq, id, old.folder(), "deleted", at));
-    state = new State(sorted(next), List.copyOf(removals), seq, s.tokensValidFrom());
+    state =
+        new State(s.messages().replace(id, moved), List.copyOf(removals), seq, s.tokensValidFrom());
     return moved;
   }
 
@@ -133,13 +118,9 @@ public final class Mailbox {
     State s = state;
     MailMessage old = s.message(id).orElseThrow();
     long seq = s.seq() + 1;
-    List<MailMessage> next = new ArrayList<>(s.messages());
-    next.removeIf(m -> m.id().equals(id));
     List<Removal> removals = new ArrayList<>(s.removals());
     removals.add(new Removal(seq, id, old.folder(), "deleted", at));
-    state =
-        new State(
-            Collections.unmodifiableList(next), List.copyOf(removals), seq, s.tokensValidFrom());
+    state = new State(s.messages().minus(id), List.copyOf(removals), seq, s.tokensValidFrom());
   }
 
   /** Every sync state issued before {@code at} is gone from now on. */
@@ -147,11 +128,5 @@ public final class Mailbox {
     State s = state;
     Instant from = at.isAfter(s.tokensValidFrom()) ? at : s.tokensValidFrom();
     state = new State(s.messages(), s.removals(), s.seq(), from);
-  }
-
-  private static List<MailMessage> sorted(List<MailMessage> messages) {
-    List<MailMessage> sorted = new ArrayList<>(messages);
-    sorted.sort((a, b) -> a.compareKey(b.receivedDateTime(), b.id()));
-    return Collections.unmodifiableList(sorted);
   }
 }

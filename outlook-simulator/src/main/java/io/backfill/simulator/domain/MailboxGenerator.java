@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Generates a mailbox from (seed, size): the owner's contacts across organisations, threads with
@@ -34,20 +35,51 @@ public final class MailboxGenerator {
     this.spanDays = spanDays;
   }
 
+  /**
+   * Generates a mailbox in one pass that keeps only what paging and look-ups need of each message
+   * (see {@link GeneratedMail}); a message itself is derived again from its thread when asked for.
+   */
   public Mailbox generate(MailboxSpec spec) {
-    Random random = new Random(spec.seed());
+    SeededRandom random = new SeededRandom(spec.seed());
     Person owner = owner(spec.address(), random);
     List<Person> contacts = contacts(owner, spec.size(), random);
-    Instant start = end.minus(Duration.ofDays(spanDays));
-    List<MailMessage> messages = new ArrayList<>(spec.size());
+    GeneratedMail.Builder mail =
+        new GeneratedMail.Builder(this, spec, owner, contacts, start().getEpochSecond());
+    int written = 0;
     int thread = 0;
-    while (messages.size() < spec.size()) {
-      Instant threadStart =
-          start.plusSeconds((long) (random.nextDouble() * Duration.ofDays(spanDays).toSeconds()));
-      new ThreadWriter(spec, owner, contacts, random, thread++)
-          .write(threadStart, spec.size() - messages.size(), messages);
+    while (written < spec.size()) {
+      mail.thread(random.state(), written);
+      written += writeThread(spec, owner, contacts, random, thread++, written, mail::add);
     }
-    return new Mailbox(spec, owner, messages);
+    return new Mailbox(spec, owner, mail.build());
+  }
+
+  /** The messages of one thread, replayed from the generator state saved at its start. */
+  List<MailMessage> replay(
+      MailboxSpec spec, Person owner, List<Person> contacts, long state, int first, int thread) {
+    SeededRandom random = new SeededRandom(0);
+    random.restore(state);
+    List<MailMessage> out = new ArrayList<>(6);
+    writeThread(spec, owner, contacts, random, thread, first, out::add);
+    return out;
+  }
+
+  private int writeThread(
+      MailboxSpec spec,
+      Person owner,
+      List<Person> contacts,
+      Random random,
+      int thread,
+      int written,
+      Consumer<MailMessage> out) {
+    Instant threadStart =
+        start().plusSeconds((long) (random.nextDouble() * Duration.ofDays(spanDays).toSeconds()));
+    return new ThreadWriter(spec, owner, contacts, random, thread)
+        .write(threadStart, spec.size() - written, out);
+  }
+
+  private Instant start() {
+    return end.minus(Duration.ofDays(spanDays));
   }
 
   /**
@@ -55,17 +87,17 @@ public final class MailboxGenerator {
    * the box already holds, so arrivals are reproducible too.
    */
   public List<MailMessage> arrivals(Mailbox mailbox, int count, Instant now) {
-    List<MailMessage> snapshot = mailbox.snapshot();
-    Random random = new Random(mailbox.spec().seed() * 31 + snapshot.size());
+    int held = mailbox.snapshot().size();
+    Random random = new Random(mailbox.spec().seed() * 31 + held);
     List<Person> contacts = contacts(mailbox.owner(), mailbox.spec().size(), random);
     List<MailMessage> arrivals = new ArrayList<>(count);
     Instant at = now.truncatedTo(ChronoUnit.SECONDS);
-    int thread = 1_000_000 + snapshot.size();
+    int thread = 1_000_000 + held;
     while (arrivals.size() < count) {
       ThreadWriter writer =
           new ThreadWriter(mailbox.spec(), mailbox.owner(), contacts, random, thread++);
       writer.arrivalsOnly = true;
-      writer.write(at, count - arrivals.size(), arrivals);
+      writer.write(at, count - arrivals.size(), arrivals::add);
     }
     return arrivals;
   }
@@ -131,7 +163,7 @@ public final class MailboxGenerator {
       this.topic = pick(NameBank.TOPICS, random);
     }
 
-    void write(Instant threadStart, int remaining, List<MailMessage> out) {
+    int write(Instant threadStart, int remaining, Consumer<MailMessage> out) {
       int length = Math.min(remaining, 1 + (int) Math.min(5, -Math.log(random.nextDouble()) * 1.5));
       List<Person> participants = new ArrayList<>();
       participants.add(owner);
@@ -158,9 +190,10 @@ public final class MailboxGenerator {
         }
         Person sender = chooseSender(participants, previousSender, i);
         String subject = i == 0 ? baseSubject : (forward ? "FW: " : "RE: ") + baseSubject;
-        out.add(
-            message(sender, participants, subject, at, previousSender, previousBody, out.size()));
-        previousBody = out.get(out.size() - 1).textBody();
+        MailMessage message =
+            message(sender, participants, subject, at, previousSender, previousBody);
+        out.accept(message);
+        previousBody = message.textBody();
         previousSender = sender;
         if (!arrivalsOnly) {
           at = at.plusSeconds(300 + random.nextInt(72 * 3600));
@@ -169,6 +202,7 @@ public final class MailboxGenerator {
           }
         }
       }
+      return length;
     }
 
     private Person chooseSender(List<Person> participants, Person previous, int index) {
@@ -191,8 +225,7 @@ public final class MailboxGenerator {
         String subject,
         Instant at,
         Person previousSender,
-        String previousBody,
-        int index) {
+        String previousBody) {
       List<Person> to = new ArrayList<>();
       List<Person> cc = new ArrayList<>();
       for (Person p : participants) {
@@ -215,7 +248,7 @@ public final class MailboxGenerator {
       String text = body.write(sender, to.get(0), attachments, previousSender, previousBody, at);
       // Everyone named in the text counts, quoted history included: that is what a reader sees.
       for (Person p : contacts) {
-        if (text.contains(p.name())) {
+        if (body.names(p.name())) {
           people.putIfAbsent(p.email(), p);
         }
       }

@@ -112,10 +112,10 @@ public class MailboxRegistry {
     synchronized (mailbox) {
       Instant at = receivedAt;
       if (at == null) {
-        List<MailMessage> snapshot = mailbox.snapshot();
+        MessageList snapshot = mailbox.snapshot();
         at = Instant.now();
         if (!snapshot.isEmpty()) {
-          Instant newest = snapshot.get(snapshot.size() - 1).receivedDateTime().plusSeconds(1);
+          Instant newest = snapshot.received(snapshot.size() - 1).plusSeconds(1);
           at = at.isBefore(newest) ? newest : at;
         }
       }

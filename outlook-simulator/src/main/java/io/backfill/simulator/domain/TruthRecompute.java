@@ -58,11 +58,32 @@ final class TruthRecompute {
     relationships.add(new Relationship(p.name(), Relationship.WORKS_AT, p.organisation().name()));
   }
 
-  /** Everyone the mailbox knows by name: header people, and people of earlier ground truth. */
+  /**
+   * Everyone the mailbox knows by name: header people and people of the ground truth of the
+   * messages there now. The generated mail is counted without deriving it: a person of the
+   * generated box is known while a generated message still there names them.
+   */
   private static Map<String, Person> people(Mailbox.State state) {
+    MessageList messages = state.messages();
+    GeneratedMail base = messages.base();
+    Map<String, Integer> named = new HashMap<>(base.presence());
+    for (MailMessage gone : messages.hiddenGenerated()) {
+      for (Entity e : gone.groundTruth().entities()) {
+        if (Entity.PERSON.equals(e.type()) && e.email() != null) {
+          named.merge(e.name(), -1, Integer::sum);
+        }
+      }
+    }
     Map<String, Person> byName = new HashMap<>();
+    List<Person> generated = new ArrayList<>(base.contacts());
+    generated.add(0, base.owner());
+    for (Person p : generated) {
+      if (named.getOrDefault(p.name(), 0) > 0) {
+        byName.putIfAbsent(p.name(), p);
+      }
+    }
     Map<String, Organisation> orgByDomain = new HashMap<>();
-    for (MailMessage m : state.messages()) {
+    for (MailMessage m : messages.changed()) {
       byName.putIfAbsent(m.from().name(), m.from());
       m.toRecipients().forEach(p -> byName.putIfAbsent(p.name(), p));
       m.ccRecipients().forEach(p -> byName.putIfAbsent(p.name(), p));
@@ -73,7 +94,7 @@ final class TruthRecompute {
     for (Organisation o : NameBank.ORGANISATIONS) {
       orgByDomain.putIfAbsent(o.domain(), o);
     }
-    for (MailMessage m : state.messages()) {
+    for (MailMessage m : messages.changed()) {
       for (Entity e : m.groundTruth().entities()) {
         if (Entity.PERSON.equals(e.type()) && e.email() != null && !byName.containsKey(e.name())) {
           Organisation org = orgByDomain.get(e.email().substring(e.email().indexOf('@') + 1));

@@ -2,6 +2,7 @@ package io.backfill.simulator.graph;
 
 import io.backfill.simulator.domain.MailMessage;
 import io.backfill.simulator.domain.Mailbox;
+import io.backfill.simulator.domain.MessageList;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -30,16 +31,15 @@ public final class DeltaPager {
     List<Item> items = new ArrayList<>(size);
     boolean more = false;
     if (round.phase() == 0) {
-      List<MailMessage> messages = state.messages();
+      MessageList messages = state.messages();
       int i = round.cursorTime() == null ? 0 : after(messages, round);
       for (; i < messages.size(); i++) {
-        MailMessage m = messages.get(i);
-        if (inRound(m, round)) {
+        if (inRound(messages, i, round)) {
           if (items.size() == size) {
             more = true;
             break;
           }
-          items.add(new Item(m, null));
+          items.add(new Item(messages.get(i), null));
         }
       }
     }
@@ -70,16 +70,17 @@ public final class DeltaPager {
     return new Page(items, next);
   }
 
-  private static boolean inRound(MailMessage m, DeltaToken round) {
-    if (!m.folder().equals(round.folder())
-        || m.version() <= round.since()
-        || m.version() > round.upto()) {
+  private static boolean inRound(MessageList messages, int i, DeltaToken round) {
+    long version = messages.version(i);
+    if (version <= round.since()
+        || version > round.upto()
+        || !messages.folder(i).equals(round.folder())) {
       return false;
     }
     if (round.from() == null) {
       return true;
     }
-    int c = m.receivedDateTime().compareTo(round.from());
+    int c = messages.received(i).compareTo(round.from());
     return c > 0 || (c == 0 && round.fromInclusive());
   }
 
@@ -104,12 +105,12 @@ public final class DeltaPager {
   }
 
   /** First index whose key is after the cursor. */
-  private static int after(List<MailMessage> messages, DeltaToken cursor) {
+  private static int after(MessageList messages, DeltaToken cursor) {
     int lo = 0;
     int hi = messages.size();
     while (lo < hi) {
       int mid = (lo + hi) >>> 1;
-      if (messages.get(mid).compareKey(cursor.cursorTime(), cursor.cursorId()) <= 0) {
+      if (messages.compareKey(mid, cursor.cursorTime(), cursor.cursorId()) <= 0) {
         lo = mid + 1;
       } else {
         hi = mid;

@@ -207,7 +207,8 @@ public class DeltaService {
   }
 
   private static boolean changed(Mailbox.State state, String folder, DeltaToken round) {
-    for (MailMessage m : state.messages()) {
+    // Generated, unchanged mail has version 0, never in a round after the first.
+    for (MailMessage m : state.messages().changed()) {
       if (m.folder().equals(folder) && m.version() > round.since() && m.version() <= round.upto()) {
         return true;
       }
@@ -222,10 +223,7 @@ public class DeltaService {
 
   private static Map<String, Object> folderJson(
       Mailbox mailbox, Mailbox.State state, MailFolders.Folder f) {
-    int total = 0;
-    for (MailMessage m : state.messages()) {
-      total += m.folder().equals(f.wellKnownName()) ? 1 : 0;
-    }
+    int total = state.messages().count(f.wellKnownName());
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("@odata.type", "#microsoft.graph.mailFolder");
     json.put("id", f.id());

@@ -1,6 +1,7 @@
 package io.backfill.simulator.graph;
 
 import io.backfill.simulator.domain.MailMessage;
+import io.backfill.simulator.domain.MessageList;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,7 +19,7 @@ public final class MessagePager {
 
   private MessagePager() {}
 
-  public static Page page(List<MailMessage> snapshot, MessageQuery query, String folder) {
+  public static Page page(MessageList snapshot, MessageQuery query, String folder) {
     int lo = query.from() == null ? 0 : lowerIndex(snapshot, query.from(), query.fromInclusive());
     int hi =
         query.to() == null
@@ -30,7 +31,7 @@ public final class MessagePager {
     if (query.descending()) {
       int i = cursor == null ? hi - 1 : Math.min(hi, before(snapshot, cursor)) - 1;
       for (; i >= lo; i--) {
-        if (matches(snapshot.get(i), query, folder)) {
+        if (matches(snapshot, i, query, folder)) {
           if (page.size() == query.top()) {
             more = true;
             break;
@@ -41,7 +42,7 @@ public final class MessagePager {
     } else {
       int i = cursor == null ? lo : Math.max(lo, after(snapshot, cursor));
       for (; i < hi; i++) {
-        if (matches(snapshot.get(i), query, folder)) {
+        if (matches(snapshot, i, query, folder)) {
           if (page.size() == query.top()) {
             more = true;
             break;
@@ -60,41 +61,41 @@ public final class MessagePager {
   }
 
   /** Days the query's window covers, bounded by the mail there is; for the 504 budget. */
-  public static double windowDays(List<MailMessage> snapshot, MessageQuery query) {
+  public static double windowDays(MessageList snapshot, MessageQuery query) {
     if (snapshot.isEmpty()) {
       return 0;
     }
-    Instant oldest = snapshot.get(0).receivedDateTime();
-    Instant newest = snapshot.get(snapshot.size() - 1).receivedDateTime();
+    Instant oldest = snapshot.received(0);
+    Instant newest = snapshot.received(snapshot.size() - 1);
     Instant from = query.from() == null || query.from().isBefore(oldest) ? oldest : query.from();
     Instant to = query.to() == null || query.to().isAfter(newest) ? newest : query.to();
     return Math.max(0, Duration.between(from, to).toSeconds()) / 86_400.0;
   }
 
-  private static boolean matches(MailMessage message, MessageQuery query, String folder) {
-    return (folder == null || folder.equals(message.folder()))
-        && (query.hasAttachments() == null || query.hasAttachments() == message.hasAttachments());
+  private static boolean matches(MessageList snapshot, int i, MessageQuery query, String folder) {
+    return (folder == null || folder.equals(snapshot.folder(i)))
+        && (query.hasAttachments() == null || query.hasAttachments() == snapshot.hasAttachments(i));
   }
 
   private static long count(
-      List<MailMessage> snapshot, int lo, int hi, MessageQuery query, String folder) {
+      MessageList snapshot, int lo, int hi, MessageQuery query, String folder) {
     if (folder == null && query.hasAttachments() == null) {
       return Math.max(0, hi - lo);
     }
     long n = 0;
     for (int i = lo; i < hi; i++) {
-      n += matches(snapshot.get(i), query, folder) ? 1 : 0;
+      n += matches(snapshot, i, query, folder) ? 1 : 0;
     }
     return n;
   }
 
   /** First index whose time is at or after (inclusive) / after (exclusive) the bound. */
-  private static int lowerIndex(List<MailMessage> snapshot, Instant bound, boolean inclusive) {
+  private static int lowerIndex(MessageList snapshot, Instant bound, boolean inclusive) {
     int lo = 0;
     int hi = snapshot.size();
     while (lo < hi) {
       int mid = (lo + hi) >>> 1;
-      int c = snapshot.get(mid).receivedDateTime().compareTo(bound);
+      int c = snapshot.received(mid).compareTo(bound);
       if (c < 0 || (c == 0 && !inclusive)) {
         lo = mid + 1;
       } else {
@@ -105,17 +106,17 @@ public final class MessagePager {
   }
 
   /** One past the last index whose time is at or before (inclusive) / before the bound. */
-  private static int upperIndex(List<MailMessage> snapshot, Instant bound, boolean inclusive) {
+  private static int upperIndex(MessageList snapshot, Instant bound, boolean inclusive) {
     return lowerIndex(snapshot, bound, !inclusive);
   }
 
   /** First index whose key is after the cursor. */
-  private static int after(List<MailMessage> snapshot, SkipToken cursor) {
+  private static int after(MessageList snapshot, SkipToken cursor) {
     int lo = 0;
     int hi = snapshot.size();
     while (lo < hi) {
       int mid = (lo + hi) >>> 1;
-      if (snapshot.get(mid).compareKey(cursor.receivedDateTime(), cursor.id()) <= 0) {
+      if (snapshot.compareKey(mid, cursor.receivedDateTime(), cursor.id()) <= 0) {
         lo = mid + 1;
       } else {
         hi = mid;
@@ -125,12 +126,12 @@ public final class MessagePager {
   }
 
   /** One past the last index whose key is before the cursor. */
-  private static int before(List<MailMessage> snapshot, SkipToken cursor) {
+  private static int before(MessageList snapshot, SkipToken cursor) {
     int lo = 0;
     int hi = snapshot.size();
     while (lo < hi) {
       int mid = (lo + hi) >>> 1;
-      if (snapshot.get(mid).compareKey(cursor.receivedDateTime(), cursor.id()) < 0) {
+      if (snapshot.compareKey(mid, cursor.receivedDateTime(), cursor.id()) < 0) {
         lo = mid + 1;
       } else {
         hi = mid;

@@ -2,9 +2,9 @@ package io.backfill.simulator.llm;
 
 import io.backfill.simulator.config.SimulatorConfig;
 import io.backfill.simulator.domain.Entity;
-import io.backfill.simulator.domain.MailMessage;
 import io.backfill.simulator.domain.Mailbox;
 import io.backfill.simulator.domain.MailboxRegistry;
+import io.backfill.simulator.domain.MessageList;
 import io.backfill.simulator.domain.Relationship;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
@@ -112,15 +112,13 @@ public class PromptExtractor {
     Map<String, Entity> orgs = new LinkedHashMap<>();
     Map<String, String> worksAt = new LinkedHashMap<>();
     for (Mailbox m : mailboxes.all()) {
-      for (MailMessage message : m.snapshot()) {
-        for (Entity e : message.groundTruth().entities()) {
-          (e.type().equals(Entity.PERSON) ? people : orgs).putIfAbsent(e.name(), e);
-        }
-        for (Relationship r : message.groundTruth().relationships()) {
-          if (r.type().equals(Relationship.WORKS_AT)) {
-            worksAt.putIfAbsent(r.source(), r.target());
-          }
-        }
+      // The truth of the mail, generated and changed, without deriving the generated mail.
+      MessageList messages = m.snapshot();
+      for (Entity e : messages.knownEntities()) {
+        (e.type().equals(Entity.PERSON) ? people : orgs).putIfAbsent(e.name(), e);
+      }
+      for (Relationship r : messages.knownEmployers()) {
+        worksAt.putIfAbsent(r.source(), r.target());
       }
     }
     Dictionary built = new Dictionary(version, people, orgs, worksAt);

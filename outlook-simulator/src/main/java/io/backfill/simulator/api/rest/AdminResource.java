@@ -5,6 +5,7 @@ import io.backfill.simulator.domain.MailMessage;
 import io.backfill.simulator.domain.Mailbox;
 import io.backfill.simulator.domain.MailboxRegistry;
 import io.backfill.simulator.domain.MailboxSpec;
+import io.backfill.simulator.domain.MessageList;
 import io.backfill.simulator.faults.FaultInjector;
 import io.backfill.simulator.faults.FaultKind;
 import io.backfill.simulator.faults.FaultRule;
@@ -221,7 +222,7 @@ public class AdminResource {
       @QueryParam("offset") @DefaultValue("0") int offset,
       @QueryParam("limit") @DefaultValue("100") int limit) {
     Mailbox mailbox = mailbox(user);
-    List<MailMessage> snapshot = mailbox.snapshot();
+    MessageList snapshot = mailbox.snapshot();
     int from = Math.min(Math.max(0, offset), snapshot.size());
     int to = Math.min(snapshot.size(), from + Math.max(0, limit));
     return snapshot.subList(from, to).stream().map(m -> truth(m, mailbox.address())).toList();
@@ -230,10 +231,11 @@ public class AdminResource {
   @GET
   @Path("/mailboxes/{user}/messages/{id}/ground-truth")
   public TruthView messageTruth(@PathParam("user") String user, @PathParam("id") String id) {
-    return mailbox(user).snapshot().stream()
-        .filter(m -> m.id().equals(id))
-        .findFirst()
-        .map(m -> truth(m, mailbox(user).address()))
+    Mailbox mailbox = mailbox(user);
+    return mailbox
+        .state()
+        .message(id)
+        .map(m -> truth(m, mailbox.address()))
         .orElseThrow(AdminResource::noMessage);
   }
 

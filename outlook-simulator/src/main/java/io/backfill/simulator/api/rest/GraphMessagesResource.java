@@ -3,6 +3,7 @@ package io.backfill.simulator.api.rest;
 import io.backfill.simulator.domain.MailMessage;
 import io.backfill.simulator.domain.Mailbox;
 import io.backfill.simulator.domain.MailboxRegistry;
+import io.backfill.simulator.domain.MessageList;
 import io.backfill.simulator.faults.FaultInjector;
 import io.backfill.simulator.faults.FaultKind;
 import io.backfill.simulator.faults.FaultRule;
@@ -213,7 +214,7 @@ public class GraphMessagesResource {
     context.addEndHandler(ended -> throttle.release(mailbox.address()));
     throttle.charge(grant.tenant(), mailbox.address());
     MessageQuery query = MessageQuery.parse(options(uri.getQueryParameters()));
-    List<MailMessage> snapshot = mailbox.snapshot();
+    MessageList snapshot = mailbox.snapshot();
     throttle.checkWork(query.top(), MessagePager.windowDays(snapshot, query));
     boolean text = prefer != null && prefer.replace(" ", "").contains(TEXT_PREFERENCE);
     FaultInjector.Decision decision = faults.decide(mailbox.address(), FaultKind.Surface.GRAPH);
@@ -229,7 +230,7 @@ public class GraphMessagesResource {
   private Response page(
       Mailbox mailbox,
       String folder,
-      List<MailMessage> snapshot,
+      MessageList snapshot,
       MessageQuery query,
       boolean text,
       UriInfo uri) {
