@@ -113,7 +113,7 @@ public final class MessageList extends AbstractList<MailMessage> implements Rand
     return all;
   }
 
-  /** Person name to organisation name, from the WORKS_AT of the mail's ground truth. */
+  /** The WORKS_AT relationships of the mail's ground truth: generated mail's, then changed. */
   public List<Relationship> knownEmployers() {
     List<Relationship> all = new ArrayList<>();
     base.worksAt().forEach((p, o) -> all.add(new Relationship(p, Relationship.WORKS_AT, o)));
