@@ -18,7 +18,8 @@ import java.util.function.Consumer;
  * Generates a mailbox from (seed, size): the owner's contacts across organisations, threads with
  * replies and forwards, bodies from 200 B to 40 KB, and the ground truth of every message.
  * Everything is drawn from one seeded {@link Random} in a fixed order, so the same seed and size
- * always give the same mail.
+ * always give the same mail; the generator's state at the start of each thread is kept, so any
+ * thread can be written again alike without keeping the mail.
  */
 public final class MailboxGenerator {
 
