@@ -1,6 +1,7 @@
 package io.backfill.cli;
 
 import io.backfill.cli.bench.Bench;
+import io.backfill.cli.bench.Probes;
 import io.backfill.stack.StackStartException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -33,8 +34,10 @@ import picocli.CommandLine.Spec;
           + " msg/s and its ratio to 2 x 32 / 0.2 s = 320 msg/s (target >= 0.9).",
       "P1b: P1 with the worker sequential, on fewer messages; the speed-up P1 / P1b in msg/s"
           + " (target >= 50).",
-      "P2: no LLM key, embeddings off, no latency; msg/s (target >= 2,000), CPU share and peak"
-          + " RSS per process.",
+      "P2: no LLM key, embeddings off, no latency; msg/s (target >= 2,000).",
+      "Every pipeline scenario: per process CPU share, peak RSS, CPU ms per message and per chunk"
+          + " at steady state (after 10 % of the chunks, at least 2, to the end of the job), raw and"
+          + " net of the idle rate, and the idle rate itself (CPU ms/s).",
       "P2b: no LLM key, embeddings on; msg/s and embeddings/s.",
       "P3: the heartbeat-monitor with synthetic runs; ingest rate, tick p99 (< 1 s), detection"
           + " p50/p99 (p99 <= staleAfter + tick), false timeouts (= 0).",
@@ -114,6 +117,27 @@ final class BenchCommand implements Callable<Integer> {
   Duration p3Duration;
 
   @Option(
+      names = "--idle-baseline",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      defaultValue = "60s",
+      description =
+          "Before each pipeline run's job, with the stack up and idle, measure each process's CPU"
+              + " for this long (its fixed cost, in CPU ms per second; taken away from the"
+              + " per-message figures in the net columns). 0 turns it off. Default:"
+              + " ${DEFAULT-VALUE}.")
+  Duration idleBaseline;
+
+  @Option(
+      names = "--profile",
+      description =
+          "Record JFR (settings=profile, through jcmd) in each of the stack's JVMs over the steady"
+              + " state and write a hot-methods summary per process to"
+              + " <project-root>/docs/bench/<UTC time>-<scenario>-<process>.md; the .jfr files stay"
+              + " under <work-dir>/jfr.")
+  boolean profile;
+
+  @Option(
       names = "--json",
       paramLabel = "FILE",
       description =
@@ -149,7 +173,7 @@ final class BenchCommand implements Callable<Integer> {
     STACK_LOG.setLevel(java.util.logging.Level.WARNING);
     BackfillCommand root = (BackfillCommand) spec.root().userObject();
     Path checkout = StackOptions.root(spec, projectRoot, root.env());
-    Bench.Params params = params();
+    Bench.Params params = params(checkout);
     Path work = workDir != null ? workDir.toAbsolutePath() : checkout.resolve(".backfill/bench");
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
@@ -188,7 +212,7 @@ final class BenchCommand implements Callable<Integer> {
     return outcome.allCompleted() ? ExitCodes.OK : ExitCodes.JOB_NOT_COMPLETED;
   }
 
-  private Bench.Params params() {
+  private Bench.Params params(Path checkout) {
     if (runs < 1 || runs > 20) {
       throw invalid("--runs must be 1 to 20, was " + runs);
     }
@@ -208,6 +232,9 @@ final class BenchCommand implements Callable<Integer> {
         throw invalid("message counts must be 1 to 1,000,000, was " + messages);
       }
     }
+    if (idleBaseline.isNegative()) {
+      throw invalid("--idle-baseline cannot be negative, was " + idleBaseline);
+    }
     if (p3SyntheticRuns < 1 || p3Duration.isNegative() || p3Duration.isZero()) {
       throw invalid("--p3-synthetic-runs and --p3-duration must be positive");
     }
@@ -221,7 +248,8 @@ final class BenchCommand implements Callable<Integer> {
         p2Messages,
         p2bMessages,
         p3SyntheticRuns,
-        p3Duration);
+        p3Duration,
+        new Probes(idleBaseline, profile, checkout.resolve("docs/bench")));
   }
 
   private ParameterException invalid(String message) {

@@ -45,7 +45,8 @@ public final class Bench {
       int p2Messages,
       int p2bMessages,
       int p3SyntheticRuns,
-      Duration p3Duration) {
+      Duration p3Duration,
+      Probes probes) {
 
     public Params {
       scenarios = List.copyOf(scenarios);
@@ -142,7 +143,7 @@ public final class Bench {
           run,
           log);
     }
-    return PipelineScenario.run(projectRoot, workDir, spec(scenario), run, log);
+    return PipelineScenario.run(projectRoot, workDir, spec(scenario), params.probes(), run, log);
   }
 
   /** What each pipeline scenario starts and measures. */
@@ -150,16 +151,10 @@ public final class Bench {
     return switch (scenario) {
       case "P1" ->
           new PipelineScenario.Spec(
-              "P1", params.p1Messages(), WORKERS, true, LLM_LATENCY, p1WorkerEnv(false), false);
+              "P1", params.p1Messages(), WORKERS, true, LLM_LATENCY, p1WorkerEnv(false));
       case "P1b" ->
           new PipelineScenario.Spec(
-              "P1b",
-              params.sequentialMessages(),
-              WORKERS,
-              true,
-              LLM_LATENCY,
-              p1WorkerEnv(true),
-              false);
+              "P1b", params.sequentialMessages(), WORKERS, true, LLM_LATENCY, p1WorkerEnv(true));
       case "P2" ->
           new PipelineScenario.Spec(
               "P2",
@@ -167,8 +162,7 @@ public final class Bench {
               WORKERS,
               false,
               null,
-              Map.of("BACKFILL_WORKER_EMBEDDING_ENABLED", "false"),
-              true);
+              Map.of("BACKFILL_WORKER_EMBEDDING_ENABLED", "false"));
       case "P2b" ->
           new PipelineScenario.Spec(
               "P2b",
@@ -176,8 +170,7 @@ public final class Bench {
               WORKERS,
               false,
               null,
-              Map.of("BACKFILL_WORKER_EMBEDDING_ENABLED", "true"),
-              false);
+              Map.of("BACKFILL_WORKER_EMBEDDING_ENABLED", "true"));
       default -> throw new IllegalArgumentException("not a pipeline scenario: " + scenario);
     };
   }
@@ -333,6 +326,16 @@ public final class Bench {
               + ", worker "
               + s.workerEnv());
     }
+    Probes probes = params.probes();
+    p.put(
+        "idle baseline",
+        probes.idleBaseline().isZero()
+            ? "off"
+            : probes.idleBaseline().toMillis() / 1000.0 + " s before each pipeline run's job");
+    p.put(
+        "steady state",
+        "from the mark after 10 % of a run's chunks (at least 2) to the end of the job"
+            + (probes.profile() ? ", JFR-profiled" : ""));
     p.put("project root", projectRoot.toString());
     return p;
   }

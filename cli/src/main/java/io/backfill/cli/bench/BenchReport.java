@@ -129,37 +129,13 @@ public final class BenchReport {
     return table;
   }
 
-  /** Per process of each scenario that measured them: CPU share and peak RSS over its runs. */
+  /**
+   * Per process of each scenario that measured them: CPU share, peak RSS, idle rate and CPU per
+   * message and per chunk at steady state over its runs, and all processes summed.
+   */
   public List<String> processTable() {
-    Grid table = processGrid();
-    return table.isEmpty() ? List.of() : table.lines();
-  }
-
-  private Grid processGrid() {
-    Grid table =
-        Grid.of(
-            "SCENARIO",
-            "PROCESS",
-            "CPU % MEDIAN",
-            "CPU % MIN",
-            "CPU % MAX",
-            "PEAK RSS MiB MEDIAN",
-            "PEAK RSS MiB MAX");
-    processFigures()
-        .forEach(
-            (key, usage) -> {
-              Stats cpu = Stats.of(usage.cpuPercent);
-              Stats rss = Stats.of(usage.rssMib);
-              table.row(
-                  key.scenario,
-                  key.process,
-                  Numbers.format(cpu.median()),
-                  Numbers.format(cpu.min()),
-                  Numbers.format(cpu.max()),
-                  Numbers.format(rss.median()),
-                  Numbers.format(rss.max()));
-            });
-    return table;
+    ProcessTable table = new ProcessTable(runs);
+    return table.isEmpty() ? List.of() : table.grid().lines();
   }
 
   /** Every run: scenario, run, status, its raw figures and the load average it started at. */
@@ -189,30 +165,6 @@ public final class BenchReport {
           raw.toString());
     }
     return table;
-  }
-
-  private record ProcessKey(String scenario, String process) {}
-
-  private static final class ProcessSeries {
-    final List<Double> cpuPercent = new ArrayList<>();
-    final List<Double> rssMib = new ArrayList<>();
-  }
-
-  private Map<ProcessKey, ProcessSeries> processFigures() {
-    Map<ProcessKey, ProcessSeries> all = new LinkedHashMap<>();
-    for (RunRecord run : runs) {
-      if (!run.completed()) {
-        continue;
-      }
-      for (ProcessUsage usage : run.processes()) {
-        ProcessSeries series =
-            all.computeIfAbsent(
-                new ProcessKey(run.scenario(), usage.process()), k -> new ProcessSeries());
-        series.cpuPercent.add(usage.cpuShare() * 100);
-        series.rssMib.add(usage.peakRssKib() / 1024.0);
-      }
-    }
-    return all;
   }
 
   public ObjectNode toJson() {
@@ -249,15 +201,7 @@ public final class BenchReport {
       node.put("result", f.verdict());
     }
     ArrayNode ps = root.putArray("processes");
-    processFigures()
-        .forEach(
-            (key, series) -> {
-              ObjectNode node = ps.addObject();
-              node.put("scenario", key.scenario);
-              node.put("process", key.process);
-              statsNode(node.putObject("cpuPercent"), series.cpuPercent);
-              statsNode(node.putObject("peakRssMib"), series.rssMib);
-            });
+    new ProcessTable(runs).json(ps);
     ArrayNode rs = root.putArray("runs");
     for (RunRecord run : runs) {
       ObjectNode node = rs.addObject();
@@ -270,26 +214,12 @@ public final class BenchReport {
       run.figures().forEach(raw::put);
       ArrayNode procs = node.putArray("processes");
       for (ProcessUsage usage : run.processes()) {
-        procs
-            .addObject()
-            .put("process", usage.process())
-            .put("cpuSeconds", usage.cpuSeconds())
-            .put("cpuShare", usage.cpuShare())
-            .put("peakRssKib", usage.peakRssKib());
+        ProcessTable.json(procs.addObject(), usage);
       }
     }
     ArrayNode ns = root.putArray("notes");
     notes.forEach(ns::add);
     return root;
-  }
-
-  private static void statsNode(ObjectNode node, List<Double> values) {
-    Stats s = Stats.of(values);
-    ArrayNode all = node.putArray("values");
-    values.forEach(all::add);
-    node.put("median", s.median());
-    node.put("min", s.min());
-    node.put("max", s.max());
   }
 
   public void writeJson(Path file) throws IOException {
@@ -327,12 +257,17 @@ public final class BenchReport {
     parameters.forEach((k, v) -> ps.add("`" + k + "` " + v));
     md.append(String.join(", ", ps)).append("\n\n");
     md.append(figureGrid().markdown());
-    Grid processes = processGrid();
+    ProcessTable processes = new ProcessTable(runs);
     if (!processes.isEmpty()) {
       md.append(
-          "\nPer process over the measured interval (CPU share of all cores; peak RSS is"
-              + " VmHWM, for PostgreSQL summed over the database's backends):\n\n");
-      md.append(processes.markdown());
+          "\nPer process, medians over the runs (CPU share of all cores from the submit to the"
+              + " end; peak RSS is VmHWM, for PostgreSQL summed over the database's backends;"
+              + " IDLE is CPU ms per second with the stack up and no job; CPU ms/msg and ms/chunk"
+              + " (100 messages) are over the steady state, from the mark after 10 % of the"
+              + " chunks to the end of the job; NET takes the idle rate away; `"
+              + ProcessTable.ALL
+              + "` sums the stack's processes, not the bench's JVM):\n\n");
+      md.append(processes.grid().markdown());
     }
     md.append("\nRuns:\n\n");
     md.append(runGrid().markdown());

@@ -6,7 +6,6 @@ import io.backfill.cli.local.DemoTenant;
 import io.backfill.cli.watch.JobWatcher;
 import io.backfill.contracts.serde.EventJson;
 import io.backfill.stack.LocalStack;
-import io.backfill.stack.ServiceNode;
 import io.backfill.stack.StackConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -16,16 +15,17 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.OptionalDouble;
 import java.util.UUID;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 
 /**
  * One run of a pipeline scenario (P1, P1b, P2, P2b) on a fresh local stack: a tenant, one backfill
@@ -39,6 +39,8 @@ public final class PipelineScenario {
   private static final String[] LLM_MODELS = {"gpt-4o-mini", "gpt-4.1-mini"};
 
   private static final Duration POLL = Duration.ofMillis(500);
+  private static final DateTimeFormatter FILE_TIME =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
   // A run that moves on not at all for this long is stuck, whatever its size.
   private static final Duration STALLED = Duration.ofMinutes(5);
 
@@ -47,7 +49,6 @@ public final class PipelineScenario {
    *
    * @param llmLatency every simulated LLM answer takes this long (null: no fault)
    * @param workerEnv settings of the extraction workers, as environment variables
-   * @param measureProcesses read CPU time and peak RSS of every process over the interval
    */
   public record Spec(
       String scenario,
@@ -55,8 +56,7 @@ public final class PipelineScenario {
       int workers,
       boolean llmKey,
       Duration llmLatency,
-      Map<String, String> workerEnv,
-      boolean measureProcesses) {
+      Map<String, String> workerEnv) {
 
     public Spec {
       workerEnv = Map.copyOf(workerEnv);
@@ -74,7 +74,8 @@ public final class PipelineScenario {
    * Runs {@code spec} once on a stack under {@code workDir}; a stack that does not start throws
    * {@link io.backfill.stack.StackStartException}, a job that does not complete is a failed run.
    */
-  public static RunRecord run(Path projectRoot, Path workDir, Spec spec, int run, PrintWriter log) {
+  public static RunRecord run(
+      Path projectRoot, Path workDir, Spec spec, Probes probes, int run, PrintWriter log) {
     double load = Machine.loadAverage();
     StackConfig.Builder builder =
         StackConfig.builder()
@@ -92,7 +93,9 @@ public final class PipelineScenario {
     long stackStarting = System.nanoTime();
     try (LocalStack stack = LocalStack.start(builder.build())) {
       double stackSeconds = (System.nanoTime() - stackStarting) / 1e9;
-      return measure(stack, spec, run, load, stackSeconds, log);
+      Path jfrDir =
+          probes.profile() ? workDir.resolve("jfr").resolve(spec.scenario() + "-run" + run) : null;
+      return measure(stack, spec, probes, jfrDir, run, load, stackSeconds, log);
     }
   }
 
@@ -106,16 +109,37 @@ public final class PipelineScenario {
   }
 
   private static RunRecord measure(
-      LocalStack stack, Spec spec, int run, double load, double stackSeconds, PrintWriter log) {
+      LocalStack stack,
+      Spec spec,
+      Probes probes,
+      Path jfrDir,
+      int run,
+      double load,
+      double stackSeconds,
+      PrintWriter log) {
     DemoTenant tenant = DemoTenant.create(stack, spec.llmKey());
     GatewayClient client = tenant.client(stack);
-    Usage before = spec.measureProcesses() ? Usage.read(stack) : null;
+    StackCpu idleStart = null;
+    StackCpu idleEnd = null;
+    if (!probes.idleBaseline().isZero()) {
+      // The stack is up and has no job: what its parts use now is their fixed cost.
+      idleStart = StackCpu.read(stack);
+      long until = System.nanoTime() + probes.idleBaseline().toNanos();
+      for (long left = until - System.nanoTime(); left > 0; left = until - System.nanoTime()) {
+        LockSupport.parkNanos(left);
+      }
+      idleEnd = StackCpu.read(stack);
+    }
+    StackCpu runStart = StackCpu.read(stack);
 
     long started = System.nanoTime();
     String jobId = submit(client, stack, spec.scenario() + "-" + run);
-    Poll poll = awaitEnd(client, jobId, spec.timeout());
+    SteadyState steady = new SteadyState(spec.messages(), stack, client, jobId, jfrDir, log);
+    Poll poll = awaitEnd(client, jobId, spec.timeout(), steady::onStatus);
     double seconds = (System.nanoTime() - started) / 1e9;
-    Usage after = spec.measureProcesses() ? Usage.read(stack) : null;
+    StackCpu end = StackCpu.read(stack);
+    String loadAtEnd = Machine.loadAverages();
+    Map<String, Path> recordings = steady.stopProfile();
 
     JsonNode status = poll.status;
     String state = status == null ? "unknown" : status.path("status").asText();
@@ -155,8 +179,47 @@ public final class PipelineScenario {
     figures.put("gateway seconds", gatewaySeconds(status));
     figures.put("embeddings", (double) embeddings);
     figures.put("embeddings/s", embeddings / seconds);
-    List<ProcessUsage> processes =
-        spec.measureProcesses() ? Usage.between(before, after, seconds) : List.of();
+    long steadyMessages = steady.start() == null ? 0 : extracted - steady.messagesAtStart();
+    UsageMarks marks =
+        new UsageMarks(idleStart, idleEnd, runStart, steady.start(), steadyMessages, end);
+    figures.put("idle seconds", marks.idleSeconds());
+    figures.put("steady after chunks", (double) steady.startAfterChunks());
+    figures.put("steady messages", (double) steadyMessages);
+    figures.put("steady seconds", marks.steadySeconds());
+    figures.put("load at end", Machine.loadAverage());
+    List<ProcessUsage> processes = marks.usage(Runtime.getRuntime().availableProcessors());
+    if (!recordings.isEmpty()) {
+      List<String> context =
+          List.of(
+              String.format(
+                  Locale.ROOT,
+                  "Scenario %s run %d, %,d messages; recorded over the steady state: from %s (after"
+                      + " %d chunks) to the end of the job, %,d messages in %.1f s",
+                  spec.scenario(),
+                  run,
+                  spec.messages(),
+                  steady.startedAt(),
+                  steady.startAfterChunks(),
+                  steadyMessages,
+                  marks.steadySeconds()),
+              "Load average (1, 5, 15 min): "
+                  + steady.loadAtStart()
+                  + " at the start mark, "
+                  + loadAtEnd
+                  + " at the end; on a loaded machine the figures are the processes' share of it",
+              detail);
+      Map<String, ProcessUsage> byName = new LinkedHashMap<>();
+      processes.forEach(u -> byName.put(u.process(), u));
+      Profiler.summarise(
+              recordings,
+              probes.summaryDir(),
+              FILE_TIME.format(steady.startedAt()),
+              spec.scenario(),
+              context,
+              byName,
+              log)
+          .forEach(md -> log.println("profile: " + md));
+    }
     log.printf(
         Locale.ROOT,
         "%s run %d: %,d messages in %.1f s, %.1f msg/s, %,d embeddings; completed (stack ready in"
@@ -198,7 +261,8 @@ public final class PipelineScenario {
 
   private record Poll(JsonNode status, String problem) {}
 
-  private static Poll awaitEnd(GatewayClient client, String jobId, Duration timeout) {
+  private static Poll awaitEnd(
+      GatewayClient client, String jobId, Duration timeout, Consumer<JsonNode> onStatus) {
     long deadline = System.nanoTime() + timeout.toNanos();
     long lastChange = System.nanoTime();
     String lastProgress = "";
@@ -217,6 +281,7 @@ public final class PipelineScenario {
       if (status != null && JobWatcher.ENDED.contains(status.path("status").asText())) {
         return new Poll(status, null);
       }
+      onStatus.accept(status);
       long now = System.nanoTime();
       String progress = status == null ? "" : status.path("progress").toString();
       if (!progress.equals(lastProgress)) {
@@ -256,87 +321,6 @@ public final class PipelineScenario {
       }
     } catch (SQLException | IllegalArgumentException e) {
       throw new IllegalStateException("cannot count the job's documents: " + e.getMessage(), e);
-    }
-  }
-
-  /** CPU seconds of every part at one moment: processes by name, PostgreSQL backends by pid. */
-  private record Usage(
-      Map<String, Long> pids, Map<String, Double> cpu, Map<Long, Double> backends) {
-
-    static final String POSTGRES = "postgresql (backends)";
-
-    static Usage read(LocalStack stack) {
-      Map<String, Long> pids = new LinkedHashMap<>();
-      pids.put("kafka", stack.kafka().pid());
-      for (ServiceNode node : stack.processes()) {
-        pids.put(node.name(), node.pid());
-      }
-      pids.put("backfill bench (this JVM)", ProcessHandle.current().pid());
-      Map<String, Double> cpu = new LinkedHashMap<>();
-      pids.forEach(
-          (name, pid) -> {
-            OptionalDouble seconds = ProcFs.cpuSeconds(pid);
-            if (seconds.isPresent()) {
-              cpu.put(name, seconds.getAsDouble());
-            }
-          });
-      Map<Long, Double> backends = new HashMap<>();
-      for (long pid : backendPids(stack)) {
-        ProcFs.cpuSeconds(pid).ifPresent(s -> backends.put(pid, s));
-      }
-      return new Usage(pids, cpu, backends);
-    }
-
-    /** Per process: CPU over the interval and peak RSS now; PostgreSQL's backends summed. */
-    static List<ProcessUsage> between(Usage before, Usage after, double seconds) {
-      int cores = Runtime.getRuntime().availableProcessors();
-      List<ProcessUsage> usage = new ArrayList<>();
-      after.cpu.forEach(
-          (name, end) -> {
-            Double start = before.cpu.get(name);
-            if (start == null
-                || !java.util.Objects.equals(before.pids.get(name), after.pids.get(name))) {
-              return;
-            }
-            double used = end - start;
-            long rss = ProcFs.peakRssKib(after.pids.get(name)).orElse(-1);
-            usage.add(new ProcessUsage(name, used, used / (seconds * cores), rss));
-          });
-      if (!after.backends.isEmpty()) {
-        // A backend that ended within the interval is not counted: the figure is a floor.
-        double used = 0;
-        long rss = 0;
-        for (Map.Entry<Long, Double> backend : after.backends.entrySet()) {
-          used += backend.getValue() - before.backends.getOrDefault(backend.getKey(), 0.0);
-          rss += ProcFs.peakRssKib(backend.getKey()).orElse(0);
-        }
-        usage.add(new ProcessUsage(POSTGRES, used, used / (seconds * cores), rss));
-      }
-      return usage;
-    }
-
-    private static List<Long> backendPids(LocalStack stack) {
-      List<Long> pids = new ArrayList<>();
-      String url = stack.postgres().jdbcUrl(stack.databaseName());
-      // Only a PostgreSQL on this machine has its backends in this /proc.
-      if (!url.contains("//127.0.0.1:") && !url.contains("//localhost:")) {
-        return pids;
-      }
-      try (Connection db = stack.database();
-          PreparedStatement query =
-              db.prepareStatement(
-                  "SELECT pid FROM pg_stat_activity"
-                      + " WHERE datname = current_database() AND pid <> pg_backend_pid()");
-          ResultSet rows = query.executeQuery()) {
-        while (rows.next()) {
-          if (ProcFs.command(rows.getLong(1)).startsWith("postgres")) {
-            pids.add(rows.getLong(1));
-          }
-        }
-      } catch (SQLException e) {
-        throw new IllegalStateException("cannot list the database's backends: " + e, e);
-      }
-      return pids;
     }
   }
 }
