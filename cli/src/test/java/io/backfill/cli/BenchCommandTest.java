@@ -1,6 +1,7 @@
 package io.backfill.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.backfill.contracts.serde.EventJson;
@@ -20,7 +21,8 @@ class BenchCommandTest {
   @TempDir Path dir;
 
   @Test
-  void oneSmallP2RunCompletesAndIsReportedWithEveryProcessesCpuAndPeakRss() throws IOException {
+  void oneSmallP2RunCompletesAndIsReportedWithEveryProcessesCpuPeakRssAndCpuPerMessage()
+      throws IOException {
     Path json = dir.resolve("bench.json");
     String root = System.getProperty("backfill.project.root", "..");
 
@@ -33,6 +35,8 @@ class BenchCommandTest {
             "P2",
             "--p2-messages",
             "500",
+            "--idle-baseline",
+            "3s",
             "--no-append",
             "--json",
             json.toString(),
@@ -47,13 +51,37 @@ class BenchCommandTest {
     JsonNode only = report.path("runs").get(0);
     assertThat(only.path("scenario").asText()).isEqualTo("P2");
     assertThat(only.path("completed").asBoolean()).as(only.toString()).isTrue();
-    assertThat(only.path("figures").path("msg/s").asDouble()).isPositive();
+    JsonNode figures = only.path("figures");
+    assertThat(figures.path("msg/s").asDouble()).isPositive();
+    // 500 messages are 5 chunks: the steady state starts once 2 are extracted.
+    assertThat(figures.path("steady after chunks").asDouble()).isEqualTo(2);
+    assertThat(figures.path("steady messages").asDouble()).isBetween(1.0, 300.0);
+    assertThat(figures.path("steady seconds").asDouble()).isPositive();
+    assertThat(figures.path("idle seconds").asDouble()).isGreaterThanOrEqualTo(3);
     List<String> processes = new ArrayList<>();
+    double workersMsPerMessage = 0;
     for (JsonNode process : only.path("processes")) {
-      processes.add(process.path("process").asText());
+      String name = process.path("process").asText();
+      processes.add(name);
       assertThat(process.path("cpuSeconds").asDouble()).as(process.toString()).isPositive();
       assertThat(process.path("peakRssKib").asLong()).as(process.toString()).isPositive();
+      assertThat(process.path("idleCpuMsPerSecond").isNumber()).as(process.toString()).isTrue();
+      assertThat(process.path("idleCpuMsPerSecond").asDouble()).isGreaterThanOrEqualTo(0);
+      assertThat(process.path("cpuMsPerMessageNetOfIdle").isNumber())
+          .as(process.toString())
+          .isTrue();
+      // A part with nothing left to do after the mark (the simulator once every page is fetched)
+      // may use less than one clock tick in a short steady state: 0, never missing or negative.
+      assertThat(process.path("cpuMsPerMessage").isNumber()).as(process.toString()).isTrue();
+      assertThat(process.path("cpuMsPerMessage").asDouble()).isGreaterThanOrEqualTo(0);
+      assertThat(process.path("cpuMsPerChunk").asDouble())
+          .isEqualTo(100 * process.path("cpuMsPerMessage").asDouble(), within(1e-9));
+      if (name.startsWith("extraction-worker")) {
+        workersMsPerMessage += process.path("cpuMsPerMessage").asDouble();
+      }
     }
+    // The extraction of the steady state's messages is CPU the workers spent.
+    assertThat(workersMsPerMessage).isPositive();
     assertThat(processes)
         .contains(
             "kafka",
@@ -68,7 +96,17 @@ class BenchCommandTest {
     assertThat(figure.path("figure").asText()).isEqualTo("msg/s");
     assertThat(figure.path("target").asText()).isEqualTo("≥ 2,000");
     assertThat(figure.path("result").asText()).isIn("met", "missed");
-    assertThat(report.path("processes")).isNotEmpty();
+    JsonNode all = null;
+    for (JsonNode process : report.path("processes")) {
+      if (process.path("process").asText().equals("all processes")) {
+        all = process;
+      }
+    }
+    assertThat(all).as(report.path("processes").toString()).isNotNull();
+    assertThat(all.path("cpuMsPerMessage").path("median").asDouble()).isPositive();
+    assertThat(all.path("idleCpuMsPerSecond").path("median").asDouble()).isPositive();
+    assertThat(run.out())
+        .contains("IDLE CPU ms/s", "CPU ms/msg", "CPU ms/chunk", "NET ms/msg", "all processes");
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.backfill.cli.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.backfill.contracts.serde.EventJson;
@@ -38,8 +39,9 @@ class BenchReportTest {
         "job p2-" + run,
         figures,
         List.of(
-            new ProcessUsage("kafka", 10, 0.25, 300 * 1024),
-            new ProcessUsage("extraction-worker-1", 20, 0.5, 500 * 1024)),
+            new ProcessUsage("kafka", 10, 0.25, 300 * 1024, 5, 0.2, 0.15),
+            new ProcessUsage("extraction-worker-1", 20, 0.5, 500 * 1024, 20, 1.0 + run, 0.9),
+            new ProcessUsage(StackCpu.THIS_JVM, 1, 0.01, 100 * 1024)),
         2.0);
   }
 
@@ -115,11 +117,34 @@ class BenchReportTest {
     assertThat(p2.path("values")).hasSize(3);
     assertThat(p2.path("target").asText()).isEqualTo("≥ 2,000");
     assertThat(p2.path("result").asText()).isEqualTo("missed");
-    assertThat(json.path("processes")).hasSize(2);
+    assertThat(json.path("processes")).hasSize(4);
     JsonNode kafka = json.path("processes").get(0);
     assertThat(kafka.path("process").asText()).isEqualTo("kafka");
     assertThat(kafka.path("cpuPercent").path("median").asDouble()).isEqualTo(25.0);
     assertThat(kafka.path("peakRssMib").path("max").asDouble()).isEqualTo(300.0);
+    assertThat(kafka.path("cpuMsPerMessage").path("median").asDouble()).isEqualTo(0.2);
+    assertThat(kafka.path("cpuMsPerChunk").path("median").asDouble()).isEqualTo(20.0, within(1e-9));
+    assertThat(kafka.path("idleCpuMsPerSecond").path("median").asDouble()).isEqualTo(5.0);
+    JsonNode worker = json.path("processes").get(1);
+    // Runs 1, 2, 3: 2, 3 and 4 ms per message.
+    assertThat(worker.path("cpuMsPerMessage").path("median").asDouble()).isEqualTo(3.0);
+    assertThat(worker.path("cpuMsPerMessage").path("max").asDouble()).isEqualTo(4.0);
+    JsonNode bench = json.path("processes").get(2);
+    assertThat(bench.has("cpuMsPerMessage")).as("not measured: no figure").isFalse();
+    // The stack's processes summed run by run, without the bench's own JVM.
+    JsonNode all = json.path("processes").get(3);
+    assertThat(all.path("process").asText()).isEqualTo("all processes");
+    assertThat(all.path("cpuPercent").path("median").asDouble()).isEqualTo(75.0);
+    assertThat(all.path("peakRssMib").path("median").asDouble()).isEqualTo(800.0);
+    assertThat(all.path("cpuMsPerMessage").path("median").asDouble()).isEqualTo(3.2, within(1e-9));
+    assertThat(all.path("cpuMsPerMessageNetOfIdle").path("median").asDouble())
+        .isEqualTo(1.05, within(1e-9));
+    assertThat(all.path("idleCpuMsPerSecond").path("median").asDouble()).isEqualTo(25.0);
+    JsonNode runProcess = json.path("runs").get(6).path("processes").get(0);
+    assertThat(runProcess.path("cpuMsPerMessage").asDouble()).isEqualTo(0.2);
+    assertThat(runProcess.path("cpuMsPerChunkNetOfIdle").asDouble()).isEqualTo(15.0, within(1e-9));
+    assertThat(json.path("runs").get(6).path("processes").get(2).path("cpuMsPerMessage").isNull())
+        .isTrue();
     assertThat(json.path("runs")).hasSize(9);
     JsonNode failed = json.path("runs").get(5);
     assertThat(failed.path("completed").asBoolean()).isFalse();
@@ -153,6 +178,8 @@ class BenchReportTest {
         .contains("| SCENARIO | FIGURE | MEDIAN | MIN | MAX | TARGET | RESULT | RUNS |")
         .contains("| P2 | msg/s | 1,900 | 1,800 | 2,100 | ≥ 2,000 | missed | 3/3 |")
         .contains("| P2 | kafka | 25 |")
+        .contains(
+            "| P2 | all processes | 75 | 75 | 75 | 800 | 800 | 25 | 3.20 | 320 | 1.05 | 105 |")
         .contains("| P1b | 3 | FAILED | 2.50 | job x failed |")
         .contains("- P3: not run (the monitor-scale driver is not in this build).");
   }
