@@ -99,10 +99,23 @@ public record JfrSummary(
     Set<String> seen = new LinkedHashSet<>();
     for (RecordedFrame frame : frames) {
       String name = methodName(frame);
-      if (name.startsWith(OWN_PACKAGE) && seen.add(name)) {
+      if (name.startsWith(OWN_PACKAGE) && !generated(name) && seen.add(name)) {
         own.merge(name, 1.0, Double::sum);
       }
     }
+  }
+
+  /**
+   * Quarkus's generated proxies, subclasses and invokers around a bean method: each would repeat
+   * the method's own count, so they are left out.
+   */
+  static boolean generated(String method) {
+    return method.contains("_ClientProxy.")
+        || method.contains("_Subclass")
+        || method.contains("$quarkusrestinvoker$")
+        || method.contains("_SmallRyeMessagingInvoker")
+        || method.contains("_Bean.")
+        || method.contains("$$Lambda$");
   }
 
   static String methodName(RecordedFrame frame) {

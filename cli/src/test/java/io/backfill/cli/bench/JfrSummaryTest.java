@@ -97,6 +97,22 @@ class JfrSummaryTest {
   }
 
   @Test
+  void quarkusGeneratedWrappersAreNotCountedAsOwnMethods() {
+    assertThat(JfrSummary.generated("io.backfill.gateway.api.StatusAssembler_ClientProxy.status"))
+        .isTrue();
+    assertThat(JfrSummary.generated("io.backfill.gateway.api.StatusAssembler_Subclass$0.apply"))
+        .isTrue();
+    assertThat(
+            JfrSummary.generated(
+                "io.backfill.gateway.api.BackfillResource$quarkusrestinvoker$status_89.invoke"))
+        .isTrue();
+    assertThat(
+            JfrSummary.generated("io.backfill.fetcher.domain.AttemptPool$$Lambda$1040+0x7.12.run"))
+        .isTrue();
+    assertThat(JfrSummary.generated("io.backfill.gateway.api.StatusAssembler.status")).isFalse();
+  }
+
+  @Test
   void arrayClassNamesAreReadable() {
     assertThat(JfrSummary.className("[J")).isEqualTo("long[]");
     assertThat(JfrSummary.className("[[B")).isEqualTo("byte[][]");
