@@ -82,6 +82,10 @@ final class SteadyState {
       // The status that reached the mark is a few hundred ms old: its count is near enough.
       log.printf("steady state: status re-read failed (%s), using the previous one%n", e);
     }
+    if (JobWatcher.ENDED.contains(now.path("status").asText())) {
+      // Ended meanwhile: there is no steady state left to measure.
+      return;
+    }
     messagesAtStart = now.path("progress").path("messagesExtracted").asLong();
     start = StackCpu.read(stack);
     startedAt = Instant.now();
