@@ -11,6 +11,7 @@ import io.backfill.contracts.event.JobEvent;
 import io.backfill.contracts.event.RunEvent;
 import io.backfill.contracts.serde.EventDecodingException.Reason;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.Test;
@@ -40,6 +41,28 @@ class EventDecodingTest {
   void malformedJsonIsAMalformedJsonFailure(String json) {
     assertThat(decodeFailure(json, BackfillRequestEvent.class).reason())
         .isEqualTo(Reason.MALFORMED_JSON);
+  }
+
+  @Test
+  void anEventCutAnywhereIsMalformedJsonNotAFieldFailure() throws Exception {
+    ObjectNode typeLast = requestJson();
+    typeLast.set("type", typeLast.remove("type"));
+
+    for (String json : List.of(requestJson().toString(), typeLast.toString())) {
+      for (int end = 1; end < json.length(); end++) {
+        assertThat(decodeFailure(json.substring(0, end), BackfillRequestEvent.class).reason())
+            .as("cut after %d of %d characters", end, json.length())
+            .isEqualTo(Reason.MALFORMED_JSON);
+      }
+    }
+  }
+
+  @Test
+  void aValueThatIsNotAnObjectIsMalformedAndNamesItsType() {
+    EventDecodingException failure = decodeFailure("[1,2]", RunEvent.class);
+
+    assertThat(failure.reason()).isEqualTo(Reason.MALFORMED_JSON);
+    assertThat(failure.getMessage()).contains("not ARRAY");
   }
 
   @Test
