@@ -1,8 +1,11 @@
 package io.backfill.cli.bench;
 
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 
@@ -30,6 +33,59 @@ final class ProcFs {
     // The command (field 2) is in parentheses and may hold spaces: count fields after it.
     String[] after = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     return Long.parseLong(after[11]) + Long.parseLong(after[12]);
+  }
+
+  /** What a JVM's native thread does, told by the name HotSpot gives it. */
+  enum ThreadKind {
+    /** C1 and C2 compiler threads: warm-up, which a longer run amortizes. */
+    JIT,
+    /** Garbage-collector threads (G1, parallel, serial workers and their concurrent threads). */
+    GC,
+    /** Everything else: the application's threads, the VM's own. */
+    OTHER;
+
+    static ThreadKind of(String threadName) {
+      if (threadName.contains("CompilerThre")) {
+        return JIT;
+      }
+      if (threadName.startsWith("GC Thread")
+          || threadName.startsWith("G1 ")
+          || threadName.startsWith("GC ")) {
+        return GC;
+      }
+      return OTHER;
+    }
+  }
+
+  /**
+   * utime + stime in seconds of {@code pid}'s compiler threads and garbage-collector threads, from
+   * {@code /proc/<pid>/task/<tid>/stat}; empty when the process is gone. A thread that ended before
+   * this reading is not counted.
+   */
+  static Map<ThreadKind, Double> threadCpuSeconds(long pid) {
+    Map<ThreadKind, Double> seconds = new EnumMap<>(ThreadKind.class);
+    Path tasks = Path.of("/proc", String.valueOf(pid), "task");
+    try (DirectoryStream<Path> threads = Files.newDirectoryStream(tasks)) {
+      for (Path thread : threads) {
+        try {
+          String stat = Files.readString(thread.resolve("stat"));
+          ThreadKind kind = ThreadKind.of(threadName(stat));
+          if (kind != ThreadKind.OTHER) {
+            seconds.merge(kind, cpuTicks(stat) / (double) TICKS_PER_SECOND, Double::sum);
+          }
+        } catch (IOException | RuntimeException e) {
+          // The thread ended between the listing and the read: it no longer counts.
+        }
+      }
+    } catch (IOException e) {
+      return Map.of();
+    }
+    return seconds;
+  }
+
+  /** The thread or command name of a {@code stat} line: field 2, in parentheses. */
+  static String threadName(String stat) {
+    return stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
   }
 
   /** VmHWM (peak resident set) of {@code pid} in KiB; empty when gone or unreadable. */

@@ -29,6 +29,8 @@ final class ProcessTable {
     FIGURES.put("cpuMsPerChunk", ProcessUsage::cpuMsPerChunk);
     FIGURES.put("cpuMsPerMessageNetOfIdle", ProcessUsage::cpuMsPerMessageNetOfIdle);
     FIGURES.put("cpuMsPerChunkNetOfIdle", ProcessUsage::cpuMsPerChunkNetOfIdle);
+    FIGURES.put("jitMsPerMessage", ProcessUsage::jitMsPerMessage);
+    FIGURES.put("gcMsPerMessage", ProcessUsage::gcMsPerMessage);
   }
 
   private record Key(String scenario, String process) {}
@@ -72,7 +74,9 @@ final class ProcessTable {
         rss,
         total(stack, ProcessUsage::idleCpuMsPerSecond),
         total(stack, ProcessUsage::cpuMsPerMessage),
-        total(stack, ProcessUsage::cpuMsPerMessageNetOfIdle));
+        total(stack, ProcessUsage::cpuMsPerMessageNetOfIdle),
+        total(stack, ProcessUsage::jitMsPerMessage),
+        total(stack, ProcessUsage::gcMsPerMessage));
   }
 
   private static double total(List<ProcessUsage> rows, ToDoubleFunction<ProcessUsage> figure) {
@@ -98,7 +102,9 @@ final class ProcessTable {
             "CPU ms/msg",
             "CPU ms/chunk",
             "NET ms/msg",
-            "NET ms/chunk");
+            "NET ms/chunk",
+            "JIT ms/msg",
+            "GC ms/msg");
     series.forEach(
         (key, values) ->
             table.row(
@@ -113,7 +119,9 @@ final class ProcessTable {
                 median(values, "cpuMsPerMessage"),
                 median(values, "cpuMsPerChunk"),
                 median(values, "cpuMsPerMessageNetOfIdle"),
-                median(values, "cpuMsPerChunkNetOfIdle")));
+                median(values, "cpuMsPerChunkNetOfIdle"),
+                median(values, "jitMsPerMessage"),
+                median(values, "gcMsPerMessage")));
     return table;
   }
 

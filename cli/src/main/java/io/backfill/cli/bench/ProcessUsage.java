@@ -10,6 +10,9 @@ package io.backfill.cli.bench;
  *     baseline): its fixed costs, polls, metrics and heartbeats
  * @param cpuMsPerMessage CPU milliseconds over the steady state ÷ the messages extracted in it
  * @param cpuMsPerMessageNetOfIdle the same after taking away the idle rate over the steady state
+ * @param jitMsPerMessage of {@code cpuMsPerMessage}, what the JIT compiler threads used: warm-up
+ *     still going on, which a longer run spreads over more messages
+ * @param gcMsPerMessage of {@code cpuMsPerMessage}, what the garbage collector's threads used
  */
 public record ProcessUsage(
     String process,
@@ -18,14 +21,25 @@ public record ProcessUsage(
     long peakRssKib,
     double idleCpuMsPerSecond,
     double cpuMsPerMessage,
-    double cpuMsPerMessageNetOfIdle) {
+    double cpuMsPerMessageNetOfIdle,
+    double jitMsPerMessage,
+    double gcMsPerMessage) {
 
   /** The messages of one chunk (one page of the mailbox): the per-chunk figures are 100 × these. */
   public static final int CHUNK_MESSAGES = 100;
 
   /** Usage without the steady-state and idle figures. */
   public ProcessUsage(String process, double cpuSeconds, double cpuShare, long peakRssKib) {
-    this(process, cpuSeconds, cpuShare, peakRssKib, Double.NaN, Double.NaN, Double.NaN);
+    this(
+        process,
+        cpuSeconds,
+        cpuShare,
+        peakRssKib,
+        Double.NaN,
+        Double.NaN,
+        Double.NaN,
+        Double.NaN,
+        Double.NaN);
   }
 
   public double cpuMsPerChunk() {

@@ -108,10 +108,14 @@ final class Profiler {
                   String.format(
                       Locale.ROOT,
                       "This process: %s CPU ms/message at steady state (%s net of its idle rate"
-                          + " of %s CPU ms/s)",
+                          + " of %s CPU ms/s); of the %s, JIT compiler threads %s and garbage"
+                          + " collector threads %s",
                       Numbers.format(own.cpuMsPerMessage()),
                       Numbers.format(own.cpuMsPerMessageNetOfIdle()),
-                      Numbers.format(own.idleCpuMsPerSecond())));
+                      Numbers.format(own.idleCpuMsPerSecond()),
+                      Numbers.format(own.cpuMsPerMessage()),
+                      Numbers.format(own.jitMsPerMessage()),
+                      Numbers.format(own.gcMsPerMessage())));
             }
             lines.add("Recording: `" + jfr + "` (kept locally, not committed)");
             Files.createDirectories(dir);

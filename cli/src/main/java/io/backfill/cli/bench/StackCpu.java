@@ -1,5 +1,6 @@
 package io.backfill.cli.bench;
 
+import io.backfill.cli.bench.ProcFs.ThreadKind;
 import io.backfill.stack.LocalStack;
 import io.backfill.stack.ServiceNode;
 import java.sql.Connection;
@@ -25,13 +26,19 @@ final class StackCpu {
 
   private final Map<String, Long> pids;
   private final Map<String, Double> cpu;
+  private final Map<String, Map<ThreadKind, Double>> threads;
   private final Map<Long, Double> backends;
   private final long nanos;
 
   private StackCpu(
-      Map<String, Long> pids, Map<String, Double> cpu, Map<Long, Double> backends, long nanos) {
+      Map<String, Long> pids,
+      Map<String, Double> cpu,
+      Map<String, Map<ThreadKind, Double>> threads,
+      Map<Long, Double> backends,
+      long nanos) {
     this.pids = pids;
     this.cpu = cpu;
+    this.threads = threads;
     this.backends = backends;
     this.nanos = nanos;
   }
@@ -52,18 +59,20 @@ final class StackCpu {
     List<Long> backendPids = backendPids(stack);
     long nanos = System.nanoTime();
     Map<String, Double> cpu = new LinkedHashMap<>();
+    Map<String, Map<ThreadKind, Double>> threads = new HashMap<>();
     pids.forEach(
         (name, pid) -> {
           OptionalDouble seconds = ProcFs.cpuSeconds(pid);
           if (seconds.isPresent()) {
             cpu.put(name, seconds.getAsDouble());
+            threads.put(name, ProcFs.threadCpuSeconds(pid));
           }
         });
     Map<Long, Double> backends = new HashMap<>();
     for (long pid : backendPids) {
       ProcFs.cpuSeconds(pid).ifPresent(s -> backends.put(pid, s));
     }
-    return new StackCpu(pids, cpu, backends, nanos);
+    return new StackCpu(pids, cpu, threads, backends, nanos);
   }
 
   /** Seconds from {@code before} to this reading. */
@@ -101,6 +110,22 @@ final class StackCpu {
       }
       used.put(POSTGRES, sum);
     }
+    return used;
+  }
+
+  /**
+   * CPU seconds the JVMs' threads of one kind (compiler, garbage collector) used from {@code
+   * before} to this reading; a process restarted in between is left out.
+   */
+  Map<String, Double> usedSince(StackCpu before, ThreadKind kind) {
+    Map<String, Double> used = new LinkedHashMap<>();
+    threads.forEach(
+        (name, end) -> {
+          Map<ThreadKind, Double> start = before.threads.get(name);
+          if (start != null && Objects.equals(before.pids.get(name), pids.get(name))) {
+            used.put(name, end.getOrDefault(kind, 0.0) - start.getOrDefault(kind, 0.0));
+          }
+        });
     return used;
   }
 

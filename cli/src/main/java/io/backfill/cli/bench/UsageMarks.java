@@ -1,5 +1,6 @@
 package io.backfill.cli.bench;
 
+import io.backfill.cli.bench.ProcFs.ThreadKind;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +38,10 @@ record UsageMarks(
     Map<String, Double> idle = idleStart == null ? Map.of() : idleEnd.usedSince(idleStart);
     Map<String, Double> steady =
         steadyStart == null || steadyMessages <= 0 ? Map.of() : end.usedSince(steadyStart);
+    Map<String, Double> jit =
+        steady.isEmpty() ? Map.of() : end.usedSince(steadyStart, ThreadKind.JIT);
+    Map<String, Double> gc =
+        steady.isEmpty() ? Map.of() : end.usedSince(steadyStart, ThreadKind.GC);
     List<ProcessUsage> usage = new ArrayList<>();
     run.forEach(
         (name, used) -> {
@@ -56,7 +61,9 @@ record UsageMarks(
                   peakRssKib(name),
                   idleRate,
                   perMessage,
-                  net));
+                  net,
+                  jit.containsKey(name) ? jit.get(name) * 1000 / steadyMessages : Double.NaN,
+                  gc.containsKey(name) ? gc.get(name) * 1000 / steadyMessages : Double.NaN));
         });
     return usage;
   }

@@ -39,8 +39,9 @@ class BenchReportTest {
         "job p2-" + run,
         figures,
         List.of(
-            new ProcessUsage("kafka", 10, 0.25, 300 * 1024, 5, 0.2, 0.15),
-            new ProcessUsage("extraction-worker-1", 20, 0.5, 500 * 1024, 20, 1.0 + run, 0.9),
+            new ProcessUsage("kafka", 10, 0.25, 300 * 1024, 5, 0.2, 0.15, 0.05, 0.01),
+            new ProcessUsage(
+                "extraction-worker-1", 20, 0.5, 500 * 1024, 20, 1.0 + run, 0.9, 0.3, 0.1),
             new ProcessUsage(StackCpu.THIS_JVM, 1, 0.01, 100 * 1024)),
         2.0);
   }
@@ -140,6 +141,8 @@ class BenchReportTest {
     assertThat(all.path("cpuMsPerMessageNetOfIdle").path("median").asDouble())
         .isEqualTo(1.05, within(1e-9));
     assertThat(all.path("idleCpuMsPerSecond").path("median").asDouble()).isEqualTo(25.0);
+    assertThat(all.path("jitMsPerMessage").path("median").asDouble()).isEqualTo(0.35, within(1e-9));
+    assertThat(all.path("gcMsPerMessage").path("median").asDouble()).isEqualTo(0.11, within(1e-9));
     JsonNode runProcess = json.path("runs").get(6).path("processes").get(0);
     assertThat(runProcess.path("cpuMsPerMessage").asDouble()).isEqualTo(0.2);
     assertThat(runProcess.path("cpuMsPerChunkNetOfIdle").asDouble()).isEqualTo(15.0, within(1e-9));

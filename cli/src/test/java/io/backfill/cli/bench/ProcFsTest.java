@@ -29,4 +29,24 @@ class ProcFsTest {
     assertThat(ProcFs.cpuSeconds(self).orElseThrow()).isPositive();
     assertThat(ProcFs.peakRssKib(self).orElseThrow()).isPositive();
   }
+
+  @Test
+  void threadsAreToldApartByTheNamesHotSpotGivesThem() {
+    assertThat(ProcFs.ThreadKind.of("C2 CompilerThre")).isEqualTo(ProcFs.ThreadKind.JIT);
+    assertThat(ProcFs.ThreadKind.of("C1 CompilerThre")).isEqualTo(ProcFs.ThreadKind.JIT);
+    assertThat(ProcFs.ThreadKind.of("GC Thread#1")).isEqualTo(ProcFs.ThreadKind.GC);
+    assertThat(ProcFs.ThreadKind.of("G1 Conc#0")).isEqualTo(ProcFs.ThreadKind.GC);
+    assertThat(ProcFs.ThreadKind.of("G1 Refine#0")).isEqualTo(ProcFs.ThreadKind.GC);
+    assertThat(ProcFs.ThreadKind.of("executor-thread")).isEqualTo(ProcFs.ThreadKind.OTHER);
+    assertThat(ProcFs.ThreadKind.of("VM Thread")).isEqualTo(ProcFs.ThreadKind.OTHER);
+    assertThat(ProcFs.threadName("77 (C2 CompilerThre) S 1 2")).isEqualTo("C2 CompilerThre");
+  }
+
+  @Test
+  void thisJvmsCompilerThreadsHaveBeenRead() {
+    // A JVM that has run this far has compiled methods: its compiler threads have used CPU.
+    long self = ProcessHandle.current().pid();
+
+    assertThat(ProcFs.threadCpuSeconds(self)).containsKey(ProcFs.ThreadKind.JIT);
+  }
 }
