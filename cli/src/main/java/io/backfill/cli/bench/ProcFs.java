@@ -39,7 +39,11 @@ final class ProcFs {
   enum ThreadKind {
     /** C1 and C2 compiler threads: warm-up, which a longer run amortizes. */
     JIT,
-    /** Garbage-collector threads (G1, parallel, serial workers and their concurrent threads). */
+    /**
+     * Garbage collection: the collector's own threads (G1, parallel) and the VM thread, which runs
+     * the serial collector's collections (the stack's JVMs use it) and the VM's other safepoint
+     * operations.
+     */
     GC,
     /** Everything else: the application's threads, the VM's own. */
     OTHER;
@@ -48,7 +52,8 @@ final class ProcFs {
       if (threadName.contains("CompilerThre")) {
         return JIT;
       }
-      if (threadName.startsWith("GC Thread")
+      if (threadName.equals("VM Thread")
+          || threadName.startsWith("GC Thread")
           || threadName.startsWith("G1 ")
           || threadName.startsWith("GC ")) {
         return GC;

@@ -38,7 +38,8 @@ class ProcFsTest {
     assertThat(ProcFs.ThreadKind.of("G1 Conc#0")).isEqualTo(ProcFs.ThreadKind.GC);
     assertThat(ProcFs.ThreadKind.of("G1 Refine#0")).isEqualTo(ProcFs.ThreadKind.GC);
     assertThat(ProcFs.ThreadKind.of("executor-thread")).isEqualTo(ProcFs.ThreadKind.OTHER);
-    assertThat(ProcFs.ThreadKind.of("VM Thread")).isEqualTo(ProcFs.ThreadKind.OTHER);
+    assertThat(ProcFs.ThreadKind.of("VM Thread")).isEqualTo(ProcFs.ThreadKind.GC);
+    assertThat(ProcFs.ThreadKind.of("VM Periodic Tas")).isEqualTo(ProcFs.ThreadKind.OTHER);
     assertThat(ProcFs.threadName("77 (C2 CompilerThre) S 1 2")).isEqualTo("C2 CompilerThre");
   }
 
