@@ -7,13 +7,17 @@ import io.backfill.simulator.domain.MailboxRegistry;
 import io.backfill.simulator.domain.MessageList;
 import io.backfill.simulator.domain.Relationship;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import org.ahocorasick.trie.Emit;
+import org.ahocorasick.trie.Trie;
 
 /**
  * The simulated model's reading of a prompt: the people and organisations of the generated mail
@@ -33,31 +37,64 @@ public class PromptExtractor {
           new Entity(Entity.ORGANIZATION, "Helios Freight", "heliosfreight.example"),
           new Entity(Entity.PERSON, "Priscilla Vance", "priscilla.vance@example.org"));
 
-  /** Where each known person works, and who is known, built from all mailboxes' ground truth. */
+  /**
+   * Where each known person works, and who is known, built from all mailboxes' ground truth; with
+   * an automaton of every name and address, so a prompt is read once for all of them.
+   */
   private record Dictionary(
       int version,
       Map<String, Entity> people,
       Map<String, Entity> orgs,
-      Map<String, String> worksAt) {}
+      Map<String, String> worksAt,
+      Trie names) {
+
+    static Dictionary of(
+        int version,
+        Map<String, Entity> people,
+        Map<String, Entity> orgs,
+        Map<String, String> worksAt) {
+      Trie.TrieBuilder names = Trie.builder();
+      for (Entity e : people.values()) {
+        names.addKeyword(e.name());
+        if (e.email() != null) {
+          names.addKeyword(e.email());
+        }
+      }
+      orgs.values().forEach(e -> names.addKeyword(e.name()));
+      return new Dictionary(version, people, orgs, worksAt, names.build());
+    }
+
+    /** Every name and address of the dictionary that occurs in {@code prompt}, anywhere. */
+    Set<String> namedIn(String prompt) {
+      Set<String> found = new HashSet<>();
+      names.parseText(prompt, (Emit emit) -> found.add(emit.getKeyword()));
+      return found;
+    }
+  }
 
   private final MailboxRegistry mailboxes;
   private final double precision;
   private final double recall;
   private volatile Dictionary dictionary;
 
+  @Inject
   PromptExtractor(MailboxRegistry mailboxes, SimulatorConfig config) {
+    this(mailboxes, config.llm().precision(), config.llm().recall());
+  }
+
+  PromptExtractor(MailboxRegistry mailboxes, double precision, double recall) {
     this.mailboxes = mailboxes;
-    this.precision = config.llm().precision();
-    this.recall = config.llm().recall();
+    this.precision = precision;
+    this.recall = recall;
   }
 
   public Extraction extract(String prompt) {
     Dictionary d = dictionary();
+    Set<String> named = d.namedIn(prompt);
     Set<Entity> truth = new LinkedHashSet<>();
     for (Entity person : d.people().values()) {
       // A person named in changed mail may be known by name only (no address, no organisation).
-      if (prompt.contains(person.name())
-          || (person.email() != null && prompt.contains(person.email()))) {
+      if (named(named, person.name()) || (person.email() != null && named(named, person.email()))) {
         truth.add(person);
         Entity org = d.orgs().get(d.worksAt().get(person.name()));
         if (org != null) {
@@ -66,7 +103,7 @@ public class PromptExtractor {
       }
     }
     for (Entity org : d.orgs().values()) {
-      if (prompt.contains(org.name())) {
+      if (named(named, org.name())) {
         truth.add(org);
       }
     }
@@ -91,6 +128,19 @@ public class PromptExtractor {
       }
     }
     return new Extraction(answer, relationships);
+  }
+
+  /**
+   * The names and addresses of the known entities that {@code prompt} contains, as {@link
+   * String#contains} would find them one by one.
+   */
+  Set<String> namedIn(String prompt) {
+    return dictionary().namedIn(prompt);
+  }
+
+  /** An empty name is in every prompt, as {@code String.contains("")} says. */
+  private static boolean named(Set<String> named, String name) {
+    return name.isEmpty() || named.contains(name);
   }
 
   private Dictionary dictionary() {
@@ -121,7 +171,7 @@ public class PromptExtractor {
         worksAt.putIfAbsent(r.source(), r.target());
       }
     }
-    Dictionary built = new Dictionary(version, people, orgs, worksAt);
+    Dictionary built = Dictionary.of(version, people, orgs, worksAt);
     dictionary = built;
     return built;
   }
