@@ -266,7 +266,11 @@ public final class BenchReport {
               + " (100 messages) are over the steady state, from the mark after 10 % of the"
               + " chunks to the end of the job; NET takes the idle rate away; `"
               + ProcessTable.ALL
-              + "` sums the stack's processes, not the bench's JVM):\n\n");
+              + "` sums the stack's processes, not the bench's JVM; `"
+              + ProcessTable.PIPELINE
+              + "` the same without the simulator, which stands in for Graph and the LLM; JIT and"
+              + " GC are what the compiler threads and the garbage collector used of CPU ms/msg):"
+              + "\n\n");
       md.append(processes.grid().markdown());
     }
     md.append("\nRuns:\n\n");

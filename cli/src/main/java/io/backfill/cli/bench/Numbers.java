@@ -20,9 +20,10 @@ final class Numbers {
     if (magnitude >= 1000) {
       return String.format(Locale.ROOT, "%,.0f", value);
     }
-    if (magnitude >= 10) {
-      return String.format(Locale.ROOT, "%.1f", value);
-    }
-    return String.format(Locale.ROOT, "%.2f", value);
+    String decimals = String.format(Locale.ROOT, magnitude >= 10 ? "%.1f" : "%.2f", value);
+    // 144.99999 (1.45 × 100 in binary) is 145, not 145.0: a whole figure prints as one.
+    return decimals.matches("-?[0-9]+\\.0+")
+        ? decimals.substring(0, decimals.indexOf('.'))
+        : decimals;
   }
 }

@@ -42,6 +42,7 @@ class BenchReportTest {
             new ProcessUsage("kafka", 10, 0.25, 300 * 1024, 5, 0.2, 0.15, 0.05, 0.01),
             new ProcessUsage(
                 "extraction-worker-1", 20, 0.5, 500 * 1024, 20, 1.0 + run, 0.9, 0.3, 0.1),
+            new ProcessUsage("outlook-simulator", 4, 0.1, 200 * 1024, 2, 0.5, 0.4, 0.2, 0),
             new ProcessUsage(StackCpu.THIS_JVM, 1, 0.01, 100 * 1024)),
         2.0);
   }
@@ -118,7 +119,7 @@ class BenchReportTest {
     assertThat(p2.path("values")).hasSize(3);
     assertThat(p2.path("target").asText()).isEqualTo("≥ 2,000");
     assertThat(p2.path("result").asText()).isEqualTo("missed");
-    assertThat(json.path("processes")).hasSize(4);
+    assertThat(json.path("processes")).hasSize(6);
     JsonNode kafka = json.path("processes").get(0);
     assertThat(kafka.path("process").asText()).isEqualTo("kafka");
     assertThat(kafka.path("cpuPercent").path("median").asDouble()).isEqualTo(25.0);
@@ -130,23 +131,31 @@ class BenchReportTest {
     // Runs 1, 2, 3: 2, 3 and 4 ms per message.
     assertThat(worker.path("cpuMsPerMessage").path("median").asDouble()).isEqualTo(3.0);
     assertThat(worker.path("cpuMsPerMessage").path("max").asDouble()).isEqualTo(4.0);
-    JsonNode bench = json.path("processes").get(2);
+    JsonNode bench = json.path("processes").get(3);
     assertThat(bench.has("cpuMsPerMessage")).as("not measured: no figure").isFalse();
     // The stack's processes summed run by run, without the bench's own JVM.
-    JsonNode all = json.path("processes").get(3);
+    JsonNode all = json.path("processes").get(4);
     assertThat(all.path("process").asText()).isEqualTo("all processes");
-    assertThat(all.path("cpuPercent").path("median").asDouble()).isEqualTo(75.0);
-    assertThat(all.path("peakRssMib").path("median").asDouble()).isEqualTo(800.0);
-    assertThat(all.path("cpuMsPerMessage").path("median").asDouble()).isEqualTo(3.2, within(1e-9));
+    assertThat(all.path("cpuPercent").path("median").asDouble()).isEqualTo(85.0, within(1e-9));
+    assertThat(all.path("peakRssMib").path("median").asDouble()).isEqualTo(1000.0);
+    assertThat(all.path("cpuMsPerMessage").path("median").asDouble()).isEqualTo(3.7, within(1e-9));
     assertThat(all.path("cpuMsPerMessageNetOfIdle").path("median").asDouble())
-        .isEqualTo(1.05, within(1e-9));
-    assertThat(all.path("idleCpuMsPerSecond").path("median").asDouble()).isEqualTo(25.0);
-    assertThat(all.path("jitMsPerMessage").path("median").asDouble()).isEqualTo(0.35, within(1e-9));
+        .isEqualTo(1.45, within(1e-9));
+    assertThat(all.path("idleCpuMsPerSecond").path("median").asDouble()).isEqualTo(27.0);
+    assertThat(all.path("jitMsPerMessage").path("median").asDouble()).isEqualTo(0.55, within(1e-9));
     assertThat(all.path("gcMsPerMessage").path("median").asDouble()).isEqualTo(0.11, within(1e-9));
+    // The same without the simulator, which stands in for Graph and the LLM.
+    JsonNode pipeline = json.path("processes").get(5);
+    assertThat(pipeline.path("process").asText()).isEqualTo("pipeline (without the simulator)");
+    assertThat(pipeline.path("cpuPercent").path("median").asDouble()).isEqualTo(75.0);
+    assertThat(pipeline.path("cpuMsPerMessage").path("median").asDouble())
+        .isEqualTo(3.2, within(1e-9));
+    assertThat(pipeline.path("jitMsPerMessage").path("median").asDouble())
+        .isEqualTo(0.35, within(1e-9));
     JsonNode runProcess = json.path("runs").get(6).path("processes").get(0);
     assertThat(runProcess.path("cpuMsPerMessage").asDouble()).isEqualTo(0.2);
     assertThat(runProcess.path("cpuMsPerChunkNetOfIdle").asDouble()).isEqualTo(15.0, within(1e-9));
-    assertThat(json.path("runs").get(6).path("processes").get(2).path("cpuMsPerMessage").isNull())
+    assertThat(json.path("runs").get(6).path("processes").get(3).path("cpuMsPerMessage").isNull())
         .isTrue();
     assertThat(json.path("runs")).hasSize(9);
     JsonNode failed = json.path("runs").get(5);
@@ -182,7 +191,11 @@ class BenchReportTest {
         .contains("| P2 | msg/s | 1,900 | 1,800 | 2,100 | ≥ 2,000 | missed | 3/3 |")
         .contains("| P2 | kafka | 25 |")
         .contains(
-            "| P2 | all processes | 75 | 75 | 75 | 800 | 800 | 25 | 3.20 | 320 | 1.05 | 105 |")
+            "| P2 | all processes | 85 | 85 | 85 | 1,000 | 1,000 | 27 | 3.70 | 370 | 1.45 | 145 |"
+                + " 0.55 | 0.11 |")
+        .contains(
+            "| P2 | pipeline (without the simulator) | 75 | 75 | 75 | 800 | 800 | 25 | 3.20 | 320 |"
+                + " 1.05 | 105 | 0.35 | 0.11 |")
         .contains("| P1b | 3 | FAILED | 2.50 | job x failed |")
         .contains("- P3: not run (the monitor-scale driver is not in this build).");
   }
