@@ -129,6 +129,16 @@ final class BenchCommand implements Callable<Integer> {
   Duration idleBaseline;
 
   @Option(
+      names = "--steady-after",
+      paramLabel = "PERCENT",
+      defaultValue = "10",
+      description =
+          "The steady state (the per-message figures, the profile) starts once this percentage of"
+              + " a run's chunks is extracted (1 to 90); a later start leaves more of the JIT"
+              + " compilers' warm-up out. Default: ${DEFAULT-VALUE}.")
+  int steadyAfterPercent;
+
+  @Option(
       names = "--profile",
       description =
           "Record JFR (settings=profile, through jcmd) in each of the stack's JVMs over the steady"
@@ -235,6 +245,9 @@ final class BenchCommand implements Callable<Integer> {
     if (idleBaseline.isNegative()) {
       throw invalid("--idle-baseline cannot be negative, was " + idleBaseline);
     }
+    if (steadyAfterPercent < 1 || steadyAfterPercent > 90) {
+      throw invalid("--steady-after must be 1 to 90 (percent), was " + steadyAfterPercent);
+    }
     if (p3SyntheticRuns < 1 || p3Duration.isNegative() || p3Duration.isZero()) {
       throw invalid("--p3-synthetic-runs and --p3-duration must be positive");
     }
@@ -249,7 +262,7 @@ final class BenchCommand implements Callable<Integer> {
         p2bMessages,
         p3SyntheticRuns,
         p3Duration,
-        new Probes(idleBaseline, profile, checkout.resolve("docs/bench")));
+        new Probes(idleBaseline, steadyAfterPercent, profile, checkout.resolve("docs/bench")));
   }
 
   private ParameterException invalid(String message) {

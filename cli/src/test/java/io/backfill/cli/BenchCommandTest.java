@@ -107,7 +107,15 @@ class BenchCommandTest {
     assertThat(all.path("cpuMsPerMessage").path("median").asDouble()).isPositive();
     assertThat(all.path("idleCpuMsPerSecond").path("median").asDouble()).isPositive();
     assertThat(run.out())
-        .contains("IDLE CPU ms/s", "CPU ms/msg", "CPU ms/chunk", "NET ms/msg", "all processes");
+        .contains(
+            "IDLE CPU ms/s",
+            "CPU ms/msg",
+            "CPU ms/chunk",
+            "NET ms/msg",
+            "JIT ms/msg",
+            "GC ms/msg",
+            "all processes",
+            "pipeline (without the simulator)");
   }
 
   @Test
@@ -122,5 +130,19 @@ class BenchCommandTest {
 
     assertThat(run.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
     assertThat(run.err()).contains("--only: unknown scenario P9");
+  }
+
+  @Test
+  void aSteadyStateStartingAfterMostOfTheRunIsBadInput() {
+    CliRun run =
+        CliRun.of(
+            "bench",
+            "--steady-after",
+            "95",
+            "--project-root",
+            System.getProperty("backfill.project.root", ".."));
+
+    assertThat(run.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(run.err()).contains("--steady-after must be 1 to 90");
   }
 }

@@ -334,7 +334,9 @@ public final class Bench {
             : probes.idleBaseline().toMillis() / 1000.0 + " s before each pipeline run's job");
     p.put(
         "steady state",
-        "from the mark after 10 % of a run's chunks (at least 2) to the end of the job"
+        "from the mark after "
+            + probes.steadyAfterPercent()
+            + " % of a run's chunks (at least 2) to the end of the job"
             + (probes.profile() ? ", JFR-profiled" : ""));
     p.put("project root", projectRoot.toString());
     return p;

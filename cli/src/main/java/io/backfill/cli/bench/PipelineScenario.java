@@ -134,7 +134,9 @@ public final class PipelineScenario {
 
     long started = System.nanoTime();
     String jobId = submit(client, stack, spec.scenario() + "-" + run);
-    SteadyState steady = new SteadyState(spec.messages(), stack, client, jobId, jfrDir, log);
+    SteadyState steady =
+        new SteadyState(
+            spec.messages(), probes.steadyAfterPercent(), stack, client, jobId, jfrDir, log);
     Poll poll = awaitEnd(client, jobId, spec.timeout(), steady::onStatus);
     double seconds = (System.nanoTime() - started) / 1e9;
     StackCpu end = StackCpu.read(stack);

@@ -34,12 +34,13 @@ final class SteadyState {
    */
   SteadyState(
       int messages,
+      int afterPercent,
       LocalStack stack,
       GatewayClient client,
       String jobId,
       Path jfrDir,
       PrintWriter log) {
-    this.startAfterChunks = startAfterChunks(messages);
+    this.startAfterChunks = startAfterChunks(messages, afterPercent);
     this.stack = stack;
     this.client = client;
     this.jobId = jobId;
@@ -52,8 +53,16 @@ final class SteadyState {
    * ProcessUsage#CHUNK_MESSAGES} messages), at least 2; -1 when that leaves no chunk after it.
    */
   static int startAfterChunks(int messages) {
+    return startAfterChunks(messages, Probes.DEFAULT_STEADY_AFTER_PERCENT);
+  }
+
+  /**
+   * The chunks extracted before the start mark: {@code percent} % of the run's chunks, rounded up,
+   * at least 2; -1 when that leaves no chunk after it.
+   */
+  static int startAfterChunks(int messages, int percent) {
     int chunks = (messages + ProcessUsage.CHUNK_MESSAGES - 1) / ProcessUsage.CHUNK_MESSAGES;
-    int n = Math.max(2, (chunks + 9) / 10);
+    int n = Math.max(2, (int) ((chunks * (long) percent + 99) / 100));
     return n < chunks ? n : -1;
   }
 

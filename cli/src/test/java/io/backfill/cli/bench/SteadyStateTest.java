@@ -15,6 +15,15 @@ class SteadyStateTest {
   }
 
   @Test
+  void aLaterMarkIsTheGivenPercentageOfTheChunksRoundedUp() {
+    assertThat(SteadyState.startAfterChunks(100_000, 50)).isEqualTo(500);
+    assertThat(SteadyState.startAfterChunks(10_050, 50)).isEqualTo(51);
+    assertThat(SteadyState.startAfterChunks(20_000, 90)).isEqualTo(180);
+    assertThat(SteadyState.startAfterChunks(1_000, 90)).isEqualTo(9);
+    assertThat(SteadyState.startAfterChunks(1_000, 1)).isEqualTo(2);
+  }
+
+  @Test
   void aRunWithNoChunkAfterTheMarkHasNoSteadyState() {
     assertThat(SteadyState.startAfterChunks(200)).isEqualTo(-1);
     assertThat(SteadyState.startAfterChunks(100)).isEqualTo(-1);
