@@ -16,6 +16,7 @@ import io.backfill.testkit.BackfillInfrastructure;
 import io.backfill.testkit.KafkaBroker;
 import io.backfill.testkit.RecordTap;
 import io.backfill.testkit.TestProducer;
+import io.backfill.worker.domain.ExtractedGraph;
 import io.backfill.worker.domain.ExtractedGraph.Entity;
 import io.backfill.worker.domain.ExtractedGraph.Mention;
 import io.backfill.worker.domain.ExtractedGraph.Relationship;
@@ -118,6 +119,65 @@ class ChunkExtractionTest {
         graphs.mentionsOf(tenant),
         graphs.relationshipsOf(tenant),
         embeddingStore.embeddingsOf(tenant));
+  }
+
+  @Transactional
+  void writeDirectly(Chunk chunk, ExtractedGraph graph) {
+    store.upsertAll(chunk);
+    graphs.upsert(chunk.tenantId(), graph);
+  }
+
+  @Test
+  void textWithQuotesBackslashesBracesAndNullsIsStoredAsItCameAndAgainUnchanged() {
+    String tenant = "tenant-odd-" + UUID.randomUUID();
+    String odd = "O'Brien \"Bob\" \\ {x}, y NULL \u00fc\u2713";
+    MailMessage message =
+        new MailMessage(
+            "AAMk-odd",
+            null,
+            null,
+            odd,
+            Instant.parse("2026-01-02T03:04:05.123456789Z"),
+            null,
+            new Recipient(odd, "a@x.org"),
+            List.of(new Recipient(null, "b@x.org")),
+            List.of(),
+            "body " + odd,
+            true);
+    Chunk chunk = Chunk.of(tenant, job, 1, List.of(message), false);
+    List<String> roles = List.of("from", "say \"hi\"", "back\\slash", "{braces}, comma", "NULL");
+    Entity person = new Entity("person:a@x.org", "person", odd, "a@x.org");
+    Entity thread = new Entity("thread:" + odd, "thread", null, null);
+    ExtractedGraph graph =
+        new ExtractedGraph(
+            List.of(thread, person),
+            List.of(
+                new Mention("AAMk-odd", thread.key(), List.of()),
+                new Mention("AAMk-odd", person.key(), roles)),
+            List.of(new Relationship(person.key(), "replied_in", thread.key(), "AAMk-odd")));
+
+    writeDirectly(chunk, graph);
+    Snapshot first = snapshot(tenant);
+    writeDirectly(chunk, graph);
+
+    assertThat(snapshot(tenant)).isEqualTo(first);
+    DocumentRow row = documentsOf(tenant).get(0);
+    assertThat(row.subject()).isEqualTo(odd);
+    assertThat(row.fromName()).isEqualTo(odd);
+    assertThat(row.body()).isEqualTo("body " + odd);
+    assertThat(row.internetMessageId()).isNull();
+    assertThat(row.sentAt()).isNull();
+    assertThat(row.bodyTruncated()).isTrue();
+    // Microseconds, rounded half up as the driver rounds a timestamp parameter.
+    assertThat(row.receivedAt()).isEqualTo(Instant.parse("2026-01-02T03:04:05.123457Z"));
+    assertThat(row.to()).containsExactly(new Recipient(null, "b@x.org"));
+    assertThat(first.entities()).containsExactly(person, thread);
+    assertThat(first.mentions())
+        .containsExactlyInAnyOrder(
+            new Mention("AAMk-odd", person.key(), roles),
+            new Mention("AAMk-odd", thread.key(), List.of()));
+    assertThat(first.relationships())
+        .containsExactly(new Relationship(person.key(), "replied_in", thread.key(), "AAMk-odd"));
   }
 
   @Test

@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -174,10 +175,27 @@ public class ChangeStore {
         });
   }
 
-  /** Records the messages' versions as seen by this chunk (new, changed or unchanged). */
+  /**
+   * Records the messages' versions as seen by this chunk (new, changed or unchanged): one
+   * statement, a column per array parameter. Each message once (the last copy wins): one upsert may
+   * not touch a row twice.
+   */
   public void upsertVersions(String tenantId, UUID jobId, int seq, Collection<MailMessage> seen) {
     if (seen.isEmpty()) {
       return;
+    }
+    Map<String, MailMessage> byId = new LinkedHashMap<>();
+    seen.forEach(m -> byId.put(m.id(), m));
+    int n = byId.size();
+    String[] ids = new String[n];
+    String[] folders = new String[n];
+    String[] changeKeys = new String[n];
+    int i = 0;
+    for (MailMessage message : byId.values()) {
+      ids[i] = message.id();
+      folders[i] = message.folderId();
+      changeKeys[i] = message.changeKey();
+      i++;
     }
     jdbc.run(
         connection -> {
@@ -186,7 +204,9 @@ public class ChangeStore {
                   """
                       INSERT INTO message_versions (tenant_id, message_id, job_id, seen_seq,
                                                     folder_id, change_key)
-                      VALUES (?, ?, ?, ?, ?, ?)
+                      SELECT ?::text, v.message_id, ?::uuid, ?::int, v.folder_id, v.change_key
+                        FROM unnest(?::text[], ?::text[], ?::text[])
+                          AS v(message_id, folder_id, change_key)
                       ON CONFLICT (tenant_id, message_id) DO UPDATE SET
                         job_id = EXCLUDED.job_id,
                         seen_seq = EXCLUDED.seen_seq,
@@ -194,16 +214,13 @@ public class ChangeStore {
                         change_key = EXCLUDED.change_key,
                         seen_at = now()
                       """)) {
-            for (MailMessage message : seen) {
-              upsert.setString(1, tenantId);
-              upsert.setString(2, message.id());
-              upsert.setObject(3, jobId);
-              upsert.setInt(4, seq);
-              upsert.setString(5, message.folderId());
-              upsert.setString(6, message.changeKey());
-              upsert.addBatch();
-            }
-            upsert.executeBatch();
+            upsert.setString(1, tenantId);
+            upsert.setObject(2, jobId);
+            upsert.setInt(3, seq);
+            upsert.setArray(4, SqlArrays.texts(connection, ids));
+            upsert.setArray(5, SqlArrays.texts(connection, folders));
+            upsert.setArray(6, SqlArrays.texts(connection, changeKeys));
+            upsert.executeUpdate();
           }
         });
   }

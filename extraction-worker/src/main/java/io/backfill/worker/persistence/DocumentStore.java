@@ -13,7 +13,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,10 +43,48 @@ public class DocumentStore {
     upsert(chunk, chunk.messages());
   }
 
-  /** As {@link #upsertAll}, for the chunk's messages that are written (new or changed). */
+  /**
+   * As {@link #upsertAll}, for the chunk's messages that are written (new or changed). One
+   * statement whatever the number of messages: each column goes as one array parameter and unnest
+   * turns them back into rows, so the driver handles 16 parameters instead of 16 per message, and
+   * the server prepares one statement shape instead of one per batch size.
+   */
   public void upsert(Chunk chunk, java.util.Collection<MailMessage> messages) {
     if (messages.isEmpty()) {
       return;
+    }
+    // Each message once (the last copy wins): one upsert may not touch a row twice.
+    Map<String, MailMessage> byId = new LinkedHashMap<>();
+    messages.forEach(m -> byId.put(m.id(), m));
+    int n = byId.size();
+    String[] ids = new String[n];
+    String[] internetIds = new String[n];
+    String[] conversations = new String[n];
+    String[] subjects = new String[n];
+    String[] received = new String[n];
+    String[] sent = new String[n];
+    String[] fromNames = new String[n];
+    String[] fromAddresses = new String[n];
+    String[] to = new String[n];
+    String[] cc = new String[n];
+    String[] bodies = new String[n];
+    Boolean[] truncated = new Boolean[n];
+    int i = 0;
+    for (MailMessage message : byId.values()) {
+      Recipient from = message.from();
+      ids[i] = message.id();
+      internetIds[i] = message.internetMessageId();
+      conversations[i] = message.conversationId();
+      subjects[i] = message.subject();
+      received[i] = SqlArrays.timestamp(message.receivedAt());
+      sent[i] = SqlArrays.timestamp(message.sentAt());
+      fromNames[i] = from == null ? null : from.name();
+      fromAddresses[i] = from == null ? null : from.address();
+      to[i] = json(message.to());
+      cc[i] = json(message.cc());
+      bodies[i] = message.body();
+      truncated[i] = message.bodyTruncated();
+      i++;
     }
     jdbc.run(
         connection -> {
@@ -58,7 +95,17 @@ public class DocumentStore {
                                              internet_message_id, conversation_id, subject,
                                              received_at, sent_at, from_name, from_address,
                                              to_addresses, cc_addresses, body, body_truncated)
-                      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?)
+                      SELECT ?::text, m.message_id, ?::uuid, ?::text, ?::int,
+                             m.internet_message_id, m.conversation_id, m.subject,
+                             m.received_at::timestamptz, m.sent_at::timestamptz, m.from_name,
+                             m.from_address, m.to_addresses::jsonb, m.cc_addresses::jsonb, m.body,
+                             m.body_truncated
+                        FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
+                                    ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
+                                    ?::text[], ?::boolean[])
+                          AS m(message_id, internet_message_id, conversation_id, subject,
+                               received_at, sent_at, from_name, from_address, to_addresses,
+                               cc_addresses, body, body_truncated)
                       ON CONFLICT (tenant_id, message_id) DO UPDATE SET
                         job_id = EXCLUDED.job_id,
                         run_id = EXCLUDED.run_id,
@@ -77,32 +124,23 @@ public class DocumentStore {
                         last_extracted_at = now(),
                         extraction_count = documents.extraction_count + 1
                       """)) {
-            UUID jobId = UUID.fromString(chunk.jobId().value());
-            // Each message once (the last copy wins): one multi-row upsert may not touch a
-            // row twice.
-            Map<String, MailMessage> byId = new LinkedHashMap<>();
-            messages.forEach(m -> byId.put(m.id(), m));
-            for (MailMessage message : byId.values()) {
-              Recipient from = message.from();
-              upsert.setString(1, chunk.tenantId());
-              upsert.setString(2, message.id());
-              upsert.setObject(3, jobId);
-              upsert.setString(4, chunk.runId().value());
-              upsert.setInt(5, chunk.seq());
-              upsert.setString(6, message.internetMessageId());
-              upsert.setString(7, message.conversationId());
-              upsert.setString(8, message.subject());
-              upsert.setObject(9, timestamp(message.receivedAt()));
-              upsert.setObject(10, timestamp(message.sentAt()));
-              upsert.setString(11, from == null ? null : from.name());
-              upsert.setString(12, from == null ? null : from.address());
-              upsert.setString(13, json(message.to()));
-              upsert.setString(14, json(message.cc()));
-              upsert.setString(15, message.body());
-              upsert.setBoolean(16, message.bodyTruncated());
-              upsert.addBatch();
-            }
-            upsert.executeBatch();
+            upsert.setString(1, chunk.tenantId());
+            upsert.setObject(2, UUID.fromString(chunk.jobId().value()));
+            upsert.setString(3, chunk.runId().value());
+            upsert.setInt(4, chunk.seq());
+            upsert.setArray(5, SqlArrays.texts(connection, ids));
+            upsert.setArray(6, SqlArrays.texts(connection, internetIds));
+            upsert.setArray(7, SqlArrays.texts(connection, conversations));
+            upsert.setArray(8, SqlArrays.texts(connection, subjects));
+            upsert.setArray(9, SqlArrays.texts(connection, received));
+            upsert.setArray(10, SqlArrays.texts(connection, sent));
+            upsert.setArray(11, SqlArrays.texts(connection, fromNames));
+            upsert.setArray(12, SqlArrays.texts(connection, fromAddresses));
+            upsert.setArray(13, SqlArrays.texts(connection, to));
+            upsert.setArray(14, SqlArrays.texts(connection, cc));
+            upsert.setArray(15, SqlArrays.texts(connection, bodies));
+            upsert.setArray(16, connection.createArrayOf("bool", truncated));
+            upsert.executeUpdate();
           }
         });
   }
@@ -155,10 +193,6 @@ public class DocumentStore {
         instant(rs, 17),
         instant(rs, 18),
         rs.getInt(19));
-  }
-
-  private static OffsetDateTime timestamp(Instant instant) {
-    return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
   }
 
   private static Instant instant(ResultSet rs, int column) throws SQLException {

@@ -5,9 +5,10 @@ import io.backfill.worker.domain.ExtractedGraph.Entity;
 import io.backfill.worker.domain.ExtractedGraph.Mention;
 import io.backfill.worker.domain.ExtractedGraph.Relationship;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.sql.Array;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -29,76 +30,134 @@ public class GraphStore {
     this.jdbc = jdbc;
   }
 
+  /**
+   * Entities, mentions and relationships, one statement per table whatever their number: each
+   * column goes as one array parameter and unnest turns them back into rows, in array order.
+   */
   public void upsert(String tenantId, ExtractedGraph graph) {
+    // Keys in one order for every chunk: two chunks of a tenant that share entities then lock
+    // those rows in the same order and cannot deadlock each other.
+    List<Entity> entities =
+        graph.entities().stream().sorted(Comparator.comparing(Entity::key)).toList();
+    List<Mention> mentions = distinct(graph.mentions());
+    List<Relationship> relationships =
+        graph.relationships().stream()
+            .sorted(
+                Comparator.comparing(Relationship::sourceKey)
+                    .thenComparing(Relationship::type)
+                    .thenComparing(Relationship::targetKey)
+                    .thenComparing(Relationship::messageId))
+            .toList();
+    if (entities.isEmpty() && mentions.isEmpty() && relationships.isEmpty()) {
+      return;
+    }
     jdbc.run(
         connection -> {
-          try (PreparedStatement entity =
-              connection.prepareStatement(
-                  """
-                      INSERT INTO entities (tenant_id, entity_key, kind, name, address)
-                      VALUES (?, ?, ?, ?, ?)
-                      ON CONFLICT (tenant_id, entity_key) DO UPDATE SET
-                        name = COALESCE(EXCLUDED.name, entities.name),
-                        last_seen_at = now()
-                      """)) {
-            // Keys in one order for every chunk: two chunks of a tenant that share entities
-            // then lock those rows in the same order and cannot deadlock each other.
-            List<Entity> entities =
-                graph.entities().stream().sorted(Comparator.comparing(Entity::key)).toList();
-            for (Entity e : entities) {
-              entity.setString(1, tenantId);
-              entity.setString(2, e.key());
-              entity.setString(3, e.kind());
-              entity.setString(4, e.name());
-              entity.setString(5, e.address());
-              entity.addBatch();
-            }
-            entity.executeBatch();
+          if (!entities.isEmpty()) {
+            upsertEntities(connection, tenantId, entities);
           }
-          try (PreparedStatement mention =
-              connection.prepareStatement(
-                  """
-                      INSERT INTO mentions (tenant_id, message_id, entity_key, roles)
-                      VALUES (?, ?, ?, ?)
-                      ON CONFLICT (tenant_id, message_id, entity_key) DO UPDATE SET
-                        roles = EXCLUDED.roles
-                      """)) {
-            for (Mention m : distinct(graph.mentions())) {
-              mention.setString(1, tenantId);
-              mention.setString(2, m.messageId());
-              mention.setString(3, m.entityKey());
-              Array roles = connection.createArrayOf("text", m.roles().toArray());
-              mention.setArray(4, roles);
-              mention.addBatch();
-            }
-            mention.executeBatch();
+          if (!mentions.isEmpty()) {
+            upsertMentions(connection, tenantId, mentions);
           }
-          try (PreparedStatement relationship =
-              connection.prepareStatement(
-                  """
-                      INSERT INTO relationships (tenant_id, source_key, type, target_key, message_id)
-                      VALUES (?, ?, ?, ?, ?)
-                      ON CONFLICT DO NOTHING
-                      """)) {
-            List<Relationship> relationships =
-                graph.relationships().stream()
-                    .sorted(
-                        Comparator.comparing(Relationship::sourceKey)
-                            .thenComparing(Relationship::type)
-                            .thenComparing(Relationship::targetKey)
-                            .thenComparing(Relationship::messageId))
-                    .toList();
-            for (Relationship r : relationships) {
-              relationship.setString(1, tenantId);
-              relationship.setString(2, r.sourceKey());
-              relationship.setString(3, r.type());
-              relationship.setString(4, r.targetKey());
-              relationship.setString(5, r.messageId());
-              relationship.addBatch();
-            }
-            relationship.executeBatch();
+          if (!relationships.isEmpty()) {
+            insertRelationships(connection, tenantId, relationships);
           }
         });
+  }
+
+  private static void upsertEntities(Connection connection, String tenantId, List<Entity> rows)
+      throws SQLException {
+    int n = rows.size();
+    String[] keys = new String[n];
+    String[] kinds = new String[n];
+    String[] names = new String[n];
+    String[] addresses = new String[n];
+    for (int i = 0; i < n; i++) {
+      Entity e = rows.get(i);
+      keys[i] = e.key();
+      kinds[i] = e.kind();
+      names[i] = e.name();
+      addresses[i] = e.address();
+    }
+    try (PreparedStatement entity =
+        connection.prepareStatement(
+            """
+                INSERT INTO entities (tenant_id, entity_key, kind, name, address)
+                SELECT ?::text, e.entity_key, e.kind, e.name, e.address
+                  FROM unnest(?::text[], ?::text[], ?::text[], ?::text[])
+                    AS e(entity_key, kind, name, address)
+                ON CONFLICT (tenant_id, entity_key) DO UPDATE SET
+                  name = COALESCE(EXCLUDED.name, entities.name),
+                  last_seen_at = now()
+                """)) {
+      entity.setString(1, tenantId);
+      entity.setArray(2, SqlArrays.texts(connection, keys));
+      entity.setArray(3, SqlArrays.texts(connection, kinds));
+      entity.setArray(4, SqlArrays.texts(connection, names));
+      entity.setArray(5, SqlArrays.texts(connection, addresses));
+      entity.executeUpdate();
+    }
+  }
+
+  private static void upsertMentions(Connection connection, String tenantId, List<Mention> rows)
+      throws SQLException {
+    int n = rows.size();
+    String[] messageIds = new String[n];
+    String[] keys = new String[n];
+    String[] roles = new String[n];
+    for (int i = 0; i < n; i++) {
+      Mention m = rows.get(i);
+      messageIds[i] = m.messageId();
+      keys[i] = m.entityKey();
+      roles[i] = SqlArrays.arrayLiteral(m.roles());
+    }
+    try (PreparedStatement mention =
+        connection.prepareStatement(
+            """
+                INSERT INTO mentions (tenant_id, message_id, entity_key, roles)
+                SELECT ?::text, m.message_id, m.entity_key, m.roles::text[]
+                  FROM unnest(?::text[], ?::text[], ?::text[]) AS m(message_id, entity_key, roles)
+                ON CONFLICT (tenant_id, message_id, entity_key) DO UPDATE SET
+                  roles = EXCLUDED.roles
+                """)) {
+      mention.setString(1, tenantId);
+      mention.setArray(2, SqlArrays.texts(connection, messageIds));
+      mention.setArray(3, SqlArrays.texts(connection, keys));
+      mention.setArray(4, SqlArrays.texts(connection, roles));
+      mention.executeUpdate();
+    }
+  }
+
+  private static void insertRelationships(
+      Connection connection, String tenantId, List<Relationship> rows) throws SQLException {
+    int n = rows.size();
+    String[] sources = new String[n];
+    String[] types = new String[n];
+    String[] targets = new String[n];
+    String[] messageIds = new String[n];
+    for (int i = 0; i < n; i++) {
+      Relationship r = rows.get(i);
+      sources[i] = r.sourceKey();
+      types[i] = r.type();
+      targets[i] = r.targetKey();
+      messageIds[i] = r.messageId();
+    }
+    try (PreparedStatement relationship =
+        connection.prepareStatement(
+            """
+                INSERT INTO relationships (tenant_id, source_key, type, target_key, message_id)
+                SELECT ?::text, r.source_key, r.type, r.target_key, r.message_id
+                  FROM unnest(?::text[], ?::text[], ?::text[], ?::text[])
+                    AS r(source_key, type, target_key, message_id)
+                ON CONFLICT DO NOTHING
+                """)) {
+      relationship.setString(1, tenantId);
+      relationship.setArray(2, SqlArrays.texts(connection, sources));
+      relationship.setArray(3, SqlArrays.texts(connection, types));
+      relationship.setArray(4, SqlArrays.texts(connection, targets));
+      relationship.setArray(5, SqlArrays.texts(connection, messageIds));
+      relationship.executeUpdate();
+    }
   }
 
   /**
