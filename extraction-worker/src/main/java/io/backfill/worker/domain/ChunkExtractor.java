@@ -17,13 +17,11 @@ import io.backfill.worker.embedding.MessageEmbedder.MessageEmbedding;
 import io.backfill.worker.llm.LlmExtractor;
 import io.backfill.worker.llm.LlmResult;
 import io.backfill.worker.persistence.ChangeStore;
-import io.backfill.worker.persistence.ChangeStore.Tombstone;
-import io.backfill.worker.persistence.ChangeStore.Version;
+import io.backfill.worker.persistence.ChangeStore.Stored;
 import io.backfill.worker.persistence.TransientRetry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -140,9 +138,7 @@ public class ChunkExtractor {
             QuarkusTransaction.requiringNew()
                 .call(
                     () -> {
-                      Map<String, Version> versions = changes.versions(chunk.tenantId(), ids);
-                      Map<String, List<Tombstone>> tombstones =
-                          changes.tombstones(chunk.tenantId(), ids);
+                      Stored stored = changes.stored(chunk.tenantId(), ids);
                       Set<String> planned = new TreeSet<>();
                       for (MailMessage m : chunk.messages()) {
                         Kind kind =
@@ -150,8 +146,8 @@ public class ChunkExtractor {
                                 m,
                                 job,
                                 chunk.seq(),
-                                versions.get(m.id()),
-                                tombstones.getOrDefault(m.id(), List.of()));
+                                stored.versions().get(m.id()),
+                                stored.tombstonesOf(m.id()));
                         if (kind == Kind.CREATED || kind == Kind.UPDATED) {
                           planned.add(m.id());
                         }

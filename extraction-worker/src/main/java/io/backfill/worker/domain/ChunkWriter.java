@@ -11,7 +11,7 @@ import io.backfill.worker.config.WorkerConfig;
 import io.backfill.worker.domain.MailChanges.Kind;
 import io.backfill.worker.embedding.MessageEmbedder.MessageEmbedding;
 import io.backfill.worker.persistence.ChangeStore;
-import io.backfill.worker.persistence.ChangeStore.Tombstone;
+import io.backfill.worker.persistence.ChangeStore.Stored;
 import io.backfill.worker.persistence.ChangeStore.Version;
 import io.backfill.worker.persistence.CompletedRunStore;
 import io.backfill.worker.persistence.DocumentStore;
@@ -197,8 +197,8 @@ public class ChunkWriter {
     chunk.messages().forEach(m -> ids.add(m.id()));
     chunk.removals().forEach(r -> ids.add(r.id()));
     changes.lockMessages(tenant, ids);
-    Map<String, Version> versions = changes.versions(tenant, ids);
-    Map<String, List<Tombstone>> tombstones = changes.tombstones(tenant, ids);
+    Stored stored = changes.stored(tenant, ids);
+    Map<String, Version> versions = stored.versions();
 
     List<MailMessage> toWrite = new ArrayList<>();
     List<MailMessage> seen = new ArrayList<>();
@@ -210,11 +210,7 @@ public class ChunkWriter {
     for (MailMessage message : chunk.messages()) {
       Kind kind =
           MailChanges.ofMessage(
-              message,
-              job,
-              seq,
-              versions.get(message.id()),
-              tombstones.getOrDefault(message.id(), List.of()));
+              message, job, seq, versions.get(message.id()), stored.tombstonesOf(message.id()));
       switch (kind) {
         case CREATED, UPDATED -> {
           if (!extracted.contains(message.id())) {

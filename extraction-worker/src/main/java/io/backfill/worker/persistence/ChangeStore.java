@@ -76,52 +76,56 @@ public class ChangeStore {
     return hash.getMostSignificantBits() ^ hash.getLeastSignificantBits();
   }
 
-  public Map<String, Version> versions(String tenantId, Collection<String> messageIds) {
-    Map<String, Version> versions = new HashMap<>();
-    if (messageIds.isEmpty()) {
-      return versions;
+  /** What is stored about some messages: live versions by id, and their removal tombstones. */
+  public record Stored(Map<String, Version> versions, Map<String, List<Tombstone>> tombstones) {
+
+    public List<Tombstone> tombstonesOf(String messageId) {
+      return tombstones.getOrDefault(messageId, List.of());
     }
-    jdbc.run(
-        connection -> {
-          try (PreparedStatement query =
-              connection.prepareStatement(
-                  "SELECT message_id, job_id, seen_seq, folder_id, change_key"
-                      + " FROM message_versions WHERE tenant_id = ? AND message_id = ANY(?)")) {
-            query.setString(1, tenantId);
-            query.setArray(2, texts(connection, messageIds));
-            try (ResultSet rs = query.executeQuery()) {
-              while (rs.next()) {
-                versions.put(rs.getString(1), version(rs));
-              }
-            }
-          }
-        });
-    return versions;
   }
 
-  public Map<String, List<Tombstone>> tombstones(String tenantId, Collection<String> messageIds) {
+  /**
+   * The messages' versions and tombstones, read by one statement: one round trip, and both from the
+   * same snapshot.
+   */
+  public Stored stored(String tenantId, Collection<String> messageIds) {
+    Map<String, Version> versions = new HashMap<>();
     Map<String, List<Tombstone>> tombstones = new HashMap<>();
     if (messageIds.isEmpty()) {
-      return tombstones;
+      return new Stored(versions, tombstones);
     }
     jdbc.run(
         connection -> {
           try (PreparedStatement query =
               connection.prepareStatement(
-                  "SELECT message_id, folder_id, job_id, seq FROM message_removals"
-                      + " WHERE tenant_id = ? AND message_id = ANY(?)")) {
+                  """
+                      SELECT true, message_id, job_id, seen_seq, folder_id, change_key
+                        FROM message_versions WHERE tenant_id = ? AND message_id = ANY(?)
+                      UNION ALL
+                      SELECT false, message_id, job_id, seq, folder_id, NULL
+                        FROM message_removals WHERE tenant_id = ? AND message_id = ANY(?)
+                      """)) {
+            java.sql.Array ids = texts(connection, messageIds);
             query.setString(1, tenantId);
-            query.setArray(2, texts(connection, messageIds));
+            query.setArray(2, ids);
+            query.setString(3, tenantId);
+            query.setArray(4, ids);
             try (ResultSet rs = query.executeQuery()) {
               while (rs.next()) {
-                tombstones
-                    .computeIfAbsent(rs.getString(1), id -> new ArrayList<>())
-                    .add(new Tombstone(rs.getString(2), rs.getObject(3, UUID.class), rs.getInt(4)));
+                if (rs.getBoolean(1)) {
+                  versions.put(rs.getString(2), version(rs, 3));
+                } else {
+                  tombstones
+                      .computeIfAbsent(rs.getString(2), id -> new ArrayList<>())
+                      .add(
+                          new Tombstone(
+                              rs.getString(5), rs.getObject(3, UUID.class), rs.getInt(4)));
+                }
               }
             }
           }
         });
-    return tombstones;
+    return new Stored(versions, tombstones);
   }
 
   /** The entity keys that these messages mention now (candidates for orphans once they go). */
@@ -326,7 +330,7 @@ public class ChangeStore {
             query.setString(1, tenantId);
             try (ResultSet rs = query.executeQuery()) {
               while (rs.next()) {
-                rows.put(rs.getString(1), version(rs));
+                rows.put(rs.getString(1), version(rs, 2));
               }
             }
           }
@@ -339,8 +343,12 @@ public class ChangeStore {
     return connection.createArrayOf("text", values.toArray(String[]::new));
   }
 
-  /** The version in columns 2 to 5 of a row: job id, seen seq, folder id, change key. */
-  private static Version version(ResultSet rs) throws SQLException {
-    return new Version(rs.getObject(2, UUID.class), rs.getInt(3), rs.getString(4), rs.getString(5));
+  /** The version in four columns from {@code first}: job id, seen seq, folder id, change key. */
+  private static Version version(ResultSet rs, int first) throws SQLException {
+    return new Version(
+        rs.getObject(first, UUID.class),
+        rs.getInt(first + 1),
+        rs.getString(first + 2),
+        rs.getString(first + 3));
   }
 }
