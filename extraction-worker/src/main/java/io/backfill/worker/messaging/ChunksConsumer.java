@@ -42,7 +42,7 @@ public class ChunksConsumer {
 
   @Incoming("backfill-chunks")
   @Blocking
-  public CompletionStage<Void> onChunk(Message<String> record) {
+  public CompletionStage<Void> onChunk(Message<byte[]> record) {
     Chunk chunk;
     try {
       chunk = decode(record);
@@ -75,10 +75,10 @@ public class ChunksConsumer {
     }
   }
 
-  private Chunk decode(Message<String> record) {
+  private Chunk decode(Message<byte[]> record) {
     ChunkEvent event;
     try {
-      event = EventJson.fromJson(record.getPayload(), ChunkEvent.class);
+      event = EventJson.fromBytes(record.getPayload(), ChunkEvent.class);
     } catch (EventDecodingException e) {
       metrics.chunkFailed();
       // No tenant or job to name: the key (normally the runId) and coordinates find the record.
@@ -91,7 +91,7 @@ public class ChunksConsumer {
     throw new IllegalStateException("unhandled chunk event " + event.getClass().getName());
   }
 
-  private static ChunkCoordinates coordinates(Message<String> record) {
+  private static ChunkCoordinates coordinates(Message<byte[]> record) {
     IncomingKafkaRecordMetadata<?, ?> kafka =
         record
             .getMetadata(IncomingKafkaRecordMetadata.class)
@@ -99,7 +99,7 @@ public class ChunksConsumer {
     return new ChunkCoordinates(kafka.getTopic(), kafka.getPartition(), kafka.getOffset());
   }
 
-  private static String describe(Message<String> record) {
+  private static String describe(Message<byte[]> record) {
     return record
         .getMetadata(IncomingKafkaRecordMetadata.class)
         .map(
