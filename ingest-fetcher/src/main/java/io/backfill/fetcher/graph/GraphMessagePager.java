@@ -270,13 +270,13 @@ public class GraphMessagePager {
       String deltaLink) {}
 
   private GraphError error(Answer answer) {
+    String body = answer.text();
     try {
-      JsonNode error = json.readTree(answer.body() == null ? "{}" : answer.text()).path("error");
+      JsonNode error = json.readTree(body == null ? "{}" : body).path("error");
       return new GraphError(
-          error.path("code").asText("HTTP" + answer.status()),
-          error.path("message").asText(answer.text()));
+          error.path("code").asText("HTTP" + answer.status()), error.path("message").asText(body));
     } catch (IOException e) {
-      return new GraphError("HTTP" + answer.status(), answer.text());
+      return new GraphError("HTTP" + answer.status(), body);
     }
   }
 
