@@ -71,13 +71,14 @@ public class MailboxThrottle {
       return;
     }
     long now = System.currentTimeMillis();
-    long start = now - now % TEN_MINUTES_MS;
+    // A window opens with the first request and lasts ten minutes: two requests a few ms apart
+    // are never in different windows, as they could be with windows on the clock's boundaries.
     Window window =
         windows.compute(
             tenant + "/" + mailbox,
-            (k, w) -> w == null || w.start != start ? new Window(start) : w);
+            (k, w) -> w == null || now - w.start >= TEN_MINUTES_MS ? new Window(now) : w);
     if (window.count.incrementAndGet() > budget) {
-      long retryAfter = Math.max(1, (start + TEN_MINUTES_MS - now) / 1000);
+      long retryAfter = Math.max(1, (window.start + TEN_MINUTES_MS - now) / 1000);
       throw new GraphException(
           429,
           "ApplicationThrottled",
