@@ -4,7 +4,6 @@ import io.backfill.contracts.event.Event;
 import io.backfill.contracts.event.JobAccepted;
 import io.backfill.contracts.event.JobRejected;
 import io.backfill.contracts.id.JobId;
-import io.backfill.gateway.persistence.JobStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.UUID;
@@ -39,11 +38,11 @@ public class EventTrust {
     }
   }
 
-  private final JobStore jobs;
+  private final JobOwners owners;
   private final MeterRegistry metrics;
 
-  EventTrust(JobStore jobs, MeterRegistry metrics) {
-    this.jobs = jobs;
+  EventTrust(JobOwners owners, MeterRegistry metrics) {
+    this.owners = owners;
     this.metrics = metrics;
     for (Reason reason : Reason.values()) {
       // Exported at 0 from start-up, so an alert can tell "none ignored" from "not scraped".
@@ -61,7 +60,7 @@ public class EventTrust {
     if (requestId != null && !JobId.derive(event.tenantId(), requestId).equals(jobId)) {
       return ignore(event, jobId, topic, Reason.JOB_ID_NOT_DERIVED, "request " + requestId);
     }
-    String owner = jobs.tenantOf(UUID.fromString(jobId.value())).orElse(null);
+    String owner = owners.tenantOf(UUID.fromString(jobId.value())).orElse(null);
     if (owner != null && !owner.equals(event.tenantId())) {
       return ignore(event, jobId, topic, Reason.TENANT_MISMATCH, "job of tenant " + owner);
     }

@@ -28,10 +28,10 @@ public class ExtractionResultsConsumer {
 
   @Incoming("extraction-results")
   @Blocking
-  public CompletionStage<Void> onResult(Message<String> record) {
+  public CompletionStage<Void> onResult(Message<byte[]> record) {
     ExtractionResultEvent event = null;
     try {
-      event = EventJson.fromJson(record.getPayload(), ExtractionResultEvent.class);
+      event = EventJson.fromBytes(record.getPayload(), ExtractionResultEvent.class);
       if (event instanceof ChunkExtracted extracted) {
         TransientRetry.run("projecting " + extracted.eventId(), () -> projection.apply(extracted));
       }

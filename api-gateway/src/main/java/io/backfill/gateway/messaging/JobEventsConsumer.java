@@ -32,10 +32,10 @@ public class JobEventsConsumer {
 
   @Incoming("job-events")
   @Blocking
-  public CompletionStage<Void> onJobEvent(Message<String> record) {
+  public CompletionStage<Void> onJobEvent(Message<byte[]> record) {
     JobEvent event = null;
     try {
-      event = EventJson.fromJson(record.getPayload(), JobEvent.class);
+      event = EventJson.fromBytes(record.getPayload(), JobEvent.class);
       MDC.put("tenantId", event.tenantId());
       MDC.put("jobId", event.jobId().value());
       JobEvent decoded = event;
@@ -57,7 +57,7 @@ public class JobEventsConsumer {
   }
 
   /** partition@offset and key: where to find the record, even when it could not be decoded. */
-  private static String coordinates(Message<String> record) {
+  private static String coordinates(Message<byte[]> record) {
     return record
         .getMetadata(IncomingKafkaRecordMetadata.class)
         .map(m -> m.getPartition() + "@" + m.getOffset() + " key " + m.getKey())

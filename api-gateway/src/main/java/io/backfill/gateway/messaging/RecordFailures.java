@@ -24,7 +24,7 @@ public class RecordFailures {
   }
 
   public CompletionStage<Void> deadLetter(
-      String topic, Message<String> record, String tenantId, String ids, RuntimeException e) {
+      String topic, Message<byte[]> record, String tenantId, String ids, RuntimeException e) {
     metrics.counter("backfill_gateway_records_dead_lettered_total", "topic", topic).increment();
     LOG.errorf(
         e,
@@ -39,7 +39,7 @@ public class RecordFailures {
   }
 
   /** partition@offset and key: where to find the record, even when it could not be decoded. */
-  static String coordinates(Message<String> record) {
+  static String coordinates(Message<byte[]> record) {
     return record
         .getMetadata(IncomingKafkaRecordMetadata.class)
         .map(m -> m.getPartition() + "@" + m.getOffset() + " key " + m.getKey())

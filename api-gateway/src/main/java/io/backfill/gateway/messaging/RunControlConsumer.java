@@ -27,10 +27,10 @@ public class RunControlConsumer {
 
   @Incoming("run-control")
   @Blocking
-  public CompletionStage<Void> onRunControl(Message<String> record) {
+  public CompletionStage<Void> onRunControl(Message<byte[]> record) {
     RunControlEvent event = null;
     try {
-      event = EventJson.fromJson(record.getPayload(), RunControlEvent.class);
+      event = EventJson.fromBytes(record.getPayload(), RunControlEvent.class);
       RunControlEvent decoded = event;
       TransientRetry.run("projecting " + event.eventId(), () -> projection.apply(decoded));
       return record.ack();

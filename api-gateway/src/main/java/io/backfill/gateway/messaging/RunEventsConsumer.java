@@ -33,10 +33,10 @@ public class RunEventsConsumer {
 
   @Incoming("run-events")
   @Blocking
-  public CompletionStage<Void> onRunEvent(Message<String> record) {
+  public CompletionStage<Void> onRunEvent(Message<byte[]> record) {
     RunEvent event = null;
     try {
-      event = EventJson.fromJson(record.getPayload(), RunEvent.class);
+      event = EventJson.fromBytes(record.getPayload(), RunEvent.class);
       if (event instanceof RunHeartbeat heartbeat) {
         heartbeats.offer(heartbeat);
       } else {
