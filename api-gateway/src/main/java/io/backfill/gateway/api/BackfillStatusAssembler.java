@@ -7,14 +7,12 @@ import io.backfill.gateway.domain.JobStatus;
 import io.backfill.gateway.persistence.AttemptView;
 import io.backfill.gateway.persistence.JobReadQueries;
 import io.backfill.gateway.persistence.JobView;
-import io.backfill.gateway.persistence.RunOutcome;
 import io.backfill.gateway.persistence.SubmittedRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -83,26 +81,18 @@ public class BackfillStatusAssembler {
 
   private BackfillStatus fromView(JobView view) {
     JobReadQueries.ChunkTotals totals = queries.chunkTotals(view.tenantId, view.jobId);
-    List<AttemptView> attempts = queries.attempts(view.tenantId, view.jobId);
-    List<RunOutcome> outcomes = queries.outcomes(view.tenantId, view.jobId);
     long chunksDone =
         totals.chunks() + queries.exhaustedChunksWithoutResult(view.tenantId, view.jobId);
     long chunksKnown =
         Math.max(
             Math.max(view.chunksPublished, view.chunks == null ? 0 : view.chunks),
             Math.max(totals.maxSeq(), chunksDone));
-    String status = effectiveStatus(view, attempts);
-    List<BackfillStatus.Run> allRuns = runs(attempts, outcomes);
-    List<BackfillStatus.Run> runs =
-        allRuns.size() > MAX_RUNS ? allRuns.subList(0, MAX_RUNS) : allRuns;
+    String status = effectiveStatus(view);
+    JobReadQueries.RunsPage runs = queries.runs(view.tenantId, view.jobId, MAX_RUNS);
     BackfillStatus.Stop stop =
         JobStatus.PAUSED.wireName().equals(status) || JobStatus.CANCELLED.wireName().equals(status)
             ? new BackfillStatus.Stop(
-                status,
-                view.stoppedAt,
-                chunksDone,
-                totals.messages(),
-                (int) allRuns.stream().filter(run -> "stopped".equals(run.state())).count())
+                status, view.stoppedAt, chunksDone, totals.messages(), runs.stopped())
             : null;
     return new BackfillStatus(
         view.jobId,
@@ -132,10 +122,10 @@ public class BackfillStatusAssembler {
             totals.embeddings(),
             queries.llmOutcomes(view.tenantId, view.jobId),
             queries.llmFailureReasons(view.tenantId, view.jobId)),
-        runs,
-        runCount(attempts, outcomes),
-        timeouts(attempts),
-        errors(attempts, outcomes),
+        runs(view, runs.shown()),
+        runs.total(),
+        timeouts(view),
+        errors(view),
         view.createdAt,
         view.updatedAt,
         view.lastEventId,
@@ -166,17 +156,14 @@ public class BackfillStatusAssembler {
    * A running job whose fetch run's latest attempt was timed out by the ledger (and no newer
    * attempt started) is shown as timed-out, and can be resumed.
    */
-  private static String effectiveStatus(JobView view, List<AttemptView> attempts) {
+  private String effectiveStatus(JobView view) {
     if (view.status != JobStatus.RUNNING && view.status != JobStatus.PENDING) {
       return view.status.wireName();
     }
-    Optional<AttemptView> latestFetch =
-        attempts.stream()
-            .filter(a -> "fetch".equals(a.lane))
-            .max(
-                Comparator.comparing(
-                    (AttemptView a) -> a.startedAt == null ? Instant.MIN : a.startedAt));
-    return latestFetch.isPresent() && "timed_out".equals(latestFetch.get().state)
+    return queries
+            .latestFetchState(view.tenantId, view.jobId)
+            .filter("timed_out"::equals)
+            .isPresent()
         ? "timed-out"
         : view.status.wireName();
   }
@@ -201,58 +188,25 @@ public class BackfillStatusAssembler {
     return Instant.now().plus(elapsed.multipliedBy(known - done).dividedBy(done));
   }
 
-  private static int runCount(List<AttemptView> attempts, List<RunOutcome> outcomes) {
-    java.util.Set<String> ids = new java.util.HashSet<>();
-    attempts.forEach(a -> ids.add(a.runId));
-    outcomes.forEach(o -> ids.add(o.runId));
-    return ids.size();
-  }
-
-  private static List<BackfillStatus.Run> runs(
-      List<AttemptView> attempts, List<RunOutcome> outcomes) {
+  /** The runs shown, each with its attempts, in the order the summary gives. */
+  private List<BackfillStatus.Run> runs(JobView view, List<JobReadQueries.RunSummary> shown) {
     Map<String, List<AttemptView>> byRun = new LinkedHashMap<>();
-    Map<String, RunOutcome> outcomeByRun = new LinkedHashMap<>();
-    for (RunOutcome outcome : outcomes) {
-      outcomeByRun.put(outcome.runId, outcome);
-      byRun.computeIfAbsent(outcome.runId, id -> new ArrayList<>());
-    }
-    for (AttemptView attempt : attempts) {
-      byRun.computeIfAbsent(attempt.runId, id -> new ArrayList<>()).add(attempt);
+    shown.forEach(run -> byRun.put(run.runId(), new ArrayList<>()));
+    for (AttemptView attempt : queries.attempts(view.tenantId, view.jobId, byRun.keySet())) {
+      byRun.get(attempt.runId).add(attempt);
     }
     Instant now = Instant.now();
-    List<BackfillStatus.Run> runs = new ArrayList<>();
-    byRun.forEach(
-        (runId, runAttempts) -> {
-          RunOutcome outcome = outcomeByRun.get(runId);
-          String lane = new RunId(runId).lane().wireName();
-          runs.add(
-              new BackfillStatus.Run(
-                  runId,
-                  lane,
-                  runState(runAttempts, outcome),
-                  outcome == null ? null : outcome.retryDueAttempt,
-                  outcome == null ? null : outcome.retryReason,
-                  runAttempts.stream().map(a -> attempt(a, now)).toList()));
-        });
-    // Active and failed runs first: they are what someone reading the status is looking for.
-    runs.sort(Comparator.comparing((BackfillStatus.Run r) -> "completed".equals(r.state())));
-    return runs;
-  }
-
-  private static String runState(List<AttemptView> attempts, RunOutcome outcome) {
-    if (outcome != null && outcome.exhausted) {
-      return "exhausted";
-    }
-    if (attempts.stream().anyMatch(a -> "completed".equals(a.state))) {
-      return "completed";
-    }
-    if (attempts.stream().anyMatch(a -> "running".equals(a.state))) {
-      return "running";
-    }
-    if (outcome != null && outcome.retryDueAttempt != null) {
-      return "retry-due";
-    }
-    return attempts.isEmpty() ? "pending" : attempts.get(attempts.size() - 1).state;
+    return shown.stream()
+        .map(
+            run ->
+                new BackfillStatus.Run(
+                    run.runId(),
+                    new RunId(run.runId()).lane().wireName(),
+                    run.state(),
+                    run.retryDueAttempt(),
+                    run.retryReason(),
+                    byRun.get(run.runId()).stream().map(a -> attempt(a, now)).toList()))
+        .toList();
   }
 
   private static BackfillStatus.Attempt attempt(AttemptView a, Instant now) {
@@ -274,11 +228,8 @@ public class BackfillStatusAssembler {
         a.stopDetail);
   }
 
-  private static List<BackfillStatus.Timeout> timeouts(List<AttemptView> attempts) {
-    return attempts.stream()
-        .filter(a -> a.timeoutDiagnosis != null)
-        .sorted(newestFirst())
-        .limit(MAX_FAILURES)
+  private List<BackfillStatus.Timeout> timeouts(JobView view) {
+    return queries.timedOutAttempts(view.tenantId, view.jobId, MAX_FAILURES).stream()
         .map(
             a ->
                 new BackfillStatus.Timeout(
@@ -286,12 +237,11 @@ public class BackfillStatusAssembler {
         .toList();
   }
 
-  private static List<BackfillStatus.ErrorView> errors(
-      List<AttemptView> attempts, List<RunOutcome> outcomes) {
+  /** The attempts' errors, newest first, then the ledger's last errors of exhausted runs. */
+  private List<BackfillStatus.ErrorView> errors(JobView view) {
     List<BackfillStatus.ErrorView> errors = new ArrayList<>();
-    attempts.stream()
-        .filter(a -> a.errorType != null)
-        .sorted(newestFirst())
+    queries
+        .failedAttempts(view.tenantId, view.jobId, MAX_FAILURES)
         .forEach(
             a ->
                 errors.add(
@@ -302,21 +252,16 @@ public class BackfillStatusAssembler {
                         a.errorMessage,
                         a.errorStackTrace,
                         a.retryable)));
-    outcomes.stream()
-        .filter(o -> o.errorType != null)
-        .forEach(
-            o ->
-                errors.add(
-                    new BackfillStatus.ErrorView(
-                        o.runId, null, o.errorType, o.errorMessage, o.errorStackTrace, false)));
-    return errors.size() > MAX_FAILURES ? errors.subList(0, MAX_FAILURES) : errors;
-  }
-
-  private static Comparator<AttemptView> newestFirst() {
-    return Comparator.comparing(
-            (AttemptView a) -> a.endedAt != null ? a.endedAt : a.startedAt,
-            Comparator.nullsFirst(Comparator.naturalOrder()))
-        .reversed();
+    if (errors.size() < MAX_FAILURES) {
+      queries
+          .failedOutcomes(view.tenantId, view.jobId, MAX_FAILURES - errors.size())
+          .forEach(
+              o ->
+                  errors.add(
+                      new BackfillStatus.ErrorView(
+                          o.runId, null, o.errorType, o.errorMessage, o.errorStackTrace, false)));
+    }
+    return errors;
   }
 
   private static Object json(String text) {

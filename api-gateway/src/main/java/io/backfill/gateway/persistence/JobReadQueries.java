@@ -3,9 +3,12 @@ package io.backfill.gateway.persistence;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -159,13 +162,123 @@ public class JobReadQueries {
             .getSingleResult());
   }
 
-  public List<AttemptView> attempts(String tenantId, UUID jobId) {
-    return AttemptView.list(
-        "tenantId = ?1 AND jobId = ?2 ORDER BY runId, startedAt NULLS LAST", tenantId, jobId);
+  /**
+   * One run as the status shows it, its state worked out from its attempts and outcome: exhausted
+   * (the ledger gave up), completed (an attempt completed), running (an attempt runs), retry-due,
+   * pending (no attempt yet), else its latest attempt's state.
+   */
+  public record RunSummary(
+      String runId, String state, Integer retryDueAttempt, String retryReason) {}
+
+  /**
+   * The runs a status shows, with how many runs the job has and how many of them ended stopped.
+   *
+   * @param shown active and failed runs first, then completed ones; within each, runs with an
+   *     outcome first, each group by run id
+   */
+  public record RunsPage(List<RunSummary> shown, int total, int stopped) {}
+
+  /**
+   * Runs summed up by the database: a status read costs the runs it shows, not every attempt the
+   * job ever had.
+   */
+  private static final String RUNS_PAGE =
+      "WITH a AS (SELECT run_id, bool_or(state = 'completed') AS completed,"
+          + " bool_or(state = 'running') AS running,"
+          + " (array_agg(state ORDER BY started_at DESC NULLS FIRST))[1] AS last_state"
+          + " FROM run_attempts WHERE tenant_id = :tenant AND job_id = :job GROUP BY run_id),"
+          + " o AS (SELECT run_id, exhausted, retry_due_attempt, retry_reason FROM run_outcomes"
+          + " WHERE tenant_id = :tenant AND job_id = :job),"
+          + " r AS (SELECT coalesce(o.run_id, a.run_id) AS run_id, o.run_id IS NOT NULL AS known,"
+          + " o.retry_due_attempt, o.retry_reason,"
+          + " CASE WHEN o.exhausted THEN 'exhausted' WHEN a.completed THEN 'completed'"
+          + " WHEN a.running THEN 'running' WHEN o.retry_due_attempt IS NOT NULL THEN 'retry-due'"
+          + " WHEN a.run_id IS NULL THEN 'pending' ELSE a.last_state END AS state"
+          + " FROM a FULL OUTER JOIN o ON o.run_id = a.run_id)"
+          + " SELECT run_id, state, retry_due_attempt, retry_reason, count(*) OVER () AS total,"
+          + " count(*) FILTER (WHERE state = 'stopped') OVER () AS stopped"
+          + " FROM r ORDER BY state = 'completed', NOT known, run_id LIMIT :max";
+
+  public RunsPage runs(String tenantId, UUID jobId, int max) {
+    List<?> rows =
+        em.createNativeQuery(RUNS_PAGE)
+            .setParameter("tenant", tenantId)
+            .setParameter("job", jobId)
+            .setParameter("max", max)
+            .getResultList();
+    List<RunSummary> shown = new ArrayList<>(rows.size());
+    int total = 0;
+    int stopped = 0;
+    for (Object row : rows) {
+      Object[] cells = (Object[]) row;
+      shown.add(
+          new RunSummary(
+              (String) cells[0],
+              (String) cells[1],
+              cells[2] == null ? null : ((Number) cells[2]).intValue(),
+              (String) cells[3]));
+      total = (int) number(cells[4]);
+      stopped = (int) number(cells[5]);
+    }
+    return new RunsPage(shown, total, stopped);
   }
 
-  public List<RunOutcome> outcomes(String tenantId, UUID jobId) {
-    return RunOutcome.list("tenantId = ?1 AND jobId = ?2 ORDER BY runId", tenantId, jobId);
+  /** The attempts of the given runs of the job, by run, oldest attempt first. */
+  public List<AttemptView> attempts(String tenantId, UUID jobId, Collection<String> runIds) {
+    if (runIds.isEmpty()) {
+      return List.of();
+    }
+    return AttemptView.list(
+        "tenantId = ?1 AND jobId = ?2 AND runId IN ?3 ORDER BY runId, startedAt NULLS LAST",
+        tenantId,
+        jobId,
+        runIds);
+  }
+
+  /** The state of the job's latest fetch attempt; empty when it has none. */
+  public Optional<String> latestFetchState(String tenantId, UUID jobId) {
+    List<?> states =
+        em.createNativeQuery(
+                "SELECT state FROM run_attempts WHERE tenant_id = :tenant AND job_id = :job"
+                    + " AND lane = 'fetch' ORDER BY started_at DESC NULLS LAST LIMIT 1")
+            .setParameter("tenant", tenantId)
+            .setParameter("job", jobId)
+            .getResultList();
+    return states.isEmpty() ? Optional.empty() : Optional.of((String) states.get(0));
+  }
+
+  /** Newest first: by when the attempt ended, else started; never-started last. */
+  private static final String NEWEST_FIRST =
+      " ORDER BY coalesce(endedAt, startedAt) DESC NULLS LAST, runId, startedAt NULLS LAST";
+
+  /** The job's latest attempts the ledger timed out, newest first. */
+  public List<AttemptView> timedOutAttempts(String tenantId, UUID jobId, int max) {
+    return AttemptView.find(
+            "tenantId = ?1 AND jobId = ?2 AND timeoutDiagnosis IS NOT NULL" + NEWEST_FIRST,
+            tenantId,
+            jobId)
+        .page(0, max)
+        .list();
+  }
+
+  /** The job's latest attempts that failed with an error, newest first. */
+  public List<AttemptView> failedAttempts(String tenantId, UUID jobId, int max) {
+    return AttemptView.find(
+            "tenantId = ?1 AND jobId = ?2 AND errorType IS NOT NULL" + NEWEST_FIRST,
+            tenantId,
+            jobId)
+        .page(0, max)
+        .list();
+  }
+
+  /** Run outcomes of the job that carry an error (the ledger's last error), by run id. */
+  public List<RunOutcome> failedOutcomes(String tenantId, UUID jobId, int max) {
+    return RunOutcome.find(
+            "tenantId = ?1 AND jobId = ?2 AND errorType IS NOT NULL ORDER BY runId",
+            tenantId,
+            jobId)
+        .page(0, max)
+        .list();
   }
 
   /**
