@@ -167,6 +167,46 @@ class RunsAndOpsTest {
   }
 
   @Test
+  void aBigJobsStatusShowsFiftyRunsActiveFirstWithAllRunsCountedAndTheTenLatestErrors() {
+    JobId job = newJob();
+    int runs = 60;
+    int failed = 12;
+    for (int seq = 1; seq <= runs; seq++) {
+      AttemptId attempt = AttemptId.random();
+      RunId run = RunId.extract(job, seq);
+      publish(producer, extractStarted(TENANT, job, seq, attempt, "worker-a", "sha-a"));
+      publish(
+          producer,
+          seq <= runs - failed
+              ? RunCompleted.of(TENANT, run, attempt, "worker-a", null, 5)
+              : RunFailed.of(
+                  TENANT, run, attempt, "worker-a", true, ErrorInfo.coded("llm", "chunk " + seq)));
+    }
+
+    JsonPath status =
+        await()
+            .atMost(WAIT)
+            .until(
+                () -> statusOf(job),
+                s ->
+                    s != null
+                        && s.getInt("runsTotal") == runs
+                        && s.getList("lastErrors").size() == 10
+                        && s.getList("runs.findAll { it.state == 'failed' }").size() == failed);
+
+    List<String> states = status.getList("runs.state");
+    assertThat(states).hasSize(50);
+    assertThat(states.subList(0, failed)).containsOnly("failed");
+    assertThat(states.subList(failed, 50)).containsOnly("completed");
+    List<String> failedRuns = status.getList("runs.runId", String.class).subList(0, failed);
+    assertThat(failedRuns).isSorted();
+    assertThat(status.getList("runs.collect { it.attempts.size() }", Integer.class))
+        .containsOnly(1);
+    assertThat(status.getList("lastErrors.runId", String.class)).isSubsetOf(failedRuns);
+    assertThat(status.getList("lastErrors.message", String.class)).doesNotHaveDuplicates();
+  }
+
+  @Test
   void attemptEventsInAnyOrderAndRedeliveredEndInTheSameState() {
     JobId job = newJob();
     AttemptId attempt = AttemptId.random();
