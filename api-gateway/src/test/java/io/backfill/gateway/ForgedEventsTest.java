@@ -220,4 +220,24 @@ class ForgedEventsTest {
     assertThat(status.prettify()).doesNotContain(B, "worker-b");
     assertThat(rowsOf(B, job)).as("B's rows stay B's").isEqualTo(2);
   }
+
+  @Test
+  void aJobUnknownWhenItsFirstEventCameIsCheckedAgainstItsTenantOnceItIsKnown() throws Exception {
+    String requestId = "alpha-" + UUID.randomUUID();
+    JobId job = JobId.derive(A, requestId);
+    // Nothing knows the job yet: the event passes, and "no owner" must not be remembered.
+    publish(producer, extracted(A, job, 1, 10));
+    await().atMost(WAIT).until(() -> rowsOf(A, job) == 1);
+    publish(producer, accepted(A, requestId, "ana@alpha.example"));
+    await()
+        .atMost(WAIT)
+        .until(() -> statusOf(A, job), s -> s != null && s.getLong("progress.chunksDone") == 1);
+    double mismatched = ignored("tenant_mismatch");
+
+    publish(producer, extracted(B, job, 2, 1_000));
+
+    await().atMost(WAIT).until(() -> ignored("tenant_mismatch") - mismatched == 1);
+    assertThat(rowsOf(B, job)).as("B's chunk is not stored under A's job").isZero();
+    assertThat(statusOf(A, job).getLong("progress.messagesExtracted")).isEqualTo(10);
+  }
 }

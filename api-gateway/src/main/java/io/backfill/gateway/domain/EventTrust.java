@@ -40,10 +40,12 @@ public class EventTrust {
 
   private final JobOwners owners;
   private final MeterRegistry metrics;
+  private final AfterCommit afterCommit;
 
-  EventTrust(JobOwners owners, MeterRegistry metrics) {
+  EventTrust(JobOwners owners, MeterRegistry metrics, AfterCommit afterCommit) {
     this.owners = owners;
     this.metrics = metrics;
+    this.afterCommit = afterCommit;
     for (Reason reason : Reason.values()) {
       // Exported at 0 from start-up, so an alert can tell "none ignored" from "not scraped".
       metrics.counter("backfill_gateway_events_ignored_total", "reason", reason.label());
@@ -78,7 +80,12 @@ public class EventTrust {
   }
 
   private boolean ignore(Event event, JobId jobId, String topic, Reason reason, String detail) {
-    metrics.counter("backfill_gateway_events_ignored_total", "reason", reason.label()).increment();
+    // Counted once the projecting transaction commits: a batch applied again counts it once.
+    afterCommit.run(
+        () ->
+            metrics
+                .counter("backfill_gateway_events_ignored_total", "reason", reason.label())
+                .increment());
     LOG.warnf(
         "ignored %s %s (event %s, tenant %s, job %s): %s, %s",
         topic,

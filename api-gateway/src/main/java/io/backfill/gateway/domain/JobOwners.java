@@ -2,9 +2,6 @@ package io.backfill.gateway.domain;
 
 import io.backfill.gateway.persistence.JobStore;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.transaction.Status;
-import jakarta.transaction.Synchronization;
-import jakarta.transaction.TransactionSynchronizationRegistry;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -26,7 +23,7 @@ public class JobOwners {
   static final int CAPACITY = 10_000;
 
   private final JobStore jobs;
-  private final TransactionSynchronizationRegistry transactions;
+  private final AfterCommit afterCommit;
   private final Map<UUID, String> known =
       Collections.synchronizedMap(
           new LinkedHashMap<>(256, 0.75f, true) {
@@ -36,9 +33,9 @@ public class JobOwners {
             }
           });
 
-  JobOwners(JobStore jobs, TransactionSynchronizationRegistry transactions) {
+  JobOwners(JobStore jobs, AfterCommit afterCommit) {
     this.jobs = jobs;
-    this.transactions = transactions;
+    this.afterCommit = afterCommit;
   }
 
   /** The job's tenant; empty when the gateway knows neither its view nor its submission yet. */
@@ -53,24 +50,6 @@ public class JobOwners {
   }
 
   private void rememberOnCommit(UUID jobId, String tenant) {
-    if (transactions.getTransactionStatus() != Status.STATUS_ACTIVE) {
-      // Read outside a transaction: what it saw was committed already.
-      known.put(jobId, tenant);
-      return;
-    }
-    transactions.registerInterposedSynchronization(
-        new Synchronization() {
-          @Override
-          public void beforeCompletion() {
-            // Nothing to do before the outcome is known.
-          }
-
-          @Override
-          public void afterCompletion(int status) {
-            if (status == Status.STATUS_COMMITTED) {
-              known.put(jobId, tenant);
-            }
-          }
-        });
+    afterCommit.run(() -> known.put(jobId, tenant));
   }
 }

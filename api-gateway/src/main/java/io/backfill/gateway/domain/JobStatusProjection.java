@@ -23,9 +23,9 @@ import java.util.UUID;
 import org.jboss.logging.Logger;
 
 /**
- * Projects {@code job.events} into the job status read model ({@link JobView}). One event, one
- * transaction: the view change and the event id commit together, so a redelivered event (same
- * eventId) changes nothing.
+ * Projects {@code job.events} into the job status read model ({@link JobView}). The view change and
+ * the event id commit together (in the event's transaction, or its batch's), so a redelivered event
+ * (same eventId) changes nothing.
  *
  * <p>An event for a job the view does not know yet, other than JobAccepted/JobRejected, creates a
  * minimal view (tenant, status, counts; no mailbox or window). job.events is keyed by jobId, so per
@@ -65,13 +65,19 @@ public class JobStatusProjection {
   private final EventTrust trust;
   private final JobStore jobs;
   private final MeterRegistry metrics;
+  private final AfterCommit afterCommit;
 
   JobStatusProjection(
-      ProjectedEvents projected, EventTrust trust, JobStore jobs, MeterRegistry metrics) {
+      ProjectedEvents projected,
+      EventTrust trust,
+      JobStore jobs,
+      MeterRegistry metrics,
+      AfterCommit afterCommit) {
     this.projected = projected;
     this.trust = trust;
     this.jobs = jobs;
     this.metrics = metrics;
+    this.afterCommit = afterCommit;
   }
 
   @Transactional
@@ -83,14 +89,17 @@ public class JobStatusProjection {
     } else {
       outcome = projected.markProjected(event.eventId()) ? project(event) : Outcome.DUPLICATE;
     }
-    metrics
-        .counter(
-            "backfill_gateway_job_events_total",
-            "type",
-            event.getClass().getSimpleName(),
-            "outcome",
-            outcome.metricName())
-        .increment();
+    String counted = outcome.metricName();
+    afterCommit.run(
+        () ->
+            metrics
+                .counter(
+                    "backfill_gateway_job_events_total",
+                    "type",
+                    event.getClass().getSimpleName(),
+                    "outcome",
+                    counted)
+                .increment());
     return outcome;
   }
 

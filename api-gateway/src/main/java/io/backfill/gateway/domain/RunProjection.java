@@ -47,18 +47,21 @@ public class RunProjection {
   private final FleetRegistry fleet;
   private final RunStore runs;
   private final MeterRegistry metrics;
+  private final AfterCommit afterCommit;
 
   RunProjection(
       ProjectedEvents projected,
       EventTrust trust,
       FleetRegistry fleet,
       RunStore runs,
-      MeterRegistry metrics) {
+      MeterRegistry metrics,
+      AfterCommit afterCommit) {
     this.projected = projected;
     this.trust = trust;
     this.fleet = fleet;
     this.runs = runs;
     this.metrics = metrics;
+    this.afterCommit = afterCommit;
   }
 
   /** Projects a run event other than a heartbeat (those are coalesced). */
@@ -186,16 +189,18 @@ public class RunProjection {
 
   private boolean firstTime(Event event, String topic) {
     boolean first = projected.markProjected(event.eventId());
-    metrics
-        .counter(
-            "backfill_gateway_events_total",
-            "topic",
-            topic,
-            "type",
-            event.getClass().getSimpleName(),
-            "outcome",
-            first ? "projected" : "duplicate")
-        .increment();
+    afterCommit.run(
+        () ->
+            metrics
+                .counter(
+                    "backfill_gateway_events_total",
+                    "topic",
+                    topic,
+                    "type",
+                    event.getClass().getSimpleName(),
+                    "outcome",
+                    first ? "projected" : "duplicate")
+                .increment());
     return first;
   }
 

@@ -50,6 +50,8 @@ public class JobStore {
    * knows neither.
    */
   public Optional<String> tenantOf(UUID jobId) {
+    // A view created earlier in this transaction (a batch of events) must be seen by this query.
+    em.flush();
     List<?> owners =
         em.createNativeQuery(
                 "SELECT tenant_id FROM job_views WHERE job_id = :job"
