@@ -5,10 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
+import io.agroal.api.AgroalDataSource;
 import io.backfill.contracts.deadletter.DeadLetterText;
+import io.backfill.contracts.event.ErrorInfo;
+import io.backfill.contracts.event.RunEvent;
+import io.backfill.contracts.event.RunFailed;
 import io.backfill.contracts.event.RunStarted;
 import io.backfill.contracts.id.AttemptId;
 import io.backfill.contracts.id.JobId;
+import io.backfill.contracts.id.RunId;
 import io.backfill.contracts.serde.EventJson;
 import io.backfill.contracts.topic.Topics;
 import io.backfill.testkit.BackfillInfrastructure;
@@ -22,6 +27,7 @@ import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -50,6 +56,7 @@ class UndeliverableRecordsTest {
   private static final String TENANT = "fabrikam";
 
   @Inject MeterRegistry metrics;
+  @Inject AgroalDataSource dataSource;
 
   @BeforeAll
   static void newDatabase() {
@@ -152,6 +159,70 @@ class UndeliverableRecordsTest {
           .isEqualTo(undeliverableBefore + 1);
     }
     given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+  }
+
+  @Test
+  void aRecordTheDatabaseRefusesGoesToTheDeadLetterTopicAndTheRestOfItsBatchIsProjected()
+      throws Exception {
+    JobId job = JobId.derive(TENANT, UUID.randomUUID().toString());
+    String key = job.value();
+    AttemptId first = AttemptId.random();
+    AttemptId refused = AttemptId.random();
+    AttemptId last = AttemptId.random();
+    // A valid event whose row PostgreSQL refuses: a text value cannot hold a NUL character.
+    RunFailed unstorable =
+        RunFailed.of(
+            TENANT,
+            RunId.extract(job, 2),
+            refused,
+            "worker-1",
+            false,
+            ErrorInfo.coded("boom", "a NUL \u0000 inside"));
+    List<RunEvent> events =
+        List.of(
+            GatewayFixtures.extractStarted(TENANT, job, 1, first, "worker-1", "abc1234"),
+            unstorable,
+            GatewayFixtures.extractStarted(TENANT, job, 3, last, "worker-1", "abc1234"));
+
+    try (RecordTap dlq =
+            RecordTap.open(
+                KafkaBroker.shared().bootstrapServers(), Topics.deadLetterOf(Topics.RUN_EVENTS));
+        KafkaProducer<String, byte[]> producer = compressingProducer()) {
+      // Sent together on one key, so they are read in this order and most likely in one poll.
+      for (RunEvent event : events) {
+        producer.send(new ProducerRecord<>(Topics.RUN_EVENTS, key, EventJson.toBytes(event)));
+      }
+      producer.flush();
+
+      await()
+          .atMost(WAIT)
+          .until(() -> dlq.records().stream().filter(r -> key.equals(r.key())).count() == 1);
+      ConsumerRecord<String, String> dead =
+          dlq.records().stream().filter(r -> key.equals(r.key())).findFirst().orElseThrow();
+      assertThat(EventJson.fromJson(dead.value(), RunEvent.class).eventId())
+          .isEqualTo(unstorable.eventId());
+      assertThat(reason(dead)).isNotBlank();
+      await().atMost(WAIT).until(() -> attemptsOf(job), ids -> ids.size() == 2);
+      assertThat(attemptsOf(job)).containsExactlyInAnyOrder(first.value(), last.value());
+    }
+  }
+
+  /** The attempt ids stored for the job. */
+  private List<UUID> attemptsOf(JobId job) throws Exception {
+    try (var connection = dataSource.getConnection();
+        var query =
+            connection.prepareStatement(
+                "SELECT attempt_id FROM gateway.run_attempts WHERE tenant_id = ? AND job_id = ?")) {
+      query.setString(1, TENANT);
+      query.setObject(2, UUID.fromString(job.value()));
+      try (var rows = query.executeQuery()) {
+        List<UUID> ids = new java.util.ArrayList<>();
+        while (rows.next()) {
+          ids.add(rows.getObject(1, UUID.class));
+        }
+        return ids;
+      }
+    }
   }
 
   private static String reason(ConsumerRecord<String, String> record) {

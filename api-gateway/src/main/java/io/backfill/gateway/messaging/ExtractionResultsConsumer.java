@@ -2,47 +2,40 @@ package io.backfill.gateway.messaging;
 
 import io.backfill.contracts.event.ChunkExtracted;
 import io.backfill.contracts.event.ExtractionResultEvent;
-import io.backfill.contracts.serde.EventJson;
 import io.backfill.contracts.topic.Topics;
 import io.backfill.gateway.domain.RunProjection;
 import io.smallrye.reactive.messaging.annotations.Blocking;
+import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.concurrent.CompletionStage;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.eclipse.microprofile.reactive.messaging.Message;
 
 /**
  * Consumes {@code extraction.results} into the per-chunk results behind a job's chunksDone,
- * messagesExtracted and counts. Unusable records go to {@code extraction.results.dlq}.
+ * messagesExtracted and counts, one transaction per polled batch ({@link BatchProjection}).
+ * Unusable records go to {@code extraction.results.dlq}; results other than ChunkExtracted are read
+ * and left.
  */
 @ApplicationScoped
 public class ExtractionResultsConsumer {
 
-  private final RunProjection projection;
-  private final RecordFailures failures;
+  private final BatchProjection batches;
+  private final BatchProjection.Topic<ExtractionResultEvent> topic;
 
-  ExtractionResultsConsumer(RunProjection projection, RecordFailures failures) {
-    this.projection = projection;
-    this.failures = failures;
+  ExtractionResultsConsumer(RunProjection projection, BatchProjection batches) {
+    this.batches = batches;
+    this.topic =
+        new BatchProjection.Topic<>(
+            Topics.EXTRACTION_RESULTS,
+            ExtractionResultEvent.class,
+            event -> event instanceof ChunkExtracted,
+            event -> projection.apply((ChunkExtracted) event),
+            event -> "job " + event.jobId());
   }
 
   @Incoming("extraction-results")
   @Blocking
-  public CompletionStage<Void> onResult(Message<byte[]> record) {
-    ExtractionResultEvent event = null;
-    try {
-      event = EventJson.fromBytes(record.getPayload(), ExtractionResultEvent.class);
-      if (event instanceof ChunkExtracted extracted) {
-        TransientRetry.run("projecting " + extracted.eventId(), () -> projection.apply(extracted));
-      }
-      return record.ack();
-    } catch (RuntimeException e) {
-      return failures.deadLetter(
-          Topics.EXTRACTION_RESULTS,
-          record,
-          event == null ? null : event.tenantId(),
-          event == null ? null : "job " + event.jobId(),
-          e);
-    }
+  public CompletionStage<Void> onResults(KafkaRecordBatch<String, byte[]> batch) {
+    return batches.project(topic, batch, event -> {});
   }
 }
