@@ -110,8 +110,9 @@ public class OutboxRelay {
     while (running) {
       try {
         refreshGauges();
-        if (config.relayEnabled()) {
-          publishPending();
+        // Read again only when rows went out: an idle round leaves the backlog as just read (a row
+        // stored meanwhile wakes the relay, and the next round reads it).
+        if (config.relayEnabled() && publishPending() > 0) {
           refreshGauges();
         }
         if (failing) {
