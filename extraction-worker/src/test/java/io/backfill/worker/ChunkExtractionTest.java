@@ -31,18 +31,25 @@ import io.backfill.worker.persistence.Jdbc;
 import io.backfill.worker.support.Runs;
 import io.backfill.worker.support.Sql;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import java.nio.charset.StandardCharsets;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
@@ -125,6 +132,78 @@ class ChunkExtractionTest {
   void writeDirectly(Chunk chunk, ExtractedGraph graph) {
     store.upsertAll(chunk);
     graphs.upsert(chunk.tenantId(), graph);
+  }
+
+  @Test
+  void chunksThatMentionTheSameEntityDoNotWaitForEachOthersCommit() throws Exception {
+    String tenant = "tenant-shared-" + UUID.randomUUID();
+    Entity owner = new Entity("person:owner@contoso.com", "person", "Owner", "owner@contoso.com");
+    ExtractedGraph graph = new ExtractedGraph(List.of(owner), List.of(), List.of());
+    QuarkusTransaction.requiringNew().run(() -> graphs.upsert(tenant, graph));
+    CountDownLatch firstWrote = new CountDownLatch(1);
+    CountDownLatch secondDone = new CountDownLatch(1);
+    ExecutorService firstChunk = Executors.newSingleThreadExecutor();
+    try {
+      // The first chunk writes the entity and keeps its transaction open.
+      Future<?> first =
+          firstChunk.submit(
+              () ->
+                  QuarkusTransaction.requiringNew()
+                      .run(
+                          () -> {
+                            graphs.upsert(tenant, graph);
+                            firstWrote.countDown();
+                            awaitLatch(secondDone);
+                          }));
+      assertThat(firstWrote.await(30, TimeUnit.SECONDS)).isTrue();
+
+      // The second gives up on any row lock after 2 s: it must not need the first one's.
+      QuarkusTransaction.requiringNew()
+          .run(
+              () -> {
+                jdbc.run(
+                    connection -> {
+                      try (Statement set = connection.createStatement()) {
+                        set.execute("SET LOCAL lock_timeout = '2s'");
+                      }
+                    });
+                graphs.upsert(tenant, graph);
+              });
+      secondDone.countDown();
+      first.get(30, TimeUnit.SECONDS);
+    } finally {
+      secondDone.countDown();
+      firstChunk.shutdownNow();
+    }
+    assertThat(QuarkusTransaction.requiringNew().call(() -> graphs.entitiesOf(tenant)))
+        .containsExactly(owner);
+  }
+
+  @Test
+  void anEntityTakesTheNameAChunkGivesItAndKeepsItWhenAChunkGivesNone() {
+    String tenant = "tenant-rename-" + UUID.randomUUID();
+    Entity before = new Entity("person:ann@contoso.com", "person", "Ann", "ann@contoso.com");
+    Entity renamed = new Entity("person:ann@contoso.com", "person", "Ann Lee", "ann@contoso.com");
+    Entity nameless = new Entity("person:ann@contoso.com", "person", null, "ann@contoso.com");
+
+    for (Entity e : List.of(before, renamed, nameless)) {
+      QuarkusTransaction.requiringNew()
+          .run(() -> graphs.upsert(tenant, new ExtractedGraph(List.of(e), List.of(), List.of())));
+    }
+
+    assertThat(QuarkusTransaction.requiringNew().call(() -> graphs.entitiesOf(tenant)))
+        .containsExactly(renamed);
+  }
+
+  private static void awaitLatch(CountDownLatch latch) {
+    try {
+      if (!latch.await(60, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("the second chunk did not finish within 60 s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   @Test

@@ -11,6 +11,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,7 +20,7 @@ import java.util.TreeSet;
 
 /**
  * The SQL of entities, mentions and relationships. Callers own the transaction. Every statement is
- * an upsert on the natural key, so writing the same graph again changes nothing but timestamps.
+ * an upsert on the natural key, so writing the same graph again changes nothing.
  */
 @ApplicationScoped
 public class GraphStore {
@@ -65,7 +66,46 @@ public class GraphStore {
         });
   }
 
+  /**
+   * Entities: new ones are inserted; existing ones are left as they are unless this chunk names one
+   * differently. Existing rows are only share-locked ({@code FOR KEY SHARE}, in key order), so
+   * chunks that mention the same entities (the mailbox's owner, a day, an organisation: nearly
+   * every chunk) do not wait for each other's commits, as an update of every row made them do. The
+   * share lock still holds off an orphan removal ({@code FOR UPDATE}, ChangeStore) until this
+   * transaction commits, and a row that such a removal deleted in between is inserted again.
+   */
   private static void upsertEntities(Connection connection, String tenantId, List<Entity> rows)
+      throws SQLException {
+    Map<String, String> storedNames = new HashMap<>();
+    List<Entity> absent = rows;
+    for (int round = 1; !absent.isEmpty(); round++) {
+      if (round > MAX_INSERT_ROUNDS) {
+        // Removed again each time: let the whole transaction run again.
+        throw new SQLException(
+            absent.size() + " entities were removed while this chunk added them", "40001");
+      }
+      writeEntities(connection, tenantId, absent, false);
+      storedNames.putAll(shareLock(connection, tenantId, absent));
+      absent = absent.stream().filter(e -> !storedNames.containsKey(e.key())).toList();
+    }
+    List<Entity> renamed =
+        rows.stream()
+            .filter(e -> e.name() != null && !e.name().equals(storedNames.get(e.key())))
+            .toList();
+    if (!renamed.isEmpty()) {
+      writeEntities(connection, tenantId, renamed, true);
+    }
+  }
+
+  /** Rounds of inserting entities that a concurrent orphan removal deletes again, at most. */
+  private static final int MAX_INSERT_ROUNDS = 3;
+
+  /**
+   * Inserts {@code rows} (in their key order) that are not stored yet; with {@code rename}, a
+   * stored row takes the row's name instead (only rows whose name changes come here).
+   */
+  private static void writeEntities(
+      Connection connection, String tenantId, List<Entity> rows, boolean rename)
       throws SQLException {
     int n = rows.size();
     String[] keys = new String[n];
@@ -86,10 +126,8 @@ public class GraphStore {
                 SELECT ?::text, e.entity_key, e.kind, e.name, e.address
                   FROM unnest(?::text[], ?::text[], ?::text[], ?::text[])
                     AS e(entity_key, kind, name, address)
-                ON CONFLICT (tenant_id, entity_key) DO UPDATE SET
-                  name = COALESCE(EXCLUDED.name, entities.name),
-                  last_seen_at = now()
-                """)) {
+                ON CONFLICT (tenant_id, entity_key) DO\s"""
+                + (rename ? "UPDATE SET name = EXCLUDED.name" : "NOTHING"))) {
       entity.setString(1, tenantId);
       entity.setArray(2, SqlArrays.texts(connection, keys));
       entity.setArray(3, SqlArrays.texts(connection, kinds));
@@ -97,6 +135,26 @@ public class GraphStore {
       entity.setArray(5, SqlArrays.texts(connection, addresses));
       entity.executeUpdate();
     }
+  }
+
+  /** Share-locks the stored rows of {@code rows} in key order; their names by key. */
+  private static Map<String, String> shareLock(
+      Connection connection, String tenantId, List<Entity> rows) throws SQLException {
+    String[] keys = rows.stream().map(Entity::key).toArray(String[]::new);
+    Map<String, String> names = new HashMap<>();
+    try (PreparedStatement lock =
+        connection.prepareStatement(
+            "SELECT entity_key, name FROM entities WHERE tenant_id = ? AND entity_key = ANY(?)"
+                + " ORDER BY entity_key FOR KEY SHARE")) {
+      lock.setString(1, tenantId);
+      lock.setArray(2, SqlArrays.texts(connection, keys));
+      try (ResultSet stored = lock.executeQuery()) {
+        while (stored.next()) {
+          names.put(stored.getString(1), stored.getString(2));
+        }
+      }
+    }
+    return names;
   }
 
   private static void upsertMentions(Connection connection, String tenantId, List<Mention> rows)
