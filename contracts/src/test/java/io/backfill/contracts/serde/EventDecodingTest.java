@@ -58,6 +58,21 @@ class EventDecodingTest {
   }
 
   @Test
+  void bytesThatAreNotUtf8AreMalformedJsonNotReplacedCharacters() throws Exception {
+    byte[] event = requestJson().toString().getBytes(StandardCharsets.UTF_8);
+    String json = new String(event, StandardCharsets.UTF_8);
+    // 0xC3 0x28: a two-byte sequence whose second byte is not a continuation byte.
+    int inTheFirstString = json.indexOf('"', json.indexOf(':')) + 1;
+    event[inTheFirstString] = (byte) 0xC3;
+    event[inTheFirstString + 1] = (byte) 0x28;
+
+    assertThatThrownBy(() -> EventJson.fromBytes(event, BackfillRequestEvent.class))
+        .isInstanceOfSatisfying(
+            EventDecodingException.class,
+            e -> assertThat(e.reason()).isEqualTo(Reason.MALFORMED_JSON));
+  }
+
+  @Test
   void aValueThatIsNotAnObjectIsMalformedAndNamesItsType() {
     EventDecodingException failure = decodeFailure("[1,2]", RunEvent.class);
 
